@@ -1,0 +1,134 @@
+"""Configuration: `config/facteur.toml`, overridden by FACTEUR_CONFIG or --config.
+
+Relative paths of mailboxes, archive and ledger are taken from the root: the
+folder above `config/` by default, or the `--root` given on the command line, so
+that one flag moves them together (a test, a second instance). The directory
+file is found beside the configuration file that names it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from . import directory as directory_module
+from .directory import PARTNER_ID, Directory
+from .lots import LotLimits
+
+SOURCE_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CONFIG = SOURCE_ROOT / "config" / "facteur.toml"
+
+
+class ConfigError(ValueError):
+    """The configuration is wrong; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_document_bytes: int = 20_000_000
+    max_lot_members: int = 500
+    max_lot_bytes: int = 1_000_000_000
+
+    @property
+    def lot(self) -> LotLimits:
+        return LotLimits(self.max_lot_members, self.max_document_bytes, self.max_lot_bytes)
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    root: Path
+    hub_id: str
+    inbox: Path
+    outbox: Path
+    archive: Path
+    ledger: Path
+    directory_file: Path
+    open_directory: bool
+    open_mailbox: str
+    french_ctc: bool
+    schematron: bool
+    limits: Limits
+
+    def with_root(self, root: Path) -> "Config":
+        """The same configuration with every relative path taken from `root`."""
+        return _build(self.path, _read(self.path), root.resolve())
+
+    def with_open_directory(self) -> "Config":
+        return replace(self, open_directory=True)
+
+    def load_directory(self) -> Directory:
+        if self.open_directory and not self.directory_file.exists():
+            return Directory({}, {}, open=True, open_mailbox=self.open_mailbox)
+        loaded = directory_module.load(self.directory_file)
+        return loaded.opened(self.open_mailbox) if self.open_directory else loaded
+
+
+def locate(explicit: str | None) -> Path:
+    """The configuration file: --config, else FACTEUR_CONFIG, else the shipped one."""
+    chosen = explicit or os.environ.get("FACTEUR_CONFIG")
+    path = Path(chosen) if chosen else DEFAULT_CONFIG
+    if not path.is_file():
+        origin = "--config" if explicit else "FACTEUR_CONFIG" if chosen else "the default location"
+        raise ConfigError(f"configuration file {path} (from {origin}) does not exist")
+    return path.resolve()
+
+
+def load(explicit: str | None = None, root: str | None = None) -> Config:
+    path = locate(explicit)
+    base = Path(root).resolve() if root else path.parent.parent
+    return _build(path, _read(path), base)
+
+
+def _read(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"configuration file {path} is not valid TOML: {err}") from None
+
+
+def _build(path: Path, data: dict, root: Path) -> Config:
+    paths = _table(data, "paths", path)
+    validation = _table(data, "validation", path)
+    dir_table = _table(data, "directory", path)
+    limits_table = _table(data, "limits", path)
+    hub_id = str(data.get("hub_id", "FACTEUR"))
+    if not PARTNER_ID.match(hub_id):
+        raise ConfigError(f"{path}: hub_id {hub_id!r} must be 3 to 8 letters or digits")
+    open_mailbox = str(dir_table.get("open_mailbox", "OPEN"))
+    if not PARTNER_ID.match(open_mailbox):
+        raise ConfigError(f"{path}: [directory] open_mailbox {open_mailbox!r} must be 3 to 8 letters or digits")
+    try:
+        limits = Limits(**{k: int(v) for k, v in limits_table.items()})
+    except TypeError as err:
+        raise ConfigError(f"{path}: [limits] has an unknown key ({err})") from None
+
+    def under_root(value: str) -> Path:
+        candidate = Path(value)
+        return candidate if candidate.is_absolute() else root / candidate
+
+    directory_value = Path(dir_table.get("file", "directory.toml"))
+    return Config(
+        path=path,
+        root=root,
+        hub_id=hub_id,
+        inbox=under_root(paths.get("inbox", "inbox")),
+        outbox=under_root(paths.get("outbox", "outbox")),
+        archive=under_root(paths.get("archive", "var/archive")),
+        ledger=under_root(paths.get("ledger", "var/ledger.sqlite")),
+        directory_file=directory_value if directory_value.is_absolute() else path.parent / directory_value,
+        open_directory=bool(dir_table.get("open", False)),
+        open_mailbox=open_mailbox,
+        french_ctc=bool(validation.get("french_ctc", False)),
+        schematron=bool(validation.get("schematron", True)),
+        limits=limits,
+    )
+
+
+def _table(data: dict, name: str, path: Path) -> dict:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: [{name}] must be a table")
+    return value
