@@ -1,0 +1,110 @@
+"""Validation of one document, in the layers of the design: safe parsing, then
+the official XSD, then the EN 16931 business rules (and, when configured, the
+French CTC rules). Hub controls come later (`controls.py`), once the data has
+been extracted.
+
+Layers stop at the first one that blocks: a document that is not valid against
+its schema is not fed to the schematron, whose rules assume the structure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from . import detect, rulesets, schematron, xsd
+from .model import Finding, Severity, Syntax
+from .parse import UnsafeXml, parse_xml
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Which layers run (from the configuration)."""
+
+    schematron: bool = True
+    french_ctc: bool = False
+    max_document_bytes: int = 20_000_000
+
+
+@dataclass
+class Checked:
+    syntax: Syntax
+    root: etree._Element | None = None
+    findings: list[Finding] = field(default_factory=list)
+    detail: str = ""
+
+    @property
+    def blocked(self) -> bool:
+        return any(f.blocking for f in self.findings)
+
+
+def _blocking(code: str, message: str, layer: str) -> Finding:
+    return Finding(code, Severity.BLOCKING, message, layer=layer)
+
+
+def check_document(name: str, content: bytes, rules: Rules) -> Checked:
+    """Detect and validate one document (not a lot)."""
+    kind = detect.sniff(content)
+    if kind is detect.Kind.EMPTY:
+        return Checked(Syntax.UNKNOWN, findings=[_blocking("FCT-EMPTY", f"{name} is empty; send the file again", "detect")])
+    if kind is detect.Kind.PDF:
+        return Checked(
+            Syntax.PDF,
+            findings=[
+                _blocking(
+                    "FCT-FORMAT-UNSUPPORTED",
+                    f"{name} is a PDF; this facteur version reads UBL and CII invoices only, send the "
+                    "invoice as UBL 2.1 or CII",
+                    "detect",
+                )
+            ],
+        )
+    if kind is not detect.Kind.XML:
+        return Checked(Syntax.UNKNOWN, findings=[_unknown(name, f"its first bytes are not XML ({kind.value})")])
+    try:
+        root = parse_xml(content, name, rules.max_document_bytes)
+    except UnsafeXml as refused:
+        return Checked(Syntax.UNKNOWN, findings=[refused.finding])
+    syntax, detail = detect.classify(root)
+    if syntax is Syntax.UNKNOWN:
+        return Checked(syntax, root, [_unknown(name, detail)], detail)
+    if syntax is Syntax.STATUS:
+        return Checked(syntax, root, [], detail)
+    return _judge(Checked(syntax, root, [], detail), rules)
+
+
+def _unknown(name: str, seen: str) -> Finding:
+    return _blocking(
+        "FCT-FORMAT-UNKNOWN",
+        f"{name} is not a format facteur reads ({seen}); send a UBL 2.1 Invoice or CreditNote, or a "
+        "UN/CEFACT CII invoice",
+        "detect",
+    )
+
+
+def _judge(checked: Checked, rules: Rules) -> Checked:
+    root = checked.root
+    level = None
+    if checked.syntax is Syntax.CII:
+        level, recognised = rulesets.cii_level(root)
+        checked.detail += f" ({level})"
+        if not recognised:
+            checked.findings.append(
+                Finding(
+                    "FCT-PROFILE-UNKNOWN",
+                    Severity.WARNING,
+                    "the specification identifier (BT-24) names no profile facteur knows; the document "
+                    "was judged against EN 16931",
+                    "BT-24",
+                    layer="detect",
+                )
+            )
+    ruleset = rulesets.for_document(checked.syntax, root, level)
+    checked.findings += xsd.check(root, ruleset.xsd)
+    if checked.blocked or not rules.schematron:
+        return checked
+    checked.findings += schematron.run(root, ruleset.schematron, ruleset.codedb)
+    if rules.french_ctc and ruleset.french_ctc is not None:
+        checked.findings += schematron.run(root, ruleset.french_ctc)
+    return checked
