@@ -1,0 +1,84 @@
+"""Local mailboxes and the archive of originals, written so that nothing is ever
+seen half-written and nothing written is lost.
+
+Every file goes to a temporary name in its final folder, is synced, renamed into
+place, and the folder is synced: a reader (a recipient polling its outbox)
+sees either nothing or the whole file, and a crash leaves at worst a temporary
+file that the next write of the same name replaces.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from facteur.engine.model import Flow, Output
+
+_SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+class UnsafeName(ValueError):
+    pass
+
+
+def safe_segment(value: str) -> str:
+    """A name that may become one path segment, or UnsafeName: names that come
+    from partners never become paths unchecked."""
+    if not _SAFE_SEGMENT.match(value) or value in (".", ".."):
+        raise UnsafeName(f"{value!r} cannot be used as a file or folder name")
+    return value
+
+
+def write_atomic(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+class Mailboxes:
+    """outbox/<partner>/<name>, one folder per partner."""
+
+    def __init__(self, outbox: Path):
+        self.outbox = outbox
+
+    def path_of(self, output: Output) -> Path:
+        return self.outbox / safe_segment(output.mailbox) / safe_segment(output.name)
+
+    def write(self, output: Output) -> str:
+        path = self.path_of(output)
+        write_atomic(path, output.content)
+        return str(path)
+
+
+class Archive:
+    """The original bytes of every flow, by flow id, kept before processing."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def path_of(self, flow_id: str) -> Path:
+        flow_id = safe_segment(flow_id)
+        return self.folder / flow_id[:2] / flow_id
+
+    def keep(self, flow: Flow) -> str:
+        path = self.path_of(flow.id)
+        if not path.exists():
+            write_atomic(path, flow.content)
+        return str(path)
+
+    def read(self, flow_id: str) -> bytes:
+        return self.path_of(flow_id).read_bytes()

@@ -1,0 +1,315 @@
+"""The `facteur` command: wires the adapters to the engine and speaks to people.
+
+Exit codes: 0 all is well (`process`: every flow was processed and reported,
+whatever its verdict; `validate`: nothing blocks), 1 something blocks
+(`validate`, or `process --strict` when a flow is not fully integrated), 2 a
+usage or configuration error. Errors a user can cause
+get one clear line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+
+from . import logs, pipeline
+from .config import Config, ConfigError, load
+from .directory import PARTNER_ID, DirectoryError
+from .model import Flow
+from .runner import Handled, Runner, utc_now
+from .validate import Rules
+
+EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
+TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".swp")
+
+
+class UsageError(Exception):
+    pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        config = _config(args)
+        return args.handler(args, config)
+    except (UsageError, ConfigError, DirectoryError) as err:
+        print(f"facteur: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("facteur: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", help="configuration file (default: FACTEUR_CONFIG, else config/facteur.toml)")
+    common.add_argument("--root", help="folder holding the mailboxes, archive and ledger (default: beside config/)")
+    common.add_argument("--json", action="store_true", help="machine-readable output")
+
+    parser = argparse.ArgumentParser(prog="facteur", description="EDI flow-processing engine for electronic invoices")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    process = commands.add_parser(
+        "process", parents=[common], help="process invoice flows (files or folders) into pivots and reports"
+    )
+    process.add_argument("paths", nargs="+", metavar="PATH")
+    process.add_argument("--sender", required=True, help="partner id of the sender (3-8 characters)")
+    process.add_argument("--open-directory", action="store_true", help="accept any recipient and sender")
+    process.add_argument(
+        "--strict", action="store_true", help="exit 1 when any flow is not fully integrated (for scripts)"
+    )
+    process.set_defaults(handler=_process)
+
+    validate = commands.add_parser("validate", parents=[common], help="validate files and print findings only")
+    validate.add_argument("paths", nargs="+", metavar="FILE")
+    validate.add_argument("--open-directory", action="store_true", help="accept any recipient")
+    validate.set_defaults(handler=_validate)
+
+    flows = commands.add_parser("flows", help="look at the flows in the ledger")
+    flow_commands = flows.add_subparsers(dest="flows_command", metavar="ACTION", required=True)
+    listing = flow_commands.add_parser("list", parents=[common], help="the latest flows")
+    listing.add_argument("--limit", type=int, default=50)
+    listing.set_defaults(handler=_flows_list)
+    show = flow_commands.add_parser("show", parents=[common], help="one flow: timeline, findings, outputs")
+    show.add_argument("flow_id", metavar="ID", help="flow id, or a unique prefix of it")
+    show.set_defaults(handler=_flows_show)
+    return parser
+
+
+def _config(args) -> Config:
+    config = load(args.config, args.root)
+    if getattr(args, "open_directory", False):
+        config = config.with_open_directory()
+    return config
+
+
+def _context(config: Config, known_invoice, check_sender: bool = True) -> pipeline.Context:
+    return pipeline.Context(
+        hub_id=config.hub_id,
+        directory=config.load_directory(),
+        known_invoice=known_invoice,
+        rules=Rules(config.schematron, config.french_ctc, config.limits.max_document_bytes),
+        lot_limits=config.limits.lot,
+        check_sender=check_sender,
+    )
+
+
+def _files(paths: list[str]) -> list[Path]:
+    """The files named, and the files inside the folders named, in a stable order;
+    hidden and temporary files (still being written) are left alone."""
+    found: list[Path] = []
+    for value in paths:
+        path = Path(value)
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.is_file() and not _skipped(p))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise UsageError(f"{value} does not exist")
+    return found
+
+
+def _skipped(path: Path) -> bool:
+    return path.name.startswith(".") or path.name.endswith(TEMPORARY_SUFFIXES)
+
+
+def _read(path: Path, config: Config) -> bytes | None:
+    """The file's bytes, or None when it is too big to be a flow at all."""
+    if path.stat().st_size > config.limits.max_lot_bytes:
+        return None
+    return path.read_bytes()
+
+
+def _process(args, config: Config) -> int:
+    from facteur.adapters.mailbox import Archive, Mailboxes
+    from facteur.adapters.sqlite_ledger import SqliteLedger
+
+    if not PARTNER_ID.match(args.sender):
+        raise UsageError(f"--sender {args.sender!r} must be a partner id of 3 to 8 letters, digits, '-' or '_'")
+    files = _files(args.paths)
+    progress = _Progress(len(files), enabled=sys.stderr.isatty() and not args.json)
+    logs.configure("warning" if progress.enabled else "info")
+    ledger = SqliteLedger(config.ledger)
+    try:
+        context = _context(config, ledger.known_invoice)
+        if not context.directory.open and args.sender not in context.directory.senders:
+            known = ", ".join(sorted(context.directory.senders)) or "none"
+            raise UsageError(
+                f"sender {args.sender} is not in the directory {config.directory_file} (known senders: {known}); "
+                "add it there, or use --open-directory"
+            )
+        runner = Runner(context, ledger, Archive(config.archive), Mailboxes(config.outbox))
+        results = []
+        for path in files:
+            results.append(_one(runner, path, args.sender, config))
+            progress.step()
+        progress.done()
+    finally:
+        ledger.close()
+    _print_process(results, args.json)
+    if args.strict and any(r.status != "90" for r in results):
+        return EXIT_BLOCKED
+    return EXIT_OK
+
+
+def _one(runner: Runner, path: Path, sender: str, config: Config) -> Handled:
+    content = _read(path, config)
+    if content is None:
+        return Handled(
+            "",
+            str(path),
+            "93",
+            findings=[
+                {
+                    "document": str(path),
+                    "code": "FCT-SIZE",
+                    "severity": "blocking",
+                    "message": f"{path} is above the {config.limits.max_lot_bytes:,}-byte limit of a flow; "
+                    "it was not read, split it",
+                    "location": "",
+                }
+            ],
+        )
+    flow = Flow(content=content, sender=sender, name=path.name, received_at=utc_now(), source="cli")
+    return runner.handle(flow)
+
+
+def _print_process(results: list[Handled], as_json: bool) -> None:
+    counts = Counter("repeat" if r.repeated else r.status for r in results)
+    if as_json:
+        print(json.dumps({"flows": [asdict(r) for r in results], "summary": dict(counts)}, indent=2, ensure_ascii=False))
+        return
+    labels = {"90": "integrated", "96": "partly integrated", "93": "rejected", "held": "held", "repeat": "already processed"}
+    for r in results:
+        label = "already processed (original report sent again)" if r.repeated else labels.get(r.status, r.status)
+        line = f"{r.flow_id or '-':24}  {label:18}  {r.accepted}/{r.documents}  {r.name}"
+        print(line)
+        for finding in r.findings:
+            if finding["severity"] == "blocking":
+                print(f"    {finding['code']}: {finding['message']}")
+    summary = ", ".join(f"{counts[key]} {labels[key]}" for key in labels if counts[key])
+    print(f"{len(results)} flow(s): {summary or 'none'}")
+
+
+def _validate(args, config: Config) -> int:
+    from facteur.adapters.sqlite_ledger import SqliteLedger
+
+    logs.configure("warning")
+    files = _files(args.paths)
+    ledger = SqliteLedger(config.ledger) if config.ledger.exists() else None
+    known = ledger.known_invoice if ledger else (lambda supplier, number, year: None)
+    context = _context(config, known, check_sender=False)
+    report = []
+    for path in files:
+        content = _read(path, config) or b""
+        outcome = pipeline.process(Flow(content, "VALIDATE", path.name, utc_now(), "validate"), context)
+        findings = [(path.name, f) for f in outcome.findings]
+        findings += [(v.document, f) for v in outcome.verdicts for f in v.findings]
+        report.append(
+            {
+                "file": str(path),
+                "syntax": [v.syntax.value for v in outcome.verdicts],
+                "valid": not any(f.blocking for _, f in findings) and outcome.status.value != "93",
+                "findings": [
+                    {"document": d, "code": f.code, "severity": f.severity.value, "message": f.message,
+                     "location": f.location, "layer": f.layer}
+                    for d, f in findings
+                ],
+                "rules_version": outcome.rules_version,
+            }
+        )
+    if ledger:
+        ledger.close()
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        for item in report:
+            print(f"{'valid  ' if item['valid'] else 'BLOCKED'}  {item['file']}  ({', '.join(item['syntax'])})")
+            for f in item["findings"]:
+                print(f"    {f['severity']:8} {f['code']}: {f['message']}" + (f"  [{f['location']}]" if f["location"] else ""))
+    return EXIT_OK if all(item["valid"] for item in report) else EXIT_BLOCKED
+
+
+def _ledger_for_reading(config: Config):
+    from facteur.adapters.sqlite_ledger import SqliteLedger
+
+    if not config.ledger.exists():
+        raise UsageError(f"no ledger at {config.ledger} yet: process a flow first, or give --root/--config")
+    return SqliteLedger(config.ledger)
+
+
+def _flows_list(args, config: Config) -> int:
+    ledger = _ledger_for_reading(config)
+    rows = ledger.flows(args.limit)
+    ledger.close()
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    print(f"{'flow id':24}  {'status':7}  {'ok/docs':7}  {'sender':8}  {'received (UTC)':26}  name")
+    for r in rows:
+        ratio = f"{r['accepted'] or 0}/{r['documents'] or 0}"
+        print(f"{r['id']:24}  {r['status']:7}  {ratio:7}  {r['sender']:8}  {r['received_at']:26}  {r['name']}")
+    return EXIT_OK
+
+
+def _flows_show(args, config: Config) -> int:
+    ledger = _ledger_for_reading(config)
+    detail = ledger.flow_detail(args.flow_id)
+    ledger.close()
+    if detail is None:
+        raise UsageError(f"no single flow matches {args.flow_id!r}; see 'facteur flows list'")
+    if args.json:
+        print(json.dumps(detail, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    print(f"flow {detail['id']}  {detail['name']}  from {detail['sender']} ({detail['source']}), {detail['size']:,} bytes")
+    print(f"status {detail['status']}; rules: {detail['rules_version']}")
+    print("timeline:")
+    for event in detail["timeline"]:
+        scope = f"invoice {event['idx']}" if event["idx"] else "flow"
+        print(f"  {event['at']}  {scope:10}  {event['code']:8}  {event['label']}")
+    print("invoices:")
+    for inv in detail["invoices"]:
+        verdict = "accepted" if inv["accepted"] else "rejected"
+        print(
+            f"  {inv['idx']}. {verdict:8} {inv['document']}  n° {inv['number'] or '-'}  supplier {inv['supplier'] or '-'}"
+            f"  → {inv['buyer'] or '-'} ({inv['mailbox'] or '-'})  {inv['total_with_vat'] or '-'} {inv['currency'] or ''}"
+        )
+    if detail["findings"]:
+        print("findings:")
+        for f in detail["findings"]:
+            print(f"  [{f['idx'] or '-'}] {f['severity']:8} {f['code']}: {f['message']}" + (f"  [{f['location']}]" if f["location"] else ""))
+    print("outputs:")
+    for out in detail["outputs"]:
+        print(f"  {out['kind']:15} {out['path']}")
+    return EXIT_OK
+
+
+class _Progress:
+    """A one-line progress bar on stderr, only on a terminal."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.count, self.enabled = total, 0, enabled and total > 1
+
+    def step(self) -> None:
+        self.count += 1
+        if self.enabled:
+            width = 30
+            filled = int(width * self.count / self.total)
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.count}/{self.total} flows")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

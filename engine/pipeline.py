@@ -1,0 +1,210 @@
+"""The pipeline: one `Flow` in, one `Outcome` out, no I/O.
+
+detect -> validate -> extract -> hub controls -> pivot, for each document of the
+flow (the flow itself, or each member of a lot), then one report for the sender.
+The directory and the ledger's duplicate lookup are handed in through
+`Context`; the outputs are returned as bytes for the runner to write. That is
+what lets the same function run in one process, in a pool, or behind a broker.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from . import controls, detect, lots, pivot, status
+from .controls import KnownInvoice
+from .directory import Directory
+from .extract import ExtractionError, extract
+from .model import (
+    Attachment,
+    Finding,
+    Flow,
+    FlowStatus,
+    Outcome,
+    Output,
+    Severity,
+    Syntax,
+    Verdict,
+)
+from .rulesets import RULES_VERSION
+from .validate import Rules, check_document
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything the pipeline may consult: configuration, directory, ledger lookup."""
+
+    hub_id: str
+    directory: Directory
+    known_invoice: KnownInvoice
+    rules: Rules
+    lot_limits: lots.LotLimits
+    check_sender: bool = True  # off for `facteur validate`, which has no sender
+
+
+ORIGINAL_NAME_MAX = 50
+
+
+def process(flow: Flow, ctx: Context) -> Outcome:
+    documents, flow_findings = _documents(flow, ctx)
+    if len(documents) == 1 and not flow_findings:
+        name, content = documents[0]
+        checked = check_document(name, content, ctx.rules)
+        if checked.syntax is Syntax.STATUS:
+            return _held_status(flow, name)
+        verdicts = [_verdict(flow, name, content, checked, ctx, set())]
+    else:
+        seen: set = set()
+        verdicts = []
+        for name, content in documents:
+            verdicts.append(_lot_member(flow, name, content, ctx, seen))
+    return _outcome(flow, ctx, verdicts, flow_findings)
+
+
+def _documents(flow: Flow, ctx: Context) -> tuple[list[tuple[str, bytes]], list[Finding]]:
+    kind = detect.sniff(flow.content)
+    if kind not in (detect.Kind.ZIP, detect.Kind.GZIP, detect.Kind.TAR):
+        return [(flow.name, flow.content)], []
+    try:
+        members = lots.unpack(flow.content, kind, ctx.lot_limits, flow.name)
+    except lots.LotRefused as refused:
+        return [], [refused.finding]
+    return [(m.name, m.content) for m in members], []
+
+
+def _lot_member(flow: Flow, name: str, content: bytes, ctx: Context, seen: set) -> Verdict:
+    if detect.sniff(content) in (detect.Kind.ZIP, detect.Kind.GZIP, detect.Kind.TAR):
+        finding = Finding(
+            "FCT-LOT-NESTED", Severity.BLOCKING, f"{name} is a lot inside a lot; send lots of documents only", name, "lot"
+        )
+        return Verdict(name, Syntax.LOT, [finding])
+    checked = check_document(name, content, ctx.rules)
+    if checked.syntax is Syntax.STATUS:
+        finding = Finding(
+            "FCT-LOT-STATUS",
+            Severity.BLOCKING,
+            f"{name} is a status file; send status files on their own, not inside a lot of invoices",
+            name,
+            "lot",
+        )
+        return Verdict(name, Syntax.STATUS, [finding])
+    return _verdict(flow, name, content, checked, ctx, seen)
+
+
+def _verdict(flow: Flow, name: str, content: bytes, checked, ctx: Context, seen: set) -> Verdict:
+    verdict = Verdict(name, checked.syntax, list(checked.findings))
+    if checked.blocked:
+        return verdict
+    try:
+        invoice = extract(checked.root, checked.syntax)
+    except ExtractionError as err:
+        verdict.findings.append(
+            Finding("FCT-EXTRACT", Severity.BLOCKING, f"{name}: {err}", getattr(err, "location", ""), "extract")
+        )
+        return verdict
+    hub_findings, routing = controls.check(
+        invoice, ctx.directory, flow.sender if ctx.check_sender else None, ctx.known_invoice, seen
+    )
+    original = _original(name, content)
+    verdict.findings += hub_findings
+    verdict.findings += pivot.pivot_gaps(routing.invoice, original)
+    verdict.findings += pivot.pivot_notes(routing.invoice)
+    verdict.invoice = routing.invoice
+    verdict.original = original
+    verdict.recipient_mailbox = routing.mailbox
+    verdict.service_name = routing.service_name
+    if verdict.accepted:
+        key = controls.duplicate_key(invoice)
+        if key:
+            seen.add(key)
+    return verdict
+
+
+def _original(name: str, content: bytes) -> Attachment:
+    """The original document as the pivot attaches it (PJ type 01); its name is
+    the file's base name, shortened to the 50 characters the pivot allows."""
+    base = posixpath.basename(name.replace("\\", "/")) or "facture.xml"
+    if len(base) > ORIGINAL_NAME_MAX:
+        stem, dot, extension = base.rpartition(".")
+        keep = ORIGINAL_NAME_MAX - len(extension) - 1 if dot and len(extension) < 10 else ORIGINAL_NAME_MAX
+        base = (stem[:keep] + "." + extension) if dot and len(extension) < 10 else base[:ORIGINAL_NAME_MAX]
+    return Attachment(name=base, mime_type="application/xml", content=content, kind="01")
+
+
+def _held_status(flow: Flow, name: str) -> Outcome:
+    note = Finding(
+        "FCT-STATUS-HELD",
+        Severity.WARNING,
+        f"{name} is a CPPStatut status file; it is archived and held for the lifecycle stage",
+        layer="detect",
+    )
+    verdict = Verdict(name, Syntax.STATUS, [note])
+    return Outcome(flow.id, flow.sender, FlowStatus.HELD, [verdict], rules_version=RULES_VERSION)
+
+
+def _outcome(flow: Flow, ctx: Context, verdicts: list[Verdict], flow_findings: list[Finding]) -> Outcome:
+    accepted = [v for v in verdicts if v.accepted]
+    if accepted and len(accepted) == len(verdicts) and not flow_findings:
+        state = FlowStatus.INTEGRATED
+    elif accepted:
+        state = FlowStatus.PARTLY_INTEGRATED
+    else:
+        state = FlowStatus.REJECTED
+    outcome = Outcome(flow.id, flow.sender, state, verdicts, flow_findings, rules_version=RULES_VERSION)
+    for index, verdict in enumerate(verdicts, start=1):
+        if verdict.accepted:
+            outcome.outputs.append(_pivot_output(flow, ctx, verdict, index))
+    outcome.outputs += _reports(flow, ctx, outcome)
+    return outcome
+
+
+def _pivot_output(flow: Flow, ctx: Context, verdict: Verdict, index: int) -> Output:
+    content = pivot.pivot_xml(
+        verdict.invoice,
+        original=verdict.original,
+        flow_id=flow.id,
+        hub_id=ctx.hub_id,
+        recipient_mailbox=verdict.recipient_mailbox,
+        received_at=flow.received_at,
+        service_name=verdict.service_name,
+    )
+    return Output(verdict.recipient_mailbox, pivot.pivot_name(flow.id, index), content, "pivot")
+
+
+def _reports(flow: Flow, ctx: Context, outcome: Outcome) -> list[Output]:
+    """The sender's acknowledgments: the flow-level status with one error line
+    per blocking finding, and status 01 (deposited) for each accepted invoice."""
+    errors = [(flow.name, f) for f in outcome.findings if f.blocking]
+    errors += [(v.document, f) for v in outcome.verdicts for f in v.findings if f.blocking]
+    accepted = [v for v in outcome.verdicts if v.accepted]
+    comment = f"{len(accepted)} invoice(s) integrated out of {len(outcome.verdicts)} in {flow.name}"
+    reports = [
+        Output(
+            flow.sender,
+            status.flow_status_name(flow.id),
+            status.flow_status_xml(
+                flow_id=flow.id,
+                code=outcome.status.value,
+                hub_id=ctx.hub_id,
+                recipient=flow.sender,
+                produced_at=flow.received_at,
+                errors=errors,
+                comment=comment,
+            ),
+            "flow-status",
+        )
+    ]
+    if accepted:
+        entries = [status.InvoiceStatusEntry(v.invoice, "01") for v in accepted]
+        reports.append(
+            Output(
+                flow.sender,
+                status.invoice_status_name(flow.id),
+                status.invoice_status_xml(
+                    flow_id=flow.id, hub_id=ctx.hub_id, recipient=flow.sender, produced_at=flow.received_at, entries=entries
+                ),
+                "invoice-status",
+            )
+        )
+    return reports
