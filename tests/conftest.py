@@ -51,3 +51,22 @@ def assert_valid(schema: etree.XMLSchema, xml: bytes) -> etree._Element:
     if not schema.validate(root):
         raise AssertionError("not valid against the official schema:\n" + str(schema.error_log))
     return root
+
+
+# Conformance counts, printed at the end of the run whatever the verbosity:
+# {suite name: {"as expected": n, "wrong": n}}.
+CONFORMANCE: dict[str, dict[str, int]] = {}
+
+
+def count_conformance(suite: str, as_expected: int, wrong: int) -> None:
+    CONFORMANCE[suite] = {"as expected": as_expected, "wrong": wrong}
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not CORPUS.exists():
+        terminalreporter.write_line(f"conformance: SKIPPED, the corpus is absent ({CORPUS})")
+        return
+    for suite, counts in sorted(CONFORMANCE.items()):
+        terminalreporter.write_line(
+            f"conformance {suite}: {counts['as expected']} as expected, {counts['wrong']} wrong"
+        )

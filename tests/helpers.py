@@ -1,0 +1,68 @@
+"""Running the real `facteur` command against a temporary root, and reading
+what it wrote, for the behaviour tests."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from bench.generate import Spec, cii, ubl  # noqa: E402  (the repository's generator)
+from facteur.engine.cli import main  # noqa: E402
+
+__all__ = ["Hub", "Spec", "cii", "ubl"]
+
+
+@dataclass
+class Hub:
+    """A facteur installation under a temporary root, driven through its CLI."""
+
+    root: Path
+    capsys: object
+    err: str = ""
+
+    def run(self, *args: str) -> tuple[int, str]:
+        """Exit code and standard output; standard error is kept in `err`."""
+        code = main([*args, "--root", str(self.root)])
+        captured = self.capsys.readouterr()
+        self.err = captured.err
+        return code, captured.out
+
+    def process(self, *paths: Path, sender: str = "DEMO01", extra: tuple[str, ...] = ()) -> tuple[int, dict]:
+        code, out = self.run("process", *map(str, paths), "--sender", sender, "--json", *extra)
+        return code, json.loads(out)
+
+    def drop(self, name: str, content: bytes) -> Path:
+        path = self.root / "drop" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        return path
+
+    def outbox(self, partner: str) -> list[Path]:
+        folder = self.root / "outbox" / partner
+        return sorted(folder.glob("*.xml")) if folder.exists() else []
+
+    def pivots(self) -> list[Path]:
+        return sorted((self.root / "outbox").glob("*/*.pivot.xml"))
+
+
+def flow_status(path: Path) -> tuple[str, list[str]]:
+    """IdStatut and the error codes of a CPPStatut flow-level report."""
+    root = etree.parse(str(path)).getroot()
+    return root.findtext(".//IdStatut"), [e.text for e in root.iter("CodeErreur")]
+
+
+def only_flow(result: dict) -> dict:
+    assert len(result["flows"]) == 1, result
+    return result["flows"][0]
+
+
+def blocking_codes(flow: dict) -> list[str]:
+    return sorted({f["code"] for f in flow["findings"] if f["severity"] == "blocking"})
