@@ -1,0 +1,208 @@
+"""End-to-end throughput of the embedded engine, next to the cost of each stage.
+
+    python bench/throughput.py [--count 400] [--lines 1-200] [--seed 7]
+
+Generates N distinct invoices (UBL and CII alternately, line counts drawn from
+the range), then, for XSD-only and for full EN 16931 validation:
+- times each stage alone over the same invoices: parse, XSD, schematron,
+  extraction, hub controls, pivot and report writing, durable I/O (archive,
+  mailbox writes with fsync, ledger begin and commit);
+- times the whole chain (`Runner.handle`, what `facteur process` runs) on a
+  fresh root, one process;
+and prints invoices/s, the stage costs, and end-to-end over the sum of stages.
+Figures, not assertions: the machine is printed with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.generate import Spec, make  # noqa: E402
+from facteur.adapters.mailbox import Archive, Mailboxes  # noqa: E402
+from facteur.adapters.sqlite_ledger import SqliteLedger  # noqa: E402
+from facteur.engine import config as config_module  # noqa: E402
+from facteur.engine import controls, detect, logs, pipeline, pivot, rulesets, schematron, status, xsd  # noqa: E402
+from facteur.engine.extract import extract  # noqa: E402
+from facteur.engine.model import Flow  # noqa: E402
+from facteur.engine.parse import parse_xml  # noqa: E402
+from facteur.engine.runner import Runner  # noqa: E402
+from facteur.engine.validate import Rules  # noqa: E402
+
+SENDER = "DEMO01"
+
+
+def corpus(count: int, lines: tuple[int, int], seed: int) -> list[tuple[str, bytes, int]]:
+    rng = random.Random(seed)
+    out = []
+    for index in range(count):
+        syntax = ("ubl", "cii")[index % 2]
+        n = rng.randint(*lines)
+        spec = Spec(number=f"B{seed}-{index:06d}", lines=n, seed=seed)
+        out.append((f"{spec.number}.{syntax}.xml", make(syntax, spec), n))
+    return out
+
+
+def context(config, ledger, full: bool) -> pipeline.Context:
+    return pipeline.Context(
+        hub_id=config.hub_id,
+        directory=config.load_directory(),
+        known_invoice=ledger.known_invoice,
+        rules=Rules(schematron=full, french_ctc=False, max_document_bytes=config.limits.max_document_bytes),
+        lot_limits=config.limits.lot,
+    )
+
+
+def stage_costs(docs, config, root: Path, full: bool) -> dict[str, float]:
+    """Seconds spent in each stage over all documents, each stage timed alone."""
+    spent: dict[str, float] = defaultdict(float)
+    ledger = SqliteLedger(root / "stages.sqlite")
+    ctx = context(config, ledger, full)
+    archive, mailboxes = Archive(root / "archive"), Mailboxes(root / "outbox")
+    received = datetime.now(timezone.utc)
+    clock = time.perf_counter
+    for name, content, _ in docs:
+        t = clock()
+        tree = parse_xml(content, name, config.limits.max_document_bytes)
+        syntax, _ = detect.classify(tree)
+        spent["parse + detect"] += clock() - t
+
+        t = clock()
+        ruleset = rulesets.for_document(syntax, tree)
+        assert not xsd.check(tree, ruleset.xsd), name
+        spent["xsd"] += clock() - t
+
+        if full:
+            t = clock()
+            findings = schematron.run(tree, ruleset.schematron, ruleset.codedb)
+            spent["schematron"] += clock() - t
+            assert not any(f.blocking for f in findings), (name, findings)
+
+        t = clock()
+        invoice = extract(tree, syntax)
+        spent["extract"] += clock() - t
+
+        t = clock()
+        findings, routing = controls.check(invoice, ctx.directory, SENDER, ctx.known_invoice, set())
+        spent["hub controls"] += clock() - t
+        assert not findings, findings
+
+        flow = Flow(content, SENDER, name, received, "bench")
+        t = clock()
+        original = pipeline._original(name, content)
+        pivot.pivot_gaps(routing.invoice, original)
+        document = pivot.pivot_xml(
+            routing.invoice, original=original, flow_id=flow.id, hub_id=ctx.hub_id,
+            recipient_mailbox=routing.mailbox, received_at=received,
+        )
+        report = status.flow_status_xml(
+            flow_id=flow.id, code="90", hub_id=ctx.hub_id, recipient=SENDER, produced_at=received, errors=[]
+        )
+        deposited = status.invoice_status_xml(
+            flow_id=flow.id, hub_id=ctx.hub_id, recipient=SENDER, produced_at=received,
+            entries=[status.InvoiceStatusEntry(routing.invoice, "01")],
+        )
+        spent["pivot + reports"] += clock() - t
+
+        outcome = pipeline.process(flow, replace(ctx, rules=Rules(schematron=False)))
+        t = clock()
+        record = ledger.begin(flow, archive.keep(flow))
+        written = [(o, mailboxes.write(o)) for o in outcome.outputs]
+        ledger.commit(flow, outcome, written, received)
+        spent["durable I/O"] += clock() - t
+        assert record and document and report and deposited
+    ledger.close()
+    return dict(spent)
+
+
+def end_to_end(docs, config, root: Path, full: bool) -> tuple[float, list[float]]:
+    ledger = SqliteLedger(root / "var" / "ledger.sqlite")
+    runner = Runner(context(config, ledger, full), ledger, Archive(root / "var" / "archive"), Mailboxes(root / "outbox"))
+    latencies = []
+    start = time.perf_counter()
+    for name, content, _ in docs:
+        t = time.perf_counter()
+        handled = runner.handle(Flow(content, SENDER, name, datetime.now(timezone.utc), "bench"))
+        latencies.append(time.perf_counter() - t)
+        assert handled.status == "90", handled.findings
+    elapsed = time.perf_counter() - start
+    ledger.close()
+    return elapsed, latencies
+
+
+def warm_up(docs, full: bool) -> None:
+    """Compile the schemas and stylesheets once, as a long-running engine has."""
+    for name, content, _ in docs[:2]:
+        tree = parse_xml(content, name, 10**8)
+        syntax, _ = detect.classify(tree)
+        ruleset = rulesets.for_document(syntax, tree)
+        xsd.check(tree, ruleset.xsd)
+        if full:
+            schematron.run(tree, ruleset.schematron, ruleset.codedb)
+
+
+def environment() -> str:
+    cpu = "unknown cpu"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = ", ".join(f"{p} {importlib.metadata.version(p)}" for p in ("lxml", "saxonche", "factur-x"))
+    return f"{platform.node()}: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {versions}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=400)
+    parser.add_argument("--lines", default="1-200")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    logs.configure("warning")
+    low, high = (int(x) for x in args.lines.split("-"))
+    docs = corpus(args.count, (low, high), args.seed)
+    line_counts = [n for *_, n in docs]
+    print(f"machine: {environment()}")
+    print(
+        f"invoices: {len(docs)} (UBL and CII alternately), lines {low}-{high}, "
+        f"mean {statistics.mean(line_counts):.0f}, {sum(len(c) for _, c, _ in docs) / len(docs) / 1024:.0f} KiB mean size; "
+        "durable writes (fsync per file, SQLite WAL synchronous=FULL); one process"
+    )
+    for full in (False, True):
+        label = "full EN 16931" if full else "XSD only"
+        warm_up(docs, full)
+        with tempfile.TemporaryDirectory(prefix="facteur-bench-") as tmp:
+            root = Path(tmp)
+            config = config_module.load(root=str(root / "e2e"))
+            elapsed, latencies = end_to_end(docs, config, root / "e2e", full)
+            costs = stage_costs(docs, config, root / "stages", full)
+        total = sum(costs.values())
+        latencies.sort()
+        print(f"\n== {label}")
+        print(
+            f"end to end: {len(docs) / elapsed:8.1f} invoices/s  ({elapsed * 1000 / len(docs):.2f} ms/invoice; "
+            f"p50 {latencies[len(latencies) // 2] * 1000:.1f} ms, p99 {latencies[int(len(latencies) * 0.99) - 1] * 1000:.1f} ms)"
+        )
+        for stage, seconds in costs.items():
+            print(f"  {stage:16} {seconds * 1000 / len(docs):8.2f} ms/invoice  {100 * seconds / total:5.1f} %")
+        print(f"  {'sum of stages':16} {total * 1000 / len(docs):8.2f} ms/invoice  -> {len(docs) / total:.1f} invoices/s")
+        print(f"end to end / sum of stages: {elapsed / total:.2f}")
+
+
+if __name__ == "__main__":
+    main()
