@@ -15,6 +15,8 @@ running (the official XSLT does on some documents) is a blocking finding.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import threading
 from functools import lru_cache
@@ -77,12 +79,29 @@ def run(root: etree._Element, xslt: Path, codedb: Path | None = None) -> list[Fi
     try:
         executable = _executable(xslt, codedb)
         node = _processor().parse_xml(xml_text=etree.tostring(root, encoding="unicode"))
-        report = executable.transform_to_string(xdm_node=node)
+        with _native_stderr_silenced():
+            report = executable.transform_to_string(xdm_node=node)
     except Exception as err:
         return [_failed_closed(xslt, err)]
     if not report:
         return [_failed_closed(xslt, RulesUnavailable("the stylesheet produced no report"))]
     return _findings(etree.fromstring(report.encode("utf-8")), xslt)
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    """Saxon's native code prints a dynamic error's stack to file descriptor 2
+    before raising it; the error itself reaches us as the exception (and becomes
+    a finding), so the dump is kept out of the structured logs on stderr."""
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _failed_closed(xslt: Path, err: Exception) -> Finding:
