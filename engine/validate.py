@@ -9,6 +9,7 @@ its schema is not fed to the schematron, whose rules assume the structure.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -74,6 +75,29 @@ def check_document(name: str, content: bytes, rules: Rules) -> Checked:
     return _judge(Checked(syntax, root, [], detail), rules)
 
 
+_PREDICATE = re.compile(r"\[[^\]]*\]")
+
+
+def _specification_note(finding: Finding, ruleset: str) -> Finding:
+    """The Factur-X schematrons check the value of BT-24 against their profile's
+    own identifiers. facteur judges a CII document that declares another
+    specification (an EN 16931 CIUS such as XRechnung, an extension, ZUGFeRD 1
+    COMFORT) at the nearest Factur-X level (`rulesets.cii_level`), so for it that
+    one check only says what the document declared: a warning, not a rejection.
+    EN 16931 itself (BR-01) requires BT-24 to be present, not to take a value."""
+    steps = [step.rpartition(":")[2] for step in _PREDICATE.sub("", finding.location).split("/")]
+    if not finding.blocking or steps[-2:] != ["GuidelineSpecifiedDocumentContextParameter", "ID"]:
+        return finding
+    return Finding(
+        finding.code,
+        Severity.WARNING,
+        f"{finding.message} The specification identifier (BT-24) is not the one this Factur-X profile "
+        f"declares; the document was judged against the {ruleset} rules all the same",
+        finding.location,
+        finding.layer,
+    )
+
+
 def _unknown(name: str, seen: str) -> Finding:
     return _blocking(
         "FCT-FORMAT-UNKNOWN",
@@ -104,7 +128,10 @@ def _judge(checked: Checked, rules: Rules) -> Checked:
     checked.findings += xsd.check(root, ruleset.xsd)
     if checked.blocked or not rules.schematron:
         return checked
-    checked.findings += schematron.run(root, ruleset.schematron, ruleset.codedb)
+    findings = schematron.run(root, ruleset.schematron, ruleset.codedb)
+    if checked.syntax is Syntax.CII:
+        findings = [_specification_note(f, ruleset.name) for f in findings]
+    checked.findings += findings
     if rules.french_ctc and ruleset.french_ctc is not None:
         checked.findings += schematron.run(root, ruleset.french_ctc)
     return checked

@@ -243,3 +243,10 @@ def test_configuration_errors_are_clear(hub, tmp_path):
 
 def main_with_config(hub: Hub, config) -> int:
     return hub.run("validate", str(hub.drop("c.xml", ubl(Spec("CF-1")))), "--config", str(config))[0]
+
+
+def test_facteur_config_environment_variable_is_honoured(hub, tmp_path, monkeypatch):
+    missing = tmp_path / "nowhere" / "facteur.toml"
+    monkeypatch.setenv("FACTEUR_CONFIG", str(missing))
+    assert hub.run("flows", "list")[0] == 2
+    assert str(missing) in hub.err and "FACTEUR_CONFIG" in hub.err
