@@ -1,0 +1,438 @@
+"""Watched inboxes: inbox/<partner>/, one flat folder per partner, fed by
+partners (SFTP, SMB, a copy) who give no sign that a file is finished.
+
+A file is taken only once it has stopped changing: its size and mtime have
+stayed the same for `stable_seconds` with no write event in between. A
+close-after-write event is not proof of completion (a writer may reopen to
+append), so it only starts that quiet period, as every write event does;
+a poll of the known files covers writers whose events never come, and a
+periodic rescan covers events lost while down or dropped by the kernel.
+
+Taking a file means: read it whole, then claim it by an atomic rename into
+inbox/<partner>/.claimed/. Until the rename nothing has happened to it; after
+it, the file waits in .claimed/ until the caller releases it, which happens
+only after the ledger commit. A crash in between leaves it in .claimed/, and
+the next start offers it again: the flow id (sender + bytes) makes that second
+pass a repeat, never a second delivery. So nothing is ever half-done: a file
+is either still in the inbox or claimed whole.
+
+One watcher per inbox folder: claims are serialised on the watcher's own
+thread, which is what makes every file offered exactly once.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import re
+import stat
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from watchdog.events import (
+    FileAttribEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+
+from facteur.engine import logs
+
+from .mailbox import safe_segment
+
+CLAIMED = ".claimed"
+# Names that writers and downloaders use while a file is still being written:
+# the file is taken under its final name, once renamed.
+_TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".swp")
+# A second file of the same name claimed while the first is still in flight is
+# kept as .<n>.<name>: dot-names are never claimed from the inbox, so the
+# original name can always be told back at the next start.
+_DUPLICATE = re.compile(r"^\.(\d+)\.(.+)$", re.DOTALL)
+_WRITE_EVENTS = [FileCreatedEvent, FileModifiedEvent, FileClosedEvent, FileMovedEvent, FileDeletedEvent, FileAttribEvent]
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A file taken from a partner's inbox, waiting in .claimed/ until its flow
+    is committed."""
+
+    partner: str
+    name: str
+    path: Path
+    content: bytes = field(repr=False)
+    mtime: float
+
+    def release(self) -> None:
+        """Deleting is enough: were the deletion lost in a crash, the file would
+        be offered again and the ledger would see a repeat. Idempotent, since a
+        caller retrying after an error cannot know whether it happened."""
+        self.path.unlink(missing_ok=True)
+
+
+def ignored(name: str) -> bool:
+    """Dot-files, editor and download temporaries: files someone is still writing,
+    or that are not meant for us."""
+    return name.startswith(".") or name.endswith("~") or name.lower().endswith(_TEMPORARY_SUFFIXES)
+
+
+def original_name(claimed_name: str) -> str:
+    match = _DUPLICATE.match(claimed_name)
+    return match.group(2) if match else claimed_name
+
+
+@dataclass
+class _Pending:
+    """A file seen in an inbox: `since` is when it last changed, to our knowledge."""
+
+    partner: str
+    signature: tuple[int, int]  # (size, mtime_ns)
+    since: float
+
+
+class _Events(FileSystemEventHandler):
+    """Runs on watchdog's thread, so it only records what it saw."""
+
+    def __init__(self, watcher: InboxWatcher):
+        self.watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.is_directory:
+            return
+        if isinstance(event, (FileDeletedEvent, FileMovedEvent)):
+            self.watcher._forget(os.fsdecode(event.src_path))
+        if isinstance(event, FileMovedEvent):
+            self.watcher._observe(os.fsdecode(event.dest_path), written=True, renamed_in=True)
+        elif not isinstance(event, FileDeletedEvent):
+            self.watcher._observe(os.fsdecode(event.src_path), written=True)
+
+
+class InboxWatcher:
+    """Offers every complete file of every partner's inbox to `on_file`, once.
+
+    `on_file` runs on the watcher's own thread, one file at a time, and may
+    block: while it does, nothing more is claimed, and files wait in the inbox
+    (back-pressure). If it raises, the file stays in .claimed/ and is offered
+    again at the next start.
+
+    Files the watcher will not take stay where they are, with one log event
+    each (again only if they change): a file above `max_bytes` is an error the
+    operator must deal with (it is never claimed and never offered); a file
+    that cannot be read (permissions) is a warning, and retried at every
+    rescan until it can be; a symlink, a FIFO or anything but a regular file is
+    a warning too. Sub-folders are not walked.
+    """
+
+    def __init__(
+        self,
+        inbox: Path,
+        partners: Iterable[str],
+        on_file: Callable[[Claimed], None],
+        stable_seconds: float = 0.3,
+        max_bytes: int = 1_000_000_000,
+        log=None,
+        rescan_seconds: float = 2.0,
+    ):
+        self.inbox = Path(inbox).absolute()  # event paths are matched against these folders
+        self.folders = {str(self.inbox / safe_segment(p)): p for p in partners}
+        self.on_file = on_file
+        self.stable_seconds = stable_seconds
+        self.max_bytes = max_bytes
+        self.rescan_seconds = rescan_seconds
+        self.log = log or logs.get("facteur.watch")
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._pending: dict[str, _Pending] = {}
+        self._due: list[tuple[float, str]] = []  # heap; stale entries are skipped when popped
+        self._noted: dict[str, tuple[str, tuple[int, int]]] = {}  # what was logged about a path
+        self._stopping = threading.Event()
+        self._claiming = threading.Lock()  # held across a rename, so `stop` can wait one out
+        self._observer = None
+        self._worker: threading.Thread | None = None
+
+    # -- life cycle ------------------------------------------------------------
+
+    def start(self) -> None:
+        """Watching starts before the first scan, so a file arriving during the
+        scan is seen by one or the other; the worker then offers, in order, what
+        was claimed before a crash, what waited in the inbox, and what comes."""
+        for folder in self.folders:
+            Path(folder, CLAIMED).mkdir(parents=True, exist_ok=True)
+        self._stopping.clear()
+        self._observer = Observer()
+        handler = _Events(self)
+        for folder in self.folders:
+            # Recursive only so that .claimed/ is in the same watch: watchdog then
+            # pairs a claim's rename at once, where a rename seen leaving only
+            # holds back every later event for half a second. Events from
+            # sub-folders are ignored (see `_observe`).
+            self._observer.schedule(handler, folder, recursive=True, event_filter=_WRITE_EVENTS)
+        self._observer.daemon = True
+        self._observer.start()
+        self._worker = threading.Thread(target=self._run, name="facteur-watch", daemon=True)
+        self._worker.start()
+
+    def stop(self, wait: float = 0.5) -> None:
+        """Once this returns, no file is claimed and `on_file` is not called
+        again. An `on_file` already running gets `wait` seconds to finish; one
+        that takes longer finishes on its own (daemon) thread, and its file,
+        already claimed, is either released by the caller or offered again at
+        the next start."""
+        self._stopping.set()
+        with self._claiming:
+            pass  # a rename under way is over; the next one will see `_stopping`
+        with self._wake:
+            self._wake.notify_all()
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(wait)
+        if self._worker is not None:
+            self._worker.join(wait)
+
+    def _run(self) -> None:
+        self._offer_claimed()
+        next_rescan = 0.0
+        while not self._stopping.is_set():
+            now = time.monotonic()
+            if now >= next_rescan:
+                self._rescan()
+                next_rescan = now + self.rescan_seconds
+            for path in self._take_due(now):
+                if self._stopping.is_set():
+                    return
+                self._settle(path)
+            self._sleep_until(next_rescan)
+
+    # -- what is seen ----------------------------------------------------------
+
+    def _observe(self, path: str, written: bool, renamed_in: bool = False) -> None:
+        """A write event restarts the quiet period even if the size did not move;
+        a rescan restarts it only if the file changed. A file renamed into the
+        inbox is complete at once: renaming a finished temporary file is how a
+        writer says it is done (the README asks partners to do so), and waiting
+        would only add latency."""
+        folder, name = os.path.split(path)
+        partner = self.folders.get(folder)
+        if partner is None or ignored(name):
+            return  # .claimed/, sub-folders, anything outside a partner inbox
+        try:
+            info = os.lstat(path)
+        except OSError:
+            self._forget(path)
+            return
+        if not stat.S_ISREG(info.st_mode):
+            self._forget(path)
+            if not stat.S_ISDIR(info.st_mode):
+                self._note(path, _signature(info), "not a regular file; left in the inbox", "warning")
+            return
+        signature = _signature(info)
+        with self._wake:
+            known = self._pending.get(path)
+            if known is not None and known.signature == signature and not written:
+                return
+            since = time.monotonic() - (self.stable_seconds if renamed_in else 0.0)
+            self._pending[path] = _Pending(partner, signature, since)
+            heapq.heappush(self._due, (since + self.stable_seconds, path))
+            self._wake.notify()
+
+    def _forget(self, path: str) -> None:
+        """Also what happens to a file that cannot be taken now: out of the
+        pending set until the next rescan brings it back, so it is retried at the
+        rescan pace rather than in a loop."""
+        with self._lock:
+            self._pending.pop(path, None)
+
+    def _rescan(self) -> None:
+        for folder in self.folders:
+            try:
+                names = os.listdir(folder)
+            except OSError as error:
+                self._note(folder, (0, 0), "inbox folder cannot be listed", "error", error=_describe(error))
+                continue
+            for name in sorted(names):
+                self._observe(os.path.join(folder, name), written=False)
+
+    def _take_due(self, now: float) -> list[str]:
+        due: dict[str, None] = {}  # ordered, and each path once however many events it had
+        with self._lock:
+            while self._due and self._due[0][0] <= now:
+                _, path = heapq.heappop(self._due)
+                pending = self._pending.get(path)
+                if pending is not None and pending.since + self.stable_seconds <= now:
+                    due[path] = None
+        return list(due)
+
+    def _sleep_until(self, deadline: float) -> None:
+        with self._wake:
+            if self._due:
+                deadline = min(deadline, self._due[0][0])
+            if not self._stopping.is_set():
+                self._wake.wait(max(0.0, deadline - time.monotonic()))
+
+    # -- taking a file ---------------------------------------------------------
+
+    def _settle(self, path: str) -> None:
+        """Read, check nothing moved, claim, offer. Anything that goes wrong
+        before the rename leaves the file in the inbox for a later attempt."""
+        with self._lock:
+            pending = self._pending.get(path)
+        if pending is None:
+            return
+        read = self._read(path, pending.signature)
+        if read is None:
+            return
+        content, mtime = read
+        claimed_path = self._claim(path)
+        if claimed_path is None:
+            return
+        self._noted.pop(path, None)
+        name = os.path.basename(path)
+        self._offer(Claimed(pending.partner, name, claimed_path, content, mtime))
+
+    def _read(self, path: str, expected: tuple[int, int]) -> tuple[bytes, float] | None:
+        """The whole content, or None if the file is not to be claimed now. A
+        change seen while reading puts it back to wait for quiet."""
+        try:
+            descriptor = os.open(path, _OPEN_FLAGS)
+        except FileNotFoundError:
+            self._forget(path)
+            return None
+        except OSError as error:
+            self._forget(path)
+            self._note(path, expected, "file cannot be read; left in the inbox, retried later", "warning",
+                       error=_describe(error))
+            return None
+        with os.fdopen(descriptor, "rb") as handle:
+            before = os.fstat(descriptor)
+            if _signature(before) != expected:
+                self._observe(path, written=True)
+                return None
+            if before.st_size > self.max_bytes:
+                self._forget(path)
+                self._note(path, expected, "file too large; left in the inbox, not processed", "error",
+                           size=before.st_size, max_bytes=self.max_bytes)
+                return None
+            try:
+                content = handle.read()
+            except OSError as error:
+                self._forget(path)
+                self._note(path, expected, "file cannot be read; left in the inbox, retried later", "warning",
+                           error=_describe(error))
+                return None
+            if _signature(os.fstat(descriptor)) != expected or len(content) != expected[0]:
+                self._observe(path, written=True)
+                return None
+        return content, before.st_mtime
+
+    def _claim(self, path: str) -> Path | None:
+        folder, name = os.path.split(path)
+        target = _free_name(Path(folder, CLAIMED), name)
+        try:
+            with self._claiming:
+                if self._stopping.is_set():
+                    return None
+                os.rename(path, target)
+        except FileNotFoundError:
+            self._forget(path)
+            return None
+        except OSError as error:
+            self._forget(path)
+            self._note(path, (0, 0), "file cannot be claimed; left in the inbox, retried later", "error",
+                       error=_describe(error))
+            return None
+        self._forget(path)
+        return target
+
+    def _offer(self, claimed: Claimed) -> None:
+        """A file claimed while stopping is not offered: the caller may already be
+        shutting down, and the next start offers it from .claimed/."""
+        if self._stopping.is_set():
+            return
+        try:
+            self.on_file(claimed)
+        except Exception as error:  # the caller's failure must not stop the watch
+            self.log.error(
+                "processing of a claimed file failed; it stays claimed and is offered again at the next start",
+                partner=claimed.partner,
+                file=claimed.name,
+                path=str(claimed.path),
+                error=_describe(error),
+            )
+
+    def _offer_claimed(self) -> None:
+        """Files claimed before a crash or a failure, oldest first."""
+        for partner_folder, partner in self.folders.items():
+            folder = Path(partner_folder, CLAIMED)
+            for path in sorted(_regular_files(folder), key=_mtime_or_zero):
+                if self._stopping.is_set():
+                    return
+                try:
+                    info = path.lstat()
+                    if info.st_size > self.max_bytes:
+                        self.log.error("claimed file too large; left in .claimed, not processed", path=str(path),
+                                       size=info.st_size, max_bytes=self.max_bytes)
+                        continue
+                    content = _read_no_follow(path)
+                except OSError as error:
+                    self.log.error("claimed file cannot be read; offered again at the next start",
+                                   path=str(path), error=_describe(error))
+                    continue
+                self._offer(Claimed(partner, original_name(path.name), path, content, info.st_mtime))
+
+    # -- bookkeeping -----------------------------------------------------------
+
+    def _note(self, path: str, signature: tuple[int, int], message: str, level: str, **details) -> None:
+        """Log once per path and state: a file that stays unreadable or too big
+        is seen at every rescan and must not flood the log."""
+        if self._noted.get(path) == (message, signature):
+            return
+        self._noted[path] = (message, signature)
+        partner = self.folders.get(os.path.dirname(path))
+        getattr(self.log, level)(message, partner=partner, path=path, **details)
+
+
+def _signature(info: os.stat_result) -> tuple[int, int]:
+    return info.st_size, info.st_mtime_ns
+
+
+def _free_name(folder: Path, name: str) -> Path:
+    """Only the watcher's single thread claims into this folder, so a name found
+    free stays free until the rename."""
+    target = folder / name
+    number = 0
+    while os.path.lexists(target):
+        number += 1
+        target = folder / f".{number}.{name}"
+    return target
+
+
+def _regular_files(folder: Path) -> list[Path]:
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return []
+    return [Path(entry.path) for entry in entries if entry.is_file(follow_symlinks=False)]
+
+
+def _mtime_or_zero(path: Path) -> float:
+    try:
+        return path.lstat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _read_no_follow(path: Path) -> bytes:
+    with os.fdopen(os.open(path, _OPEN_FLAGS), "rb") as handle:
+        return handle.read()
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__

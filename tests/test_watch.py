@@ -1,0 +1,281 @@
+"""The watched inbox, on real folders with the real watchdog observer."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from facteur.adapters.watch import CLAIMED, Claimed, InboxWatcher
+
+
+class Collector:
+    """on_file that records what it is given, and can be told to fail."""
+
+    def __init__(self, fail: bool = False):
+        self.fail = fail
+        self.files: list[Claimed] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, claimed: Claimed) -> None:
+        with self.lock:
+            self.files.append(claimed)
+        if self.fail:
+            raise RuntimeError("the orchestrator failed")
+
+    def names(self) -> list[str]:
+        with self.lock:
+            return sorted(f.name for f in self.files)
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[Claimed]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if len(self.files) >= count:
+                    return list(self.files)
+            time.sleep(0.01)
+        raise AssertionError(f"{count} files expected, got {self.names()}")
+
+
+@pytest.fixture
+def watching(tmp_path):
+    """Start a watcher over partners A and B; stopped at the end of the test."""
+    started: list[InboxWatcher] = []
+
+    def start(collector: Collector, **options) -> InboxWatcher:
+        watcher = InboxWatcher(tmp_path / "inbox", ["A", "B"], collector, **options)
+        watcher.start()
+        started.append(watcher)
+        return watcher
+
+    yield start
+    for watcher in started:
+        watcher.stop()
+
+
+def drop(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+
+
+def test_files_already_there_at_start_are_taken(tmp_path, watching):
+    drop(tmp_path / "inbox/A/one.xml", b"<one/>")
+    drop(tmp_path / "inbox/B/two.xml", b"<two/>")
+    collector = Collector()
+    watching(collector)
+    files = collector.wait_for(2)
+    by_name = {f.name: f for f in files}
+    assert by_name["one.xml"].partner == "A" and by_name["one.xml"].content == b"<one/>"
+    assert by_name["two.xml"].partner == "B"
+    assert by_name["two.xml"].path == tmp_path / "inbox/B" / CLAIMED / "two.xml"
+    assert by_name["two.xml"].path.read_bytes() == b"<two/>"
+    assert not (tmp_path / "inbox/A/one.xml").exists()
+
+
+def test_new_file_is_taken_within_a_second(tmp_path, watching):
+    collector = Collector()
+    watching(collector)
+    time.sleep(0.2)
+    dropped = time.monotonic()
+    drop(tmp_path / "inbox/A/invoice.xml", b"<Invoice/>")
+    [claimed] = collector.wait_for(1)
+    assert time.monotonic() - dropped < 1.0
+    assert claimed.content == b"<Invoice/>"
+    assert abs(claimed.mtime - os.stat(claimed.path).st_mtime) < 1e-6
+
+
+def test_temporary_names_are_ignored_until_renamed(tmp_path, watching):
+    collector = Collector()
+    watching(collector)
+    inbox = tmp_path / "inbox/A"
+    for name in [".hidden", "a.tmp", "b.part", "c.partial", "d.crdownload", "e.swp", "f.xml~", "G.TMP"]:
+        drop(inbox / name, b"not yet")
+    drop(inbox / "sub" / "nested.xml", b"sub-folders are not walked")
+    time.sleep(1.0)
+    assert collector.names() == []
+    (inbox / "a.tmp").rename(inbox / "a.xml")
+    [claimed] = collector.wait_for(1)
+    assert claimed.name == "a.xml" and claimed.content == b"not yet"
+    time.sleep(0.5)
+    assert collector.names() == ["a.xml"]
+    assert (inbox / "sub" / "nested.xml").exists() and (inbox / ".hidden").exists()
+
+
+def test_slow_writer_is_taken_once_and_complete(tmp_path, watching):
+    collector = Collector()
+    watching(collector)
+    path = tmp_path / "inbox/A/slow.xml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    expected = b""
+    for chunk in range(40):  # a chunk every 50 ms for 2 s, reopening each time
+        data = f"<chunk n='{chunk}'/>\n".encode()
+        with open(path, "ab") as handle:
+            handle.write(data)
+        expected += data
+        time.sleep(0.05)
+    [claimed] = collector.wait_for(1)
+    assert claimed.content == expected
+    time.sleep(0.5)
+    assert len(collector.files) == 1
+
+
+def test_file_kept_open_while_written_is_taken_complete(tmp_path, watching):
+    collector = Collector()
+    watching(collector)
+    path = tmp_path / "inbox/A/open.xml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        for chunk in range(20):
+            handle.write(b"x" * 1000)
+            handle.flush()
+            time.sleep(0.05)
+    [claimed] = collector.wait_for(1)
+    assert claimed.content == b"x" * 20_000
+
+
+def test_files_left_claimed_are_offered_again_first(tmp_path, watching):
+    claimed_folder = tmp_path / "inbox/A" / CLAIMED
+    drop(claimed_folder / "crashed.xml", b"<crashed/>")
+    drop(claimed_folder / ".1.crashed.xml", b"<crashed again/>")
+    drop(tmp_path / "inbox/A/waiting.xml", b"<waiting/>")
+    collector = Collector()
+    watching(collector)
+    files = collector.wait_for(3)
+    assert {f.name for f in files[:2]} == {"crashed.xml"}
+    assert {f.content for f in files[:2]} == {b"<crashed/>", b"<crashed again/>"}
+    assert files[2].name == "waiting.xml"
+
+
+def test_a_failing_callback_leaves_the_file_claimed(tmp_path, watching):
+    collector = Collector(fail=True)
+    watching(collector)
+    drop(tmp_path / "inbox/A/x.xml", b"<x/>")
+    [claimed] = collector.wait_for(1)
+    time.sleep(0.3)
+    assert claimed.path.read_bytes() == b"<x/>"
+    assert not (tmp_path / "inbox/A/x.xml").exists()
+    assert len(collector.files) == 1  # not offered again before the next start
+
+
+def test_same_name_dropped_again_while_in_flight(tmp_path, watching):
+    collector = Collector()
+    watching(collector)
+    inbox = tmp_path / "inbox/A"
+    drop(inbox / "dup.xml", b"first")
+    collector.wait_for(1)
+    drop(inbox / "dup.xml", b"second")
+    first, second = collector.wait_for(2)
+    assert (first.name, second.name) == ("dup.xml", "dup.xml")
+    assert first.path != second.path and second.path.parent == inbox / CLAIMED
+    assert (first.path.read_bytes(), second.path.read_bytes()) == (b"first", b"second")
+
+
+def test_stop_is_prompt_and_later_files_stay(tmp_path, watching):
+    collector = Collector()
+    watcher = watching(collector)
+    time.sleep(0.2)
+    began = time.monotonic()
+    watcher.stop()
+    assert time.monotonic() - began < 1.0
+    drop(tmp_path / "inbox/A/late.xml", b"<late/>")
+    time.sleep(0.8)
+    assert collector.names() == []
+    assert (tmp_path / "inbox/A/late.xml").read_bytes() == b"<late/>"
+
+
+def test_a_blocking_callback_holds_the_rest_back_and_stop_still_returns(tmp_path, watching):
+    release = threading.Event()
+    collector = Collector()
+
+    def blocking(claimed: Claimed) -> None:
+        collector(claimed)
+        release.wait(5)
+
+    watcher = watching(blocking)
+    inbox = tmp_path / "inbox/A"
+    for name in ["1.xml", "2.xml", "3.xml"]:
+        drop(inbox / name, name.encode())
+    collector.wait_for(1)
+    time.sleep(0.5)
+    assert len(collector.files) == 1  # back-pressure: the others wait, unclaimed
+    began = time.monotonic()
+    watcher.stop()
+    assert time.monotonic() - began < 1.0
+    release.set()
+    time.sleep(0.5)
+    assert len(collector.files) == 1
+    assert len(os.listdir(inbox)) == 3  # .claimed/ and the two files never taken
+
+
+def test_many_files_are_each_claimed_exactly_once(tmp_path, watching):
+    collector = Collector()
+    watching(collector)
+    inbox = tmp_path / "inbox/A"
+    for n in range(200):
+        drop(inbox / f"f{n:03}.xml", f"<f n='{n}'/>".encode())
+    files = collector.wait_for(200, timeout=10)
+    time.sleep(0.5)
+    assert collector.names() == [f"f{n:03}.xml" for n in range(200)]
+    assert all(f.content == f"<f n='{int(f.name[1:4])}'/>".encode() for f in files)
+    assert sorted(os.listdir(inbox)) == [CLAIMED]
+
+
+def test_too_large_file_stays_in_the_inbox(tmp_path, watching):
+    collector = Collector()
+    watching(collector, max_bytes=10)
+    drop(tmp_path / "inbox/A/big.xml", b"x" * 11)
+    drop(tmp_path / "inbox/A/small.xml", b"x" * 10)
+    collector.wait_for(1)
+    time.sleep(0.5)
+    assert collector.names() == ["small.xml"]
+    assert (tmp_path / "inbox/A/big.xml").exists()
+
+
+def test_unreadable_file_is_retried_once_readable(tmp_path, watching):
+    collector = Collector()
+    path = tmp_path / "inbox/A/locked.xml"
+    drop(path, b"<locked/>")
+    path.chmod(0)
+    try:
+        path.read_bytes()
+        pytest.skip("this user reads files whatever their permissions (root with CAP_DAC_OVERRIDE)")
+    except PermissionError:
+        pass
+    watching(collector, rescan_seconds=0.2)
+    time.sleep(0.8)
+    assert collector.names() == [] and path.exists()
+    path.chmod(0o644)
+    [claimed] = collector.wait_for(1)
+    assert claimed.content == b"<locked/>"
+
+
+def test_unsafe_partner_names_are_refused(tmp_path):
+    with pytest.raises(ValueError):
+        InboxWatcher(tmp_path, ["../elsewhere"], Collector())
+
+
+def test_release_deletes_and_may_be_repeated(tmp_path, watching):
+    collector = Collector()
+    watching(collector)
+    drop(tmp_path / "inbox/B/r.xml", b"<r/>")
+    [claimed] = collector.wait_for(1)
+    claimed.release()
+    claimed.release()
+    assert not claimed.path.exists()
+
+
+def test_a_file_renamed_in_is_complete_at_once_a_written_one_waits(tmp_path, watching):
+    """Renaming a finished temporary file is the writer saying it is done: no
+    quiet period. A file written in place waits for its quiet period."""
+    collector = Collector()
+    watching(collector, stable_seconds=3.0, rescan_seconds=60)
+    time.sleep(0.2)
+    drop(tmp_path / "inbox/A/.x.xml.part", b"<renamed/>")
+    os.rename(tmp_path / "inbox/A/.x.xml.part", tmp_path / "inbox/A/x.xml")
+    drop(tmp_path / "inbox/A/y.xml", b"<written/>")
+    assert [f.name for f in collector.wait_for(1, timeout=2.0)] == ["x.xml"]
+    assert "y.xml" not in collector.names()
+    assert sorted(f.name for f in collector.wait_for(2, timeout=6.0)) == ["x.xml", "y.xml"]
