@@ -41,6 +41,17 @@ def write_atomic(path: Path, content: bytes) -> None:
     _sync_folder(path.parent)
 
 
+def sweep(folder: Path) -> int:
+    """Remove the temporary files a crash left below `folder` (never seen by a
+    reader: their final names were never made); returns how many."""
+    swept = 0
+    for path in folder.glob("**/.*.tmp") if folder.exists() else ():
+        if path.is_file():
+            path.unlink(missing_ok=True)
+            swept += 1
+    return swept
+
+
 def _sync_folder(folder: Path) -> None:
     descriptor = os.open(folder, os.O_RDONLY)
     try:

@@ -14,7 +14,7 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from facteur.engine.ledger import FlowRecord
+from facteur.engine.ledger import FlowRecord, LedgerUnavailable
 from facteur.engine.controls import duplicate_key
 from facteur.engine.model import Flow, Outcome, Output
 
@@ -110,9 +110,15 @@ def _key(parts: tuple[str, str, int] | None) -> str | None:
 
 
 class SqliteLedger:
-    def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: Path, readonly: bool = False):
+        """`readonly` is for worker processes, which only look duplicates up:
+        the coordinator is the single writer."""
         self.path = path
+        if readonly:
+            self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+            self.db.row_factory = sqlite3.Row
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -297,9 +303,21 @@ class _Transaction:
         self.db = db
 
     def __enter__(self):
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as err:
+            raise LedgerUnavailable(f"the ledger cannot be written now: {err}") from err
         return self.db
 
     def __exit__(self, exc_type, exc, tb):
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        if exc_type:
+            self.db.execute("ROLLBACK")
+            if issubclass(exc_type, sqlite3.OperationalError):
+                raise LedgerUnavailable(f"the ledger cannot be written now: {exc}") from exc
+            return False
+        try:
+            self.db.execute("COMMIT")
+        except sqlite3.OperationalError as err:
+            self.db.execute("ROLLBACK")
+            raise LedgerUnavailable(f"the ledger cannot be written now: {err}") from err
         return False

@@ -57,13 +57,7 @@ def corpus(count: int, lines: tuple[int, int], seed: int) -> list[tuple[str, byt
 
 
 def context(config, ledger, full: bool) -> pipeline.Context:
-    return pipeline.Context(
-        hub_id=config.hub_id,
-        directory=config.load_directory(),
-        known_invoice=ledger.known_invoice,
-        rules=Rules(schematron=full, french_ctc=False, max_document_bytes=config.limits.max_document_bytes),
-        lot_limits=config.limits.lot,
-    )
+    return pipeline.Context.from_config(replace(config, schematron=full), ledger.known_invoice)
 
 
 def stage_costs(docs, config, root: Path, full: bool) -> dict[str, float]:

@@ -21,7 +21,6 @@ from .config import Config, ConfigError, load
 from .directory import PARTNER_ID, DirectoryError
 from .model import Flow
 from .runner import Handled, Runner, utc_now
-from .validate import Rules
 
 EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
 TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".swp")
@@ -73,6 +72,21 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--open-directory", action="store_true", help="accept any recipient")
     validate.set_defaults(handler=_validate)
 
+    run = commands.add_parser(
+        "run", parents=[common], help="watch the inboxes (and the AMQP queue when configured) and process what comes"
+    )
+    run.add_argument("--workers", type=int, help="worker processes (default: [intake] workers, else one per core)")
+    run.add_argument("--until-idle", action="store_true", help="stop once the inboxes are empty and nothing is in flight")
+    run.add_argument("--no-amqp", action="store_true", help="do not consume the AMQP queue even if [amqp] url is set")
+    run.add_argument("--open-directory", action="store_true", help="accept any recipient and sender")
+    run.set_defaults(handler=_run)
+
+    submit = commands.add_parser("submit", parents=[common], help="publish files to the inbound AMQP queue")
+    submit.add_argument("paths", nargs="+", metavar="FILE")
+    submit.add_argument("--amqp", action="store_true", required=True, help="publish on the queue of [amqp]")
+    submit.add_argument("--sender", help="sender header, for a broker configured with sender_from = \"header\"")
+    submit.set_defaults(handler=_submit)
+
     flows = commands.add_parser("flows", help="look at the flows in the ledger")
     flow_commands = flows.add_subparsers(dest="flows_command", metavar="ACTION", required=True)
     listing = flow_commands.add_parser("list", parents=[common], help="the latest flows")
@@ -89,17 +103,6 @@ def _config(args) -> Config:
     if getattr(args, "open_directory", False):
         config = config.with_open_directory()
     return config
-
-
-def _context(config: Config, known_invoice, check_sender: bool = True) -> pipeline.Context:
-    return pipeline.Context(
-        hub_id=config.hub_id,
-        directory=config.load_directory(),
-        known_invoice=known_invoice,
-        rules=Rules(config.schematron, config.french_ctc, config.limits.max_document_bytes),
-        lot_limits=config.limits.lot,
-        check_sender=check_sender,
-    )
 
 
 def _files(paths: list[str]) -> list[Path]:
@@ -139,7 +142,7 @@ def _process(args, config: Config) -> int:
     logs.configure("warning" if progress.enabled else "info")
     ledger = SqliteLedger(config.ledger)
     try:
-        context = _context(config, ledger.known_invoice)
+        context = pipeline.Context.from_config(config, ledger.known_invoice)
         if not context.directory.open and args.sender not in context.directory.senders:
             known = ", ".join(sorted(context.directory.senders)) or "none"
             raise UsageError(
@@ -206,7 +209,7 @@ def _validate(args, config: Config) -> int:
     files = _files(args.paths)
     ledger = SqliteLedger(config.ledger) if config.ledger.exists() else None
     known = ledger.known_invoice if ledger else (lambda supplier, number, year: None)
-    context = _context(config, known, check_sender=False)
+    context = pipeline.Context.from_config(config, known, check_sender=False)
     report = []
     for path in files:
         content = _read(path, config) or b""
@@ -236,6 +239,41 @@ def _validate(args, config: Config) -> int:
             for f in item["findings"]:
                 print(f"    {f['severity']:8} {f['code']}: {f['message']}" + (f"  [{f['location']}]" if f["location"] else ""))
     return EXIT_OK if all(item["valid"] for item in report) else EXIT_BLOCKED
+
+
+def _run(args, config: Config) -> int:
+    from .cli_run import serve
+
+    return serve(config, workers=args.workers, until_idle=args.until_idle, use_amqp=not args.no_amqp)
+
+
+def _submit(args, config: Config) -> int:
+    from facteur.adapters.amqp import PublishFailed, redact, submit
+
+    settings = _amqp_settings(config)
+    try:
+        ids = submit(settings, _files(args.paths), args.sender)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    except PublishFailed as err:
+        print(f"facteur: nothing more was published to {redact(settings.url)}: {err}", file=sys.stderr)
+        return EXIT_BLOCKED
+    for path, message_id in zip(args.paths, ids):
+        print(f"{message_id}  {path}")
+    print(f"{len(ids)} file(s) published to {settings.inbound_queue}")
+    return EXIT_OK
+
+
+def _amqp_settings(config: Config):
+    from facteur.adapters.amqp import AmqpSettings
+
+    values = {k: v for k, v in config.amqp.items() if v not in ("", None)}
+    if "url" not in values:
+        raise UsageError(f"no broker configured: set [amqp] url in {config.path}")
+    try:
+        return AmqpSettings(**values)
+    except TypeError as err:
+        raise UsageError(f"{config.path}: [amqp] has an unknown key ({err})") from None
 
 
 def _ledger_for_reading(config: Config):

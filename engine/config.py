@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import directory as directory_module
@@ -18,6 +18,7 @@ from .directory import PARTNER_ID, Directory
 from .lots import LotLimits
 
 SOURCE_ROOT = Path(__file__).resolve().parents[1]
+DELIVERY_MODES = ("folder", "amqp", "both")
 DEFAULT_CONFIG = SOURCE_ROOT / "config" / "facteur.toml"
 
 
@@ -51,6 +52,12 @@ class Config:
     french_ctc: bool
     schematron: bool
     limits: Limits
+    workers: int = 0  # worker processes of `facteur run`; 0: one per core
+    max_in_flight: int = 64
+    stable_seconds: float = 0.3
+    partners: tuple[str, ...] = ()  # inbox folders watched; empty: the directory's senders and mailboxes
+    amqp: dict = field(default_factory=dict)  # [amqp] as written; empty url: no broker
+    delivery: dict = field(default_factory=dict)  # partner id -> "folder" | "amqp" | "both"
 
     def with_root(self, root: Path) -> "Config":
         """The same configuration with every relative path taken from `root`."""
@@ -58,6 +65,14 @@ class Config:
 
     def with_open_directory(self) -> "Config":
         return replace(self, open_directory=True)
+
+    def watched_partners(self, directory: Directory) -> list[str]:
+        """The inbox folders `facteur run` watches: those configured, else every
+        sender of the directory (invoices) and every structure's mailbox
+        (status files sent back by recipients)."""
+        if self.partners:
+            return list(self.partners)
+        return sorted(set(directory.senders) | directory.mailboxes)
 
     def load_directory(self) -> Directory:
         if self.open_directory and not self.directory_file.exists():
@@ -109,6 +124,15 @@ def _build(path: Path, data: dict, root: Path) -> Config:
         candidate = Path(value)
         return candidate if candidate.is_absolute() else root / candidate
 
+    intake = _table(data, "intake", path)
+    delivery = _table(data, "delivery", path)
+    for partner, mode in delivery.items():
+        if mode not in DELIVERY_MODES:
+            raise ConfigError(f"{path}: [delivery] {partner} = {mode!r} must be one of {', '.join(DELIVERY_MODES)}")
+    partners = tuple(str(p) for p in intake.get("partners", ()))
+    for partner in partners:
+        if not PARTNER_ID.match(partner):
+            raise ConfigError(f"{path}: [intake] partners: {partner!r} must be 3 to 8 letters or digits")
     directory_value = Path(dir_table.get("file", "directory.toml"))
     return Config(
         path=path,
@@ -124,6 +148,12 @@ def _build(path: Path, data: dict, root: Path) -> Config:
         french_ctc=bool(validation.get("french_ctc", False)),
         schematron=bool(validation.get("schematron", True)),
         limits=limits,
+        workers=int(intake.get("workers", 0)),
+        max_in_flight=int(intake.get("max_in_flight", 64)),
+        stable_seconds=float(intake.get("stable_seconds", 0.3)),
+        partners=partners,
+        amqp=_table(data, "amqp", path),
+        delivery=delivery,
     )
 
 

@@ -15,6 +15,11 @@ from typing import Protocol
 from .model import Flow, Outcome, Output
 
 
+class LedgerUnavailable(RuntimeError):
+    """The ledger cannot be written now (locked, disk full, server away): the
+    flow must wait and be retried, not be judged."""
+
+
 @dataclass(frozen=True)
 class FlowRecord:
     id: str

@@ -13,6 +13,7 @@ import posixpath
 from dataclasses import dataclass
 
 from . import controls, detect, lots, pivot, status
+from .config import Config
 from .controls import KnownInvoice
 from .directory import Directory
 from .extract import ExtractionError, extract
@@ -41,6 +42,17 @@ class Context:
     rules: Rules
     lot_limits: lots.LotLimits
     check_sender: bool = True  # off for `facteur validate`, which has no sender
+
+    @classmethod
+    def from_config(cls, config: Config, known_invoice: KnownInvoice, check_sender: bool = True) -> "Context":
+        return cls(
+            hub_id=config.hub_id,
+            directory=config.load_directory(),
+            known_invoice=known_invoice,
+            rules=Rules(config.schematron, config.french_ctc, config.limits.max_document_bytes),
+            lot_limits=config.limits.lot,
+            check_sender=check_sender,
+        )
 
 
 ORIGINAL_NAME_MAX = 50

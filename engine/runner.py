@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Callable, Protocol
 
-from . import logs, pipeline
+from . import controls, logs, pipeline
 from .ledger import Ledger
 from .model import Flow, Outcome, Output
 
@@ -69,19 +69,39 @@ class Runner:
         self.log = logs.get("facteur.runner")
 
     def handle(self, flow: Flow) -> Handled:
-        log = self.log.bind(flow_id=flow.id, flow_name=flow.name, sender=flow.sender)
+        """The whole sequence in this process."""
+        prepared = self.prepare(flow)
+        if isinstance(prepared, Handled):
+            return prepared
+        return self.finish(prepared, pipeline.process(prepared, self.context))
+
+    def prepare(self, flow: Flow) -> Flow | Handled:
+        """Steps 1 and 2: the flow with its first reception time, ready for the
+        pipeline, or what was done for a flow already committed (a repeat)."""
         known = self.ledger.find(flow.id)
         if known is not None and known.done:
-            return self._repeat(flow, known.status, log)
-        archived = self.archive.keep(flow)
-        record = self.ledger.begin(flow, archived)
-        flow = replace(flow, received_at=record.received_at)
-        outcome = pipeline.process(flow, self.context)
+            return self._repeat(flow, known.status)
+        record = self.ledger.begin(flow, self.archive.keep(flow))
+        return replace(flow, received_at=record.received_at)
+
+    def finish(self, flow: Flow, outcome: Outcome) -> Handled:
+        """Steps 4 and 5, for an outcome computed here or in a worker process.
+
+        A worker judged duplicates against the ledger as it was when it started;
+        another flow may have delivered the same invoice since. This process is
+        the only writer, so it checks again and, if so, judges the flow again
+        here: the duplicate is then rejected, never delivered twice.
+        """
+        if self._delivered_elsewhere(flow, outcome):
+            outcome = pipeline.process(flow, self.context)
         written = [(output, self.mailboxes.write(output)) for output in outcome.outputs]
         self.ledger.commit(flow, outcome, written, self.clock())
         handled = _summary(flow, outcome, [path for _, path in written])
-        log.info(
+        self.log.info(
             "flow processed",
+            flow_id=flow.id,
+            flow_name=flow.name,
+            sender=flow.sender,
             status=handled.status,
             documents=handled.documents,
             accepted=handled.accepted,
@@ -89,10 +109,19 @@ class Runner:
         )
         return handled
 
-    def _repeat(self, flow: Flow, status: str, log) -> Handled:
+    def _delivered_elsewhere(self, flow: Flow, outcome: Outcome) -> bool:
+        for verdict in outcome.verdicts:
+            key = controls.duplicate_key(verdict.invoice) if verdict.accepted else None
+            if key and self.ledger.known_invoice(*key) not in (None, flow.id):
+                return True
+        return False
+
+    def _repeat(self, flow: Flow, status: str) -> Handled:
         paths = [self.mailboxes.write(report) for report in self.ledger.reports(flow.id)]
         self.ledger.record_repeat(flow, self.clock())
-        log.info("flow received again; original report sent again", status=status)
+        self.log.info(
+            "flow received again; original report sent again", flow_id=flow.id, flow_name=flow.name, status=status
+        )
         return Handled(flow.id, flow.name, status, repeated=True, outputs=paths)
 
 

@@ -1,0 +1,186 @@
+"""`facteur run`: intake sources feed one coordinator; the pure work goes to a pool.
+
+Sources (watched inboxes, the AMQP queue) offer `Intake` items from their own
+threads. One coordinator thread does all I/O in order — archive, ledger,
+outputs, commit — so there is a single writer and duplicate detection stays
+exact; the CPU-heavy pipeline runs in worker processes. An item is released
+(inbox file deleted, message acked) only after its commit. A bounded number of
+items in flight pushes back on the sources.
+
+Failures never lose a flow. An I/O failure (disk full, ledger locked) is
+retried with a growing delay while the item stays held, so flows wait and
+resume by themselves. A pipeline that raises (a bug, or a worker killed) is
+retried a few times, then the item is abandoned to its source's quarantine
+(the dead-letter queue, or the inbox's `.failed/` folder), with the error logged.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections import Counter
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Callable
+
+from . import logs, pipeline
+from .ledger import LedgerUnavailable
+from .model import Flow, Outcome
+from .runner import Handled, Runner
+
+Compute = Callable[[Flow], "Future[Outcome]"]
+
+# Failures of the machine, not of the flow: they pass, so the flow waits for them.
+TRANSIENT = (OSError, LedgerUnavailable)
+MAX_PIPELINE_ATTEMPTS = 3
+RETRY_DELAYS = (0.5, 1, 2, 5, 10, 30)
+
+
+@dataclass
+class Intake:
+    """One flow offered by a source, with what to do once it is settled."""
+
+    flow: Flow
+    release: Callable[[], None]  # after the commit: delete the file, ack the message
+    abandon: Callable[[str], None]  # after repeated pipeline failures: quarantine, with the reason
+    attempts: int = field(default=0)
+    io_failures: int = field(default=0)
+
+
+class Service:
+    def __init__(self, runner: Runner, compute: Compute | None = None, max_in_flight: int = 64):
+        self.runner = runner
+        self.compute = compute
+        self._events: queue.Queue = queue.Queue()
+        self._slots = threading.BoundedSemaphore(max_in_flight)
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        self._closing = threading.Event()
+        self.counts: Counter = Counter()
+        self.log = logs.get("facteur.service")
+
+    @property
+    def in_flight(self) -> int:
+        with self._lock:
+            return self._in_flight
+
+    def offer(self, item: Intake) -> bool:
+        """Hand a flow over, waiting for room; False once the service is closing
+        (the source keeps the flow: the file stays claimed, the message unacked)."""
+        while not self._slots.acquire(timeout=0.2):
+            if self._closing.is_set():
+                return False
+        if self._closing.is_set():
+            self._slots.release()
+            return False
+        with self._lock:
+            self._in_flight += 1
+        self._events.put(("new", item, None))
+        return True
+
+    def run(self, stop: threading.Event, idle: Callable[[], bool] | None = None, idle_seconds: float = 1.0) -> Counter:
+        """The coordinator loop, in the calling thread. Returns when `stop` is set
+        and every flow in flight is settled, or, with `idle`, once nothing has
+        happened for `idle_seconds` and `idle()` says the sources are empty."""
+        quiet_since = time.monotonic()
+        while True:
+            try:
+                kind, item, payload = self._events.get(timeout=0.1)
+            except queue.Empty:
+                if stop.is_set():
+                    self._closing.set()
+                    if self.in_flight == 0:
+                        return self.counts
+                elif idle and self.in_flight == 0 and time.monotonic() - quiet_since >= idle_seconds and idle():
+                    self._closing.set()
+                    return self.counts
+                continue
+            quiet_since = time.monotonic()
+            if kind == "new":
+                self._start(item)
+            else:
+                self._settle(item, payload)
+
+    def _start(self, item: Intake) -> None:
+        try:
+            prepared = self.runner.prepare(item.flow)
+        except TRANSIENT as err:
+            return self._retry_later(item, err)
+        if isinstance(prepared, Handled):
+            return self._done(item, prepared)
+        item.flow = prepared
+        if self.compute is None:
+            return self._settle(item, _completed(self.runner, prepared))
+        future = self.compute(prepared)
+        future.add_done_callback(lambda done, item=item: self._events.put(("done", item, done)))
+
+    def _settle(self, item: Intake, future: "Future[Outcome]") -> None:
+        try:
+            outcome = future.result()
+        except Exception as err:  # a pipeline bug, or a worker process that died
+            return self._pipeline_failed(item, err)
+        try:
+            handled = self.runner.finish(item.flow, outcome)
+        except TRANSIENT as err:
+            self._retry_later(item, err, outcome)
+            return
+        self._done(item, handled)
+
+    def _done(self, item: Intake, handled: Handled) -> None:
+        try:
+            item.release()
+        except Exception as err:  # the flow is committed; its source will offer it again, as a repeat
+            self.log.error("could not release a settled flow", flow_id=item.flow.id, error=str(err))
+        self.counts["repeat" if handled.repeated else handled.status] += 1
+        self._free()
+
+    def _pipeline_failed(self, item: Intake, err: Exception) -> None:
+        item.attempts += 1
+        log = self.log.bind(flow_id=item.flow.id, flow_name=item.flow.name, attempt=item.attempts)
+        if item.attempts < MAX_PIPELINE_ATTEMPTS:
+            log.warning("pipeline failed; trying again", error=repr(err))
+            self._events.put(("new", item, None))
+            return
+        reason = f"the pipeline failed {item.attempts} times on this flow: {err!r}"
+        log.error("flow abandoned to quarantine; replay it once fixed", error=repr(err))
+        try:
+            item.abandon(reason)
+        finally:
+            self.counts["abandoned"] += 1
+            self._free()
+
+    def _retry_later(self, item: Intake, err: Exception, outcome: Outcome | None = None) -> None:
+        delay = RETRY_DELAYS[min(item.io_failures, len(RETRY_DELAYS) - 1)]
+        item.io_failures += 1
+        self.log.error(
+            "cannot write this flow now; it waits and is retried",
+            flow_id=item.flow.id,
+            flow_name=item.flow.name,
+            error=str(err),
+            retry_in_seconds=delay,
+        )
+        event = ("new", item, None) if outcome is None else ("done", item, _resolved(outcome))
+        timer = threading.Timer(delay, self._events.put, args=(event,))
+        timer.daemon = True
+        timer.start()
+
+    def _free(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+        self._slots.release()
+
+
+def _resolved(outcome: Outcome) -> "Future[Outcome]":
+    future: Future = Future()
+    future.set_result(outcome)
+    return future
+
+
+def _completed(runner: Runner, flow: Flow) -> "Future[Outcome]":
+    future: Future = Future()
+    try:
+        future.set_result(pipeline.process(flow, runner.context))
+    except Exception as err:
+        future.set_exception(err)
+    return future

@@ -1,0 +1,140 @@
+"""`facteur run` as operators run it: a real process watching real folders,
+stopped gracefully, killed with SIGKILL mid-stream and restarted."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from helpers import REPO, Spec, cii, ubl
+from facteur.engine.model import Flow
+
+SENDER = "DEMO01"
+
+
+def start(root: Path, *extra: str) -> subprocess.Popen:
+    env = {**os.environ, "FACTEUR_LOG_LEVEL": "warning"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "facteur.engine.cli", "run", "--root", str(root), "--workers", "2", *extra],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, so a kill takes the workers too
+    )
+
+
+def flows(count: int, bad_every: int = 10) -> dict[str, bytes]:
+    """Small invoices for the demo town hall; every `bad_every`-th one is for an
+    unknown recipient, so it must end as a rejection report and no pivot."""
+    made = {}
+    for index in range(count):
+        buyer = "12345678900017" if index % bad_every == 0 else "21750001600019"
+        maker = ubl if index % 2 else cii
+        made[f"flow-{index:04d}.xml"] = maker(Spec(f"RUN-{index:05d}", buyer_siret=buyer, lines=1))
+    return made
+
+
+def drop(root: Path, files: dict[str, bytes]) -> None:
+    inbox = root / "inbox" / SENDER
+    inbox.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        temporary = inbox / f".{name}.part"
+        temporary.write_bytes(content)
+        temporary.rename(inbox / name)
+
+
+def settled(root: Path) -> int:
+    folder = root / "outbox" / SENDER
+    return len(list(folder.glob("*.flux.statut.xml"))) if folder.exists() else 0
+
+
+def wait_for(predicate, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"not reached within {timeout} s")
+
+
+def assert_exactly_once(root: Path, files: dict[str, bytes], sender: str = SENDER) -> None:
+    """Every flow has exactly one report, the valid ones exactly one pivot, the
+    ledger agrees, and nothing is left in the inboxes or half-written."""
+    expected_pivots = set()
+    for name, content in files.items():
+        flow_id = Flow(content, sender, name, datetime.now(timezone.utc)).id
+        assert (root / "outbox" / sender / f"{flow_id}.flux.statut.xml").exists(), name
+        if b"12345678900017" not in content:
+            expected_pivots.add(f"{flow_id}-001.pivot.xml")
+    pivots = [p.name for p in (root / "outbox").glob("*/*.pivot.xml")]
+    assert sorted(pivots) == sorted(expected_pivots)
+    assert len(list((root / "outbox" / sender).glob("*.flux.statut.xml"))) == len(files)
+
+    ledger = sqlite3.connect(root / "var" / "ledger.sqlite")
+    statuses = dict(ledger.execute("SELECT status, count(*) FROM flows GROUP BY status").fetchall())
+    rejected = sum(1 for c in files.values() if b"12345678900017" in c)
+    assert statuses == {"90": len(files) - rejected, "93": rejected}
+    delivered = ledger.execute("SELECT count(*) FROM outputs WHERE kind = 'pivot'").fetchone()[0]
+    assert delivered == len(expected_pivots)
+
+    leftovers = [p for p in (root / "inbox").rglob("*") if p.is_file()]
+    assert leftovers == []
+    half_written = [p for p in (root / "outbox").rglob(".*") if p.is_file()]
+    assert half_written == []
+
+
+def test_run_takes_dropped_files_and_stops_gracefully(tmp_path):
+    process = start(tmp_path)
+    try:
+        files = flows(40)
+        drop(tmp_path, files)
+        wait_for(lambda: settled(tmp_path) == len(files), 60)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err.decode()
+    assert_exactly_once(tmp_path, files)
+
+
+def test_killed_mid_stream_then_restarted_processes_every_flow_exactly_once(tmp_path):
+    files = flows(500)
+    names = list(files)
+    process = start(tmp_path)
+    try:
+        drop(tmp_path, {n: files[n] for n in names[:250]})
+        wait_for(lambda: settled(tmp_path) >= 60, 120)
+        drop(tmp_path, {n: files[n] for n in names[250:]})
+        wait_for(lambda: settled(tmp_path) >= 150, 120)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate(timeout=30)
+    assert settled(tmp_path) < len(files), "the kill came too late to test anything"
+
+    restarted = start(tmp_path, "--until-idle")
+    out, err = restarted.communicate(timeout=300)
+    assert restarted.returncode == 0, err.decode()
+    assert_exactly_once(tmp_path, files)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_stop_signal_lets_flows_in_flight_finish(tmp_path, signum):
+    files = flows(60)
+    drop(tmp_path, files)
+    process = start(tmp_path)
+    wait_for(lambda: settled(tmp_path) >= 5, 60)
+    process.send_signal(signum)
+    process.communicate(timeout=60)
+    assert process.returncode == 0
+    # Whatever was not taken stays in the inbox; whatever was taken is settled.
+    restarted = start(tmp_path, "--until-idle")
+    restarted.communicate(timeout=120)
+    assert_exactly_once(tmp_path, files)

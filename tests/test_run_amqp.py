@@ -1,0 +1,144 @@
+"""`facteur run` consuming the real RabbitMQ: files published with `facteur
+submit`, acknowledged only after their commit, and every flow processed exactly
+once when the engine is killed or the broker restarted mid-stream."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pika
+import pytest
+
+from helpers import REPO
+from test_run import assert_exactly_once, flows, wait_for
+
+AMQP_URL = os.environ.get("FACTEUR_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
+SENDER = "guest"  # sender_from = "user_id": the broker-validated AMQP user
+
+
+@pytest.fixture
+def installation(tmp_path):
+    """A root with its own configuration: unique queue names on the real broker,
+    and the AMQP user declared as a sender of the directory."""
+    suffix = uuid.uuid4().hex[:8]
+    queue = f"facteur.test.{suffix}"
+    config = tmp_path / "config" / "facteur.toml"
+    config.parent.mkdir()
+    text = (REPO / "config" / "facteur.toml").read_text()
+    text = text.replace('url = ""', f'url = "{AMQP_URL}"').replace('inbound_queue = "facteur.inbound"', f'inbound_queue = "{queue}"')
+    text = text.replace('outbound_exchange = "facteur.outbound"', f'outbound_exchange = "facteur.out.{suffix}"')
+    config.write_text(text.replace("[amqp]\n", f'[amqp]\ndead_letter_queue = "{queue}.dead"\n', 1))
+    directory = (REPO / "config" / "directory.toml").read_text()
+    directory += f'\n[[sender]]\nid = "{SENDER}"\nname = "AMQP test user"\nsuppliers = ["*"]\n'
+    (config.parent / "directory.toml").write_text(directory)
+    yield tmp_path, config, queue
+    _delete(queue, f"{queue}.dead", f"facteur.out.{suffix}")
+
+
+def _delete(*names: str) -> None:
+    try:
+        connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+    except pika.exceptions.AMQPError:
+        return
+    channel = connection.channel()
+    for name in names:
+        channel.queue_delete(name)
+        channel.exchange_delete(name)
+    connection.close()
+
+
+def queue_depth(queue: str) -> int:
+    connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+    try:
+        return connection.channel().queue_declare(queue, passive=True).method.message_count
+    finally:
+        connection.close()
+
+
+def facteur(root: Path, config: Path, *args: str, **popen) -> subprocess.Popen:
+    env = {**os.environ, "FACTEUR_LOG_LEVEL": "warning"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "facteur.engine.cli", *args, "--root", str(root), "--config", str(config)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        **popen,
+    )
+
+
+def submit(root: Path, config: Path, files: dict[str, bytes]) -> None:
+    folder = root / "to-send"
+    folder.mkdir(exist_ok=True)
+    for name, content in files.items():
+        (folder / name).write_bytes(content)
+    process = facteur(root, config, "submit", "--amqp", *(str(folder / name) for name in files))
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err.decode()
+
+
+def reports(root: Path) -> int:
+    folder = root / "outbox" / SENDER
+    return len(list(folder.glob("*.flux.statut.xml"))) if folder.exists() else 0
+
+
+def run_until_settled(root: Path, config: Path, count: int) -> None:
+    process = facteur(root, config, "run", "--workers", "2")
+    try:
+        wait_for(lambda: reports(root) >= count, 180)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err.decode()
+
+
+def test_submitted_files_are_processed_and_acknowledged_after_commit(installation):
+    root, config, queue = installation
+    files = flows(30)
+    submit(root, config, files)
+    assert queue_depth(queue) == 30
+    run_until_settled(root, config, len(files))
+    assert_exactly_once(root, files, sender=SENDER)
+    assert queue_depth(queue) == 0
+
+
+def test_engine_killed_mid_stream_loses_and_repeats_nothing(installation):
+    root, config, queue = installation
+    files = flows(500)
+    submit(root, config, files)
+    process = facteur(root, config, "run", "--workers", "2")
+    try:
+        wait_for(lambda: reports(root) >= 120, 180)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate(timeout=30)
+    assert reports(root) < len(files)
+    run_until_settled(root, config, len(files))
+    assert_exactly_once(root, files, sender=SENDER)
+    assert queue_depth(queue) == 0
+
+
+def test_broker_restarted_mid_stream_loses_and_repeats_nothing(installation):
+    root, config, queue = installation
+    files = flows(500)
+    submit(root, config, files)
+    process = facteur(root, config, "run", "--workers", "2")
+    try:
+        wait_for(lambda: reports(root) >= 120, 180)
+        subprocess.run(["rabbitmqctl", "stop_app"], check=True, capture_output=True, timeout=120)
+        time.sleep(2)
+        subprocess.run(["rabbitmqctl", "start_app"], check=True, capture_output=True, timeout=120)
+        wait_for(lambda: reports(root) >= len(files), 240)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err.decode()
+    assert_exactly_once(root, files, sender=SENDER)
+    wait_for(lambda: queue_depth(queue) == 0, 30)
