@@ -72,7 +72,7 @@ def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool)
     )
     watcher.start()
     try:
-        idle = (lambda: _inboxes_empty(config, partners)) if until_idle else None
+        idle = (lambda: _inboxes_empty(config, partners, config.limits.max_lot_bytes)) if until_idle else None
         counts = service.run(stop, idle=idle, idle_seconds=max(1.0, 3 * config.stable_seconds))
     finally:
         stop.set()
@@ -110,7 +110,11 @@ def _quarantine(claimed, reason: str, log) -> None:
     out of the way of the others, where an operator finds it."""
     failed = claimed.path.parent.parent / ".failed"
     failed.mkdir(exist_ok=True)
-    target = failed / claimed.path.name
+    target = failed / claimed.name
+    number = 0
+    while target.exists():
+        number += 1
+        target = failed / f"{claimed.name}.{number}"
     os.replace(claimed.path, target)
     log.error("file moved to quarantine", path=str(target), reason=reason)
 
@@ -139,14 +143,20 @@ def _start_consumer(amqp, service: Service, stop: threading.Event, log) -> threa
     return thread
 
 
-def _inboxes_empty(config: Config, partners: list[str]) -> bool:
-    from facteur.adapters.watch import ignored
+def _inboxes_empty(config: Config, partners: list[str], max_bytes: int) -> bool:
+    """No file left that the watcher would take (files it leaves alone, such as
+    oversized ones, are the operator's to deal with and do not keep it busy)."""
+    from facteur.adapters.watch import CLAIMED, ignored
+
+    def waiting(path) -> bool:
+        return path.is_file() and not path.is_symlink() and not ignored(path.name) and path.stat().st_size <= max_bytes
 
     for partner in partners:
         folder = config.inbox / partner
-        for sub in (folder, folder / ".claimed"):
-            if sub.is_dir() and any(p.is_file() and (sub != folder or not ignored(p.name)) for p in sub.iterdir()):
-                return False
+        if folder.is_dir() and any(waiting(p) for p in folder.iterdir()):
+            return False
+        if (folder / CLAIMED).is_dir() and any((folder / CLAIMED).iterdir()):
+            return False
     return True
 
 

@@ -138,3 +138,24 @@ def test_stop_signal_lets_flows_in_flight_finish(tmp_path, signum):
     restarted = start(tmp_path, "--until-idle")
     restarted.communicate(timeout=120)
     assert_exactly_once(tmp_path, files)
+
+
+def test_a_file_still_being_written_is_not_taken_early(tmp_path):
+    content = ubl(Spec("SLOW-1", lines=40))
+    inbox = tmp_path / "inbox" / SENDER
+    inbox.mkdir(parents=True)
+    process = start(tmp_path)
+    try:
+        wait_for(lambda: (inbox / ".claimed").is_dir(), 30)
+        path = inbox / "slow.xml"
+        chunk = len(content) // 20 + 1
+        for offset in range(0, len(content), chunk):
+            with open(path, "ab") as handle:  # reopened for each chunk, as a slow copy does
+                handle.write(content[offset : offset + chunk])
+            time.sleep(0.1)
+        wait_for(lambda: settled(tmp_path) == 1, 30)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+    ledger = sqlite3.connect(tmp_path / "var" / "ledger.sqlite")
+    assert ledger.execute("SELECT name, status, size FROM flows").fetchall() == [("slow.xml", "90", len(content))]

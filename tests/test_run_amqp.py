@@ -142,3 +142,32 @@ def test_broker_restarted_mid_stream_loses_and_repeats_nothing(installation):
     assert process.returncode == 0, err.decode()
     assert_exactly_once(root, files, sender=SENDER)
     wait_for(lambda: queue_depth(queue) == 0, 30)
+
+
+def test_partner_configured_for_amqp_receives_its_pivots_on_the_outbound_exchange(installation):
+    root, config, queue = installation
+    exchange = next(line.split('"')[1] for line in config.read_text().splitlines() if line.startswith("outbound_exchange"))
+    config.write_text(config.read_text().replace("[delivery]", '[delivery]\nVILLEDEM = "amqp"', 1))
+    partner_queue = f"{queue}.villedem"
+    connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+    channel = connection.channel()
+    channel.exchange_declare(exchange, exchange_type="direct", durable=True)
+    channel.queue_declare(partner_queue, durable=True)
+    channel.queue_bind(partner_queue, exchange, routing_key="VILLEDEM")
+    try:
+        files = {name: content for name, content in flows(12).items() if b"12345678900017" not in content}
+        submit(root, config, files)
+        run_until_settled(root, config, len(files))
+        received = []
+        for _ in range(len(files) + 1):
+            method, properties, body = channel.basic_get(partner_queue, auto_ack=True)
+            if method is None:
+                break
+            received.append((properties.headers["facteur-name"], properties.headers["facteur-kind"], body))
+    finally:
+        channel.queue_delete(partner_queue)
+        connection.close()
+    assert len(received) == len(files)
+    assert all(name.endswith(".pivot.xml") and kind == "pivot" and body.startswith(b"<?xml") for name, kind, body in received)
+    assert not (root / "outbox" / "VILLEDEM").exists() or not list((root / "outbox" / "VILLEDEM").iterdir())
+    assert reports(root) == len(files)  # the sender still gets its reports in its folder
