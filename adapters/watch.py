@@ -208,7 +208,11 @@ class InboxWatcher:
             for path in self._take_due(now):
                 if self._stopping.is_set():
                     return
-                self._settle(path)
+                try:
+                    self._settle(path)
+                except Exception as error:  # the watcher must outlive any one file
+                    self._forget(path)
+                    self.log.error("could not take a file; retried at the next rescan", path=path, error=_describe(error))
             self._sleep_until(next_rescan)
 
     # -- what is seen ----------------------------------------------------------

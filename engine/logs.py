@@ -13,6 +13,18 @@ import sys
 import structlog
 
 
+class _CurrentStderr:
+    """Whatever sys.stderr is when an event is written, not when logging was
+    configured: a stream swapped and closed since (a test harness, a daemon
+    redirecting its output) must not make a log call raise in a worker thread."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure(default_level: str = "info") -> None:
     level_name = os.environ.get("FACTEUR_LOG_LEVEL", default_level).upper()
     level = getattr(logging, level_name, logging.INFO)
@@ -29,7 +41,7 @@ def configure(default_level: str = "info") -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),
         cache_logger_on_first_use=False,
     )
 
