@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import IO, Callable, Iterator
 
 from .detect import Kind
-from .model import Finding, Severity
+from .model import Refusal
 
 
 @dataclass(frozen=True)
@@ -32,14 +32,12 @@ class Member:
     content: bytes
 
 
-class LotRefused(ValueError):
-    def __init__(self, finding: Finding):
-        super().__init__(finding.message)
-        self.finding = finding
+class LotRefused(Refusal):
+    """The whole lot is refused."""
 
 
 def _refuse(code: str, message: str, location: str = "") -> LotRefused:
-    return LotRefused(Finding(code, Severity.BLOCKING, message, location, layer="lot"))
+    return LotRefused(code, message, location, layer="lot")
 
 
 _IGNORED_PREFIXES = ("__MACOSX/",)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .model import Finding, Severity
+from .model import Refusal
 
 _PARSER_OPTIONS = dict(
     resolve_entities=False,
@@ -24,16 +24,12 @@ _PARSER_OPTIONS = dict(
 )
 
 
-class UnsafeXml(ValueError):
-    """The bytes cannot be parsed safely; `finding` says why."""
-
-    def __init__(self, finding: Finding):
-        super().__init__(finding.message)
-        self.finding = finding
+class UnsafeXml(Refusal):
+    """The bytes cannot be parsed safely."""
 
 
 def _refuse(code: str, message: str, location: str = "") -> UnsafeXml:
-    return UnsafeXml(Finding(code, Severity.BLOCKING, message, location, layer="parse"))
+    return UnsafeXml(code, message, location, layer="parse")
 
 
 def parse_xml(content: bytes, name: str, max_bytes: int) -> etree._Element:

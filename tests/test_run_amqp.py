@@ -109,16 +109,20 @@ def test_submitted_files_are_processed_and_acknowledged_after_commit(installatio
     assert queue_depth(queue) == 0
 
 
+def mid_stream(root: Path, config: Path, files: dict[str, bytes]) -> subprocess.Popen:
+    """500 flows published, an engine started and well into them."""
+    submit(root, config, files)
+    process = facteur(root, config, "run", "--workers", "2")
+    wait_for(lambda: reports(root) >= 120, 180)
+    return process
+
+
 def test_engine_killed_mid_stream_loses_and_repeats_nothing(installation):
     root, config, queue = installation
     files = flows(500)
-    submit(root, config, files)
-    process = facteur(root, config, "run", "--workers", "2")
-    try:
-        wait_for(lambda: reports(root) >= 120, 180)
-    finally:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate(timeout=30)
+    process = mid_stream(root, config, files)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.communicate(timeout=30)
     assert reports(root) < len(files)
     run_until_settled(root, config, len(files))
     assert_exactly_once(root, files, sender=SENDER)
@@ -128,10 +132,8 @@ def test_engine_killed_mid_stream_loses_and_repeats_nothing(installation):
 def test_broker_restarted_mid_stream_loses_and_repeats_nothing(installation):
     root, config, queue = installation
     files = flows(500)
-    submit(root, config, files)
-    process = facteur(root, config, "run", "--workers", "2")
+    process = mid_stream(root, config, files)
     try:
-        wait_for(lambda: reports(root) >= 120, 180)
         subprocess.run(["rabbitmqctl", "stop_app"], check=True, capture_output=True, timeout=120)
         time.sleep(2)
         subprocess.run(["rabbitmqctl", "start_app"], check=True, capture_output=True, timeout=120)
