@@ -14,9 +14,10 @@ import json
 import sys
 from collections import Counter
 from dataclasses import asdict
+from datetime import date, timedelta
 from pathlib import Path
 
-from . import logs, pipeline
+from . import cli_lifecycle, logs, pipeline
 from .config import Config, ConfigError, load
 from .directory import PARTNER_ID, DirectoryError
 from .model import Flow
@@ -87,10 +88,19 @@ def _parser() -> argparse.ArgumentParser:
     submit.add_argument("--sender", help="sender header, for a broker configured with sender_from = \"header\"")
     submit.set_defaults(handler=_submit)
 
+    cli_lifecycle.register(commands, common)
+
     flows = commands.add_parser("flows", help="look at the flows in the ledger")
     flow_commands = flows.add_subparsers(dest="flows_command", metavar="ACTION", required=True)
-    listing = flow_commands.add_parser("list", parents=[common], help="the latest flows")
+    listing = flow_commands.add_parser("list", parents=[common], help="the latest flows, newest first")
     listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument("--status", help="90, 93, 96, held, pending, or integrated, rejected, partly")
+    listing.add_argument("--sender", default="", help="the partner that sent the flow")
+    listing.add_argument("--recipient", default="", help="a recipient mailbox id or SIRET the flow's invoices went to")
+    listing.add_argument("--since", type=date.fromisoformat, help="received on or after this date (YYYY-MM-DD)")
+    listing.add_argument("--until", type=date.fromisoformat, help="received on or before this date (YYYY-MM-DD)")
+    listing.add_argument("--syntax", default="", help="e.g. IN_DP_E1_UBL_INVOICE, IN_DP_E1_CII_16B")
+    listing.add_argument("--code", default="", help="flows with a finding of this code, e.g. FCT-RECIPIENT-UNKNOWN")
     listing.set_defaults(handler=_flows_list)
     show = flow_commands.add_parser("show", parents=[common], help="one flow: timeline, findings, outputs")
     show.add_argument("flow_id", metavar="ID", help="flow id, or a unique prefix of it")
@@ -143,10 +153,11 @@ def _process(args, config: Config) -> int:
     ledger = SqliteLedger(config.ledger)
     try:
         context = pipeline.Context.from_config(config, ledger.known_invoice)
-        if not context.directory.open and args.sender not in context.directory.senders:
-            known = ", ".join(sorted(context.directory.senders)) or "none"
+        partners = set(context.directory.senders) | context.directory.mailboxes
+        if not context.directory.open and args.sender not in partners:
+            known = ", ".join(sorted(partners)) or "none"
             raise UsageError(
-                f"sender {args.sender} is not in the directory {config.directory_file} (known senders: {known}); "
+                f"sender {args.sender} is not in the directory {config.directory_file} (known partners: {known}); "
                 "add it there, or use --open-directory"
             )
         runner = Runner(context, ledger, Archive(config.archive), Mailboxes(config.outbox))
@@ -191,8 +202,11 @@ def _print_process(results: list[Handled], as_json: bool) -> None:
         print(json.dumps({"flows": [asdict(r) for r in results], "summary": dict(counts)}, indent=2, ensure_ascii=False))
         return
     labels = {"90": "integrated", "96": "partly integrated", "93": "rejected", "held": "held", "repeat": "already processed"}
+    applied = {"90": "statuses applied", "96": "partly applied", "93": "statuses refused"}
     for r in results:
-        label = "already processed (original report sent again)" if r.repeated else labels.get(r.status, r.status)
+        label = (applied if r.kind == "statuses" else labels).get(r.status, r.status)
+        if r.repeated:
+            label = "already processed (original report sent again)"
         line = f"{r.flow_id or '-':24}  {label:18}  {r.accepted}/{r.documents}  {r.name}"
         print(line)
         for finding in r.findings:
@@ -285,16 +299,28 @@ def _ledger_for_reading(config: Config):
 
 
 def _flows_list(args, config: Config) -> int:
+    from .replay import STATUS_NAMES
+
     ledger = _ledger_for_reading(config)
-    rows = ledger.flows(args.limit)
+    rows = ledger.flows(
+        args.limit,
+        status=STATUS_NAMES.get(args.status, args.status or ""),
+        sender=args.sender,
+        recipient=args.recipient,
+        since=args.since.isoformat() if args.since else "",
+        until=(args.until + timedelta(days=1)).isoformat() if args.until else "",
+        syntax=args.syntax,
+        code=args.code,
+    )
     ledger.close()
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return EXIT_OK
-    print(f"{'flow id':24}  {'status':7}  {'ok/docs':7}  {'sender':8}  {'received (UTC)':26}  name")
+    print(f"{'flow id':24}  {'status':7}  {'ok/docs':7}  {'sender':8}  {'received (UTC)':32}  name")
     for r in rows:
         ratio = f"{r['accepted'] or 0}/{r['documents'] or 0}"
-        print(f"{r['id']:24}  {r['status']:7}  {ratio:7}  {r['sender']:8}  {r['received_at']:26}  {r['name']}")
+        replayed = f"  (attempt {r['attempt']} of {r['replay_of']})" if r["replay_of"] else ""
+        print(f"{r['id']:24}  {r['status']:7}  {ratio:7}  {r['sender']:8}  {r['received_at']:32}  {r['name']}{replayed}")
     return EXIT_OK
 
 
@@ -309,10 +335,15 @@ def _flows_show(args, config: Config) -> int:
         return EXIT_OK
     print(f"flow {detail['id']}  {detail['name']}  from {detail['sender']} ({detail['source']}), {detail['size']:,} bytes")
     print(f"status {detail['status']}; rules: {detail['rules_version']}")
+    if detail["replay_of"]:
+        print(f"attempt {detail['attempt']} of flow {detail['replay_of']}")
+    for again in detail["replays"]:
+        print(f"replayed as {again['id']} (attempt {again['attempt']}): status {again['status']}")
     print("timeline:")
     for event in detail["timeline"]:
         scope = f"invoice {event['idx']}" if event["idx"] else "flow"
-        print(f"  {event['at']}  {scope:10}  {event['code']:8}  {event['label']}")
+        extra = f" ({event['detail']})" if event["detail"] else ""
+        print(f"  {event['at']}  {scope:10}  {event['code']:8}  {event['label']}{extra}")
     print("invoices:")
     for inv in detail["invoices"]:
         verdict = "accepted" if inv["accepted"] else "rejected"
@@ -320,6 +351,9 @@ def _flows_show(args, config: Config) -> int:
             f"  {inv['idx']}. {verdict:8} {inv['document']}  n° {inv['number'] or '-'}  supplier {inv['supplier'] or '-'}"
             f"  → {inv['buyer'] or '-'} ({inv['mailbox'] or '-'})  {inv['total_with_vat'] or '-'} {inv['currency'] or ''}"
         )
+        if inv["accepted"]:
+            start = f"{inv['dgp_start']} ({inv['dgp_rule']})" if inv["dgp_start"] else "not started"
+            print(f"     status {inv['state']}; payment delay start: {start}")
     if detail["findings"]:
         print("findings:")
         for f in detail["findings"]:

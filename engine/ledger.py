@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from .model import Flow, Outcome, Output
+from .model import Flow, Invoice, Outcome, Output, StatusChange
 
 
 class LedgerUnavailable(RuntimeError):
@@ -27,10 +27,28 @@ class FlowRecord:
     name: str
     received_at: datetime
     status: str  # pending, 90, 93, 96, held
+    replay_of: str = ""  # the first flow of the chain, for a replay
+    attempt: int = 0
 
     @property
     def done(self) -> bool:
         return self.status != "pending"
+
+
+@dataclass(frozen=True)
+class DeliveredInvoice:
+    """An accepted invoice as the lifecycle sees it: where it went, who deposited
+    it, where it stands, and the parts of it that status files repeat."""
+
+    flow_id: str
+    index: int
+    depositor: str  # the partner that deposited the flow: it receives the statuses
+    mailbox: str  # the recipient it was delivered to
+    deposited_at: datetime
+    state: str  # the latest invoice status, 02 to 12
+    dgp_start: datetime | None
+    dgp_rule: str
+    invoice: Invoice  # number, date, supplier, buyer, service, amounts
 
 
 class Ledger(Protocol):
@@ -55,7 +73,32 @@ class Ledger(Protocol):
     def record_repeat(self, flow: Flow, at: datetime) -> None:
         """Note that the same flow was received again (a sender's retry)."""
 
-    def flows(self, limit: int = 100) -> list[dict]: ...
+    def flows(self, limit: int = 100, **filters: str) -> list[dict]:
+        """The latest flows, newest first; filters: status, sender, recipient,
+        since, until (ISO dates), syntax, code (a finding's code)."""
+
+    def delivered(self, flow_id: str) -> list[DeliveredInvoice]:
+        """The accepted invoices of a flow."""
+
+    def invoices_numbered(self, supplier: str, number: str, year: int | None) -> list[DeliveredInvoice]:
+        """Accepted invoices with this supplier and number (and issue year, when given)."""
+
+    def waiting(self, mailbox: str) -> list[DeliveredInvoice]:
+        """Invoices delivered to this mailbox and not yet made available (02)."""
+
+    def invoices(self, mailbox: str = "") -> list[DeliveredInvoice]:
+        """Every accepted invoice (of one recipient mailbox, when given)."""
+
+    def record(self, changes: list[StatusChange], written: list[tuple[Output, str]], origin: str) -> None:
+        """Lifecycle steps that came from no flow (a collection, a dispute), with
+        the outputs written for them, atomically. A DGP start already written
+        is never changed."""
+
+    def archived(self, flow_id: str) -> tuple[FlowRecord, str, str] | None:
+        """A flow's record, archive path and sha-256, to replay it."""
+
+    def attempts(self, flow_id: str) -> int:
+        """How many replays the chain of this flow has had."""
 
     def flow_detail(self, flow_id: str) -> dict | None:
         """Everything about one flow (id or unique prefix): timeline, invoices, findings, outputs."""

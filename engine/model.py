@@ -64,10 +64,14 @@ class Flow:
     name: str
     received_at: datetime
     source: str = "cli"
+    replay_of: str = ""  # the first flow of the chain, for a replay of archived bytes
+    attempt: int = 0  # 0 as received; n for the n-th replay, so each attempt has its own id
 
     @property
     def id(self) -> str:
         digest = hashlib.sha256(self.sender.encode("utf-8") + b"\0" + self.content)
+        if self.attempt:
+            digest.update(f"\0replay {self.attempt}".encode())
         return digest.hexdigest()[:24]
 
 
@@ -199,7 +203,7 @@ class FlowStatus(str, Enum):
     INTEGRATED = "90"
     REJECTED = "93"
     PARTLY_INTEGRATED = "96"
-    HELD = "held"  # recognised but waiting for a stage that handles it (status files)
+    HELD = "held"  # a status file read, for the runner to apply to the ledger (lifecycle)
 
 
 @dataclass
@@ -230,3 +234,50 @@ class Outcome:
     findings: list[Finding] = field(default_factory=list)  # flow-level (lot, format)
     outputs: list[Output] = field(default_factory=list)
     rules_version: str = ""
+    statuses: "StatusMessage | None" = None  # a recipient's status file, read (HELD)
+    changes: list["StatusChange"] = field(default_factory=list)  # lifecycle steps to record
+
+
+@dataclass(frozen=True)
+class StatusEntry:
+    """One status a recipient sent: flow level (92, 94, 95 about a delivery) or
+    invoice level (04 to 12 about one invoice)."""
+
+    position: str  # where it sits in the file, for messages
+    code: str  # IdStatut
+    at: datetime  # Horodatage: when the recipient produced it (it can start the DGP)
+    comment: str = ""  # Commentaire
+    flow_ref: str = ""  # IdFlux: the delivery acknowledged (flow level)
+    supplier: str = ""  # Fournisseur/Identifiant (invoice level)
+    number: str = ""  # IdFacture
+    issue_date: date | None = None  # DateFacture
+
+    @property
+    def flow_level(self) -> bool:
+        return bool(self.flow_ref)
+
+
+@dataclass(frozen=True)
+class StatusMessage:
+    """A CPPStatut file sent by a recipient, as read."""
+
+    emitter: str  # Enveloppe Emetteur/Id
+    entries: list[StatusEntry]
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One lifecycle step of one delivered invoice, to record in the ledger.
+
+    `code` is an invoice status (03 to 12), which becomes the invoice's state, or
+    a delivery error (94, 95), which is recorded without changing it. A DGP
+    start, when given, is written once and never changed.
+    """
+
+    flow_id: str  # the flow that delivered the invoice
+    index: int  # the invoice's place in that flow
+    code: str
+    at: datetime
+    note: str
+    dgp_start: datetime | None = None
+    dgp_rule: str = ""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
-from . import controls, detect, lots, pivot, status
+from . import controls, detect, lots, pivot, status, status_reader
 from .config import Config
 from .controls import KnownInvoice
 from .directory import Directory
@@ -64,7 +64,7 @@ def process(flow: Flow, ctx: Context) -> Outcome:
         name, content = documents[0]
         checked = check_document(name, content, ctx.rules)
         if checked.syntax is Syntax.STATUS:
-            return _held_status(flow, name)
+            return _status_file(flow, checked.root, ctx)
         verdicts = [_verdict(flow, name, content, checked, ctx, set())]
     else:
         seen: set = set()
@@ -144,15 +144,17 @@ def _original(name: str, content: bytes) -> Attachment:
     return Attachment(name=base, mime_type="application/xml", content=content, kind="01")
 
 
-def _held_status(flow: Flow, name: str) -> Outcome:
-    note = Finding(
-        "FCT-STATUS-HELD",
-        Severity.WARNING,
-        f"{name} is a CPPStatut status file; it is archived and held for the lifecycle stage",
-        layer="detect",
-    )
-    verdict = Verdict(name, Syntax.STATUS, [note])
-    return Outcome(flow.id, flow.sender, FlowStatus.HELD, [verdict], rules_version=RULES_VERSION)
+def _status_file(flow: Flow, root, ctx: Context) -> Outcome:
+    """A recipient's status file, read and checked against its schema here;
+    the runner applies it to the ledger (`lifecycle.settle`), which only the
+    single writer may do."""
+    try:
+        message = status_reader.read(root)
+    except status_reader.StatusRefused as refused:
+        outcome = Outcome(flow.id, flow.sender, FlowStatus.REJECTED, findings=refused.findings, rules_version=RULES_VERSION)
+        outcome.outputs = _reports(flow, ctx, outcome)
+        return outcome
+    return Outcome(flow.id, flow.sender, FlowStatus.HELD, rules_version=RULES_VERSION, statuses=message)
 
 
 def _outcome(flow: Flow, ctx: Context, verdicts: list[Verdict], flow_findings: list[Finding]) -> Outcome:
@@ -190,7 +192,7 @@ def _reports(flow: Flow, ctx: Context, outcome: Outcome) -> list[Output]:
     errors = [(flow.name, f) for f in outcome.findings if f.blocking]
     errors += [(v.document, f) for v in outcome.verdicts for f in v.findings if f.blocking]
     accepted = [v for v in outcome.verdicts if v.accepted]
-    comment = f"{len(accepted)} invoice(s) integrated out of {len(outcome.verdicts)} in {flow.name}"
+    comment = f"{len(accepted)} invoice(s) integrated out of {len(outcome.verdicts)} in {flow.name}" if outcome.verdicts else ""
     reports = [
         Output(
             flow.sender,

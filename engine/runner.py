@@ -4,7 +4,8 @@ impossible to lose or to deliver twice:
 1. archive the original bytes (synced) — before anything else;
 2. record the flow as received in the ledger, or find it there: a flow seen
    before keeps its first reception time, so its outputs come out identical;
-3. run the pipeline (pure);
+3. run the pipeline (pure); a recipient's status file is then applied to the
+   ledger's lifecycle here, by the single writer;
 4. write every output atomically;
 5. commit the outcome to the ledger;
 6. only then may the caller release the input (inbox file, AMQP message).
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Callable, Protocol
 
-from . import controls, logs, pipeline
+from . import controls, lifecycle, logs, pipeline
 from .ledger import Ledger
 from .model import Flow, Outcome, Output
 
@@ -41,9 +42,10 @@ class Handled:
     flow_id: str
     name: str
     status: str
-    documents: int = 0
-    accepted: int = 0
+    documents: int = 0  # invoices, or status entries for a recipient's status file
+    accepted: int = 0  # invoices accepted, or status entries applied
     repeated: bool = False
+    kind: str = "invoices"  # or "statuses"
     findings: list[dict] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
 
@@ -92,7 +94,9 @@ class Runner:
         the only writer, so it checks again and, if so, judges the flow again
         here: the duplicate is then rejected, never delivered twice.
         """
-        if self._delivered_elsewhere(flow, outcome):
+        if outcome.statuses is not None:
+            outcome = lifecycle.settle(flow, outcome.statuses, self.ledger, self.context.hub_id, self.clock())
+        elif self._delivered_elsewhere(flow, outcome):
             outcome = pipeline.process(flow, self.context)
         written = [(output, self.mailboxes.write(output)) for output in outcome.outputs]
         self.ledger.commit(flow, outcome, written, self.clock())
@@ -107,6 +111,13 @@ class Runner:
             accepted=handled.accepted,
             codes=sorted({f["code"] for f in handled.findings if f["severity"] == "blocking"}),
         )
+        for change in outcome.changes:
+            if change.code in lifecycle.DELIVERY_ERRORS:
+                self.log.error(
+                    "a recipient reports that a delivery failed; see the flow's timeline and deliver again",
+                    flow_id=change.flow_id, invoice=change.index, status=change.code, recipient=flow.sender,
+                    detail=change.note,
+                )
         return handled
 
     def _delivered_elsewhere(self, flow: Flow, outcome: Outcome) -> bool:
@@ -128,6 +139,11 @@ class Runner:
 def _summary(flow: Flow, outcome: Outcome, paths: list[str]) -> Handled:
     findings = [_finding(flow.name, f) for f in outcome.findings]
     findings += [_finding(v.document, f) for v in outcome.verdicts for f in v.findings]
+    if outcome.statuses is not None:
+        entries = len(outcome.statuses.entries)
+        refused = sum(1 for f in outcome.findings if f.blocking)
+        return Handled(flow.id, flow.name, outcome.status.value, entries, entries - refused, findings=findings,
+                       outputs=paths, kind="statuses")
     return Handled(
         flow.id,
         flow.name,

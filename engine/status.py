@@ -66,6 +66,7 @@ ERROR_NATURES: Mapping[str, str] = {
     "extract": "Extraction des données",
     "hub": "Contrôle plateforme",
     "pivot": "Pivot Chorus Pro",
+    "lifecycle": "Cycle de vie",
 }
 DEFAULT_NATURE = "Contrôle plateforme"
 MAX_ERROR_LABEL = 100
@@ -79,6 +80,7 @@ class InvoiceStatusEntry:
     code: str
     comment: str = ""
     complement: str = ""
+    at: datetime | None = None  # when the status happened, if not when the document is produced
 
 
 def flow_status_name(flow_id: str) -> str:
@@ -87,6 +89,12 @@ def flow_status_name(flow_id: str) -> str:
 
 def invoice_status_name(flow_id: str) -> str:
     return f"{flow_id}.factures.statut.xml"
+
+
+def follow_up_name(origin: str) -> str:
+    """Invoice statuses forwarded after delivery, named after what produced them
+    (a recipient's status flow, a portal collection)."""
+    return f"{origin}.suivi.statut.xml"
 
 
 def flow_status_xml(
@@ -186,7 +194,7 @@ def _add_invoice_status(parent: etree._Element, number: int, entry: InvoiceStatu
     child(data, "ComplementStatut", entry.complement or INVOICE_STATUS_LABELS[entry.code])
     if entry.comment:
         child(data, "Commentaire", entry.comment)
-    child(data, "Horodatage", timestamp(produced_at))
+    child(data, "Horodatage", timestamp(entry.at or produced_at))
     child(data, "IdFacture", invoice.number)
     if invoice.issue_date is not None:
         child(data, "DateFacture", invoice.issue_date.isoformat())

@@ -23,6 +23,14 @@ def _need(path: Path, what: str) -> Path:
     return path
 
 
+@pytest.fixture
+def hub(tmp_path, capsys):
+    """A facteur installation under a temporary root, driven through its CLI."""
+    from helpers import Hub
+
+    return Hub(tmp_path, capsys)
+
+
 @pytest.fixture(scope="session")
 def corpus() -> Path:
     return _need(CORPUS, "the sample corpus")

@@ -14,11 +14,6 @@ COMMUNAUTE = "20005372300017"  # service or engagement
 DISSOUS = "19750000100014"  # inactive structure
 
 
-@pytest.fixture
-def hub(tmp_path, capsys):
-    return Hub(tmp_path, capsys)
-
-
 def deposit(hub: Hub, spec: Spec, sender: str = "DEMO01", maker=ubl) -> dict:
     _, result = hub.process(hub.drop(f"{spec.number}.xml", maker(spec)), sender=sender)
     return only_flow(result)

@@ -15,11 +15,6 @@ from conftest import assert_valid
 from helpers import Hub, Spec, blocking_codes, cii, flow_status, only_flow, ubl
 
 
-@pytest.fixture
-def hub(tmp_path, capsys):
-    return Hub(tmp_path, capsys)
-
-
 def lot(**members: bytes) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
