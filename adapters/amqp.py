@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pika
 from pika.exceptions import (
@@ -48,6 +48,7 @@ from pika.exceptions import (
 )
 
 from facteur.engine import logs
+from facteur.engine.config import redact
 
 KIND_HEADER = "facteur-kind"
 CONTENT_TYPE = "application/octet-stream"
@@ -86,15 +87,6 @@ class Message:
 
 class PublishFailed(RuntimeError):
     """The broker did not confirm a message: nothing may be considered sent."""
-
-
-def redact(url: str) -> str:
-    """The URL with its password removed, fit for logs and error messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}@{host}"))
 
 
 def declare_topology(channel, settings: AmqpSettings) -> None:

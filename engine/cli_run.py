@@ -26,7 +26,7 @@ CONSUMER_DRAIN_SECONDS = 10.0  # how long a stopping consumer waits for the acks
 def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool) -> int:
     from facteur.adapters.delivery import Deliveries
     from facteur.adapters.mailbox import Archive, Mailboxes, sweep
-    from facteur.adapters.sqlite_ledger import SqliteLedger
+    from facteur.adapters.ledgers import describe, open_ledger
     from facteur.adapters.watch import InboxWatcher
     from facteur.adapters.workers import WorkerPool
 
@@ -38,7 +38,7 @@ def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool)
     swept = sweep(config.outbox) + sweep(config.archive)
     if swept:
         log.warning("removed files left half-written by an earlier crash", count=swept)
-    ledger = SqliteLedger(config.ledger)
+    ledger = open_ledger(config)
     context = pipeline.Context.from_config(config, ledger.known_invoice)
     publisher = _publisher(amqp) if amqp and any(m != "folder" for m in config.delivery.values()) else None
     try:
@@ -68,7 +68,7 @@ def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool)
         partners=partners,
         workers=pool.workers,
         amqp=bool(consumer_thread),
-        ledger=str(config.ledger),
+        ledger=describe(config),
     )
     watcher.start()
     try:

@@ -116,7 +116,7 @@ def _verdict(flow: Flow, name: str, content: bytes, checked, ctx: Context, seen:
         )
         return verdict
     hub_findings, routing = controls.check(
-        invoice, ctx.directory, flow.sender if ctx.check_sender else None, ctx.known_invoice, seen
+        invoice, ctx.directory, flow.sender if ctx.check_sender else None, _held_elsewhere(ctx.known_invoice, flow), seen
     )
     original = _original(name, content)
     verdict.findings += hub_findings
@@ -131,6 +131,18 @@ def _verdict(flow: Flow, name: str, content: bytes, checked, ctx: Context, seen:
         if key:
             seen.add(key)
     return verdict
+
+
+def _held_elsewhere(known_invoice: KnownInvoice, flow: Flow) -> KnownInvoice:
+    """The ledger's lookup, blind to this flow's own claims: a flow that
+    claimed its invoices, then crashed before its commit, comes back as the same
+    flow and is no duplicate of itself."""
+
+    def lookup(supplier: str, number: str, year: int) -> str | None:
+        holder = known_invoice(supplier, number, year)
+        return None if holder == flow.id else holder
+
+    return lookup
 
 
 def _original(name: str, content: bytes) -> Attachment:
