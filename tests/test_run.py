@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -156,3 +157,22 @@ def test_a_file_still_being_written_is_not_taken_early(tmp_path):
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=30)
     assert ledger_rows(tmp_path, "SELECT name, status, size FROM flows") == [("slow.xml", "90", len(content))]
+
+
+def test_a_starting_engine_sweeps_only_what_dead_processes_left(tmp_path):
+    """Workers may share the outbox: one that starts must not remove the file
+    another is writing now, only those of writers that are gone."""
+    finished = subprocess.Popen(["true"])
+    finished.wait()
+    outbox = tmp_path / "outbox" / "VILLEDEM"
+    outbox.mkdir(parents=True)
+    host = socket.gethostname()
+    left = outbox / f".a.pivot.xml~{host}~{finished.pid}.tmp"
+    being_written = outbox / f".b.pivot.xml~{host}~{os.getpid()}.tmp"
+    elsewhere = outbox / ".c.pivot.xml~another-machine~1.tmp"
+    for path in (left, being_written, elsewhere):
+        path.write_bytes(b"<partial")
+    process = start(tmp_path, "--until-idle")
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err.decode()
+    assert not left.exists() and being_written.exists() and elsewhere.exists()
