@@ -86,6 +86,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--open-directory", action="store_true", help="accept any recipient and sender")
     run.set_defaults(handler=_run)
 
+    worker = commands.add_parser(
+        "worker", parents=[common], help="consume the AMQP queue and process flows (many workers share one ledger)"
+    )
+    worker.add_argument("--open-directory", action="store_true", help="accept any recipient and sender")
+    worker.set_defaults(handler=_worker)
+
+    watch = commands.add_parser("watch", parents=[common], help="watch the inboxes and publish each file to the AMQP queue")
+    watch.set_defaults(handler=_watch)
+
     submit = commands.add_parser("submit", parents=[common], help="publish files to the inbound AMQP queue")
     submit.add_argument("paths", nargs="+", metavar="FILE")
     submit.add_argument("--amqp", action="store_true", required=True, help="publish on the queue of [amqp]")
@@ -265,6 +274,18 @@ def _run(args, config: Config) -> int:
     return serve(config, workers=args.workers, until_idle=args.until_idle, use_amqp=not args.no_amqp)
 
 
+def _worker(args, config: Config) -> int:
+    from .cli_run import work
+
+    return work(config)
+
+
+def _watch(args, config: Config) -> int:
+    from .cli_run import watch
+
+    return watch(config)
+
+
 def _submit(args, config: Config) -> int:
     from facteur.adapters.amqp import PublishFailed, submit
 
@@ -391,4 +412,8 @@ class _Progress:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as `python -m`, this file is `__main__`: the modules it wires import
+    # `facteur.engine.cli`, whose UsageError must be the one `main` catches.
+    from facteur.engine.cli import main as installed_main
+
+    sys.exit(installed_main())
