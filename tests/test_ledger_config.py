@@ -3,7 +3,8 @@ or away: the file and key, or the server and what to do; nothing lost."""
 
 from __future__ import annotations
 
-from helpers import Spec, ubl
+from facteur.adapters.pg_ledger import SCHEMA_VERSION
+from helpers import Spec, ledger_rows, ubl
 
 
 def test_a_ledger_url_that_is_not_postgresql_is_a_configuration_error(hub, tmp_path, monkeypatch):
@@ -31,3 +32,12 @@ def test_the_ledger_url_selects_postgresql(hub, pg_ledger_url, monkeypatch):
     assert not (hub.root / "var" / "ledger.sqlite").exists()
     code, out = hub.run("flows", "list")
     assert code == 0 and "p.xml" in out
+
+
+def test_a_postgresql_ledger_written_by_a_newer_facteur_is_refused(hub, pg_ledger_url, monkeypatch):
+    monkeypatch.setenv("FACTEUR_LEDGER_URL", pg_ledger_url)
+    hub.process(hub.drop("n.xml", ubl(Spec("NEWER-1"))))
+    assert ledger_rows(hub.root, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
+    ledger_rows(hub.root, "UPDATE schema_version SET version = version + 1")
+    assert hub.run("flows", "list")[0] == 1
+    assert f"newer facteur (schema {SCHEMA_VERSION + 1})" in hub.err and "upgrade facteur" in hub.err
