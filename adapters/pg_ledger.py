@@ -15,6 +15,7 @@ retried, and the next use reconnects.
 from __future__ import annotations
 
 from contextlib import contextmanager
+
 import psycopg
 from psycopg.rows import dict_row
 

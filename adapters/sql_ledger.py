@@ -147,13 +147,16 @@ class SqlLedger:
     def close(self) -> None: ...
 
     def begin(self, flow: Flow, archive: str) -> FlowRecord:
+        """Two workers may be handed the same flow at once (a message
+        redelivered while its first worker still works on it): the one that
+        inserts second finds the first one's record instead."""
         with self._transaction():
             known = self.find(flow.id)
             if known is not None:
                 return known
-            self._execute(
+            inserted = self._execute(
                 "INSERT INTO flows (id, sender, name, source, size, sha256, archive, received_at, status, replay_of,"
-                " attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+                " attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (id) DO NOTHING",
                 (
                     flow.id,
                     flow.sender,
@@ -166,7 +169,9 @@ class SqlLedger:
                     flow.replay_of or None,
                     flow.attempt,
                 ),
-            )
+            ).rowcount
+            if not inserted:
+                return self.find(flow.id)
             if flow.replay_of:
                 self._event(flow.replay_of, None, "replayed", f"replayed as flow {flow.id} (attempt {flow.attempt})", self._now())
                 self._event(flow.id, None, "replay", f"attempt {flow.attempt} of flow {flow.replay_of}", self._now())
@@ -203,13 +208,19 @@ class SqlLedger:
         return None
 
     def commit(self, flow: Flow, outcome: Outcome, written: list[tuple[Output, str]], at: datetime) -> None:
+        """The flow's row is updated first, which makes a concurrent commit of
+        the same flow wait for this one; it then finds the flow committed and
+        records nothing more (both wrote the same outputs: same flow, same
+        reception time)."""
         with self._transaction():
             accepted = sum(1 for v in outcome.verdicts if v.accepted)
-            self._execute(
+            updated = self._execute(
                 "UPDATE flows SET status = ?, processed_at = ?, rules_version = ?, documents = ?, accepted = ?"
-                " WHERE id = ?",
+                " WHERE id = ? AND status = 'pending'",
                 (outcome.status.value, _iso(at), outcome.rules_version, len(outcome.verdicts), accepted, flow.id),
-            )
+            ).rowcount
+            if not updated:
+                return
             self._execute("DELETE FROM invoices WHERE flow_id = ?", (flow.id,))
             self._execute("DELETE FROM findings WHERE flow_id = ?", (flow.id,))
             self._execute("DELETE FROM outputs WHERE flow_id = ?", (flow.id,))

@@ -3,8 +3,8 @@
 Exit codes: 0 all is well (`process`: every flow was processed and reported,
 whatever its verdict; `validate`: nothing blocks), 1 something blocks
 (`validate`, or `process --strict` when a flow is not fully integrated), or the
-ledger or broker cannot be reached, 2 a usage or configuration error. Errors a user can cause
-get one clear line on stderr, never a traceback.
+ledger or the broker cannot be reached, 2 a usage or configuration error.
+Errors a user can cause get one clear line on stderr, never a traceback.
 """
 
 from __future__ import annotations

@@ -76,7 +76,9 @@ class Ledger(Protocol):
         """
 
     def commit(self, flow: Flow, outcome: Outcome, written: list[tuple[Output, str]], at: datetime) -> None:
-        """Record the outcome and the outputs written (with their paths), atomically."""
+        """Record the outcome and the outputs written (with their paths),
+        atomically; a flow committed meanwhile (by another worker handed the
+        same flow) is left as that commit recorded it."""
 
     def reports(self, flow_id: str) -> list[Output]:
         """The reports sent to the sender for this flow, to send them again."""

@@ -1,6 +1,7 @@
 """Several facteur processes writing one ledger at once, as workers on several
 machines do: different flows carrying the same invoices race to deliver them,
-and each invoice is delivered once, the other flows rejected as duplicates."""
+and each invoice is delivered once, the other flows rejected as duplicates;
+the same flow handled by all at once is recorded once."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ def test_processes_racing_on_the_same_invoices_deliver_each_once(tmp_path):
         for number in range(INVOICES):
             # Other bytes in each process (the seed changes the lines), so each is a flow of its own.
             (folder / f"race-{number:02d}.xml").write_bytes(ubl(Spec(f"RACE-{number:02d}", seed=process, lines=1)))
+            if number % 5 == 0:  # and the very same flow in every process, as when a message is redelivered
+                (folder / f"same-{number:02d}.xml").write_bytes(ubl(Spec(f"SAME-{number:02d}", lines=1)))
         folders.append(folder)
     started = [
         subprocess.Popen(
@@ -43,11 +46,16 @@ def test_processes_racing_on_the_same_invoices_deliver_each_once(tmp_path):
         assert process.returncode == 0, err.decode()
         results += json.loads(out)["flows"]
 
-    accepted = Counter(flow["name"] for flow in results if flow["status"] == "90")
+    raced = [flow for flow in results if flow["name"].startswith("race-")]
+    accepted = Counter(flow["name"] for flow in raced if flow["status"] == "90")
     assert accepted == Counter({f"race-{number:02d}.xml": 1 for number in range(INVOICES)})
-    duplicates = [flow for flow in results if flow["status"] == "93"]
+    duplicates = [flow for flow in raced if flow["status"] == "93"]
     assert len(duplicates) == (PROCESSES - 1) * INVOICES
     assert all({f["code"] for f in flow["findings"] if f["severity"] == "blocking"} == {"FCT-DUPLICATE-INVOICE"}
                for flow in duplicates)
-    assert len(list((tmp_path / "outbox" / "VILLEDEM").glob("*.pivot.xml"))) == INVOICES
-    assert ledger_rows(tmp_path, "SELECT count(*) FROM invoices WHERE accepted = 1") == [(INVOICES,)]
+    same = [flow for flow in results if flow["name"].startswith("same-")]
+    assert {flow["status"] for flow in same} == {"90"} and len({flow["flow_id"] for flow in same}) == INVOICES // 5
+    assert len(list((tmp_path / "outbox" / "VILLEDEM").glob("*.pivot.xml"))) == INVOICES + INVOICES // 5
+    assert len(list((tmp_path / "outbox" / "DEMO01").glob("*.flux.statut.xml"))) == PROCESSES * INVOICES + INVOICES // 5
+    assert ledger_rows(tmp_path, "SELECT count(*) FROM invoices WHERE accepted = 1") == [(INVOICES + INVOICES // 5,)]
+    assert ledger_rows(tmp_path, "SELECT count(*) FROM events WHERE code = '01'") == [(INVOICES + INVOICES // 5,)]
