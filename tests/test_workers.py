@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 import psycopg
 import pytest
@@ -87,3 +88,20 @@ def stop_after_start(process) -> tuple[int, str, str]:
     """For roles that refuse to start: their exit code and output."""
     out, err = process.communicate(timeout=60)
     return process.returncode, out.decode(), err.decode()
+
+
+def test_watch_keeps_the_file_while_the_broker_is_away(installation):  # noqa: F811
+    root, config, _ = installation
+    text = config.read_text().replace('sender_from = "user_id"', 'sender_from = "header"')
+    config.write_text(text.replace("@127.0.0.1:5672/", "@127.0.0.1:9/"))
+    watcher = facteur(root, config, "watch")
+    try:
+        drop(root, flows(1))
+        claimed = root / "inbox" / "DEMO01" / ".claimed" / "flow-0000.xml"
+        wait_for(claimed.exists, 30)
+        time.sleep(1.5)  # a few attempts
+    finally:
+        code, _, err = stop(watcher)
+    assert code == 0, err
+    assert "cannot publish a claimed file; it waits and is retried" in err and "127.0.0.1:9" in err
+    assert claimed.exists()  # offered again at the next start
