@@ -53,7 +53,7 @@ sys.path.insert(0, str(REPO))
 from bench.generate import Spec, make  # noqa: E402
 from bench.latency import FOLDER_SENDER, Installation, _pivot_time, stop  # noqa: E402
 from bench.throughput import environment, stage_costs, warm_up  # noqa: E402
-from facteur.adapters.amqp import AmqpSettings, InboundPublisher  # noqa: E402
+from facteur.adapters.amqp import AmqpSettings, InboundPublisher, PublishFailed  # noqa: E402
 from facteur.adapters.pg_ledger import PgLedger  # noqa: E402
 from facteur.engine import config as config_module  # noqa: E402
 from facteur.engine import logs  # noqa: E402
@@ -116,10 +116,18 @@ class Setup(Installation):
         ]
 
     def submit(self, name: str, content: bytes) -> float:
-        if self.publisher:
-            self.publisher.publish(name, content, FOLDER_SENDER)
-            return time.time()
-        return self.drop(name, content)
+        """Submission time; a broker restarted meanwhile (a shared machine) is
+        waited for, up to a minute, as a watcher would."""
+        if not self.publisher:
+            return self.drop(name, content)
+        for _ in range(60):
+            try:
+                self.publisher.publish(name, content, FOLDER_SENDER)
+                return time.time()
+            except PublishFailed as error:
+                print(f"  publish failed, retrying in 1 s: {error}", flush=True)
+                time.sleep(1)
+        raise SystemExit(f"the broker did not take {name} for a minute")
 
     def wait_reports(self, count: int, timeout: float = 1800) -> None:
         deadline = time.monotonic() + timeout
