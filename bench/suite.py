@@ -4,7 +4,7 @@ stage floors measured in the same run; a JSON report and a PNG chart.
 
     python bench/suite.py [--count 1000] [--rate 40] [--seconds 15] [--lines 1-20]
                           [--mix ubl=1,cii=1] [--validation xsd,full] [--workers 1,2,4]
-                          [--out bench-report] [--amqp-url URL] [--pg-url URL]
+                          [--out bench/results/suite] [--amqp-url URL] [--pg-url URL]
 
 Each configuration runs as real processes on a fresh root: `facteur run` with
 one pool process per core on its SQLite ledger, fed through the watched inbox
@@ -297,7 +297,7 @@ def main() -> None:
     parser.add_argument("--mix", default="ubl=1,cii=1", help=f"proportions of {', '.join(READABLE)}")
     parser.add_argument("--validation", default="xsd,full", help="xsd, full, or both (comma-separated)")
     parser.add_argument("--workers", default="1,2,4", help="worker counts to run over RabbitMQ")
-    parser.add_argument("--out", default="bench-report", help="report path, without extension (.json, .png)")
+    parser.add_argument("--out", default="bench/results/suite", help="report path, without extension (.json, .png)")
     parser.add_argument("--amqp-url", default=os.environ.get("FACTEUR_BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F"))
     parser.add_argument("--pg-url", default=os.environ.get("FACTEUR_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
                         help="a database to connect to for creating the benchmark's own databases")
@@ -319,6 +319,7 @@ def main() -> None:
             for workers in [None, *worker_counts]:
                 report["runs"].append(measure(Path(tmp), validation, workers, args, lines, mix))
     out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".json").write_text(json.dumps(report, indent=2))
     drawn = chart(report, out.with_suffix(".png"))
     print(f"report: {out.with_suffix('.json')}" + (f", chart: {out.with_suffix('.png')}" if drawn else ""))
