@@ -59,34 +59,25 @@ ORIGINAL_NAME_MAX = 50
 
 
 def process(flow: Flow, ctx: Context) -> Outcome:
-    documents, flow_findings = _documents(flow, ctx)
-    if len(documents) == 1 and not flow_findings:
-        name, content = documents[0]
-        checked = check_document(name, content, ctx.rules)
+    kind = detect.sniff(flow.content)
+    if kind not in LOT_KINDS:
+        checked = check_document(flow.name, flow.content, ctx.rules)
         if checked.syntax is Syntax.STATUS:
             return _status_file(flow, checked.root, ctx)
-        verdicts = [_verdict(flow, name, content, checked, ctx, set())]
-    else:
-        seen: set = set()
-        verdicts = []
-        for name, content in documents:
-            verdicts.append(_lot_member(flow, name, content, ctx, seen))
-    return _outcome(flow, ctx, verdicts, flow_findings)
-
-
-def _documents(flow: Flow, ctx: Context) -> tuple[list[tuple[str, bytes]], list[Finding]]:
-    kind = detect.sniff(flow.content)
-    if kind not in (detect.Kind.ZIP, detect.Kind.GZIP, detect.Kind.TAR):
-        return [(flow.name, flow.content)], []
+        return _outcome(flow, ctx, [_verdict(flow, flow.name, flow.content, checked, ctx, set())], [])
     try:
         members = lots.unpack(flow.content, kind, ctx.lot_limits, flow.name)
     except lots.LotRefused as refused:
-        return [], [refused.finding]
-    return [(m.name, m.content) for m in members], []
+        return _outcome(flow, ctx, [], [refused.finding])
+    seen: set = set()
+    return _outcome(flow, ctx, [_lot_member(flow, m.name, m.content, ctx, seen) for m in members], [])
+
+
+LOT_KINDS = (detect.Kind.ZIP, detect.Kind.GZIP, detect.Kind.TAR)
 
 
 def _lot_member(flow: Flow, name: str, content: bytes, ctx: Context, seen: set) -> Verdict:
-    if detect.sniff(content) in (detect.Kind.ZIP, detect.Kind.GZIP, detect.Kind.TAR):
+    if detect.sniff(content) in LOT_KINDS:
         finding = Finding(
             "FCT-LOT-NESTED", Severity.BLOCKING, f"{name} is a lot inside a lot; send lots of documents only", name, "lot"
         )
@@ -135,8 +126,10 @@ def _verdict(flow: Flow, name: str, content: bytes, checked, ctx: Context, seen:
 
 def _original(name: str, content: bytes) -> Attachment:
     """The original document as the pivot attaches it (PJ type 01); its name is
-    the file's base name, shortened to the 50 characters the pivot allows."""
+    the file's base name, control and formatting characters replaced, shortened
+    to the 50 characters the pivot allows."""
     base = posixpath.basename(name.replace("\\", "/")) or "facture.xml"
+    base = "".join(c if c.isprintable() else "_" for c in base)  # newlines, bidi overrides: names from outside
     if len(base) > ORIGINAL_NAME_MAX:
         stem, dot, extension = base.rpartition(".")
         keep = ORIGINAL_NAME_MAX - len(extension) - 1 if dot and len(extension) < 10 else ORIGINAL_NAME_MAX
