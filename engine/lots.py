@@ -61,7 +61,8 @@ def unpack(content: bytes, kind: Kind, limits: LotLimits, lot_name: str) -> list
             budget.admit(name, size)
             admitted.append((name, opener))
         members = [Member(name, budget.read(name, opener())) for name, opener in admitted]
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, ValueError, zlib.error, lzma.LZMAError) as err:
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, ValueError, NotImplementedError, zlib.error,
+            lzma.LZMAError) as err:
         if isinstance(err, LotRefused):
             raise
         raise _refuse("FCT-LOT-CORRUPT", f"lot {lot_name} cannot be read as an archive ({err})") from None
@@ -139,7 +140,22 @@ def _zip_members(content: bytes, lot_name: str) -> Iterator[tuple[str, int, Call
             continue
         if _zip_is_link(info):
             raise _refuse("FCT-LOT-LINK", f"lot {lot_name} has a link member {info.filename!r}; links are refused", info.filename)
+        if info.flag_bits & 0x1:
+            raise _refuse(
+                "FCT-LOT-ENCRYPTED", f"member {info.filename!r} of lot {lot_name} is encrypted; send lots without a password",
+                info.filename,
+            )
+        if info.compress_type not in _ZIP_METHODS:
+            raise _refuse(
+                "FCT-LOT-CORRUPT",
+                f"member {info.filename!r} of lot {lot_name} uses compression method {info.compress_type}, which "
+                "facteur cannot read; use deflate",
+                info.filename,
+            )
         yield info.filename, info.file_size, lambda info=info: archive.open(info)
+
+
+_ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 
 
 def _zip_is_link(info: zipfile.ZipInfo) -> bool:

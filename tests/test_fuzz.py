@@ -35,3 +35,23 @@ def test_a_lot_with_corrupt_compressed_data_is_refused_as_corrupt():
     content[200:240] = bytes(40)  # inside the deflated data: "invalid distance too far back" and the like
     outcome = check(bytes(content), fuzz_context())
     assert [f.code for f in outcome.findings] == ["FCT-LOT-CORRUPT"]
+
+
+def test_a_status_dated_beyond_year_9999_is_refused_not_a_crash():
+    from test_lifecycle import recipient_status
+
+    content = recipient_status("VILLEDEM", flows=[("92", "22026-11-23T10:00:00+01:00", "abc", "")])
+    outcome = check(content, fuzz_context())
+    assert [f.code for f in outcome.findings] == ["FCT-STATUS-TIME"]
+
+
+def test_encrypted_or_oddly_compressed_lot_members_are_refused_clearly():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.xml", ubl(Spec("ODD-ZIP-1")))
+    plain = buffer.getvalue()
+    encrypted = plain.replace(b"PK\x03\x04\x14\x00\x00\x00", b"PK\x03\x04\x14\x00\x01\x00", 1)
+    encrypted = encrypted.replace(b"PK\x01\x02\x14\x03\x14\x00\x00\x00", b"PK\x01\x02\x14\x03\x14\x00\x01\x00", 1)
+    unknown_method = plain.replace(b"PK\x01\x02\x14\x03\x14\x00\x00\x00\x08\x00", b"PK\x01\x02\x14\x03\x14\x00\x00\x00\x63\x00", 1)
+    assert [f.code for f in check(encrypted, fuzz_context()).findings] == ["FCT-LOT-ENCRYPTED"]
+    assert [f.code for f in check(unknown_method, fuzz_context()).findings] == ["FCT-LOT-CORRUPT"]
