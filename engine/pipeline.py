@@ -115,6 +115,7 @@ def _verdict(flow: Flow, name: str, content: bytes, checked, ctx: Context, seen:
             Finding("FCT-EXTRACT", Severity.BLOCKING, f"{name}: {err}", getattr(err, "location", ""), "extract")
         )
         return verdict
+    invoice.attachments += checked.attachments
     hub_findings, routing = controls.check(
         invoice, ctx.directory, flow.sender if ctx.check_sender else None, ctx.known_invoice, seen
     )
@@ -134,14 +135,16 @@ def _verdict(flow: Flow, name: str, content: bytes, checked, ctx: Context, seen:
 
 
 def _original(name: str, content: bytes) -> Attachment:
-    """The original document as the pivot attaches it (PJ type 01); its name is
-    the file's base name, shortened to the 50 characters the pivot allows."""
+    """The original document as the pivot attaches it (PJ type 01): the XML, or
+    the PDF that is the invoice; its name is the file's base name, shortened to
+    the 50 characters the pivot allows."""
     base = posixpath.basename(name.replace("\\", "/")) or "facture.xml"
     if len(base) > ORIGINAL_NAME_MAX:
         stem, dot, extension = base.rpartition(".")
         keep = ORIGINAL_NAME_MAX - len(extension) - 1 if dot and len(extension) < 10 else ORIGINAL_NAME_MAX
         base = (stem[:keep] + "." + extension) if dot and len(extension) < 10 else base[:ORIGINAL_NAME_MAX]
-    return Attachment(name=base, mime_type="application/xml", content=content, kind="01")
+    mime_type = "application/pdf" if detect.sniff(content) is detect.Kind.PDF else "application/xml"
+    return Attachment(name=base, mime_type=mime_type, content=content, kind="01")
 
 
 def _held_status(flow: Flow, name: str) -> Outcome:

@@ -5,6 +5,10 @@ been extracted.
 
 Layers stop at the first one that blocks: a document that is not valid against
 its schema is not fed to the schematron, whose rules assume the structure.
+
+A PDF is first opened safely (`pdf.py`); when it embeds Factur-X / ZUGFeRD data
+(`embedded.py`), that XML goes through the same layers at the level of the
+profile it declares, and the flow's syntax is IN_DP_E2_CII_FACTURX.
 """
 
 from __future__ import annotations
@@ -14,8 +18,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from . import detect, rulesets, schematron, xsd
-from .model import Finding, Severity, Syntax
+from . import detect, embedded, pdf, rulesets, schematron, xsd
+from .model import Attachment, Finding, Severity, Syntax
 from .parse import UnsafeXml, parse_xml
 
 
@@ -34,6 +38,7 @@ class Checked:
     root: etree._Element | None = None
     findings: list[Finding] = field(default_factory=list)
     detail: str = ""
+    attachments: list[Attachment] = field(default_factory=list)  # embedded in a PDF beside its data
 
     @property
     def blocked(self) -> bool:
@@ -50,17 +55,7 @@ def check_document(name: str, content: bytes, rules: Rules) -> Checked:
     if kind is detect.Kind.EMPTY:
         return Checked(Syntax.UNKNOWN, findings=[_blocking("FCT-EMPTY", f"{name} is empty; send the file again", "detect")])
     if kind is detect.Kind.PDF:
-        return Checked(
-            Syntax.PDF,
-            findings=[
-                _blocking(
-                    "FCT-FORMAT-UNSUPPORTED",
-                    f"{name} is a PDF; this facteur version reads UBL and CII invoices only, send the "
-                    "invoice as UBL 2.1 or CII",
-                    "detect",
-                )
-            ],
-        )
+        return _check_pdf(name, content, rules)
     if kind is not detect.Kind.XML:
         return Checked(Syntax.UNKNOWN, findings=[_unknown(name, f"its first bytes are not XML ({kind.value})")])
     try:
@@ -73,6 +68,75 @@ def check_document(name: str, content: bytes, rules: Rules) -> Checked:
     if syntax is Syntax.STATUS:
         return Checked(syntax, root, [], detail)
     return _judge(Checked(syntax, root, [], detail), rules)
+
+
+def _check_pdf(name: str, content: bytes, rules: Rules) -> Checked:
+    """A PDF: its embedded Factur-X / ZUGFeRD data judged at its profile's level."""
+    try:
+        contents = pdf.read(content, name)
+    except pdf.PdfRefused as refused:
+        return Checked(Syntax.PDF, findings=[refused.finding])
+    data = embedded.data_file(contents.files)
+    if data is None:
+        return Checked(
+            Syntax.PDF,
+            findings=[
+                _blocking(
+                    "FCT-PDF-NO-DATA",
+                    f"{name} is a PDF without embedded invoice data (factur-x.xml); send it as Factur-X",
+                    "detect",
+                )
+            ],
+        )
+    where = f"{data.name} embedded in {name}"
+    try:
+        root = parse_xml(data.content, where, rules.max_document_bytes)
+    except UnsafeXml as refused:
+        return Checked(Syntax.FACTURX, findings=[refused.finding])
+    syntax, detail = detect.classify(root)
+    checked = Checked(Syntax.FACTURX, root, [], f"PDF with {data.name}: {detail}")
+    checked.attachments = embedded.supporting(contents.files, data)
+    if root.tag == detect.ZUGFERD1_INVOICE:
+        return _judge_zugferd1(checked, where)
+    if syntax not in (Syntax.UBL, Syntax.CII):
+        checked.findings.append(
+            _blocking(
+                "FCT-FACTURX-DATA-UNKNOWN",
+                f"{where} is not Factur-X, ZUGFeRD or UBL invoice data ({detail}); embed the invoice as "
+                "Factur-X CII",
+                "detect",
+            )
+        )
+        return checked
+    return _judge(checked, rules)
+
+
+def _judge_zugferd1(checked: Checked, where: str) -> Checked:
+    """ZUGFeRD 1.0: its schema, at a profile it declares; it has no business rules to run."""
+    level = rulesets.zugferd1_level(checked.root)
+    if level is None:
+        checked.findings.append(
+            _blocking(
+                "FCT-PROFILE-UNKNOWN",
+                f"{where} is ZUGFeRD 1.0 but declares none of its profiles (BASIC, COMFORT, EXTENDED) in "
+                "GuidelineSpecifiedDocumentContextParameter; send it as Factur-X",
+                "detect",
+            )
+        )
+        return checked
+    ruleset = rulesets.for_zugferd1(level)
+    checked.detail += f" ({ruleset.name})"
+    checked.findings += xsd.check(checked.root, ruleset.xsd)
+    checked.findings.append(
+        Finding(
+            "FCT-RULES-ZUGFERD1",
+            Severity.WARNING,
+            f"{where} is ZUGFeRD 1.0, which predates EN 16931 and has no official business rules: it was "
+            "checked against its schema only; ask the supplier for Factur-X",
+            layer="schematron",
+        )
+    )
+    return checked
 
 
 _PREDICATE = re.compile(r"\[[^\]]*\]")
@@ -108,9 +172,11 @@ def _unknown(name: str, seen: str) -> Finding:
 
 
 def _judge(checked: Checked, rules: Rules) -> Checked:
+    """The XSD and business rules of a UBL or CII document (alone, or the data of a PDF)."""
     root = checked.root
+    syntax = detect.classify(root)[0]
     level = None
-    if checked.syntax is Syntax.CII:
+    if syntax is Syntax.CII:
         level, recognised = rulesets.cii_level(root)
         checked.detail += f" ({level})"
         if not recognised:
@@ -124,12 +190,12 @@ def _judge(checked: Checked, rules: Rules) -> Checked:
                     layer="detect",
                 )
             )
-    ruleset = rulesets.for_document(checked.syntax, root, level)
+    ruleset = rulesets.for_document(syntax, root, level)
     checked.findings += xsd.check(root, ruleset.xsd)
     if checked.blocked or not rules.schematron:
         return checked
     findings = schematron.run(root, ruleset.schematron, ruleset.codedb)
-    if checked.syntax is Syntax.CII:
+    if syntax is Syntax.CII:
         findings = [_specification_note(f, ruleset.name) for f in findings]
     checked.findings += findings
     if rules.french_ctc and ruleset.french_ctc is not None:

@@ -1,0 +1,150 @@
+"""Reading a PDF that came from outside: its embedded files and, when it carries
+no data, its text.
+
+A PDF is a program for a renderer as much as a document, so it is read with
+pypdf under limits much tighter than pypdf's defaults (an invoice never needs a
+75 MB stream): every decompression, array, dictionary and page tree is bounded,
+a broken cross-reference table is refused rather than rebuilt by guesswork
+(`strict`), and an encrypted file is refused (the hub must be able to read and
+forward it). Whatever pypdf raises on a hostile file becomes one `PdfRefused`
+with a stable code; nothing here lets a parser error escape as a traceback.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+
+from pypdf import PdfReader, apply_configuration
+from pypdf.errors import FileNotDecryptedError, LimitReachedError, PdfReadError, PyPdfError
+
+from .model import Refusal
+
+# Invoices are a few pages with a logo; an attachment may be a scanned annex.
+MAX_STREAM_BYTES = 20_000_000
+MAX_PAGES = 200
+MAX_TEXT_CHARS = 2_000_000
+_LIMITS = dict(
+    maximum_declared_stream_length=MAX_STREAM_BYTES,
+    array_based_stream_maximum_output_length=MAX_STREAM_BYTES,
+    array_maximum_element_count=50_000,
+    dictionary_maximum_element_count=10_000,
+    jbig2_maximum_output_length=MAX_STREAM_BYTES,
+    lzw_maximum_output_length=MAX_STREAM_BYTES,
+    run_length_maximum_output_length=MAX_STREAM_BYTES,
+    zlib_maximum_output_length=MAX_STREAM_BYTES,
+    zlib_maximum_recovery_input_length=1_000_000,
+    brotli_maximum_output_length=MAX_STREAM_BYTES,
+    image_maximum_buffer_size=MAX_STREAM_BYTES,
+    stream_filters_maximum_length=4,
+    stream_decoding_work_maximum_length=4 * MAX_STREAM_BYTES,
+    stream_parsing_work_maximum_count=1_000_000,
+    xmp_maximum_input_length=1_000_000,
+    xmp_maximum_element_count=10_000,
+    outline_maximum_entries=10_000,
+    outline_maximum_depth=20,
+    page_tree_maximum_entries=10_000,
+    page_tree_maximum_depth=20,
+    page_tree_maximum_page_entries=100_000,
+    form_fields_maximum_entries=10_000,
+    form_fields_maximum_depth=20,
+    named_destinations_maximum_entries=10_000,
+    named_destinations_maximum_depth=20,
+    xform_maximum_invocations_per_extraction=500,
+    xfa_decoding_work_maximum_length=MAX_STREAM_BYTES,
+    jbig2dec_binary=None,
+)
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+@dataclass(frozen=True)
+class EmbeddedFile:
+    """A file embedded in the PDF (the Factur-X XML, or a supporting document)."""
+
+    name: str
+    content: bytes
+    mime_type: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class PdfContents:
+    """What facteur reads from a PDF: its embedded files, and its text when it
+    embeds no XML (a plain PDF, whose data must be recognised from the text)."""
+
+    files: tuple[EmbeddedFile, ...]
+    text: str
+    pages: int
+
+
+class PdfRefused(Refusal):
+    """The PDF cannot be read safely."""
+
+
+def _refuse(code: str, message: str) -> PdfRefused:
+    return PdfRefused(code, message, layer="pdf")
+
+
+def read(content: bytes, name: str) -> PdfContents:
+    """The embedded files of the PDF and, when none of them is XML, its text;
+    or PdfRefused."""
+    try:
+        with apply_configuration(**_LIMITS):
+            reader = PdfReader(io.BytesIO(content), strict=True)
+            if reader.is_encrypted:
+                raise _refuse(
+                    "FCT-PDF-ENCRYPTED", f"{name} is encrypted; send the invoice as an unprotected PDF"
+                )
+            pages = len(reader.pages)
+            if pages > MAX_PAGES:
+                raise _refuse(
+                    "FCT-PDF-LIMIT", f"{name} has {pages} pages, more than the {MAX_PAGES} an invoice may have"
+                )
+            files = tuple(_embedded(reader))
+            has_xml = any(f.name.lower().endswith(".xml") for f in files)
+            return PdfContents(files, "" if has_xml else _text(reader), pages)
+    except PdfRefused:
+        raise
+    except LimitReachedError as err:
+        raise _refuse("FCT-PDF-LIMIT", f"{name} exceeds the safety limits for PDF content ({err})") from None
+    except FileNotDecryptedError:
+        raise _refuse("FCT-PDF-ENCRYPTED", f"{name} is encrypted; send the invoice as an unprotected PDF") from None
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, IndexError, AttributeError,
+            RecursionError, UnicodeError, OverflowError, ArithmeticError) as err:
+        detail = " ".join(str(err).split())[:300] or type(err).__name__
+        raise _refuse(
+            "FCT-PDF-CORRUPT", f"{name} is not a readable PDF ({detail}); export the invoice again as PDF"
+        ) from None
+
+
+def _embedded(reader: PdfReader):
+    for entry in reader.attachment_list:
+        yield EmbeddedFile(
+            name=str(entry.name),
+            content=bytes(entry.content),
+            mime_type=_mime(entry.subtype),
+            description=str(entry.description or ""),
+        )
+
+
+def _mime(subtype) -> str:
+    """PDF writes a MIME type as a name, with '/' escaped as #2F: /application#2Fpdf."""
+    if not subtype:
+        return ""
+    return str(subtype).lstrip("/").replace("#2F", "/").replace("#2f", "/")
+
+
+def _text(reader: PdfReader) -> str:
+    """The text of every page in layout mode, which keeps a label and its value
+    on one line the way they are printed; bounded in length."""
+    parts: list[str] = []
+    size = 0
+    for page in reader.pages:
+        chunk = page.extract_text(extraction_mode="layout")
+        parts.append(chunk)
+        size += len(chunk)
+        if size > MAX_TEXT_CHARS:
+            break
+    return "\n".join(parts)[:MAX_TEXT_CHARS]
