@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from pypdf import PdfReader, apply_configuration
 from pypdf.errors import FileNotDecryptedError, LimitReachedError, PdfReadError, PyPdfError
@@ -57,6 +59,7 @@ _LIMITS = dict(
 )
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,23 @@ def _refuse(code: str, message: str) -> PdfRefused:
 def read(content: bytes, name: str) -> PdfContents:
     """The embedded files of the PDF and, when none of them is XML, its text;
     or PdfRefused."""
+
+    def contents(reader: PdfReader) -> PdfContents:
+        files = tuple(_embedded(reader))
+        has_xml = any(f.name.lower().endswith(".xml") for f in files)
+        return PdfContents(files, "" if has_xml else _text(reader), len(reader.pages))
+
+    return _with_reader(content, name, contents)
+
+
+def text_of(content: bytes, name: str) -> str:
+    """The text of any PDF, data or not (to measure recognition on Factur-X PDFs); or PdfRefused."""
+    return _with_reader(content, name, _text)
+
+
+def _with_reader(content: bytes, name: str, action: Callable[[PdfReader], T]) -> T:
+    """`action` on a strict pypdf reader of `content`, under facteur's limits,
+    with everything pypdf may raise turned into one PdfRefused."""
     try:
         with apply_configuration(**_LIMITS):
             reader = PdfReader(io.BytesIO(content), strict=True)
@@ -102,9 +122,7 @@ def read(content: bytes, name: str) -> PdfContents:
                 raise _refuse(
                     "FCT-PDF-LIMIT", f"{name} has {pages} pages, more than the {MAX_PAGES} an invoice may have"
                 )
-            files = tuple(_embedded(reader))
-            has_xml = any(f.name.lower().endswith(".xml") for f in files)
-            return PdfContents(files, "" if has_xml else _text(reader), pages)
+            return action(reader)
     except PdfRefused:
         raise
     except LimitReachedError as err:

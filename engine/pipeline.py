@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
-from . import controls, detect, lots, pivot, status
+from . import controls, detect, lots, pivot, recognise, status
 from .config import Config
 from .controls import KnownInvoice
 from .directory import Directory
@@ -41,6 +41,7 @@ class Context:
     known_invoice: KnownInvoice
     rules: Rules
     lot_limits: lots.LotLimits
+    recognition: recognise.Patterns  # label patterns for plain PDFs (mappings/recognition.toml)
     check_sender: bool = True  # off for `facteur validate`, which has no sender
 
     @classmethod
@@ -51,6 +52,7 @@ class Context:
             known_invoice=known_invoice,
             rules=Rules(config.schematron, config.french_ctc, config.limits.max_document_bytes),
             lot_limits=config.limits.lot,
+            recognition=config.load_recognition(),
             check_sender=check_sender,
         )
 
@@ -109,11 +111,14 @@ def _verdict(flow: Flow, name: str, content: bytes, checked, ctx: Context, seen:
     if checked.blocked:
         return verdict
     try:
-        invoice = extract(checked.root, checked.syntax)
+        invoice = _invoice(name, checked, ctx)
     except ExtractionError as err:
         verdict.findings.append(
             Finding("FCT-EXTRACT", Severity.BLOCKING, f"{name}: {err}", getattr(err, "location", ""), "extract")
         )
+        return verdict
+    except recognise.Unrecognised as refused:
+        verdict.findings.append(refused.finding)
         return verdict
     invoice.attachments += checked.attachments
     hub_findings, routing = controls.check(
@@ -132,6 +137,13 @@ def _verdict(flow: Flow, name: str, content: bytes, checked, ctx: Context, seen:
         if key:
             seen.add(key)
     return verdict
+
+
+def _invoice(name: str, checked, ctx: Context):
+    """The canonical invoice: read from the XML data, or recognised from a plain PDF's text."""
+    if checked.syntax is Syntax.PDF:
+        return recognise.read(name, checked.text, ctx.recognition)
+    return extract(checked.root, checked.syntax)
 
 
 def _original(name: str, content: bytes) -> Attachment:

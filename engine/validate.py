@@ -39,6 +39,7 @@ class Checked:
     findings: list[Finding] = field(default_factory=list)
     detail: str = ""
     attachments: list[Attachment] = field(default_factory=list)  # embedded in a PDF beside its data
+    text: str = ""  # of a plain PDF, for recognition
 
     @property
     def blocked(self) -> bool:
@@ -78,16 +79,7 @@ def _check_pdf(name: str, content: bytes, rules: Rules) -> Checked:
         return Checked(Syntax.PDF, findings=[refused.finding])
     data = embedded.data_file(contents.files)
     if data is None:
-        return Checked(
-            Syntax.PDF,
-            findings=[
-                _blocking(
-                    "FCT-PDF-NO-DATA",
-                    f"{name} is a PDF without embedded invoice data (factur-x.xml); send it as Factur-X",
-                    "detect",
-                )
-            ],
-        )
+        return _plain_pdf(name, contents)
     where = f"{data.name} embedded in {name}"
     try:
         root = parse_xml(data.content, where, rules.max_document_bytes)
@@ -109,6 +101,23 @@ def _check_pdf(name: str, content: bytes, rules: Rules) -> Checked:
         )
         return checked
     return _judge(checked, rules)
+
+
+def _plain_pdf(name: str, contents: pdf.PdfContents) -> Checked:
+    """A PDF without data: its header and footer are recognised from its text,
+    which a scan without a text layer does not have."""
+    checked = Checked(Syntax.PDF, detail="plain PDF", text=contents.text)
+    checked.attachments = embedded.supporting(contents.files, None)
+    if not contents.text.strip():
+        checked.findings.append(
+            _blocking(
+                "FCT-PDF-NO-TEXT",
+                f"{name} is a PDF with neither embedded invoice data nor text (a scanned image?); facteur "
+                "cannot read its header and footer: send it as Factur-X, or as a PDF with its text",
+                "detect",
+            )
+        )
+    return checked
 
 
 def _judge_zugferd1(checked: Checked, where: str) -> Checked:

@@ -40,6 +40,7 @@ from lxml import etree
 
 from conftest import assert_valid, count_conformance
 from facteur.engine.config import Limits
+from facteur.engine.config import load as load_config
 from facteur.engine.directory import Directory
 from facteur.engine.model import Flow, FlowStatus, Syntax
 from facteur.engine.pipeline import Context, process
@@ -243,10 +244,6 @@ KNOWN_DISAGREEMENTS: dict[str, tuple[frozenset[str] | None, str]] = {
         "not a schema matter: the ZUGFeRD 1.0 data has an empty InvoiceCurrencyCode and no currencyID on any "
         "amount; the pivot requires the currency (Devise), and ZUGFeRD 1.0 has no business rule that catches it",
     ),
-    "zugferd/unstructured/RE-E-974-Hetzner_2016-01-19_R0005532486.pdf": (
-        frozenset({"FCT-PDF-NO-DATA"}),
-        "facteur does not yet recognise the header and footer of a plain PDF: it rejects a PDF without data",
-    ),
 }
 
 
@@ -279,6 +276,7 @@ def _context() -> Context:
         known_invoice=lambda supplier, number, year: None,  # each document judged alone
         rules=Rules(schematron=True, french_ctc=False, max_document_bytes=20_000_000),
         lot_limits=Limits().lot,
+        recognition=load_config().load_recognition(),
     )
 
 

@@ -1,0 +1,468 @@
+"""Recognising the header and footer data of a plain PDF from its text.
+
+Chorus Pro accepts PDF invoices with no data in them and reads the header and
+footer off the page; facteur does the same, with label patterns that live in
+`mappings/recognition.toml`, not here: this module knows how to find a value
+of a given kind (a date, an amount, a SIRET...) after or under a label, and the
+mapping says which labels announce which field, in whichever languages the
+operator's suppliers print.
+
+The text comes from pypdf's layout mode, so columns keep their positions: a
+value is looked for on the label's line, right after it, and then in the few
+lines below within the label's columns (tables print their headers above their
+values). Labels and text are compared case- and accent-insensitively.
+
+What is found is a `Recognised` record, field by field, which `invoice` turns
+into the canonical invoice (no lines: a PDF is read for its header and footer
+only). Missing fields are not guessed: the mapping lists the mandatory ones,
+and `missing` names those that were not found.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from .model import Invoice, Party, Refusal, Syntax
+
+# The fields a mapping may describe, with the kind of value each one holds.
+FIELDS = {
+    "number": "reference",
+    "issue_date": "date",
+    "supplier_siret": "siret",
+    "supplier_name": "text",
+    "recipient_siret": "siret",
+    "service_code": "code",
+    "engagement": "reference",
+    "total_without_vat": "amount",
+    "total_vat": "amount",
+    "total_with_vat": "amount",
+    "amount_due": "amount",
+    "currency": "currency",
+}
+# What each field is, for rejections a person reads.
+DESCRIPTIONS = {
+    "number": "invoice number (BT-1)",
+    "issue_date": "invoice date (BT-2)",
+    "supplier_siret": "supplier SIRET (BT-29)",
+    "supplier_name": "supplier name (BT-27)",
+    "recipient_siret": "recipient SIRET (BT-47)",
+    "service_code": "service code (BT-10)",
+    "engagement": "engagement number (BT-13)",
+    "total_without_vat": "total without VAT (BT-109)",
+    "total_vat": "total VAT (BT-110)",
+    "total_with_vat": "total with VAT (BT-112)",
+    "amount_due": "amount due (BT-115)",
+    "currency": "currency (BT-5)",
+}
+FALLBACKS = ("first-date", "letterhead", "currency-sign", "total-with-vat", "without-vat-plus-vat")
+SEARCHES = ("first", "last")
+SECTIONS = ("buyer", "seller")
+BELOW = 4  # lines searched under a label for a value printed below it
+COLUMN_SLACK = 12  # characters a value printed below may stray from its label's column
+
+CURRENCY_SIGNS = {"€": "EUR", "£": "GBP", "$": "USD"}
+ISO_CURRENCIES = frozenset({"EUR", "USD", "GBP", "CHF", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN",
+                            "CZK", "HUF", "RON", "BGN", "XPF", "CNY"})
+
+
+class Unrecognised(Refusal):
+    """Mandatory header or footer data could not be found in a plain PDF."""
+
+
+class MappingError(ValueError):
+    """A recognition mapping is wrong; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class FieldPattern:
+    name: str
+    labels: tuple[str, ...]  # folded (lower case, no accents)
+    section: str = ""
+    fallback: str = ""
+    last: bool = False  # search from the end of the document (footer totals)
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """A recognition mapping, as loaded from TOML by `Patterns.from_toml`."""
+
+    fields: tuple[FieldPattern, ...]
+    mandatory: tuple[str, ...]
+    buyer_headings: tuple[str, ...]
+    months: dict[str, int]
+    day_first: bool = True
+    section_lines: int = 10
+
+    @classmethod
+    def from_toml(cls, data: dict, source: str) -> "Patterns":
+        settings = data.get("recognition", {})
+        sections = data.get("sections", {})
+        fields = []
+        for name, table in data.get("fields", {}).items():
+            if name not in FIELDS:
+                raise MappingError(f"{source}: [fields.{name}] is not a field facteur knows ({', '.join(FIELDS)})")
+            section, fallback = table.get("section", ""), table.get("fallback", "")
+            if section and section not in SECTIONS:
+                raise MappingError(f"{source}: [fields.{name}] section {section!r} must be buyer or seller")
+            if fallback and fallback not in FALLBACKS:
+                raise MappingError(f"{source}: [fields.{name}] fallback {fallback!r} must be one of {FALLBACKS}")
+            search = table.get("search", "first")
+            if search not in SEARCHES:
+                raise MappingError(f"{source}: [fields.{name}] search {search!r} must be first or last")
+            labels = tuple(fold(str(label)) for label in table.get("labels", ()))
+            fields.append(FieldPattern(name, labels, section, fallback, search == "last"))
+        mandatory = tuple(settings.get("mandatory", ()))
+        unknown = [name for name in mandatory if name not in FIELDS]
+        if unknown:
+            raise MappingError(f"{source}: [recognition] mandatory names unknown fields {unknown}")
+        order = settings.get("date_order", "DMY")
+        if order not in ("DMY", "MDY"):
+            raise MappingError(f"{source}: [recognition] date_order {order!r} must be DMY or MDY")
+        months = {fold(str(name)): int(number) for number, names in data.get("months", {}).items() for name in names}
+        return cls(
+            fields=tuple(fields),
+            mandatory=mandatory,
+            buyer_headings=tuple(fold(h) for h in sections.get("buyer", ())),
+            months=months,
+            day_first=order == "DMY",
+            section_lines=int(settings.get("section_lines", 10)),
+        )
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, one character for one, so columns keep their place."""
+    return "".join(_fold_char(c) for c in text)
+
+
+def _fold_char(char: str) -> str:
+    base = unicodedata.normalize("NFKD", char)[:1] or char
+    lowered = base.lower()
+    return lowered if len(lowered) == 1 else base
+
+
+@dataclass
+class Recognised:
+    """The values found, field by field (absent when not found)."""
+
+    values: dict[str, object] = field(default_factory=dict)
+
+    def missing(self, mandatory: tuple[str, ...]) -> list[str]:
+        return [name for name in mandatory if self.values.get(name) in (None, "")]
+
+
+# --- values of each kind, read at the start of a piece of text --------------------
+
+_AMOUNT = re.compile(
+    r"(?P<sign>-)?\s?(?:[€£$]\s?)?"
+    r"(?P<number>\d{1,3}(?:[ .,\u00a0\u202f'’]\d{3})+(?:[.,]\d{1,4})?|\d+(?:[.,]\d{1,4})?)"
+    r"(?!\s?%)(?![\d.,]*\d)"
+)
+_NUMERIC_DATE = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})(?!\d)")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_WORD_DATE = re.compile(r"(\d{1,2})(?:er)?\.?\s+([a-z]+)\.?\s+(\d{4})")
+_ENGLISH_DATE = re.compile(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
+_SIRET = re.compile(r"(?<!\d)(\d{3}\s?\d{3}\s?\d{3}\s?\d{5})(?!\d)")
+_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.\-]*[A-Za-z0-9]|[A-Za-z0-9]")
+_TEXT = re.compile(r"\S.*?(?=\s{2,}|$)")
+# What may stand between a label and its value: punctuation, a "n°", a note in brackets.
+_LEAD = re.compile(
+    r"^[\s:#=.\-–—]*(?:\([^)]{0,30}\)\s*)?(?:(?:n°|no\.?|nr\.?|number|numero|num\.)\s*[:#.]?\s*)?[\s:#=\-–—]*"
+)
+_CURRENCY_CODE = re.compile(r"\b([A-Z]{3})\b")
+
+
+def _amount(text: str, _: Patterns) -> tuple[Decimal, int, int] | None:
+    match = _AMOUNT.match(text)
+    if not match:
+        return None
+    return _to_decimal(match), match.start(), match.end()
+
+
+def _to_decimal(match: re.Match) -> Decimal:
+    """An amount as printed, in any of the usual groupings: 1 234,56 / 1.234,56 / 1,234.56."""
+    digits = re.sub(r"[ \u00a0\u202f'’]", "", match["number"])
+    last = max(digits.rfind("."), digits.rfind(","))
+    if last >= 0 and len(digits) - last - 1 != 3:
+        whole, fraction = digits[:last], digits[last + 1 :]
+    elif last >= 0 and digits.count(digits[last]) == 1 and ("." in digits) != ("," in digits) and len(digits) <= 5:
+        whole, fraction = digits[:last], digits[last + 1 :]  # "1,250" alone: three decimals, not a thousand
+    else:
+        whole, fraction = digits, ""
+    number = re.sub(r"[.,]", "", whole) + ("." + fraction if fraction else "")
+    try:
+        value = Decimal(number)
+    except InvalidOperation:
+        return Decimal(0)
+    return -value if match["sign"] else value
+
+
+def _date(text: str, patterns: Patterns) -> tuple[date, int, int] | None:
+    folded = text
+    for regex, reader in (
+        (_ISO_DATE, lambda m: (int(m[1]), int(m[2]), int(m[3]))),
+        (_NUMERIC_DATE, lambda m: _numeric(m, patterns.day_first)),
+        (_WORD_DATE, lambda m: (_year(m[3]), patterns.months.get(m[2]), int(m[1]))),
+        (_ENGLISH_DATE, lambda m: (_year(m[3]), patterns.months.get(m[1]), int(m[2]))),
+    ):
+        match = regex.match(folded)
+        if match:
+            year, month, day = reader(match)
+            try:
+                return date(year, month, day), match.start(), match.end()
+            except (TypeError, ValueError):
+                continue
+    return None
+
+
+def _numeric(match: re.Match, day_first: bool) -> tuple[int, int, int]:
+    first, second = int(match[1]), int(match[2])
+    day, month = (first, second) if day_first else (second, first)
+    if month > 12 >= day:
+        day, month = month, day
+    return _year(match[3]), month, day
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    return year + 2000 if year < 100 else year
+
+
+def _siret(text: str, _: Patterns) -> tuple[str, int, int] | None:
+    match = _SIRET.match(text)
+    return ("".join(match[1].split()), match.start(), match.end()) if match else None
+
+
+def _reference(text: str, patterns: Patterns) -> tuple[str, int, int] | None:
+    """An identifier with at least one digit that is not a date (invoice numbers are)."""
+    match = _REFERENCE.match(text)
+    if not match or not any(c.isdigit() for c in match[0]) or _date(match[0], patterns):
+        return None
+    return match[0], match.start(), match.end()
+
+
+def _code(text: str, _: Patterns) -> tuple[str, int, int] | None:
+    match = _REFERENCE.match(text)
+    return (match[0], match.start(), match.end()) if match else None
+
+
+def _text(text: str, _: Patterns) -> tuple[str, int, int] | None:
+    match = _TEXT.match(text)
+    return (match[0].strip(), match.start(), match.end()) if match and any(c.isalpha() for c in match[0]) else None
+
+
+def _currency(text: str, _: Patterns) -> tuple[str, int, int] | None:
+    match = _CURRENCY_CODE.search(text.upper()[:20])
+    if match and match[1] in ISO_CURRENCIES:
+        return match[1], match.start(), match.end()
+    sign = text.lstrip()[:1]
+    return (CURRENCY_SIGNS[sign], 0, 1) if sign in CURRENCY_SIGNS else None
+
+
+READERS = {
+    "amount": _amount,
+    "date": _date,
+    "siret": _siret,
+    "reference": _reference,
+    "code": _code,
+    "text": _text,
+    "currency": _currency,
+}
+
+
+# --- finding values after or under labels ------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Page:
+    """The text as lines, with their folded twins for matching."""
+
+    lines: tuple[str, ...]
+    folded: tuple[str, ...]
+
+    @classmethod
+    def of(cls, text: str) -> "_Page":
+        lines = tuple(line.rstrip() for line in text.splitlines())
+        return cls(lines, tuple(fold(line) for line in lines))
+
+
+@dataclass(frozen=True)
+class _Block:
+    """Where a section (the buyer's address block) is on the page."""
+
+    first: int
+    last: int
+    column: int
+
+    def holds(self, row: int, column: int) -> bool:
+        if not self.first <= row <= self.last:
+            return False
+        return column >= self.column - COLUMN_SLACK if self.column >= 25 else column < self.column + 40
+
+
+def _label_regex(label: str) -> re.Pattern:
+    """A label as a whole word: not inside a longer word on either side."""
+    before = r"(?<!\w)" if label[:1].isalnum() else ""
+    after = r"(?!\w)" if label[-1:].isalnum() else ""
+    words = r"\s+".join(re.escape(word) for word in label.split())
+    return re.compile(before + words + after)
+
+
+def recognise(text: str, patterns: Patterns) -> Recognised:
+    """The header and footer values found in `text`."""
+    page = _Page.of(text)
+    buyer = _blocks(page, patterns.buyer_headings, patterns.section_lines)
+    found = Recognised()
+    for pattern in patterns.fields:
+        value = _by_labels(page, pattern, patterns, buyer)
+        if value is None:
+            value = _fallback(page, pattern, patterns, found, buyer)
+        if value is not None:
+            found.values[pattern.name] = value
+    return found
+
+
+def _blocks(page: _Page, headings: tuple[str, ...], span: int) -> list[_Block]:
+    blocks = []
+    for row, line in enumerate(page.folded):
+        for heading in headings:
+            match = _label_regex(heading).search(line)
+            if match:
+                blocks.append(_Block(row, row + span, match.start()))
+                break
+    return blocks
+
+
+def _allowed(pattern: FieldPattern, row: int, column: int, buyer: list[_Block]) -> bool:
+    in_buyer = any(block.holds(row, column) for block in buyer)
+    if pattern.section == "buyer":
+        return in_buyer
+    if pattern.section == "seller":
+        return not in_buyer
+    return True
+
+
+def _by_labels(page: _Page, pattern: FieldPattern, patterns: Patterns, buyer: list[_Block]):
+    reader = READERS[FIELDS[pattern.name]]
+    rows = list(enumerate(page.folded))
+    if pattern.last:
+        rows.reverse()
+    for label in pattern.labels:
+        regex = _label_regex(label)
+        for row, line in rows:
+            for match in regex.finditer(line):
+                if not _allowed(pattern, row, match.start(), buyer):
+                    continue
+                value = _after(page, row, match.end(), reader, patterns)
+                if value is None:
+                    value = _below(page, row, match.start(), match.end(), reader, patterns)
+                if value is not None:
+                    return value
+    return None
+
+
+def _after(page: _Page, row: int, end: int, reader, patterns: Patterns):
+    """The value right after a label on its line (the original text, not the folded one)."""
+    source = page.folded if reader in (_date,) else page.lines
+    rest = source[row][end:]
+    lead = _LEAD.match(page.folded[row][end:])
+    if reader is _text and ":" not in (lead[0] if lead else ""):
+        return None  # a name follows its label after a colon; anything else is the next column
+    found = reader(rest[lead.end() if lead else 0 :], patterns)
+    return found[0] if found else None
+
+
+def _below(page: _Page, row: int, start: int, end: int, reader, patterns: Patterns):
+    """A value printed under its label, in the label's columns, in the next lines."""
+    source = page.folded if reader in (_date,) else page.lines
+    for below in range(row + 1, min(row + 1 + BELOW, len(page.lines))):
+        line = source[below]
+        for match in re.finditer(r"\S", line):
+            column = match.start()
+            if column > end + COLUMN_SLACK:
+                break
+            if column < start - COLUMN_SLACK or (column > 1 and line[column - 2 : column] != "  "):
+                continue  # not the start of a cell: cells are set apart by two spaces or more
+            if line[:column].rstrip().endswith(":"):
+                continue  # the value of another label on that line
+            found = reader(line[column:], patterns)
+            if found and column + found[2] > start - 2:
+                return found[0]
+    return None
+
+
+def _fallback(page: _Page, pattern: FieldPattern, patterns: Patterns, found: Recognised, buyer: list[_Block]):
+    if pattern.fallback == "first-date":
+        for line in page.folded:
+            for match in re.finditer(r"\d", line):
+                if match.start() and line[match.start() - 1].isdigit():
+                    continue
+                value = _date(line[match.start():], patterns)
+                if value:
+                    return value[0]
+    if pattern.fallback == "letterhead":
+        for row, line in enumerate(page.lines):
+            segment = _TEXT.search(line)
+            if segment and sum(c.isalpha() for c in segment[0]) >= 3 and not any(b.holds(row, 0) for b in buyer):
+                return re.split(r"\s[-|•●]\s", segment[0].strip())[0].strip(" -|•●")
+    if pattern.fallback == "currency-sign":
+        signs = [CURRENCY_SIGNS[c] for line in page.lines for c in line if c in CURRENCY_SIGNS]
+        signs += [code for line in page.lines for code in _CURRENCY_CODE.findall(line) if code in ISO_CURRENCIES]
+        return max(set(signs), key=signs.count) if signs else None
+    if pattern.fallback == "total-with-vat":
+        return found.values.get("total_with_vat")
+    if pattern.fallback == "without-vat-plus-vat":
+        without, vat = found.values.get("total_without_vat"), found.values.get("total_vat")
+        return without + vat if without is not None and vat is not None else None
+    return None
+
+
+def read(name: str, text: str, patterns: Patterns) -> Invoice:
+    """The canonical invoice of a plain PDF, or Unrecognised naming every
+    mandatory field that was not found."""
+    found = recognise(text, patterns)
+    missing = found.missing(patterns.mandatory)
+    if missing:
+        raise Unrecognised(
+            "FCT-PDF-FIELDS-MISSING",
+            f"{name} is a PDF without embedded data and facteur could not find its "
+            f"{', '.join(DESCRIPTIONS[m] for m in missing)} in its text; print them with their usual labels "
+            "(see mappings/recognition.toml) or send the invoice as Factur-X",
+            ", ".join(missing),
+            layer="recognise",
+        )
+    return invoice(found)
+
+
+def invoice(found: Recognised) -> Invoice:
+    """The canonical invoice of a plain PDF: header and footer, no lines.
+
+    A SIRET is French by definition, so a party found by its SIRET is French
+    (Chorus Pro identifier type 1)."""
+    values = found.values
+    supplier_siret = str(values.get("supplier_siret", ""))
+    recipient_siret = str(values.get("recipient_siret", ""))
+    return Invoice(
+        syntax=Syntax.PDF,
+        number=str(values.get("number", "")),
+        type_code="380",
+        issue_date=values.get("issue_date"),
+        currency=str(values.get("currency", "")),
+        supplier=Party(
+            name=str(values.get("supplier_name", "")),
+            identifier=supplier_siret,
+            identifier_type="1" if supplier_siret else "",
+            country="FR" if supplier_siret else "",
+        ),
+        buyer=Party(identifier=recipient_siret, identifier_type="1" if recipient_siret else "",
+                    country="FR" if recipient_siret else ""),
+        total_without_vat=values.get("total_without_vat"),
+        total_with_vat=values.get("total_with_vat"),
+        amount_due=values.get("amount_due"),
+        total_vat=values.get("total_vat"),
+        service_code=str(values.get("service_code", "")),
+        engagement=str(values.get("engagement", "")),
+    )
