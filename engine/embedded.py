@@ -13,8 +13,7 @@ producer's additional data) is one too.
 
 from __future__ import annotations
 
-import mimetypes
-
+from . import attachments
 from .model import Attachment
 from .pdf import EmbeddedFile
 
@@ -31,17 +30,5 @@ def data_file(files: tuple[EmbeddedFile, ...]) -> EmbeddedFile | None:
 
 
 def supporting(files: tuple[EmbeddedFile, ...], data: EmbeddedFile | None) -> list[Attachment]:
-    """The other embedded files, as supporting documents (PJ type 02). Their
-    MIME type comes from the name's extension when it has a known one: PDF
-    producers often write a generic or misspelt one (application/octect-stream)."""
-    return [
-        Attachment(
-            name=f.name,
-            mime_type=mimetypes.guess_type(f.name)[0] or f.mime_type or "application/octet-stream",
-            content=f.content,
-            kind="02",
-            description=f.description,
-        )
-        for f in files
-        if f is not data
-    ]
+    """The other embedded files, as supporting documents (PJ type 02)."""
+    return [attachments.supporting(f.name, f.content, f.mime_type, f.description) for f in files if f is not data]

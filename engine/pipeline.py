@@ -12,7 +12,8 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
-from . import controls, detect, lots, pivot, recognise, status
+from . import attachments, bundles, controls, detect, lots, pivot, recognise, status
+from .bundles import Bundle
 from .config import Config
 from .controls import KnownInvoice
 from .directory import Directory
@@ -62,32 +63,37 @@ ORIGINAL_NAME_MAX = 50
 
 def process(flow: Flow, ctx: Context) -> Outcome:
     documents, flow_findings = _documents(flow, ctx)
-    if len(documents) == 1 and not flow_findings:
-        name, content = documents[0]
+    if len(documents) == 1 and not flow_findings and not documents[0].supporting and documents[0].pdf is None:
+        name, content = documents[0].name, documents[0].content
         checked = check_document(name, content, ctx.rules)
         if checked.syntax is Syntax.STATUS:
             return _held_status(flow, name)
-        verdicts = [_verdict(flow, name, content, checked, ctx, set())]
+        verdicts = [_verdict(flow, documents[0], checked, ctx, set())]
     else:
         seen: set = set()
         verdicts = []
-        for name, content in documents:
-            verdicts.append(_lot_member(flow, name, content, ctx, seen))
+        for bundle in documents:
+            verdicts.append(_lot_member(flow, bundle, ctx, seen))
     return _outcome(flow, ctx, verdicts, flow_findings)
 
 
-def _documents(flow: Flow, ctx: Context) -> tuple[list[tuple[str, bytes]], list[Finding]]:
+def _documents(flow: Flow, ctx: Context) -> tuple[list[Bundle], list[Finding]]:
     kind = detect.sniff(flow.content)
     if kind not in (detect.Kind.ZIP, detect.Kind.GZIP, detect.Kind.TAR):
-        return [(flow.name, flow.content)], []
+        return [Bundle(flow.name, flow.content)], []
     try:
         members = lots.unpack(flow.content, kind, ctx.lot_limits, flow.name)
     except lots.LotRefused as refused:
         return [], [refused.finding]
-    return [(m.name, m.content) for m in members], []
+    return bundles.group(members), []
 
 
-def _lot_member(flow: Flow, name: str, content: bytes, ctx: Context, seen: set) -> Verdict:
+# A PDF beside minimal XML data: the Chorus Pro syntax of the mixed flow.
+_MIXED = {Syntax.UBL: Syntax.UBL_MIN, Syntax.CII: Syntax.CII_MIN}
+
+
+def _lot_member(flow: Flow, bundle: Bundle, ctx: Context, seen: set) -> Verdict:
+    name, content = bundle.name, bundle.content
     if detect.sniff(content) in (detect.Kind.ZIP, detect.Kind.GZIP, detect.Kind.TAR):
         finding = Finding(
             "FCT-LOT-NESTED", Severity.BLOCKING, f"{name} is a lot inside a lot; send lots of documents only", name, "lot"
@@ -103,10 +109,13 @@ def _lot_member(flow: Flow, name: str, content: bytes, ctx: Context, seen: set) 
             "lot",
         )
         return Verdict(name, Syntax.STATUS, [finding])
-    return _verdict(flow, name, content, checked, ctx, seen)
+    if bundle.pdf is not None:
+        checked.syntax = _MIXED.get(checked.syntax, checked.syntax)
+    return _verdict(flow, bundle, checked, ctx, seen)
 
 
-def _verdict(flow: Flow, name: str, content: bytes, checked, ctx: Context, seen: set) -> Verdict:
+def _verdict(flow: Flow, bundle: Bundle, checked, ctx: Context, seen: set) -> Verdict:
+    name = bundle.name
     verdict = Verdict(name, checked.syntax, list(checked.findings))
     if checked.blocked:
         return verdict
@@ -121,11 +130,13 @@ def _verdict(flow: Flow, name: str, content: bytes, checked, ctx: Context, seen:
         verdict.findings.append(refused.finding)
         return verdict
     invoice.attachments += checked.attachments
+    invoice.attachments += [attachments.supporting(m.name, m.content) for m in bundle.supporting]
     hub_findings, routing = controls.check(
         invoice, ctx.directory, flow.sender if ctx.check_sender else None, ctx.known_invoice, seen
     )
-    original = _original(name, content)
+    original = _original(bundle.pdf.name, bundle.pdf.content) if bundle.pdf else _original(name, bundle.content)
     verdict.findings += hub_findings
+    verdict.findings += attachments.check(invoice.attachments, original)
     verdict.findings += pivot.pivot_gaps(routing.invoice, original)
     verdict.findings += pivot.pivot_notes(routing.invoice)
     verdict.invoice = routing.invoice

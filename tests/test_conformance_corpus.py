@@ -118,6 +118,10 @@ _ATTACHMENT_NAME = (
     "not an EN 16931 matter: an attachment is named with more than the 50 characters the Chorus Pro pivot "
     "(NomPJ) takes; attachment limits are a hub control, which EXPECTED.tsv does not apply"
 )
+_LIMITS = (
+    "not an EN 16931 matter: a supporting document (BG-24) is outside the limits Chorus Pro sets on attachments "
+    "({}); attachment limits are a hub control, which EXPECTED.tsv does not apply"
+)
 _FX = "zugferd/XML-Rechnung/FX/"
 _FNFE_FAIL = "zugferd/ZUGFeRDv2/fail/FNFE-factur-x-examples/"
 _INTRA_COMMUNITY = (
@@ -187,6 +191,24 @@ KNOWN_DISAGREEMENTS: dict[str, tuple[frozenset[str] | None, str]] = {
         )
         for name in ("Betriebskostenabrechnung", "Einfach", "Elektron", "Reisekostenabrechnung")
     },
+    **{
+        f"en16931/test-testfiles/{name}-Max_content.xml": (
+            frozenset({"FCT-ATTACHMENT-TYPE"}),
+            _LIMITS.format("testfilnamn.abc: .abc is not an accepted file type"),
+        )
+        for name in ("Invoice", "CreditNote")
+    },
+    **{
+        f"zugferd/XML-Rechnung/{syntax}/EN16931_Betriebskostenabrechnung.{syntax.lower()}.xml": (
+            frozenset({"FCT-ATTACHMENT-EMPTY"}),
+            _LIMITS.format("Betriebskostenabrechnung.pdf is embedded with no content"),
+        )
+        for syntax in ("CII", "UBL")
+    },
+    "zugferd/XML-Rechnung/CII/not_validating_full_invoice_based_onTest_EeISI_300_CENfullmodel.cii.xml": (
+        frozenset({"FCT-ATTACHMENT-TYPE"}),
+        _LIMITS.format("filename0 has no extension, so no accepted file type"),
+    ),
     # PDF rows: the same documents as the XML rows above, embedded in their PDFs...
     **{
         f"{_FX}XRECHNUNG_{name}.pdf": (
@@ -204,7 +226,10 @@ KNOWN_DISAGREEMENTS: dict[str, tuple[frozenset[str] | None, str]] = {
         )
         for name in ("ElektronischeAdresse", "RechnungsUebertragung")
     },
-    f"{_FX}EN16931_Betriebskostenabrechnung.pdf": (frozenset({"FCT-PIVOT-ATTACHMENT-NAME-TOO-LONG"}), _ATTACHMENT_NAME),
+    f"{_FX}EN16931_Betriebskostenabrechnung.pdf": (
+        frozenset({"FCT-PIVOT-ATTACHMENT-NAME-TOO-LONG", "FCT-ATTACHMENT-EMPTY"}),
+        f"{_ATTACHMENT_NAME}; and its XML embeds Betriebskostenabrechnung.pdf with no content, as the .cii.xml row",
+    ),
     f"{_FX}EN16931_Reisekostenabrechnung.pdf": (frozenset({"FCT-PIVOT-ATTACHMENT-NAME-TOO-LONG"}), _ATTACHMENT_NAME),
     # ...and PDFs of their own.
     "zugferd/ZUGFeRDv2/correct/FNFE-factur-x-examples/Facture_UE_BASICWL.pdf": (
