@@ -35,6 +35,7 @@ class Limits:
     max_document_bytes: int = 20_000_000
     max_lot_members: int = 500
     max_lot_bytes: int = 1_000_000_000
+    max_pdf_seconds: float = 10.0  # reading one PDF (structure, attachments, text)
 
     @property
     def lot(self) -> LotLimits:
@@ -129,9 +130,11 @@ def _build(path: Path, data: dict, root: Path) -> Config:
     if not PARTNER_ID.match(open_mailbox):
         raise ConfigError(f"{path}: [directory] open_mailbox {open_mailbox!r} must be 3 to 8 letters or digits")
     try:
-        limits = Limits(**{k: int(v) for k, v in limits_table.items()})
+        limits = Limits(**{k: v if isinstance(v, float) else int(v) for k, v in limits_table.items()})
     except TypeError as err:
         raise ConfigError(f"{path}: [limits] has an unknown key ({err})") from None
+    if limits.max_pdf_seconds <= 0:
+        raise ConfigError(f"{path}: [limits] max_pdf_seconds must be above 0")
 
     def under_root(value: str) -> Path:
         candidate = Path(value)

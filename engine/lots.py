@@ -83,6 +83,8 @@ class _Budget:
             )
         if declared_size > self.limits.max_member_bytes:
             raise self._too_big(name)
+        if self.total + declared_size > self.limits.max_total_bytes:
+            raise self._lot_too_big()
 
     def read(self, name: str, stream: IO[bytes]) -> bytes:
         limit = self.limits.max_member_bytes
@@ -91,11 +93,13 @@ class _Budget:
             raise self._too_big(name)
         self.total += len(data)
         if self.total > self.limits.max_total_bytes:
-            raise _refuse(
-                "FCT-LOT-TOO-BIG",
-                f"lot {self.lot_name} expands beyond {self.limits.max_total_bytes:,} bytes; split it",
-            )
+            raise self._lot_too_big()
         return data
+
+    def _lot_too_big(self) -> LotRefused:
+        return _refuse(
+            "FCT-LOT-TOO-BIG", f"lot {self.lot_name} expands beyond {self.limits.max_total_bytes:,} bytes; split it"
+        )
 
     def _too_big(self, name: str) -> LotRefused:
         return _refuse(

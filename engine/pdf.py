@@ -8,12 +8,21 @@ a broken cross-reference table is refused rather than rebuilt by guesswork
 (`strict`), and an encrypted file is refused (the hub must be able to read and
 forward it). Whatever pypdf raises on a hostile file becomes one `PdfRefused`
 with a stable code; nothing here lets a parser error escape as a traceback.
+
+Bounds on sizes do not bound time (a PDF can make a pure-Python parser loop
+over millions of small objects), so reading also has a deadline: a real-time
+alarm (SIGALRM) interrupts pypdf wherever it is. The pipeline runs in the main
+thread of its process (the CLI, or a worker of `facteur run`), where signals
+are delivered; called from another thread, reading has the size bounds only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
+import signal
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -90,28 +99,50 @@ def _refuse(code: str, message: str) -> PdfRefused:
     return PdfRefused(code, message, layer="pdf")
 
 
-def read(content: bytes, name: str) -> PdfContents:
-    """The embedded files of the PDF and, when none of them is XML, its text;
-    or PdfRefused."""
+def read(content: bytes, name: str, seconds: float = 10.0) -> PdfContents:
+    """The embedded files of the PDF and, when none of them is XML, its text,
+    read within `seconds`; or PdfRefused."""
 
     def contents(reader: PdfReader) -> PdfContents:
         files = tuple(_embedded(reader))
         has_xml = any(f.name.lower().endswith(".xml") for f in files)
         return PdfContents(files, "" if has_xml else _text(reader), len(reader.pages))
 
-    return _with_reader(content, name, contents)
+    return _with_reader(content, name, contents, seconds)
 
 
-def text_of(content: bytes, name: str) -> str:
+def text_of(content: bytes, name: str, seconds: float = 10.0) -> str:
     """The text of any PDF, data or not (to measure recognition on Factur-X PDFs); or PdfRefused."""
-    return _with_reader(content, name, _text)
+    return _with_reader(content, name, _text, seconds)
 
 
-def _with_reader(content: bytes, name: str, action: Callable[[PdfReader], T]) -> T:
-    """`action` on a strict pypdf reader of `content`, under facteur's limits,
-    with everything pypdf may raise turned into one PdfRefused."""
+class _OutOfTime(BaseException):
+    """Raised by the alarm; a BaseException, so that no `except Exception` in pypdf swallows it."""
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float):
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def ring(signum, frame):
+        raise _OutOfTime()
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        with apply_configuration(**_LIMITS):
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _with_reader(content: bytes, name: str, action: Callable[[PdfReader], T], seconds: float) -> T:
+    """`action` on a strict pypdf reader of `content`, under facteur's limits and
+    deadline, with everything pypdf may raise turned into one PdfRefused."""
+    try:
+        with _deadline(seconds), apply_configuration(**_LIMITS):
             reader = PdfReader(io.BytesIO(content), strict=True)
             if reader.is_encrypted:
                 raise _refuse(
@@ -125,6 +156,12 @@ def _with_reader(content: bytes, name: str, action: Callable[[PdfReader], T]) ->
             return action(reader)
     except PdfRefused:
         raise
+    except _OutOfTime:
+        raise _refuse(
+            "FCT-PDF-TIMEOUT",
+            f"{name} could not be read within {seconds:g} seconds; a PDF invoice is read in well under a second, "
+            "this one is damaged or built to exhaust readers: export it again as PDF",
+        ) from None
     except LimitReachedError as err:
         raise _refuse("FCT-PDF-LIMIT", f"{name} exceeds the safety limits for PDF content ({err})") from None
     except FileNotDecryptedError:

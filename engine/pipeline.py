@@ -51,7 +51,9 @@ class Context:
             hub_id=config.hub_id,
             directory=config.load_directory(),
             known_invoice=known_invoice,
-            rules=Rules(config.schematron, config.french_ctc, config.limits.max_document_bytes),
+            rules=Rules(
+                config.schematron, config.french_ctc, config.limits.max_document_bytes, config.limits.max_pdf_seconds
+            ),
             lot_limits=config.limits.lot,
             recognition=config.load_recognition(),
             check_sender=check_sender,

@@ -30,6 +30,7 @@ class Rules:
     schematron: bool = True
     french_ctc: bool = False
     max_document_bytes: int = 20_000_000
+    max_pdf_seconds: float = 10.0
 
 
 @dataclass
@@ -74,7 +75,7 @@ def check_document(name: str, content: bytes, rules: Rules) -> Checked:
 def _check_pdf(name: str, content: bytes, rules: Rules) -> Checked:
     """A PDF: its embedded Factur-X / ZUGFeRD data judged at its profile's level."""
     try:
-        contents = pdf.read(content, name)
+        contents = pdf.read(content, name, rules.max_pdf_seconds)
     except pdf.PdfRefused as refused:
         return Checked(Syntax.PDF, findings=[refused.finding])
     data = embedded.data_file(contents.files)
