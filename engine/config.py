@@ -19,6 +19,7 @@ from pathlib import Path
 from . import directory as directory_module
 from .directory import PARTNER_ID, Directory
 from .lots import LotLimits
+from .mappings import Format
 from .recognise import MappingError, Patterns
 
 SOURCE_ROOT = Path(__file__).resolve().parents[1]
@@ -87,6 +88,16 @@ class Config:
             return Patterns.from_toml(_read(path), str(path))
         except (OSError, MappingError) as err:
             raise ConfigError(f"the recognition patterns cannot be loaded: {err}") from None
+
+    def load_formats(self) -> tuple[Format, ...]:
+        """The proprietary formats described in the mappings folder (`formats/*.toml`)."""
+        formats = []
+        for path in sorted((self.mappings / "formats").glob("*.toml")):
+            try:
+                formats.append(Format.from_toml(_read(path), str(path)))
+            except MappingError as err:
+                raise ConfigError(f"the proprietary format cannot be loaded: {err}") from None
+        return tuple(formats)
 
     def load_directory(self) -> Directory:
         if self.open_directory and not self.directory_file.exists():

@@ -21,6 +21,7 @@ from .extract import ExtractionError, extract
 from .model import (
     Attachment,
     Finding,
+    Refusal,
     Flow,
     FlowStatus,
     Outcome,
@@ -52,7 +53,11 @@ class Context:
             directory=config.load_directory(),
             known_invoice=known_invoice,
             rules=Rules(
-                config.schematron, config.french_ctc, config.limits.max_document_bytes, config.limits.max_pdf_seconds
+                config.schematron,
+                config.french_ctc,
+                config.limits.max_document_bytes,
+                config.limits.max_pdf_seconds,
+                config.load_formats(),
             ),
             lot_limits=config.limits.lot,
             recognition=config.load_recognition(),
@@ -70,12 +75,12 @@ def process(flow: Flow, ctx: Context) -> Outcome:
         checked = check_document(name, content, ctx.rules)
         if checked.syntax is Syntax.STATUS:
             return _held_status(flow, name)
-        verdicts = [_verdict(flow, documents[0], checked, ctx, set())]
+        verdicts = _verdicts(flow, documents[0], checked, ctx, set())
     else:
         seen: set = set()
         verdicts = []
         for bundle in documents:
-            verdicts.append(_lot_member(flow, bundle, ctx, seen))
+            verdicts += _lot_member(flow, bundle, ctx, seen)
     return _outcome(flow, ctx, verdicts, flow_findings)
 
 
@@ -94,13 +99,13 @@ def _documents(flow: Flow, ctx: Context) -> tuple[list[Bundle], list[Finding]]:
 _MIXED = {Syntax.UBL: Syntax.UBL_MIN, Syntax.CII: Syntax.CII_MIN}
 
 
-def _lot_member(flow: Flow, bundle: Bundle, ctx: Context, seen: set) -> Verdict:
+def _lot_member(flow: Flow, bundle: Bundle, ctx: Context, seen: set) -> list[Verdict]:
     name, content = bundle.name, bundle.content
     if detect.sniff(content) in (detect.Kind.ZIP, detect.Kind.GZIP, detect.Kind.TAR):
         finding = Finding(
             "FCT-LOT-NESTED", Severity.BLOCKING, f"{name} is a lot inside a lot; send lots of documents only", name, "lot"
         )
-        return Verdict(name, Syntax.LOT, [finding])
+        return [Verdict(name, Syntax.LOT, [finding])]
     checked = check_document(name, content, ctx.rules)
     if checked.syntax is Syntax.STATUS:
         finding = Finding(
@@ -110,27 +115,40 @@ def _lot_member(flow: Flow, bundle: Bundle, ctx: Context, seen: set) -> Verdict:
             name,
             "lot",
         )
-        return Verdict(name, Syntax.STATUS, [finding])
+        return [Verdict(name, Syntax.STATUS, [finding])]
     if bundle.pdf is not None:
         checked.syntax = _MIXED.get(checked.syntax, checked.syntax)
-    return _verdict(flow, bundle, checked, ctx, seen)
+    return _verdicts(flow, bundle, checked, ctx, seen)
 
 
-def _verdict(flow: Flow, bundle: Bundle, checked, ctx: Context, seen: set) -> Verdict:
+def _verdicts(flow: Flow, bundle: Bundle, checked, ctx: Context, seen: set) -> list[Verdict]:
+    """One verdict per invoice the document carries: one, except for a
+    proprietary file with several header records."""
     name = bundle.name
-    verdict = Verdict(name, checked.syntax, list(checked.findings))
     if checked.blocked:
-        return verdict
+        return [Verdict(name, checked.syntax, list(checked.findings))]
     try:
-        invoice = _invoice(name, checked, ctx)
+        invoices = _invoices(name, bundle.content, checked, ctx)
     except ExtractionError as err:
-        verdict.findings.append(
-            Finding("FCT-EXTRACT", Severity.BLOCKING, f"{name}: {err}", getattr(err, "location", ""), "extract")
+        finding = Finding("FCT-EXTRACT", Severity.BLOCKING, f"{name}: {err}", getattr(err, "location", ""), "extract")
+        return [Verdict(name, checked.syntax, [*checked.findings, finding])]
+    except Refusal as refused:
+        return [Verdict(name, checked.syntax, [*checked.findings, refused.finding])]
+    if not invoices:
+        finding = Finding(
+            "FCT-MAPPING-EMPTY", Severity.BLOCKING, f"{name} ({checked.detail}) holds no invoice", layer="mapping"
         )
-        return verdict
-    except recognise.Unrecognised as refused:
-        verdict.findings.append(refused.finding)
-        return verdict
+        return [Verdict(name, checked.syntax, [*checked.findings, finding])]
+    several = len(invoices) > 1
+    return [
+        _verdict(flow, bundle, checked, invoice, ctx, seen, f"{name} #{n}" if several else name)
+        for n, invoice in enumerate(invoices, 1)
+    ]
+
+
+def _verdict(flow: Flow, bundle: Bundle, checked, invoice, ctx: Context, seen: set, document: str) -> Verdict:
+    verdict = Verdict(document, checked.syntax, list(checked.findings))
+    name = bundle.name
     invoice.attachments += checked.attachments
     invoice.attachments += [attachments.supporting(m.name, m.content) for m in bundle.supporting]
     hub_findings, routing = controls.check(
@@ -152,11 +170,14 @@ def _verdict(flow: Flow, bundle: Bundle, checked, ctx: Context, seen: set) -> Ve
     return verdict
 
 
-def _invoice(name: str, checked, ctx: Context):
-    """The canonical invoice: read from the XML data, or recognised from a plain PDF's text."""
+def _invoices(name: str, content: bytes, checked, ctx: Context) -> list:
+    """The canonical invoices of a document: read from its XML data, recognised
+    from a plain PDF's text, or read through a proprietary format's mapping."""
     if checked.syntax is Syntax.PDF:
-        return recognise.read(name, checked.text, ctx.recognition)
-    return extract(checked.root, checked.syntax)
+        return [recognise.read(name, checked.text, ctx.recognition)]
+    if checked.syntax is Syntax.PROPRIETARY:
+        return checked.format.read(name, content, checked.root)
+    return [extract(checked.root, checked.syntax)]
 
 
 def _original(name: str, content: bytes) -> Attachment:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from . import detect, embedded, pdf, rulesets, schematron, xsd
+from .mappings import Format
 from .model import Attachment, Finding, Severity, Syntax
 from .parse import UnsafeXml, parse_xml
 
@@ -31,6 +32,7 @@ class Rules:
     french_ctc: bool = False
     max_document_bytes: int = 20_000_000
     max_pdf_seconds: float = 10.0
+    formats: tuple[Format, ...] = ()  # proprietary formats (mappings/formats/)
 
 
 @dataclass
@@ -41,6 +43,7 @@ class Checked:
     detail: str = ""
     attachments: list[Attachment] = field(default_factory=list)  # embedded in a PDF beside its data
     text: str = ""  # of a plain PDF, for recognition
+    format: Format | None = None  # of a proprietary file
 
     @property
     def blocked(self) -> bool:
@@ -59,17 +62,29 @@ def check_document(name: str, content: bytes, rules: Rules) -> Checked:
     if kind is detect.Kind.PDF:
         return _check_pdf(name, content, rules)
     if kind is not detect.Kind.XML:
-        return Checked(Syntax.UNKNOWN, findings=[_unknown(name, f"its first bytes are not XML ({kind.value})")])
+        return _proprietary(content, None, rules) or Checked(
+            Syntax.UNKNOWN, findings=[_unknown(name, f"its first bytes are not XML ({kind.value})")]
+        )
     try:
         root = parse_xml(content, name, rules.max_document_bytes)
     except UnsafeXml as refused:
         return Checked(Syntax.UNKNOWN, findings=[refused.finding])
     syntax, detail = detect.classify(root)
     if syntax is Syntax.UNKNOWN:
-        return Checked(syntax, root, [_unknown(name, detail)], detail)
+        return _proprietary(content, root, rules) or Checked(syntax, root, [_unknown(name, detail)], detail)
     if syntax is Syntax.STATUS:
         return Checked(syntax, root, [], detail)
     return _judge(Checked(syntax, root, [], detail), rules)
+
+
+def _proprietary(content: bytes, root: etree._Element | None, rules: Rules) -> Checked | None:
+    """A file of one of the proprietary formats the mappings describe, or None.
+    It has no schema: its mapping says how to read it, and what it yields is
+    judged by the hub controls and the pivot's own checks."""
+    for fmt in rules.formats:
+        if fmt.recognises(content, root):
+            return Checked(Syntax.PROPRIETARY, root, [], f"{fmt.name} ({fmt.source})", format=fmt)
+    return None
 
 
 def _check_pdf(name: str, content: bytes, rules: Rules) -> Checked:
@@ -175,8 +190,9 @@ def _specification_note(finding: Finding, ruleset: str) -> Finding:
 def _unknown(name: str, seen: str) -> Finding:
     return _blocking(
         "FCT-FORMAT-UNKNOWN",
-        f"{name} is not a format facteur reads ({seen}); send a UBL 2.1 Invoice or CreditNote, or a "
-        "UN/CEFACT CII invoice",
+        f"{name} is not a format facteur reads ({seen}) and no mapping of mappings/formats/ recognises it; send "
+        "a UBL 2.1 Invoice or CreditNote, a UN/CEFACT CII invoice or a Factur-X PDF, or describe the format in "
+        "a mapping",
         "detect",
     )
 
