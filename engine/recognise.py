@@ -58,11 +58,13 @@ DESCRIPTIONS = {
     "amount_due": "amount due (BT-115)",
     "currency": "currency (BT-5)",
 }
-FALLBACKS = ("first-date", "letterhead", "currency-sign", "total-with-vat", "without-vat-plus-vat")
+FALLBACKS = ("first-date", "letterhead", "currency-sign", "total-with-vat", "without-vat-plus-vat",
+             "with-vat-less-without-vat")
 SEARCHES = ("first", "last")
 SECTIONS = ("buyer", "seller")
 BELOW = 4  # lines searched under a label for a value printed below it
 COLUMN_SLACK = 12  # characters a value printed below may stray from its label's column
+TITLE_LINES = 15  # where a document's title (invoice, credit note) is printed
 
 CURRENCY_SIGNS = {"€": "EUR", "£": "GBP", "$": "USD"}
 ISO_CURRENCIES = frozenset({"EUR", "USD", "GBP", "CHF", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN",
@@ -96,6 +98,7 @@ class Patterns:
     months: dict[str, int]
     day_first: bool = True
     section_lines: int = 10
+    credit_note_titles: tuple[str, ...] = ()  # a title among the first lines that makes the document a credit note
 
     @classmethod
     def from_toml(cls, data: dict, source: str) -> "Patterns":
@@ -130,6 +133,7 @@ class Patterns:
             months=months,
             day_first=order == "DMY",
             section_lines=int(settings.get("section_lines", 10)),
+            credit_note_titles=tuple(fold(str(t)) for t in settings.get("credit_note_titles", ())),
         )
 
 
@@ -239,7 +243,7 @@ def _siret(text: str, _: Patterns) -> tuple[str, int, int] | None:
 def _reference(text: str, patterns: Patterns) -> tuple[str, int, int] | None:
     """An identifier with at least one digit that is not a date (invoice numbers are)."""
     match = _REFERENCE.match(text)
-    if not match or not any(c.isdigit() for c in match[0]) or _date(match[0], patterns):
+    if not match or not any(c.isdigit() for c in match[0]) or _date(fold(text), patterns):
         return None
     return match[0], match.start(), match.end()
 
@@ -250,8 +254,11 @@ def _code(text: str, _: Patterns) -> tuple[str, int, int] | None:
 
 
 def _text(text: str, _: Patterns) -> tuple[str, int, int] | None:
+    """A name: words up to the next cell, more letters than digits (not an identifier line)."""
     match = _TEXT.match(text)
-    return (match[0].strip(), match.start(), match.end()) if match and any(c.isalpha() for c in match[0]) else None
+    if not match or sum(c.isalpha() for c in match[0]) <= sum(c.isdigit() for c in match[0]):
+        return None
+    return match[0].strip(), match.start(), match.end()
 
 
 def _currency(text: str, _: Patterns) -> tuple[str, int, int] | None:
@@ -304,7 +311,11 @@ class _Block:
 
 
 def _label_regex(label: str) -> re.Pattern:
-    """A label as a whole word: not inside a longer word on either side."""
+    """A label as a whole word: not inside a longer word on either side. A label
+    written with a leading "^" must also start its cell (the line, or after two
+    spaces): "^total" is the grand total, not the end of "VAT total"."""
+    if label.startswith("^"):
+        return re.compile(r"(?:^|(?<=\s\s))" + _label_regex(label[1:].lstrip()).pattern)
     before = r"(?<!\w)" if label[:1].isalnum() else ""
     after = r"(?!\w)" if label[-1:].isalnum() else ""
     words = r"\s+".join(re.escape(word) for word in label.split())
@@ -316,12 +327,20 @@ def recognise(text: str, patterns: Patterns) -> Recognised:
     page = _Page.of(text)
     buyer = _blocks(page, patterns.buyer_headings, patterns.section_lines)
     found = Recognised()
+    titles = "\n".join(page.folded[:TITLE_LINES])
+    if any(_label_regex(title).search(titles) for title in patterns.credit_note_titles):
+        found.values["type_code"] = "381"
     for pattern in patterns.fields:
         value = _by_labels(page, pattern, patterns, buyer)
-        if value is None:
-            value = _fallback(page, pattern, patterns, found, buyer)
         if value is not None:
             found.values[pattern.name] = value
+    # Fallbacks come second, so that a value derived from others (a total from
+    # two totals) uses every value the labels gave, in whatever order the fields are listed.
+    for pattern in patterns.fields:
+        if pattern.name not in found.values:
+            value = _fallback(page, pattern, patterns, found, buyer)
+            if value is not None:
+                found.values[pattern.name] = value
     return found
 
 
@@ -357,7 +376,7 @@ def _by_labels(page: _Page, pattern: FieldPattern, patterns: Patterns, buyer: li
                 if not _allowed(pattern, row, match.start(), buyer):
                     continue
                 value = _after(page, row, match.end(), reader, patterns)
-                if value is None:
+                if value is None and not label.startswith("^"):
                     value = _below(page, row, match.start(), match.end(), reader, patterns)
                 if value is not None:
                     return value
@@ -414,9 +433,11 @@ def _fallback(page: _Page, pattern: FieldPattern, patterns: Patterns, found: Rec
         return max(set(signs), key=signs.count) if signs else None
     if pattern.fallback == "total-with-vat":
         return found.values.get("total_with_vat")
-    if pattern.fallback == "without-vat-plus-vat":
-        without, vat = found.values.get("total_without_vat"), found.values.get("total_vat")
-        return without + vat if without is not None and vat is not None else None
+    without, vat, with_vat = (found.values.get(f) for f in ("total_without_vat", "total_vat", "total_with_vat"))
+    if pattern.fallback == "without-vat-plus-vat" and without is not None and vat is not None:
+        return without + vat
+    if pattern.fallback == "with-vat-less-without-vat" and without is not None and with_vat is not None:
+        return with_vat - without
     return None
 
 
@@ -448,7 +469,7 @@ def invoice(found: Recognised) -> Invoice:
     return Invoice(
         syntax=Syntax.PDF,
         number=str(values.get("number", "")),
-        type_code="380",
+        type_code=str(values.get("type_code", "380")),
         issue_date=values.get("issue_date"),
         currency=str(values.get("currency", "")),
         supplier=Party(

@@ -24,7 +24,7 @@ def hub(tmp_path, capsys):
     return Hub(tmp_path, capsys)
 
 
-def french_invoice(number: str = "FA-2026-0042", recipient: str = VILLE) -> bytes:
+def french_invoice(number: str = "FA-2026-0042", recipient: str = VILLE, title: str = "FACTURE") -> bytes:
     """An invoice as a French invoicing system prints it: seller letterhead, the
     buyer's block on the right, references, and the totals at the foot."""
     return text_pdf(
@@ -33,7 +33,7 @@ def french_invoice(number: str = "FA-2026-0042", recipient: str = VILLE) -> byte
             "1 rue de la Démo, 75001 Paris",
             f"SIRET : {SUPPLIER[:3]} {SUPPLIER[3:6]} {SUPPLIER[6:9]} {SUPPLIER[9:]}",
             "",
-            f"FACTURE N° {number}",
+            f"{title} N° {number}",
             "Date de facture : 2 novembre 2026",
             "Numéro d'engagement : EJ-2026-7781",
             "",
@@ -60,6 +60,7 @@ def test_plain_french_pdf_is_recognised_into_a_pdf_mode_pivot_without_lines(hub,
     pivot = assert_valid(pivot_schema, path.read_bytes())
     assert pivot.findtext(".//ModeEmission") == "PDF" and pivot.find(".//Lignes") is None
     assert pivot.findtext(".//DonneesFacture/Id") == "FA-2026-0042"
+    assert pivot.findtext(".//DonneesFacture/Type") == "380"
     assert pivot.findtext(".//DateEmissionFacture") == "2026-11-02"
     assert pivot.findtext(".//Fournisseur/Identifiant") == SUPPLIER
     assert pivot.findtext(".//Debiteur/Identifiant") == VILLE
@@ -98,6 +99,15 @@ def test_english_table_layout_with_values_under_their_labels(hub, pivot_schema):
         "1500.00",
         "1000.00",
     ]
+
+
+def test_a_credit_note_title_makes_a_credit_note(hub, pivot_schema):
+    document = french_invoice("AV-2026-0007", title="AVOIR")
+    code, result = hub.process(hub.drop("avoir.pdf", document))
+    assert only_flow(result)["status"] == "90", only_flow(result)["findings"]
+    pivot = assert_valid(pivot_schema, hub.pivots()[0].read_bytes())
+    assert pivot.findtext(".//DonneesFacture/Type") == "381"
+    assert pivot.findtext(".//DonneesFacture/Id") == "AV-2026-0007"
 
 
 def test_missing_mandatory_fields_are_named_in_the_rejection(hub):
