@@ -33,6 +33,11 @@ class Bundle:
     pdf: Member | None = None  # the invoice's PDF beside its XML data (mixed flow)
     supporting: tuple[Member, ...] = ()
 
+    @property
+    def alone(self) -> bool:
+        """Nothing travels with the document: it is judged as a flow of its own would be."""
+        return self.pdf is None and not self.supporting
+
 
 def group(members: list[Member]) -> list[Bundle]:
     """The lot's members as bundles, in the order of their invoice documents."""

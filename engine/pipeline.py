@@ -70,7 +70,7 @@ ORIGINAL_NAME_MAX = 50
 
 def process(flow: Flow, ctx: Context) -> Outcome:
     documents, flow_findings = _documents(flow, ctx)
-    if len(documents) == 1 and not flow_findings and not documents[0].supporting and documents[0].pdf is None:
+    if len(documents) == 1 and not flow_findings and documents[0].alone:
         name, content = documents[0].name, documents[0].content
         checked = check_document(name, content, ctx.rules)
         if checked.syntax is Syntax.STATUS:
@@ -148,13 +148,12 @@ def _verdicts(flow: Flow, bundle: Bundle, checked, ctx: Context, seen: set) -> l
 
 def _verdict(flow: Flow, bundle: Bundle, checked, invoice, ctx: Context, seen: set, document: str) -> Verdict:
     verdict = Verdict(document, checked.syntax, list(checked.findings))
-    name = bundle.name
     invoice.attachments += checked.attachments
     invoice.attachments += [attachments.supporting(m.name, m.content) for m in bundle.supporting]
     hub_findings, routing = controls.check(
         invoice, ctx.directory, flow.sender if ctx.check_sender else None, ctx.known_invoice, seen
     )
-    original = _original(bundle.pdf.name, bundle.pdf.content) if bundle.pdf else _original(name, bundle.content)
+    original = _original(bundle.pdf.name, bundle.pdf.content) if bundle.pdf else _original(bundle.name, bundle.content)
     verdict.findings += hub_findings
     verdict.findings += attachments.check(invoice.attachments, original)
     verdict.findings += pivot.pivot_gaps(routing.invoice, original)

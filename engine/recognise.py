@@ -24,7 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from .model import Invoice, Party, Refusal, Syntax
 
@@ -76,7 +76,7 @@ class Unrecognised(Refusal):
 
 
 class MappingError(ValueError):
-    """A recognition mapping is wrong; the message names the file and the key."""
+    """A mapping (recognition patterns, a proprietary format) is wrong; the message names the file and the key."""
 
 
 @dataclass(frozen=True)
@@ -196,16 +196,13 @@ def _to_decimal(match: re.Match) -> Decimal:
         whole, fraction = digits[:last], digits[last + 1 :]  # "1,250" alone: three decimals, not a thousand
     else:
         whole, fraction = digits, ""
-    number = re.sub(r"[.,]", "", whole) + ("." + fraction if fraction else "")
-    try:
-        value = Decimal(number)
-    except InvalidOperation:
-        return Decimal(0)
+    value = Decimal(re.sub(r"[.,]", "", whole) + ("." + fraction if fraction else ""))  # digits only: always valid
     return -value if match["sign"] else value
 
 
 def _date(text: str, patterns: Patterns) -> tuple[date, int, int] | None:
-    folded = text
+    """A date in one of the usual forms; month names as the mapping lists them."""
+    folded = fold(text)
     for regex, reader in (
         (_ISO_DATE, lambda m: (int(m[1]), int(m[2]), int(m[3]))),
         (_NUMERIC_DATE, lambda m: _numeric(m, patterns.day_first)),
@@ -243,7 +240,7 @@ def _siret(text: str, _: Patterns) -> tuple[str, int, int] | None:
 def _reference(text: str, patterns: Patterns) -> tuple[str, int, int] | None:
     """An identifier with at least one digit that is not a date (invoice numbers are)."""
     match = _REFERENCE.match(text)
-    if not match or not any(c.isdigit() for c in match[0]) or _date(fold(text), patterns):
+    if not match or not any(c.isdigit() for c in match[0]) or _date(text, patterns):
         return None
     return match[0], match.start(), match.end()
 
@@ -384,9 +381,8 @@ def _by_labels(page: _Page, pattern: FieldPattern, patterns: Patterns, buyer: li
 
 
 def _after(page: _Page, row: int, end: int, reader, patterns: Patterns):
-    """The value right after a label on its line (the original text, not the folded one)."""
-    source = page.folded if reader in (_date,) else page.lines
-    rest = source[row][end:]
+    """The value right after a label on its line (read in the original text, not the folded one)."""
+    rest = page.lines[row][end:]
     lead = _LEAD.match(page.folded[row][end:])
     if reader is _text and ":" not in (lead[0] if lead else ""):
         return None  # a name follows its label after a colon; anything else is the next column
@@ -396,9 +392,8 @@ def _after(page: _Page, row: int, end: int, reader, patterns: Patterns):
 
 def _below(page: _Page, row: int, start: int, end: int, reader, patterns: Patterns):
     """A value printed under its label, in the label's columns, in the next lines."""
-    source = page.folded if reader in (_date,) else page.lines
     for below in range(row + 1, min(row + 1 + BELOW, len(page.lines))):
-        line = source[below]
+        line = page.lines[below]
         for match in re.finditer(r"\S", line):
             column = match.start()
             if column > end + COLUMN_SLACK:

@@ -9,6 +9,7 @@ import io
 import json
 import re
 import shutil
+import struct
 import tarfile
 import time
 import zipfile
@@ -134,6 +135,35 @@ def test_pdf_whose_embedded_file_expands_without_bound_is_refused(hub):
     ]
     document = _page_pdf(contents, extra, b"/Names << /EmbeddedFiles << /Names [(factur-x.xml) 6 0 R] >> >> ")
     _, result = hub.process(hub.drop("attachment-bomb.pdf", document))
+    assert blocking_codes(only_flow(result)) == ["FCT-PDF-LIMIT"]
+
+
+def _object_stream_pdf(padding: int) -> bytes:
+    """A PDF 1.5 whose page tree (object 2) lives in a compressed object stream,
+    found through a cross-reference stream, followed by `padding` spaces."""
+    pages, index = b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", b"2 0 "
+    packed = zlib.compress(index + pages + b" " * padding, 9)
+    out, offsets = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"), {}
+    for number, body in (
+        (1, b"<< /Type /Catalog /Pages 2 0 R >>"),
+        (3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"),
+        (4, b"<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n" % (len(index), len(packed))
+         + packed + b"\nendstream"),
+    ):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    offsets[5] = len(out)
+    rows = [(0, 0, 65535), (1, offsets[1], 0), (2, 4, 0), (1, offsets[3], 0), (1, offsets[4], 0), (1, offsets[5], 0)]
+    table = b"".join(struct.pack(">BIH", *row) for row in rows)
+    out += b"5 0 obj\n<< /Type /XRef /Size 6 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n" % len(table)
+    out += table + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % offsets[5]
+    return bytes(out)
+
+
+def test_pdf_whose_object_stream_expands_without_bound_is_refused(hub):
+    _, readable = hub.process(hub.drop("small.pdf", _object_stream_pdf(10)))
+    assert blocking_codes(only_flow(readable)) == ["FCT-PDF-NO-TEXT"]  # read, and found empty
+    _, result = hub.process(hub.drop("objstm-bomb.pdf", _object_stream_pdf(300_000_000)))
     assert blocking_codes(only_flow(result)) == ["FCT-PDF-LIMIT"]
 
 
