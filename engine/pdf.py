@@ -89,6 +89,7 @@ class PdfContents:
     files: tuple[EmbeddedFile, ...]
     text: str
     pages: int
+    xmp: bytes = b""  # the document's XMP metadata packet, where Factur-X declares its profile
 
 
 class PdfRefused(Refusal):
@@ -106,7 +107,7 @@ def read(content: bytes, name: str, seconds: float = 10.0) -> PdfContents:
     def contents(reader: PdfReader) -> PdfContents:
         files = tuple(_embedded(reader))
         has_xml = any(f.name.lower().endswith(".xml") for f in files)
-        return PdfContents(files, "" if has_xml else _text(reader), len(reader.pages))
+        return PdfContents(files, "" if has_xml else _text(reader), len(reader.pages), _xmp(reader))
 
     return _with_reader(content, name, contents, seconds)
 
@@ -182,6 +183,11 @@ def _embedded(reader: PdfReader):
             mime_type=_mime(entry.subtype),
             description=str(entry.description or ""),
         )
+
+
+def _xmp(reader: PdfReader) -> bytes:
+    metadata = reader.trailer["/Root"].get("/Metadata")
+    return metadata.get_object().get_data() if metadata is not None else b""
 
 
 def _mime(subtype) -> str:

@@ -104,6 +104,7 @@ def _check_pdf(name: str, content: bytes, rules: Rules) -> Checked:
     syntax, detail = detect.classify(root)
     checked = Checked(Syntax.FACTURX, root, [], f"PDF with {data.name}: {detail}")
     checked.attachments = embedded.supporting(contents.files, data)
+    checked.findings += _xmp_findings(name, contents.xmp, root)
     if root.tag == detect.ZUGFERD1_INVOICE:
         return _judge_zugferd1(checked, where)
     if syntax not in (Syntax.UBL, Syntax.CII):
@@ -117,6 +118,30 @@ def _check_pdf(name: str, content: bytes, rules: Rules) -> Checked:
         )
         return checked
     return _judge(checked, rules)
+
+
+def _xmp_findings(name: str, xmp: bytes, root: etree._Element) -> list[Finding]:
+    """A warning when the PDF's XMP metadata declares no profile, or another one
+    than its XML (BT-24): the XML's own declaration is what it is judged by."""
+    declared = embedded.xmp_level(xmp)
+    if root.tag == detect.ZUGFERD1_INVOICE:
+        data_level, expected = rulesets.zugferd1_level(root), declared and declared.lower()
+    elif detect.classify(root)[0] is Syntax.CII:
+        data_level, expected = rulesets.cii_level(root)[0], embedded.XMP_LEVELS.get(declared or "")
+    else:
+        return []
+    if data_level is None:
+        return []  # a ZUGFeRD 1.0 profile that is not one: reported by the profile check
+    if declared is None:
+        message = f"{name} declares no Factur-X conformance level in its XMP metadata, which a Factur-X PDF must"
+    elif expected != data_level:
+        message = (
+            f"{name} declares the profile {declared} in its XMP metadata but its XML declares {data_level} "
+            "(BT-24); the XML was judged by its own declaration"
+        )
+    else:
+        return []
+    return [Finding("FCT-FACTURX-XMP", Severity.WARNING, message, "XMP ConformanceLevel", "detect")]
 
 
 def _plain_pdf(name: str, contents: pdf.PdfContents) -> Checked:

@@ -72,6 +72,18 @@ def test_the_declared_profile_decides_the_rules(hub):
     assert any("BASICWL" in f["message"] for f in flow["findings"])
 
 
+def test_the_pdf_metadata_and_the_xml_must_declare_the_same_profile(hub):
+    """The factur-x library writes the XMP metadata from the XML: nothing to say.
+    A PDF that merely attaches CII, with no Factur-X metadata, gets a warning."""
+    _, result = hub.process(hub.drop("fx.pdf", facturx_pdf(cii(Spec("FX-2026-7")), ["x"])))
+    assert "FCT-FACTURX-XMP" not in {f["code"] for f in only_flow(result)["findings"]}
+    _, result = hub.process(hub.drop("bare.pdf", embed(text_pdf(["x"]), {"factur-x.xml": cii(Spec("FX-2026-8"))})))
+    flow = only_flow(result)
+    assert flow["status"] == "90"
+    [warning] = [f for f in flow["findings"] if f["code"] == "FCT-FACTURX-XMP"]
+    assert warning["severity"] == "warning" and "no Factur-X conformance level" in warning["message"]
+
+
 def test_ubl_embedded_in_a_pdf_is_read_too(hub, pivot_schema):
     document = embed(text_pdf(["Invoice"]), {"factur-x.xml": ubl(Spec("FX-2026-4", lines=2))})
     code, result = hub.process(hub.drop("ubl-in.pdf", document))
