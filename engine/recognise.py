@@ -174,7 +174,8 @@ _REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.\-]*[A-Za-z0-9]|[A-Za-z0-9]")
 _TEXT = re.compile(r"\S.*?(?=\s{2,}|$)")
 # What may stand between a label and its value: punctuation, a "n°", a note in brackets.
 _LEAD = re.compile(
-    r"^[\s:#=.\-–—]*(?:\([^)]{0,30}\)\s*)?(?:(?:n°|no\.?|nr\.?|number|numero|num\.)\s*[:#.]?\s*)?[\s:#=\-–—]*"
+    r"^[\s:#=.\-–—]*(?:\([^)]{0,30}\)\s*)?(?:(?:n°|no\.?|nr\.?|number|numero|num\.)(?![a-z])\s*[:#.]?\s*)?"
+    r"[\s:#=\-–—]*"
 )
 _CURRENCY_CODE = re.compile(r"\b([A-Z]{3})\b")
 
@@ -402,7 +403,8 @@ def _below(page: _Page, row: int, start: int, end: int, reader, patterns: Patter
                 continue  # not the start of a cell: cells are set apart by two spaces or more
             if line[:column].rstrip().endswith(":"):
                 continue  # the value of another label on that line
-            found = reader(line[column:], patterns)
+            lead = _LEAD.match(fold(line[column:]))
+            found = reader(line[column + (lead.end() if lead else 0) :], patterns)
             if found and column + found[2] > start - 2:
                 return found[0]
     return None
