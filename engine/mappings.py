@@ -8,7 +8,8 @@ invoice is. This module reads such descriptions (`Format.from_toml`), tells
 whether a file is of a format (`recognises`), and turns a file into canonical
 invoices (`read`), one per header record or invoice element, each with its
 lines. A value that cannot be read (a date or an amount not in the declared
-format) is a `MappingRefused` naming the record, the field and the value.
+format) refuses that invoice with a `MappingRefused` naming the record, the field
+and the value; the file's other invoices are still read.
 """
 
 from __future__ import annotations
@@ -118,10 +119,13 @@ class Format:
         first = content.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].decode(self.encoding, "replace").rstrip("\r")
         return bool(self.first_line.match(first))
 
-    def read(self, name: str, content: bytes, root: etree._Element | None) -> list[Invoice]:
-        """The invoices of a file of this format, or MappingRefused."""
+    def read(self, name: str, content: bytes, root: etree._Element | None) -> list[Invoice | MappingRefused]:
+        """The invoices of a file of this format, each one read, or refused on
+        its own when one of its values cannot be read (the others still go
+        through); MappingRefused for the whole file when its records cannot be
+        told apart (encoding, an unexpected record type)."""
         if self.kind == "xml":
-            return [self._invoice(name, where, h, ls) for where, h, ls in self._xml_records(root)]
+            return [self._attempt(name, where, h, ls) for where, h, ls in self._xml_records(root)]
         try:
             text = content.lstrip(b"\xef\xbb\xbf").decode(self.encoding)
         except UnicodeDecodeError as err:
@@ -130,7 +134,13 @@ class Format:
                 f"declares ({err})", layer="mapping"
             ) from None
         records = self._csv_records(text) if self.kind == "csv" else self._fixed_records(text)
-        return [self._invoice(name, where, h, ls) for where, h, ls in _grouped(name, self, records)]
+        return [self._attempt(name, where, h, ls) for where, h, ls in _grouped(name, self, records)]
+
+    def _attempt(self, name: str, where: str, header: dict, lines: list[dict]) -> Invoice | MappingRefused:
+        try:
+            return self._invoice(name, where, header, lines)
+        except MappingRefused as refused:
+            return refused
 
     # --- records of each kind: (where, kind, {field: raw text}) ---------------------
 

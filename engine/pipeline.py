@@ -139,11 +139,14 @@ def _verdicts(flow: Flow, bundle: Bundle, checked, ctx: Context, seen: set) -> l
             "FCT-MAPPING-EMPTY", Severity.BLOCKING, f"{name} ({checked.detail}) holds no invoice", layer="mapping"
         )
         return [Verdict(name, checked.syntax, [*checked.findings, finding])]
-    several = len(invoices) > 1
-    return [
-        _verdict(flow, bundle, checked, invoice, ctx, seen, f"{name} #{n}" if several else name)
-        for n, invoice in enumerate(invoices, 1)
-    ]
+    verdicts = []
+    for n, invoice in enumerate(invoices, 1):
+        document = f"{name} #{n}" if len(invoices) > 1 else name
+        if isinstance(invoice, Refusal):  # one invoice of a proprietary file that could not be read
+            verdicts.append(Verdict(document, checked.syntax, [*checked.findings, invoice.finding]))
+        else:
+            verdicts.append(_verdict(flow, bundle, checked, invoice, ctx, seen, document))
+    return verdicts
 
 
 def _verdict(flow: Flow, bundle: Bundle, checked, invoice, ctx: Context, seen: set, document: str) -> Verdict:

@@ -70,6 +70,14 @@ def test_each_example_mapping_round_trips_its_sample_into_pivots(hub, pivot_sche
         assert pivot.findtext(".//ModeEmission") == "flux"
 
 
+def test_a_record_of_an_unexpected_type_refuses_the_whole_file(hub):
+    content = (EXAMPLES / "export-factures.csv").read_bytes().replace(b"\nL;2;", b"\nX;2;")
+    _, result = hub.process(hub.drop("bad-record.csv", content))
+    flow = only_flow(result)
+    assert flow["status"] == "93" and blocking_codes(flow) == ["FCT-MAPPING-RECORD"]
+    assert "line 4" in flow["findings"][0]["message"]
+
+
 def test_a_file_no_mapping_recognises_is_rejected_as_unknown(hub):
     _, result = hub.process(hub.drop("export.csv", b"invoice,date,amount\nX-1,2026-11-02,12.00\n"))
     flow = only_flow(result)
@@ -77,12 +85,11 @@ def test_a_file_no_mapping_recognises_is_rejected_as_unknown(hub):
     assert "no mapping" in flow["findings"][0]["message"]
 
 
-def test_a_value_the_mapping_cannot_read_is_named(hub):
-    """The file is refused whole: a misread record may shift what follows it."""
+def test_a_value_the_mapping_cannot_read_rejects_its_invoice_only(hub):
     content = (EXAMPLES / "export-factures.csv").read_bytes().replace(b"05/11/2026", b"2026-11-05")
     _, result = hub.process(hub.drop("bad-date.csv", content))
     flow = only_flow(result)
-    assert flow["status"] == "93" and flow["accepted"] == 0
+    assert flow["status"] == "96" and flow["accepted"] == 1
     [finding] = [f for f in flow["findings"] if f["severity"] == "blocking"]
     assert finding["code"] == "FCT-MAPPING-VALUE"
     assert "line 2" in finding["message"] and "issue_date '2026-11-05'" in finding["message"]
