@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from facteur.engine import embedded, pdf, recognise  # noqa: E402
+from facteur.engine import embedded, pdf, printed, recognise  # noqa: E402
 from facteur.engine.detect import classify  # noqa: E402
 from facteur.engine.extract import ExtractionError, extract  # noqa: E402
 from facteur.engine.model import Invoice, Syntax  # noqa: E402
@@ -68,11 +68,11 @@ LEGAL_FORMS = frozenset({"sa", "sas", "sasu", "sarl", "eurl", "sci", "gmbh", "ag
 
 
 def _name(value: object) -> str:
-    words = recognise.fold(str(value or "")).replace(",", " ").replace(".", " ").split()
+    words = printed.fold(str(value or "")).replace(",", " ").replace(".", " ").split()
     return " ".join(word for word in words if word not in LEGAL_FORMS)
 
 
-def printed(expected: object, text: str) -> bool:
+def on_page(expected: object, text: str) -> bool:
     """Whether a value appears in the text in one of its usual written forms."""
     flat = " ".join(text.split())
     compact = flat.replace(" ", "")
@@ -83,7 +83,7 @@ def printed(expected: object, text: str) -> bool:
         return any(form in compact for form in forms)
     if isinstance(expected, date):
         forms = {expected.strftime(f) for f in ("%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d", "%d.%m.%y", "%m/%d/%Y")}
-        return any(form in flat for form in forms) or recognise.fold(expected.strftime("%d %B %Y")) in recognise.fold(flat)
+        return any(form in flat for form in forms) or printed.fold(expected.strftime("%d %B %Y")) in printed.fold(flat)
     return str(expected).replace(" ", "") in compact
 
 
@@ -129,7 +129,7 @@ def main() -> None:
             stated[field] += 1
             hit = same(field, expected, got)
             right[field] += hit
-            if printed(expected, text):
+            if on_page(expected, text):
                 shown[field] += 1
                 shown_right[field] += hit
             if not hit and field == args.show:

@@ -5,7 +5,7 @@ footer off the page; facteur does the same, with label patterns that live in
 `mappings/recognition.toml`, not here: this module knows how to find a value
 of a given kind (a date, an amount, a SIRET...) after or under a label, and the
 mapping says which labels announce which field, in whichever languages the
-operator's suppliers print.
+operator's suppliers print. Reading the values themselves is `printed.py`'s job.
 
 The text comes from pypdf's layout mode, so columns keep their positions: a
 value is looked for on the label's line, right after it, and then in the few
@@ -21,12 +21,20 @@ and `missing` names those that were not found.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 
 from .model import Invoice, Party, Refusal, Syntax
+from .printed import (
+    CURRENCY_CODE,
+    CURRENCY_SIGNS,
+    ISO_CURRENCIES,
+    READERS,
+    TEXT,
+    Conventions,
+    fold,
+    read_date,
+    read_text,
+)
 
 # The fields a mapping may describe, with the kind of value each one holds.
 FIELDS = {
@@ -66,9 +74,6 @@ BELOW = 4  # lines searched under a label for a value printed below it
 COLUMN_SLACK = 12  # characters a value printed below may stray from its label's column
 TITLE_LINES = 15  # where a document's title (invoice, credit note) is printed
 
-CURRENCY_SIGNS = {"€": "EUR", "£": "GBP", "$": "USD"}
-ISO_CURRENCIES = frozenset({"EUR", "USD", "GBP", "CHF", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN",
-                            "CZK", "HUF", "RON", "BGN", "XPF", "CNY"})
 
 
 class Unrecognised(Refusal):
@@ -95,8 +100,7 @@ class Patterns:
     fields: tuple[FieldPattern, ...]
     mandatory: tuple[str, ...]
     buyer_headings: tuple[str, ...]
-    months: dict[str, int]
-    day_first: bool = True
+    conventions: Conventions
     section_lines: int = 10
     credit_note_titles: tuple[str, ...] = ()  # a title among the first lines that makes the document a credit note
 
@@ -130,22 +134,10 @@ class Patterns:
             fields=tuple(fields),
             mandatory=mandatory,
             buyer_headings=tuple(fold(h) for h in sections.get("buyer", ())),
-            months=months,
-            day_first=order == "DMY",
+            conventions=Conventions(months, order == "DMY"),
             section_lines=int(settings.get("section_lines", 10)),
             credit_note_titles=tuple(fold(str(t)) for t in settings.get("credit_note_titles", ())),
         )
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, one character for one, so columns keep their place."""
-    return "".join(_fold_char(c) for c in text)
-
-
-def _fold_char(char: str) -> str:
-    base = unicodedata.normalize("NFKD", char)[:1] or char
-    lowered = base.lower()
-    return lowered if len(lowered) == 1 else base
 
 
 @dataclass
@@ -156,126 +148,6 @@ class Recognised:
 
     def missing(self, mandatory: tuple[str, ...]) -> list[str]:
         return [name for name in mandatory if self.values.get(name) in (None, "")]
-
-
-# --- values of each kind, read at the start of a piece of text --------------------
-
-_AMOUNT = re.compile(
-    r"(?P<sign>-)?\s?(?:[€£$]\s?)?"
-    r"(?P<number>\d{1,3}(?:[ .,\u00a0\u202f'’]\d{3})+(?:[.,]\d{1,4})?|\d+(?:[.,]\d{1,4})?)"
-    r"(?!\s?%)(?![\d.,]*\d)"
-)
-_NUMERIC_DATE = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})(?!\d)")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?!\d)")
-_WORD_DATE = re.compile(r"(\d{1,2})(?:er)?\.?\s+([a-z]+)\.?\s+(\d{4})")
-_ENGLISH_DATE = re.compile(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
-_SIRET = re.compile(r"(?<!\d)(\d{3}\s?\d{3}\s?\d{3}\s?\d{5})(?!\d)")
-_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.\-]*[A-Za-z0-9]|[A-Za-z0-9]")
-_TEXT = re.compile(r"\S.*?(?=\s{2,}|$)")
-# What may stand between a label and its value: punctuation, a "n°", a note in brackets.
-_LEAD = re.compile(
-    r"^[\s:#=.\-–—]*(?:\([^)]{0,30}\)\s*)?(?:(?:n°|no\.?|nr\.?|number|numero|num\.)(?![a-z])\s*[:#.]?\s*)?"
-    r"[\s:#=\-–—]*"
-)
-_CURRENCY_CODE = re.compile(r"\b([A-Z]{3})\b")
-
-
-def _amount(text: str, _: Patterns) -> tuple[Decimal, int, int] | None:
-    match = _AMOUNT.match(text)
-    if not match:
-        return None
-    return _to_decimal(match), match.start(), match.end()
-
-
-def _to_decimal(match: re.Match) -> Decimal:
-    """An amount as printed, in any of the usual groupings: 1 234,56 / 1.234,56 / 1,234.56."""
-    digits = re.sub(r"[ \u00a0\u202f'’]", "", match["number"])
-    last = max(digits.rfind("."), digits.rfind(","))
-    if last >= 0 and len(digits) - last - 1 != 3:
-        whole, fraction = digits[:last], digits[last + 1 :]
-    elif last >= 0 and digits.count(digits[last]) == 1 and ("." in digits) != ("," in digits) and len(digits) <= 5:
-        whole, fraction = digits[:last], digits[last + 1 :]  # "1,250" alone: three decimals, not a thousand
-    else:
-        whole, fraction = digits, ""
-    value = Decimal(re.sub(r"[.,]", "", whole) + ("." + fraction if fraction else ""))  # digits only: always valid
-    return -value if match["sign"] else value
-
-
-def _date(text: str, patterns: Patterns) -> tuple[date, int, int] | None:
-    """A date in one of the usual forms; month names as the mapping lists them."""
-    folded = fold(text)
-    for regex, reader in (
-        (_ISO_DATE, lambda m: (int(m[1]), int(m[2]), int(m[3]))),
-        (_NUMERIC_DATE, lambda m: _numeric(m, patterns.day_first)),
-        (_WORD_DATE, lambda m: (_year(m[3]), patterns.months.get(m[2]), int(m[1]))),
-        (_ENGLISH_DATE, lambda m: (_year(m[3]), patterns.months.get(m[1]), int(m[2]))),
-    ):
-        match = regex.match(folded)
-        if match:
-            year, month, day = reader(match)
-            try:
-                return date(year, month, day), match.start(), match.end()
-            except (TypeError, ValueError):
-                continue
-    return None
-
-
-def _numeric(match: re.Match, day_first: bool) -> tuple[int, int, int]:
-    first, second = int(match[1]), int(match[2])
-    day, month = (first, second) if day_first else (second, first)
-    if month > 12 >= day:
-        day, month = month, day
-    return _year(match[3]), month, day
-
-
-def _year(text: str) -> int:
-    year = int(text)
-    return year + 2000 if year < 100 else year
-
-
-def _siret(text: str, _: Patterns) -> tuple[str, int, int] | None:
-    match = _SIRET.match(text)
-    return ("".join(match[1].split()), match.start(), match.end()) if match else None
-
-
-def _reference(text: str, patterns: Patterns) -> tuple[str, int, int] | None:
-    """An identifier with at least one digit that is not a date (invoice numbers are)."""
-    match = _REFERENCE.match(text)
-    if not match or not any(c.isdigit() for c in match[0]) or _date(text, patterns):
-        return None
-    return match[0], match.start(), match.end()
-
-
-def _code(text: str, _: Patterns) -> tuple[str, int, int] | None:
-    match = _REFERENCE.match(text)
-    return (match[0], match.start(), match.end()) if match else None
-
-
-def _text(text: str, _: Patterns) -> tuple[str, int, int] | None:
-    """A name: words up to the next cell, more letters than digits (not an identifier line)."""
-    match = _TEXT.match(text)
-    if not match or sum(c.isalpha() for c in match[0]) <= sum(c.isdigit() for c in match[0]):
-        return None
-    return match[0].strip(), match.start(), match.end()
-
-
-def _currency(text: str, _: Patterns) -> tuple[str, int, int] | None:
-    match = _CURRENCY_CODE.search(text.upper()[:20])
-    if match and match[1] in ISO_CURRENCIES:
-        return match[1], match.start(), match.end()
-    sign = text.lstrip()[:1]
-    return (CURRENCY_SIGNS[sign], 0, 1) if sign in CURRENCY_SIGNS else None
-
-
-READERS = {
-    "amount": _amount,
-    "date": _date,
-    "siret": _siret,
-    "reference": _reference,
-    "code": _code,
-    "text": _text,
-    "currency": _currency,
-}
 
 
 # --- finding values after or under labels ------------------------------------------
@@ -306,6 +178,13 @@ class _Block:
         if not self.first <= row <= self.last:
             return False
         return column >= self.column - COLUMN_SLACK if self.column >= 25 else column < self.column + 40
+
+
+# What may stand between a label and its value: punctuation, a "n°", a note in brackets.
+_LEAD = re.compile(
+    r"^[\s:#=.\-–—]*(?:\([^)]{0,30}\)\s*)?(?:(?:n°|no\.?|nr\.?|number|numero|num\.)(?![a-z])\s*[:#.]?\s*)?"
+    r"[\s:#=\-–—]*"
+)
 
 
 def _label_regex(label: str) -> re.Pattern:
@@ -373,25 +252,25 @@ def _by_labels(page: _Page, pattern: FieldPattern, patterns: Patterns, buyer: li
             for match in regex.finditer(line):
                 if not _allowed(pattern, row, match.start(), buyer):
                     continue
-                value = _after(page, row, match.end(), reader, patterns)
+                value = _after(page, row, match.end(), reader, patterns.conventions)
                 if value is None and not label.startswith("^"):
-                    value = _below(page, row, match.start(), match.end(), reader, patterns)
+                    value = _below(page, row, match.start(), match.end(), reader, patterns.conventions)
                 if value is not None:
                     return value
     return None
 
 
-def _after(page: _Page, row: int, end: int, reader, patterns: Patterns):
+def _after(page: _Page, row: int, end: int, reader, conventions: Conventions):
     """The value right after a label on its line (read in the original text, not the folded one)."""
     rest = page.lines[row][end:]
     lead = _LEAD.match(page.folded[row][end:])
-    if reader is _text and ":" not in (lead[0] if lead else ""):
+    if reader is read_text and ":" not in (lead[0] if lead else ""):
         return None  # a name follows its label after a colon; anything else is the next column
-    found = reader(rest[lead.end() if lead else 0 :], patterns)
+    found = reader(rest[lead.end() if lead else 0 :], conventions)
     return found[0] if found else None
 
 
-def _below(page: _Page, row: int, start: int, end: int, reader, patterns: Patterns):
+def _below(page: _Page, row: int, start: int, end: int, reader, conventions: Conventions):
     """A value printed under its label, in the label's columns, in the next lines."""
     for below in range(row + 1, min(row + 1 + BELOW, len(page.lines))):
         line = page.lines[below]
@@ -404,7 +283,7 @@ def _below(page: _Page, row: int, start: int, end: int, reader, patterns: Patter
             if line[:column].rstrip().endswith(":"):
                 continue  # the value of another label on that line
             lead = _LEAD.match(fold(line[column:]))
-            found = reader(line[column + (lead.end() if lead else 0) :], patterns)
+            found = reader(line[column + (lead.end() if lead else 0) :], conventions)
             if found and column + found[2] > start - 2:
                 return found[0]
     return None
@@ -416,17 +295,17 @@ def _fallback(page: _Page, pattern: FieldPattern, patterns: Patterns, found: Rec
             for match in re.finditer(r"\d", line):
                 if match.start() and line[match.start() - 1].isdigit():
                     continue
-                value = _date(line[match.start():], patterns)
+                value = read_date(line[match.start():], patterns.conventions)
                 if value:
                     return value[0]
     if pattern.fallback == "letterhead":
         for row, line in enumerate(page.lines):
-            segment = _TEXT.search(line)
+            segment = TEXT.search(line)
             if segment and sum(c.isalpha() for c in segment[0]) >= 3 and not any(b.holds(row, 0) for b in buyer):
                 return re.split(r"\s[-|•●]\s", segment[0].strip())[0].strip(" -|•●")
     if pattern.fallback == "currency-sign":
         signs = [CURRENCY_SIGNS[c] for line in page.lines for c in line if c in CURRENCY_SIGNS]
-        signs += [code for line in page.lines for code in _CURRENCY_CODE.findall(line) if code in ISO_CURRENCIES]
+        signs += [code for line in page.lines for code in CURRENCY_CODE.findall(line) if code in ISO_CURRENCIES]
         return max(set(signs), key=signs.count) if signs else None
     if pattern.fallback == "total-with-vat":
         return found.values.get("total_with_vat")
