@@ -69,7 +69,7 @@ class Installation:
         directory += f'\n[[sender]]\nid = "{QUEUE_SENDER}"\nname = "AMQP bench user"\nsuppliers = ["*"]\n'
         (config_dir / "directory.toml").write_text(directory)
 
-    def start(self, workers: int, amqp: bool) -> subprocess.Popen:
+    def start(self, workers: int, amqp: bool, log=subprocess.PIPE) -> subprocess.Popen:
         command = [sys.executable, "-m", "facteur.engine.cli", "run", "--root", str(self.root),
                    "--config", str(self.config), "--workers", str(workers)]
         return subprocess.Popen(
@@ -77,7 +77,7 @@ class Installation:
             cwd=REPO,
             env={**os.environ, "FACTEUR_LOG_LEVEL": "warning"},
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=log,
             start_new_session=True,
         )
 

@@ -1,5 +1,5 @@
 """Writes the demo flows of samples/ (python bench/make_samples.py): one per case
-of the demo directory, a lot, and a broken file."""
+of the demo directory, a lot, a broken file, a Factur-X PDF and a plain PDF."""
 import io
 import sys
 import zipfile
@@ -7,6 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.generate import Spec, ubl, cii
+from bench.pdfs import facturx_pdf, text_pdf
 out = Path(__file__).resolve().parents[1] / 'samples'
 def w(name, data): (out/name).write_bytes(data)
 w("01-ville-ubl.xml", ubl(Spec(number="DEMO-2026-0001", buyer_siret="21750001600019", lines=3)))
@@ -22,3 +23,10 @@ with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
     z.writestr("lot-c.xml", cii(Spec(number="DEMO-2026-0009", buyer_siret="20005372300017", lines=1)))
 w("07-lot.zip", buf.getvalue())
 w("08-tronque.xml", ubl(Spec(number="DEMO-2026-0010", lines=2))[:900])
+w("09-facturx.pdf", facturx_pdf(cii(Spec(number="DEMO-2026-0011", buyer_siret="21750001600019", lines=2)),
+                                ["Fournitures Démo SARL", "Facture DEMO-2026-0011"]))
+w("10-pdf-simple.pdf", text_pdf(
+    ["Fournitures Démo SARL", "SIRET : 356 000 000 00048", "", "FACTURE N° DEMO-2026-0012",
+     "Date de facture : 09/11/2026", "", "Total HT : 250,00 €", "TVA 20 % : 50,00 €", "Total TTC : 300,00 €"],
+    columns=[["Destinataire", "Ville de Démo", "SIRET 21750001600019"]],
+))

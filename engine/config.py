@@ -3,7 +3,10 @@
 Relative paths of mailboxes, archive and ledger are taken from the root: the
 folder above `config/` by default, or the `--root` given on the command line, so
 that one flag moves them together (a test, a second instance). The directory
-file is found beside the configuration file that names it.
+file, and a `[mappings] folder` (recognition patterns for plain PDFs,
+proprietary formats) when one is set, are found relative to the configuration
+file that names them: they are configuration, not data, and do not move with
+`--root`. Without one, the `mappings/` shipped with facteur is used.
 
 The ledger is the SQLite file of `[paths] ledger` unless `[ledger] url` names a
 PostgreSQL database (what many workers share); FACTEUR_LEDGER_URL overrides it,
@@ -21,6 +24,8 @@ from urllib.parse import urlsplit, urlunsplit
 from . import directory as directory_module
 from .directory import PARTNER_ID, Directory
 from .lots import LotLimits
+from .mappings import Format
+from .recognise import MappingError, Patterns
 
 SOURCE_ROOT = Path(__file__).resolve().parents[1]
 DELIVERY_MODES = ("folder", "amqp", "both")
@@ -37,6 +42,7 @@ class Limits:
     max_document_bytes: int = 20_000_000
     max_lot_members: int = 500
     max_lot_bytes: int = 1_000_000_000
+    max_pdf_seconds: float = 10.0  # reading one PDF (structure, attachments, text)
 
     @property
     def lot(self) -> LotLimits:
@@ -53,6 +59,7 @@ class Config:
     archive: Path
     ledger: Path  # the SQLite file, when no ledger_url is set
     directory_file: Path
+    mappings: Path
     open_directory: bool
     open_mailbox: str
     french_ctc: bool
@@ -80,6 +87,24 @@ class Config:
         if self.partners:
             return list(self.partners)
         return sorted(set(directory.senders) | directory.mailboxes)
+
+    def load_recognition(self) -> Patterns:
+        """The label patterns of plain-PDF recognition (`recognition.toml` in the mappings folder)."""
+        path = self.mappings / "recognition.toml"
+        try:
+            return Patterns.from_toml(_read(path), str(path))
+        except (OSError, MappingError) as err:
+            raise ConfigError(f"the recognition patterns cannot be loaded: {err}") from None
+
+    def load_formats(self) -> tuple[Format, ...]:
+        """The proprietary formats described in the mappings folder (`formats/*.toml`)."""
+        formats = []
+        for path in sorted((self.mappings / "formats").glob("*.toml")):
+            try:
+                formats.append(Format.from_toml(_read(path), str(path)))
+            except MappingError as err:
+                raise ConfigError(f"the proprietary format cannot be loaded: {err}") from None
+        return tuple(formats)
 
     def load_directory(self) -> Directory:
         if self.open_directory and not self.directory_file.exists():
@@ -132,9 +157,11 @@ def _build(path: Path, data: dict, root: Path) -> Config:
     if not PARTNER_ID.match(open_mailbox):
         raise ConfigError(f"{path}: [directory] open_mailbox {open_mailbox!r} must be 3 to 8 letters or digits")
     try:
-        limits = Limits(**{k: int(v) for k, v in limits_table.items()})
+        limits = Limits(**{k: v if isinstance(v, float) else int(v) for k, v in limits_table.items()})
     except TypeError as err:
         raise ConfigError(f"{path}: [limits] has an unknown key ({err})") from None
+    if limits.max_pdf_seconds <= 0:
+        raise ConfigError(f"{path}: [limits] max_pdf_seconds must be above 0")
 
     def under_root(value: str) -> Path:
         candidate = Path(value)
@@ -150,6 +177,7 @@ def _build(path: Path, data: dict, root: Path) -> Config:
         if not PARTNER_ID.match(partner):
             raise ConfigError(f"{path}: [intake] partners: {partner!r} must be 3 to 8 letters or digits")
     directory_value = Path(dir_table.get("file", "directory.toml"))
+    mappings_value = Path(_table(data, "mappings", path).get("folder", SOURCE_ROOT / "mappings"))
     ledger_url = os.environ.get("FACTEUR_LEDGER_URL") or str(_table(data, "ledger", path).get("url", ""))
     if ledger_url and ledger_url.partition("://")[0] not in LEDGER_SCHEMES:
         raise ConfigError(
@@ -164,6 +192,7 @@ def _build(path: Path, data: dict, root: Path) -> Config:
         archive=under_root(paths.get("archive", "var/archive")),
         ledger=under_root(paths.get("ledger", "var/ledger.sqlite")),
         directory_file=directory_value if directory_value.is_absolute() else path.parent / directory_value,
+        mappings=mappings_value if mappings_value.is_absolute() else (path.parent / mappings_value).resolve(),
         open_directory=bool(dir_table.get("open", False)),
         open_mailbox=open_mailbox,
         french_ctc=bool(validation.get("french_ctc", False)),

@@ -2,16 +2,20 @@
 
 A lot comes from outside like any flow, so nothing in it is trusted: member
 names never become paths, links and devices are refused, and every limit
-(member count, bytes per member, bytes in all) is enforced while reading, on the
-decompressed bytes, so a bomb stops at the limit instead of filling memory.
+(member count, bytes per member, bytes in all) is enforced twice: first on the
+sizes the archive declares, before any member is read, so a bomb is refused
+without being expanded; then on the decompressed bytes as they are read, in
+case a declaration lies.
 """
 
 from __future__ import annotations
 
 import io
+import lzma
 import posixpath
 import tarfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import IO, Callable, Iterator
 
@@ -47,16 +51,18 @@ _IGNORED_BASENAMES = (".DS_Store", "Thumbs.db")
 def unpack(content: bytes, kind: Kind, limits: LotLimits, lot_name: str) -> list[Member]:
     """The documents of a lot, in archive order, or LotRefused for the whole lot."""
     reader = _zip_members if kind is Kind.ZIP else _tar_members
-    members: list[Member] = []
     budget = _Budget(limits, lot_name)
     try:
+        admitted = []
         for name, size, opener in reader(content, lot_name):
             if _ignored(name):
                 continue
             _check_name(name, lot_name)
             budget.admit(name, size)
-            members.append(Member(name, budget.read(name, opener())))
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, ValueError) as err:
+            admitted.append((name, opener))
+        members = [Member(name, budget.read(name, opener())) for name, opener in admitted]
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, ValueError, NotImplementedError, zlib.error,
+            lzma.LZMAError) as err:
         if isinstance(err, LotRefused):
             raise
         raise _refuse("FCT-LOT-CORRUPT", f"lot {lot_name} cannot be read as an archive ({err})") from None
@@ -72,6 +78,7 @@ class _Budget:
         self.limits = limits
         self.lot_name = lot_name
         self.members = 0
+        self.declared = 0
         self.total = 0
 
     def admit(self, name: str, declared_size: int) -> None:
@@ -83,6 +90,9 @@ class _Budget:
             )
         if declared_size > self.limits.max_member_bytes:
             raise self._too_big(name)
+        self.declared += declared_size
+        if self.declared > self.limits.max_total_bytes:
+            raise self._too_big_in_all()
 
     def read(self, name: str, stream: IO[bytes]) -> bytes:
         limit = self.limits.max_member_bytes
@@ -91,11 +101,13 @@ class _Budget:
             raise self._too_big(name)
         self.total += len(data)
         if self.total > self.limits.max_total_bytes:
-            raise _refuse(
-                "FCT-LOT-TOO-BIG",
-                f"lot {self.lot_name} expands beyond {self.limits.max_total_bytes:,} bytes; split it",
-            )
+            raise self._too_big_in_all()
         return data
+
+    def _too_big_in_all(self) -> LotRefused:
+        return _refuse(
+            "FCT-LOT-TOO-BIG", f"lot {self.lot_name} expands beyond {self.limits.max_total_bytes:,} bytes; split it"
+        )
 
     def _too_big(self, name: str) -> LotRefused:
         return _refuse(
@@ -128,7 +140,22 @@ def _zip_members(content: bytes, lot_name: str) -> Iterator[tuple[str, int, Call
             continue
         if _zip_is_link(info):
             raise _refuse("FCT-LOT-LINK", f"lot {lot_name} has a link member {info.filename!r}; links are refused", info.filename)
+        if info.flag_bits & 0x1:
+            raise _refuse(
+                "FCT-LOT-ENCRYPTED", f"member {info.filename!r} of lot {lot_name} is encrypted; send lots without a password",
+                info.filename,
+            )
+        if info.compress_type not in _ZIP_METHODS:
+            raise _refuse(
+                "FCT-LOT-CORRUPT",
+                f"member {info.filename!r} of lot {lot_name} uses compression method {info.compress_type}, which "
+                "facteur cannot read; use deflate",
+                info.filename,
+            )
         yield info.filename, info.file_size, lambda info=info: archive.open(info)
+
+
+_ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 
 
 def _zip_is_link(info: zipfile.ZipInfo) -> bool:

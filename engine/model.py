@@ -84,6 +84,7 @@ class Syntax(str, Enum):
     UBL_MIN = "IN_DP_E2_UBL_INVOICE_MIN"
     CII_MIN = "IN_DP_E2_CII_MIN_16B"
     PDF = "IN_DP_E2_PDF"
+    PROPRIETARY = "PROPRIETARY"  # a format described in mappings/formats/
     STATUS = "STATUS_CPPSTATUT"
     LOT = "LOT"
     UNKNOWN = "UNKNOWN"

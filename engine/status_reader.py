@@ -66,7 +66,7 @@ def _invoice_entry(unit: etree._Element) -> StatusEntry:
         data,
         supplier=unit.findtext("Fournisseur/Identifiant", "").strip(),
         number=data.findtext("IdFacture", "").strip(),
-        issue_date=date.fromisoformat(issued.strip()[:10]) if issued else None,
+        issue_date=_read(date.fromisoformat, issued.strip()[:10], unit, "DateFacture") if issued else None,
     )
 
 
@@ -74,10 +74,23 @@ def _entry(unit: etree._Element, data: etree._Element, **reference) -> StatusEnt
     return StatusEntry(
         position=f"{unit.tag} {unit.get('NumOrdre', '?')}",
         code=data.findtext("IdStatut", "").strip(),
-        at=_moment(data.findtext("Horodatage")),
+        at=_read(_moment, data.findtext("Horodatage"), unit, "Horodatage"),
         comment=" ".join((data.findtext("Commentaire") or "").split()),
         **reference,
     )
+
+
+def _read(reader, text: str, unit: etree._Element, field: str):
+    """A date the schema admits but Python cannot hold (a year beyond 9999) is
+    refused with the field named, like any other unreadable status."""
+    try:
+        return reader(text)
+    except ValueError:
+        position = f"{unit.tag} {unit.get('NumOrdre', '?')}"
+        raise StatusRefused(
+            [Finding("FCT-STATUS-TIME", Severity.BLOCKING, f"{field} {text!r} is not a date facteur can place in time",
+                     position, layer="lifecycle")]
+        ) from None
 
 
 def _moment(text: str) -> datetime:

@@ -18,9 +18,10 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from bench.generate import Spec, cii, ubl  # noqa: E402  (the repository's generator)
+from bench.pdfs import assemble, embed, facturx_pdf, text_pdf  # noqa: E402
 from facteur.engine.cli import main  # noqa: E402
 
-__all__ = ["Hub", "Spec", "cii", "ubl", "ledger_rows"]
+__all__ = ["Hub", "Spec", "assemble", "cii", "embed", "facturx_pdf", "ledger_rows", "text_pdf", "ubl"]
 
 
 def ledger_rows(root: Path, sql: str, *parameters) -> list[tuple]:

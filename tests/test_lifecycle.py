@@ -281,7 +281,7 @@ def test_dispute_starts_the_delay_two_days_after_deposit_once(hub):
 def test_payment_delay_clock_per_structure_and_overdue(hub):
     town = deposit(hub, "LIFE-11")  # VILLEDEM: 30 days
     paid = deposit(hub, "LIFE-12")
-    hospital = deposit(hub, "LIFE-13", buyer_siret="26750045200011", engagement="EJ-1")  # CHDEMO: 50 days
+    deposit(hub, "LIFE-13", buyer_siret="26750045200011", engagement="EJ-1")  # CHDEMO: 50 days
     now = soon()
     acknowledged = recipient_status("VILLEDEM", flows=[("92", now, town, ""), ("92", now, paid, "")])
     assert send_status(hub, "VILLEDEM", acknowledged, "ack.xml")[:2] == ("90", [])

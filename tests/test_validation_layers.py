@@ -8,12 +8,7 @@ import json
 
 import pytest
 
-from helpers import Hub, Spec, blocking_codes, cii, only_flow, ubl
-
-
-@pytest.fixture
-def hub(tmp_path, capsys):
-    return Hub(tmp_path, capsys)
+from helpers import Spec, blocking_codes, cii, only_flow, ubl
 
 
 @pytest.mark.parametrize("name", ["Extended_fremdwaehrung.xml", "line-total-4-decimals.xml"])

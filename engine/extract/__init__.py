@@ -15,7 +15,7 @@ from collections.abc import Callable
 from lxml import etree
 
 from ..model import Invoice, Syntax
-from . import cii, ubl
+from . import cii, ubl, zugferd1
 from .common import ExtractionError, location
 
 _UBL = "urn:oasis:names:specification:ubl:schema:xsd:"
@@ -23,15 +23,17 @@ _READERS: dict[str, Callable[[etree._Element, Syntax], Invoice]] = {
     f"{{{_UBL}Invoice-2}}Invoice": ubl.read,
     f"{{{_UBL}CreditNote-2}}CreditNote": ubl.read,
     "{urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100}CrossIndustryInvoice": cii.read,
+    "{urn:ferd:CrossIndustryDocument:invoice:1p0}CrossIndustryDocument": zugferd1.read,
 }
 
 
 def extract(root: etree._Element, syntax: Syntax) -> Invoice:
-    """The canonical invoice carried by a parsed UBL or CII document."""
+    """The canonical invoice carried by a parsed UBL, CII or ZUGFeRD 1.0 document."""
     reader = _READERS.get(root.tag)
     if reader is None:
         raise ExtractionError(
-            f"root element {root.tag} is neither a UBL Invoice or CreditNote nor a CII CrossIndustryInvoice",
+            f"root element {root.tag} is neither a UBL Invoice or CreditNote, a CII CrossIndustryInvoice "
+            "nor a ZUGFeRD 1.0 CrossIndustryDocument",
             location(root),
         )
     return reader(root, syntax)

@@ -10,6 +10,8 @@ document order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 from lxml import etree
@@ -50,104 +52,167 @@ _DELIVERY = _TRANSACTION + "ram:ApplicableHeaderTradeDelivery/"
 _SETTLEMENT = _TRANSACTION + "ram:ApplicableHeaderTradeSettlement/"
 _SUMMATION = _SETTLEMENT + "ram:SpecifiedTradeSettlementHeaderMonetarySummation/"
 
-_PROFILE = _xpath(_CONTEXT + "ram:GuidelineSpecifiedDocumentContextParameter/ram:ID")
-_PROCESS = _xpath(_CONTEXT + "ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID")
-_NUMBER = _xpath(_DOCUMENT + "ram:ID")
-_TYPE_CODE = _xpath(_DOCUMENT + "ram:TypeCode")
-_ISSUE_DATE = _xpath(_DOCUMENT + "ram:IssueDateTime/udt:DateTimeString")
-_BUYER_REFERENCE = _xpath(_AGREEMENT + "ram:BuyerReference")
-_ORDER = _xpath(_AGREEMENT + "ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID")
-_CONTRACT = _xpath(_AGREEMENT + "ram:ContractReferencedDocument/ram:IssuerAssignedID")
-_DELIVERY_DATE = _xpath(_DELIVERY + "ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/udt:DateTimeString")
-_CURRENCY = _xpath(_SETTLEMENT + "ram:InvoiceCurrencyCode")
-_PRECEDING = _xpath(_SETTLEMENT + "ram:InvoiceReferencedDocument/ram:IssuerAssignedID")
-_DUE_DATE = _xpath(_SETTLEMENT + "ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString")
-_PAYMENT_MEANS_CODE = _xpath(_SETTLEMENT + "ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode")
-# BT-84 is the IBAN or, outside SEPA, a proprietary account id.
-_ACCOUNT = AccountPaths(
-    credit_transfer=_xpath(
-        _SETTLEMENT + "ram:SpecifiedTradeSettlementPaymentMeans[ram:PayeePartyCreditorFinancialAccount]"
+
+@dataclass(frozen=True)
+class Layout:
+    """Where one CII dialect keeps each piece of the canonical invoice, as
+    compiled XPaths from the root (or from the group named in the comment).
+
+    D16B and its Factur-X / ZUGFeRD 2 profiles use `D16B`; ZUGFeRD 1.0, built on
+    an earlier CII draft with other element names, has its own in `zugferd1.py`.
+    """
+
+    profile: etree.XPath
+    process: etree.XPath
+    number: etree.XPath
+    type_code: etree.XPath
+    issue_date: etree.XPath
+    buyer_reference: etree.XPath
+    order: etree.XPath
+    contract: etree.XPath
+    delivery_date: etree.XPath
+    currency: etree.XPath
+    preceding: etree.XPath
+    due_date: etree.XPath
+    payment_means: etree.XPath
+    account: AccountPaths
+    tax_basis_total: etree.XPath
+    tax_totals: etree.XPath
+    grand_total: etree.XPath
+    due_payable: etree.XPath
+    breakdowns: etree.XPath
+    breakdown: BreakdownPaths  # from each breakdown
+    seller: etree.XPath
+    buyer: etree.XPath
+    party: PartyPaths  # from each party
+    lines: etree.XPath
+    line: LinePaths  # from each line
+    document_references: etree.XPath
+    attachment: AttachmentPaths  # from each document reference
+
+
+def settlement_paths(xpath: Callable[[str], etree.XPath], settlement: str, summation: str) -> dict:
+    """The `Layout` paths of the settlement group (currency, payment, VAT and
+    totals), whose element names D16B and ZUGFeRD 1.0 share below the group's
+    own name (`settlement`, and `summation` for the totals)."""
+    return dict(
+        currency=xpath(settlement + "ram:InvoiceCurrencyCode"),
+        due_date=xpath(settlement + "ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString"),
+        payment_means=xpath(settlement + "ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode"),
+        # BT-84 is the IBAN or, outside SEPA, a proprietary account id.
+        account=AccountPaths(
+            credit_transfer=xpath(
+                settlement + "ram:SpecifiedTradeSettlementPaymentMeans[ram:PayeePartyCreditorFinancialAccount]"
+            ),
+            iban=xpath(
+                "ram:PayeePartyCreditorFinancialAccount/ram:IBANID"
+                " | ram:PayeePartyCreditorFinancialAccount/ram:ProprietaryID"
+            ),
+            bank_id=xpath("ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID"),
+        ),
+        tax_basis_total=xpath(summation + "ram:TaxBasisTotalAmount"),
+        tax_totals=xpath(summation + "ram:TaxTotalAmount"),
+        grand_total=xpath(summation + "ram:GrandTotalAmount"),
+        due_payable=xpath(summation + "ram:DuePayableAmount"),
+        breakdowns=xpath(settlement + "ram:ApplicableTradeTax"),
+    )
+
+
+def party_paths(xpath: Callable[[str], etree.XPath], organisation: bool) -> PartyPaths:
+    """The trade party paths, the same in D16B and ZUGFeRD 1.0, except that a
+    ZUGFeRD 1.0 party has no legal organisation and no electronic address
+    (`organisation` False: those paths find nothing)."""
+
+    def when_organised(path: str) -> etree.XPath:
+        return xpath(path if organisation else "self::node()[false()]")
+
+    return PartyPaths(
+        registration_name=xpath("ram:Name"),
+        trading_name=when_organised("ram:SpecifiedLegalOrganization/ram:TradingBusinessName"),
+        country=xpath("ram:PostalTradeAddress/ram:CountryID"),
+        vat_id=xpath("ram:SpecifiedTaxRegistration/ram:ID[normalize-space(@schemeID)='VA']"),
+        party_ids=xpath("ram:ID | ram:GlobalID"),
+        legal_ids=when_organised("ram:SpecifiedLegalOrganization/ram:ID"),
+        electronic_address=when_organised("ram:URIUniversalCommunication/ram:URIID"),
+    )
+
+
+D16B = Layout(
+    profile=_xpath(_CONTEXT + "ram:GuidelineSpecifiedDocumentContextParameter/ram:ID"),
+    process=_xpath(_CONTEXT + "ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID"),
+    number=_xpath(_DOCUMENT + "ram:ID"),
+    type_code=_xpath(_DOCUMENT + "ram:TypeCode"),
+    issue_date=_xpath(_DOCUMENT + "ram:IssueDateTime/udt:DateTimeString"),
+    buyer_reference=_xpath(_AGREEMENT + "ram:BuyerReference"),
+    order=_xpath(_AGREEMENT + "ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID"),
+    contract=_xpath(_AGREEMENT + "ram:ContractReferencedDocument/ram:IssuerAssignedID"),
+    delivery_date=_xpath(_DELIVERY + "ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/udt:DateTimeString"),
+    preceding=_xpath(_SETTLEMENT + "ram:InvoiceReferencedDocument/ram:IssuerAssignedID"),
+    **settlement_paths(_xpath, _SETTLEMENT, _SUMMATION),
+    breakdown=BreakdownPaths(
+        category=_xpath("ram:CategoryCode"),
+        rate=_xpath("ram:RateApplicablePercent"),
+        taxable_amount=_xpath("ram:BasisAmount"),
+        tax_amount=_xpath("ram:CalculatedAmount"),
     ),
-    iban=_xpath(
-        "ram:PayeePartyCreditorFinancialAccount/ram:IBANID | ram:PayeePartyCreditorFinancialAccount/ram:ProprietaryID"
+    seller=_xpath(_AGREEMENT + "ram:SellerTradeParty"),
+    buyer=_xpath(_AGREEMENT + "ram:BuyerTradeParty"),
+    party=party_paths(_xpath, organisation=True),
+    lines=_xpath(_TRANSACTION + "ram:IncludedSupplyChainTradeLineItem"),
+    line=LinePaths(
+        number=_xpath("ram:AssociatedDocumentLineDocument/ram:LineID"),
+        name=_xpath("ram:SpecifiedTradeProduct/ram:Name"),
+        seller_id=_xpath("ram:SpecifiedTradeProduct/ram:SellerAssignedID"),
+        standard_id=_xpath("ram:SpecifiedTradeProduct/ram:GlobalID"),
+        quantity=_xpath("ram:SpecifiedLineTradeDelivery/ram:BilledQuantity"),
+        price=_xpath("ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount"),
+        net_amount=_xpath(
+            "ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount"
+        ),
+        category=_xpath("ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/ram:CategoryCode"),
+        rate=_xpath("ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/ram:RateApplicablePercent"),
     ),
-    bank_id=_xpath("ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID"),
-)
-
-_TAX_BASIS_TOTAL = _xpath(_SUMMATION + "ram:TaxBasisTotalAmount")
-_TAX_TOTALS = _xpath(_SUMMATION + "ram:TaxTotalAmount")
-_GRAND_TOTAL = _xpath(_SUMMATION + "ram:GrandTotalAmount")
-_DUE_PAYABLE = _xpath(_SUMMATION + "ram:DuePayableAmount")
-
-_BREAKDOWNS = _xpath(_SETTLEMENT + "ram:ApplicableTradeTax")
-_BREAKDOWN = BreakdownPaths(
-    category=_xpath("ram:CategoryCode"),
-    rate=_xpath("ram:RateApplicablePercent"),
-    taxable_amount=_xpath("ram:BasisAmount"),
-    tax_amount=_xpath("ram:CalculatedAmount"),
-)
-
-_SELLER = _xpath(_AGREEMENT + "ram:SellerTradeParty")
-_BUYER = _xpath(_AGREEMENT + "ram:BuyerTradeParty")
-_PARTY = PartyPaths(
-    registration_name=_xpath("ram:Name"),
-    trading_name=_xpath("ram:SpecifiedLegalOrganization/ram:TradingBusinessName"),
-    country=_xpath("ram:PostalTradeAddress/ram:CountryID"),
-    vat_id=_xpath("ram:SpecifiedTaxRegistration/ram:ID[normalize-space(@schemeID)='VA']"),
-    party_ids=_xpath("ram:ID | ram:GlobalID"),
-    legal_ids=_xpath("ram:SpecifiedLegalOrganization/ram:ID"),
-    electronic_address=_xpath("ram:URIUniversalCommunication/ram:URIID"),
-)
-
-_LINES = _xpath(_TRANSACTION + "ram:IncludedSupplyChainTradeLineItem")
-_LINE = LinePaths(
-    number=_xpath("ram:AssociatedDocumentLineDocument/ram:LineID"),
-    name=_xpath("ram:SpecifiedTradeProduct/ram:Name"),
-    seller_id=_xpath("ram:SpecifiedTradeProduct/ram:SellerAssignedID"),
-    standard_id=_xpath("ram:SpecifiedTradeProduct/ram:GlobalID"),
-    quantity=_xpath("ram:SpecifiedLineTradeDelivery/ram:BilledQuantity"),
-    price=_xpath("ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount"),
-    net_amount=_xpath(
-        "ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount"
+    document_references=_xpath(_AGREEMENT + "ram:AdditionalReferencedDocument"),
+    attachment=AttachmentPaths(
+        content=_xpath("ram:AttachmentBinaryObject"),
+        reference=_xpath("ram:IssuerAssignedID"),
+        description=_xpath("ram:Name"),
     ),
-    category=_xpath("ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/ram:CategoryCode"),
-    rate=_xpath("ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/ram:RateApplicablePercent"),
-)
-
-_DOCUMENT_REFERENCES = _xpath(_AGREEMENT + "ram:AdditionalReferencedDocument")
-_ATTACHMENT = AttachmentPaths(
-    content=_xpath("ram:AttachmentBinaryObject"),
-    reference=_xpath("ram:IssuerAssignedID"),
-    description=_xpath("ram:Name"),
 )
 
 
 def read(root: etree._Element, syntax: Syntax) -> Invoice:
     """The canonical invoice of a CII CrossIndustryInvoice root element."""
-    currency = value(_CURRENCY, root)
+    return read_layout(root, syntax, D16B)
+
+
+def read_layout(root: etree._Element, syntax: Syntax, layout: Layout) -> Invoice:
+    """The canonical invoice of a CII-family root element whose paths `layout` gives."""
+    currency = value(layout.currency, root)
     return Invoice(
         syntax=syntax,
-        number=value(_NUMBER, root),
-        type_code=value(_TYPE_CODE, root),
-        issue_date=cii_date(first(_ISSUE_DATE(root))),
+        number=value(layout.number, root),
+        type_code=value(layout.type_code, root),
+        issue_date=cii_date(first(layout.issue_date(root))),
         currency=currency,
-        supplier=parties.seller(read_party(first(_SELLER(root)), _PARTY), *read_account(root, _ACCOUNT)),
-        buyer=parties.buyer(read_party(first(_BUYER(root)), _PARTY)),
-        total_without_vat=amount(_TAX_BASIS_TOTAL, root),
-        total_with_vat=amount(_GRAND_TOTAL, root),
-        amount_due=amount(_DUE_PAYABLE, root),
-        total_vat=decimal(in_currency(_TAX_TOTALS(root), currency)),
-        profile=value(_PROFILE, root),
-        process=value(_PROCESS, root),
-        service_code=value(_BUYER_REFERENCE, root),
-        engagement=value(_ORDER, root),
-        contract=value(_CONTRACT, root),
-        preceding_invoice=value(_PRECEDING, root),
-        delivery_date=cii_date(first(_DELIVERY_DATE(root))),
-        due_date=cii_date(first(_DUE_DATE(root))),
-        payment_means=value(_PAYMENT_MEANS_CODE, root),
-        vat_breakdown=[read_breakdown(node, _BREAKDOWN) for node in _BREAKDOWNS(root)],
-        lines=[read_line(node, _LINE) for node in _LINES(root)],
-        attachments=read_attachments(_DOCUMENT_REFERENCES(root), _ATTACHMENT),
+        supplier=parties.seller(
+            read_party(first(layout.seller(root)), layout.party), *read_account(root, layout.account)
+        ),
+        buyer=parties.buyer(read_party(first(layout.buyer(root)), layout.party)),
+        total_without_vat=amount(layout.tax_basis_total, root),
+        total_with_vat=amount(layout.grand_total, root),
+        amount_due=amount(layout.due_payable, root),
+        total_vat=decimal(in_currency(layout.tax_totals(root), currency)),
+        profile=value(layout.profile, root),
+        process=value(layout.process, root),
+        service_code=value(layout.buyer_reference, root),
+        engagement=value(layout.order, root),
+        contract=value(layout.contract, root),
+        preceding_invoice=value(layout.preceding, root),
+        delivery_date=cii_date(first(layout.delivery_date(root))),
+        due_date=cii_date(first(layout.due_date(root))),
+        payment_means=value(layout.payment_means, root),
+        vat_breakdown=[read_breakdown(node, layout.breakdown) for node in layout.breakdowns(root)],
+        lines=[read_line(node, layout.line) for node in layout.lines(root)],
+        attachments=read_attachments(layout.document_references(root), layout.attachment),
     )
-

@@ -1,0 +1,159 @@
+"""Plain PDFs (no embedded data) through `facteur process`: the header and footer
+recognised from the text with the label patterns of mappings/recognition.toml,
+a pivot in ModeEmission PDF without lines, and clear rejections naming what is
+missing."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+from decimal import Decimal
+
+
+from conftest import assert_valid
+from helpers import REPO, blocking_codes, only_flow, text_pdf
+
+SUPPLIER = "35600000000048"  # the demo supplier DEMO01 deposits for
+VILLE = "21750001600019"  # Ville de Démo, which requires nothing more
+
+
+def french_invoice(number: str = "FA-2026-0042", recipient: str = VILLE, title: str = "FACTURE") -> bytes:
+    """An invoice as a French invoicing system prints it: seller letterhead, the
+    buyer's block on the right, references, and the totals at the foot."""
+    return text_pdf(
+        [
+            "Fournitures Démo SARL",
+            "1 rue de la Démo, 75001 Paris",
+            f"SIRET : {SUPPLIER[:3]} {SUPPLIER[3:6]} {SUPPLIER[6:9]} {SUPPLIER[9:]}",
+            "",
+            f"{title} N° {number}",
+            "Date de facture : 2 novembre 2026",
+            "Numéro d'engagement : EJ-2026-7781",
+            "",
+            "Désignation                 Qté      P.U. HT      Total HT",
+            "Ramette papier A4            10       4,50 €        45,00 €",
+            "Prestation de maintenance     2     580,00 €     1 160,00 €",
+            "",
+            "Total HT : 1 205,00 €",
+            "TVA 20 % : 241,00 €",
+            "Total TTC : 1 446,00 €",
+            "Net à payer : 1 446,00 €",
+        ],
+        columns=[["Destinataire", "Ville de Démo", "Place de la Mairie", f"SIRET {recipient}"]],
+    )
+
+
+def test_plain_french_pdf_is_recognised_into_a_pdf_mode_pivot_without_lines(hub, pivot_schema):
+    document = french_invoice()
+    code, result = hub.process(hub.drop("facture.pdf", document))
+    flow = only_flow(result)
+    assert code == 0 and flow["status"] == "90", flow["findings"]
+
+    [path] = hub.pivots()
+    pivot = assert_valid(pivot_schema, path.read_bytes())
+    assert pivot.findtext(".//ModeEmission") == "PDF" and pivot.find(".//Lignes") is None
+    assert pivot.findtext(".//DonneesFacture/Id") == "FA-2026-0042"
+    assert pivot.findtext(".//DonneesFacture/Type") == "380"
+    assert pivot.findtext(".//DateEmissionFacture") == "2026-11-02"
+    assert pivot.findtext(".//Fournisseur/Identifiant") == SUPPLIER
+    assert pivot.findtext(".//Debiteur/Identifiant") == VILLE
+    assert pivot.findtext(".//NumeroEngagement") == "EJ-2026-7781"
+    totals = {t: Decimal(pivot.findtext(f".//Montants/{t}")) for t in ("MontantHT", "MontantTTC", "MontantNetAPayer")}
+    assert totals == {"MontantHT": Decimal("1205.00"), "MontantTTC": Decimal("1446.00"), "MontantNetAPayer": Decimal("1446.00")}
+    original = pivot.find(".//PJ")
+    assert original.findtext("MimeTypePJ") == "application/pdf"
+    assert base64.b64decode(original.findtext("Contenu")) == document
+
+
+def test_english_table_layout_with_values_under_their_labels(hub, pivot_schema):
+    document = text_pdf(
+        [
+            "Demo Supplies Ltd",
+            f"SIRET {SUPPLIER}",
+            "",
+            "INVOICE",
+            "Invoice number          Invoice date          Currency",
+            "INV/2026/118            November 3, 2026      EUR",
+            "",
+            "Bill to: Ville de Démo",
+            f"SIRET {VILLE}",
+            "",
+            "Subtotal           Total VAT           Total incl. VAT          Amount due",
+            "1,250.00           250.00              1,500.00                 1,000.00",
+        ]
+    )
+    code, result = hub.process(hub.drop("invoice.pdf", document))
+    assert only_flow(result)["status"] == "90", only_flow(result)["findings"]
+    pivot = assert_valid(pivot_schema, hub.pivots()[0].read_bytes())
+    assert pivot.findtext(".//DonneesFacture/Id") == "INV/2026/118"
+    assert pivot.findtext(".//DateEmissionFacture") == "2026-11-03"
+    assert [pivot.findtext(f".//Montants/{t}") for t in ("MontantHT", "MontantTTC", "MontantNetAPayer")] == [
+        "1250.00",
+        "1500.00",
+        "1000.00",
+    ]
+
+
+def test_a_credit_note_title_makes_a_credit_note(hub, pivot_schema):
+    document = french_invoice("AV-2026-0007", title="AVOIR")
+    code, result = hub.process(hub.drop("avoir.pdf", document))
+    assert only_flow(result)["status"] == "90", only_flow(result)["findings"]
+    pivot = assert_valid(pivot_schema, hub.pivots()[0].read_bytes())
+    assert pivot.findtext(".//DonneesFacture/Type") == "381"
+    assert pivot.findtext(".//DonneesFacture/Id") == "AV-2026-0007"
+
+
+def test_missing_mandatory_fields_are_named_in_the_rejection(hub):
+    document = text_pdf(["Fournitures Démo SARL", "FACTURE N° FA-2026-0043", "Date : 02/11/2026", "Total HT : 100,00 €"])
+    code, result = hub.process(hub.drop("incomplete.pdf", document))
+    flow = only_flow(result)
+    assert flow["status"] == "93" and blocking_codes(flow) == ["FCT-PDF-FIELDS-MISSING"]
+    [finding] = flow["findings"]
+    for what in ("supplier SIRET (BT-29)", "recipient SIRET (BT-47)", "total with VAT (BT-112)"):
+        assert what in finding["message"]
+    assert "invoice number" not in finding["message"] and "total without VAT" not in finding["message"]
+
+
+def test_a_pdf_without_text_is_rejected_as_unreadable(hub):
+    _, result = hub.process(hub.drop("scan.pdf", text_pdf([])))
+    assert blocking_codes(only_flow(result)) == ["FCT-PDF-NO-TEXT"]
+
+
+def test_hub_controls_apply_to_recognised_data(hub):
+    _, result = hub.process(hub.drop("unknown.pdf", french_invoice("FA-2026-0044", recipient="12345678900017")))
+    assert blocking_codes(only_flow(result)) == ["FCT-RECIPIENT-UNKNOWN"]
+
+
+def test_an_operator_adds_labels_in_the_mappings_not_the_code(hub, tmp_path):
+    """A supplier printing Spanish labels: one line in a copy of recognition.toml makes it readable."""
+    document = text_pdf(
+        [
+            "Suministros Demo SL",
+            f"SIRET {SUPPLIER}",
+            "Factura número: ES-2026-9",
+            "Fecha: 04/11/2026",
+            f"Destinataire SIRET {VILLE}",
+            "Base imponible: 100,00 EUR",
+            "Importe total: 121,00 EUR",
+        ]
+    )
+    _, before = hub.process(hub.drop("es.pdf", document))
+    assert blocking_codes(only_flow(before)) == ["FCT-PDF-FIELDS-MISSING"]
+
+    mappings = tmp_path / "my-mappings"
+    mappings.mkdir()
+    patterns = (REPO / "mappings" / "recognition.toml").read_text("utf-8")
+    patterns = patterns.replace('labels = ["numero de facture",', 'labels = ["factura numero", "numero de facture",')
+    patterns = patterns.replace('labels = ["total hors taxes",', 'labels = ["base imponible", "total hors taxes",')
+    patterns = patterns.replace('labels = ["total toutes taxes comprises",', 'labels = ["importe total", "total toutes taxes comprises",')
+    patterns = patterns.replace('"invoice date", "date of issue",', '"invoice date", "fecha", "date of issue",')
+    (mappings / "recognition.toml").write_text(patterns, "utf-8")
+    config = tmp_path / "facteur.toml"
+    shutil.copy(REPO / "config" / "directory.toml", tmp_path / "directory.toml")
+    config.write_text(f'[mappings]\nfolder = "{mappings}"\n', "utf-8")
+    # one byte more: another flow, not a repeat of the rejected one
+    again = hub.drop("es2.pdf", document + b"\n")
+    code, out = hub.run("process", str(again), "--sender", "DEMO01", "--json", "--config", str(config))
+    flow = only_flow(json.loads(out))
+    assert flow["status"] == "90", flow["findings"]
