@@ -22,11 +22,11 @@ After a warm-up (every process has compiled its rule sets):
 
 Stage floors: parse, XSD, schematron and durable write (archive, outputs with
 fsync, ledger begin and commit, on SQLite and on PostgreSQL), each timed alone
-in this process over the first invoices of the same mix (bench/throughput.py),
-and the computing stages together (all but the durable write): the chart
-draws what they would allow on every core, the ceiling of the CPU.
-The mix holds what facteur reads today, UBL and CII; Factur-X, plain PDF and
-proprietary flows are not read yet and so are not in it. Figures, not
+in this process over the first XML invoices of the same mix
+(bench/throughput.py), and the computing stages together (all but the durable
+write): the chart draws what they would allow on every core, the ceiling of
+the CPU. The mix may hold UBL, CII and Factur-X (CII in a PDF/A-3); plain PDFs
+and proprietary files have no generator here yet. Figures, not
 assertions: the machine is printed with them. The chart needs matplotlib
 (`pip install -e '.[bench]'`); without it the JSON is still written.
 """
@@ -50,7 +50,8 @@ import psycopg
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.generate import Spec, make  # noqa: E402
+from bench.generate import Spec, cii, ubl  # noqa: E402
+from bench.pdfs import facturx_pdf  # noqa: E402
 from bench.latency import FOLDER_SENDER, Installation, _pivot_time, stop  # noqa: E402
 from bench.throughput import environment, stage_costs, warm_up  # noqa: E402
 from facteur.adapters.amqp import AmqpSettings, InboundPublisher, PublishFailed  # noqa: E402
@@ -58,9 +59,16 @@ from facteur.adapters.pg_ledger import PgLedger  # noqa: E402
 from facteur.engine import config as config_module  # noqa: E402
 from facteur.engine import logs  # noqa: E402
 
-READABLE = ("ubl", "cii")
 FLOOR_SAMPLE = 200  # invoices over which each stage is timed alone
 FLOORS = {"parse": ("parse + detect",), "xsd": ("xsd",), "schematron": ("schematron",), "durable write": ("durable I/O",)}
+
+
+def _facturx(spec: Spec) -> bytes:
+    return facturx_pdf(cii(spec), [f"Facture {spec.number}"])
+
+
+# What the mix may hold: how to make each kind, and its file extension.
+MAKERS = {"ubl": (ubl, "xml"), "cii": (cii, "xml"), "facturx": (_facturx, "pdf")}
 
 
 def corpus(prefix: str, count: int, lines: tuple[int, int], mix: dict[str, int]) -> dict[str, bytes]:
@@ -71,7 +79,8 @@ def corpus(prefix: str, count: int, lines: tuple[int, int], mix: dict[str, int])
     for index in range(count):
         kind = kinds[index % len(kinds)]
         spec = Spec(number=f"{prefix}-{index:06d}", lines=rng.randint(*lines), seed=7)
-        made[f"{spec.number}.{kind}.xml"] = make(kind, spec)
+        maker, extension = MAKERS[kind]
+        made[f"{spec.number}.{kind}.{extension}"] = maker(spec)
     return made
 
 
@@ -225,8 +234,11 @@ def _quantile(sorted_values: list[float], quantile: float) -> float:
 
 
 def floors(validation: str, args, lines, mix) -> dict[str, float]:
-    """Milliseconds per invoice of each stage alone, in one process."""
-    docs = [(name, content, 0) for name, content in corpus("FLOOR", FLOOR_SAMPLE, lines, mix).items()]
+    """Milliseconds per invoice of each stage alone, in one process, over the
+    XML invoices of the mix (the stages of an XML document: a Factur-X PDF
+    adds the extraction of its XML)."""
+    xml_mix = {kind: weight for kind, weight in mix.items() if MAKERS[kind][1] == "xml"} or {"cii": 1}
+    docs = [(name, content, 0) for name, content in corpus("FLOOR", FLOOR_SAMPLE, lines, xml_mix).items()]
     full = validation == "full"
     warm_up(docs, full)
     with tempfile.TemporaryDirectory(prefix="facteur-floors-") as tmp:
@@ -294,7 +306,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=40.0, help="invoices per second, for latency")
     parser.add_argument("--seconds", type=float, default=15.0, help="how long the steady submission lasts")
     parser.add_argument("--lines", default="1-20", help="invoice lines, drawn uniformly from this range (1 to 500)")
-    parser.add_argument("--mix", default="ubl=1,cii=1", help=f"proportions of {', '.join(READABLE)}")
+    parser.add_argument("--mix", default="ubl=1,cii=1", help=f"proportions of {', '.join(MAKERS)}")
     parser.add_argument("--validation", default="xsd,full", help="xsd, full, or both (comma-separated)")
     parser.add_argument("--workers", default="1,2,4", help="worker counts to run over RabbitMQ")
     parser.add_argument("--out", default="bench/results/suite", help="report path, without extension (.json, .png)")
@@ -305,9 +317,8 @@ def main() -> None:
     logs.configure("warning")
     lines = tuple(int(x) for x in args.lines.split("-"))
     mix = {kind: int(weight) for kind, _, weight in (part.partition("=") for part in args.mix.split(","))}
-    unknown = set(mix) - set(READABLE)
-    if unknown or not 1 <= lines[0] <= lines[1] <= 500:
-        parser.error(f"--mix takes {', '.join(READABLE)} (facteur reads no other format yet); --lines within 1-500")
+    if set(mix) - set(MAKERS) or not 1 <= lines[0] <= lines[1] <= 500:
+        parser.error(f"--mix takes {', '.join(MAKERS)}; --lines within 1-500")
     validations = [v.strip() for v in args.validation.split(",") if v.strip()]
     worker_counts = [int(n) for n in args.workers.split(",") if n.strip()]
     report = {"machine": environment(), "count": args.count, "lines": args.lines, "mix": mix, "floors": {}, "runs": []}
