@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pika
 from pika.exceptions import (
@@ -48,6 +48,7 @@ from pika.exceptions import (
 )
 
 from facteur.engine import logs
+from facteur.engine.config import redact
 
 KIND_HEADER = "facteur-kind"
 CONTENT_TYPE = "application/octet-stream"
@@ -86,15 +87,6 @@ class Message:
 
 class PublishFailed(RuntimeError):
     """The broker did not confirm a message: nothing may be considered sent."""
-
-
-def redact(url: str) -> str:
-    """The URL with its password removed, fit for logs and error messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}@{host}"))
 
 
 def declare_topology(channel, settings: AmqpSettings) -> None:
@@ -334,36 +326,35 @@ def _text(value) -> str:
     return value if isinstance(value, str) else ""
 
 
-class AmqpPublisher:
-    """Publishes outputs to the outbound exchange, routing key = partner id.
+class _ConfirmedPublisher:
+    """A connection with a confirm channel, opened on first use, serialised,
+    and reopened once when it was dropped since the last publish (idle
+    connections get closed by the broker's heartbeat); the retried message may
+    then arrive twice, which is the at-least-once side of "never lost".
 
     Safe to share between threads: publishes are serialised, because a pika
     connection is not thread-safe and confirms are awaited one by one anyway.
     """
 
-    def __init__(self, settings: AmqpSettings, log=None):
+    def __init__(self, settings: AmqpSettings, connection_name: str, declare: Callable, log=None):
         self.settings = settings
+        self.connection_name = connection_name
+        self.declare = declare
         self.log = log or logs.get("facteur.amqp")
         self._lock = threading.Lock()
         self._connection: pika.BlockingConnection | None = None
         self._channel = None
 
-    def publish(self, routing_key: str, name: str, content: bytes, kind: str, headers: dict | None = None) -> None:
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
+
+    def _send(self, exchange: str, routing_key: str, content: bytes, properties, target: str, unroutable: str) -> None:
         """Returns once the broker has confirmed the message stored; raises
-        PublishFailed otherwise. A connection dropped since the last publish
-        (idle connections get closed by the broker's heartbeat) is reopened
-        once; the retried message may then reach the partner twice, which is the
-        at-least-once side of "never lost"."""
-        properties = pika.BasicProperties(
-            delivery_mode=pika.DeliveryMode.Persistent,
-            content_type=CONTENT_TYPE,
-            message_id=uuid.uuid4().hex,
-            timestamp=int(time.time()),
-            headers={self.settings.name_header: name, KIND_HEADER: kind, **(headers or {})},
-        )
+        PublishFailed otherwise, saying `unroutable` when no queue took it."""
         with self._lock:
             try:
-                self._publish(routing_key, content, properties)
+                self._send_once(exchange, routing_key, content, properties, target, unroutable)
             except (AMQPConnectionError, OSError) as error:
                 self.log.warning(
                     "AMQP publisher connection lost; reconnecting once",
@@ -372,37 +363,29 @@ class AmqpPublisher:
                 )
                 self._drop()
                 try:
-                    self._publish(routing_key, content, properties)
+                    self._send_once(exchange, routing_key, content, properties, target, unroutable)
                 except (AMQPConnectionError, OSError) as error:
                     self._drop()
                     raise PublishFailed(_unreachable(self.settings.url, error)) from error
 
-    def close(self) -> None:
-        with self._lock:
-            self._drop()
-
-    def _publish(self, routing_key: str, content: bytes, properties) -> None:
-        exchange = self.settings.outbound_exchange
+    def _send_once(self, exchange: str, routing_key: str, content: bytes, properties, target: str, unroutable: str):
         try:
             self._open_channel().basic_publish(exchange, routing_key, content, properties, mandatory=True)
         except UnroutableError as error:
-            raise PublishFailed(
-                f"no queue is bound to exchange {exchange!r} for partner {routing_key!r}: "
-                f"bind the partner's queue with routing key {routing_key!r}"
-            ) from error
+            raise PublishFailed(unroutable) from error
         except NackError as error:
-            raise PublishFailed(f"the broker refused the message for partner {routing_key!r}") from error
+            raise PublishFailed(f"the broker refused the message for {target}") from error
         except AMQPChannelError as error:
             self._drop()
-            raise PublishFailed(f"the broker closed the channel publishing to {routing_key!r}: {error}") from error
+            raise PublishFailed(f"the broker closed the channel publishing to {target}: {_describe(error)}") from error
 
     def _open_channel(self):
         if self._channel is None or not self._channel.is_open:
             self._drop()
-            self._connection = connect(self.settings.url, f"facteur publisher {self.settings.outbound_exchange}")
+            self._connection = connect(self.settings.url, self.connection_name)
             self._channel = self._connection.channel()
             self._channel.confirm_delivery()
-            declare_outbound(self._channel, self.settings)
+            self.declare(self._channel, self.settings)
         return self._channel
 
     def _drop(self) -> None:
@@ -414,30 +397,65 @@ class AmqpPublisher:
                 pass  # it is being discarded because it failed
 
 
-def submit(settings: AmqpSettings, paths: list[Path], sender: str | None) -> list[str]:
-    """Publishes files to the inbound queue for an operator, each confirmed by
-    the broker before the next is sent; returns their message ids.
+def _properties(settings: AmqpSettings, name: str, headers: dict, user_id: str | None = None) -> pika.BasicProperties:
+    return pika.BasicProperties(
+        delivery_mode=pika.DeliveryMode.Persistent,
+        content_type=CONTENT_TYPE,
+        message_id=uuid.uuid4().hex,
+        timestamp=int(time.time()),
+        user_id=user_id,
+        headers={settings.name_header: name, **headers},
+    )
+
+
+class AmqpPublisher(_ConfirmedPublisher):
+    """Publishes outputs to the outbound exchange, routing key = partner id,
+    persistent and `mandatory`, so an output no partner queue takes is an error."""
+
+    def __init__(self, settings: AmqpSettings, log=None):
+        super().__init__(settings, f"facteur publisher {settings.outbound_exchange}", declare_outbound, log)
+
+    def publish(self, routing_key: str, name: str, content: bytes, kind: str, headers: dict | None = None) -> None:
+        properties = _properties(self.settings, name, {KIND_HEADER: kind, **(headers or {})})
+        exchange = self.settings.outbound_exchange
+        unroutable = (
+            f"no queue is bound to exchange {exchange!r} for partner {routing_key!r}: "
+            f"bind the partner's queue with routing key {routing_key!r}"
+        )
+        self._send(exchange, routing_key, content, properties, f"partner {routing_key!r}", unroutable)
+
+
+class InboundPublisher(_ConfirmedPublisher):
+    """Publishes flows to the inbound queue, each confirmed by the broker before
+    `publish` returns: for `facteur submit` and for the watchers of `facteur watch`.
 
     With sender_from="user_id" the sender is the connection's user, which the
     broker validates: naming another sender is refused here, before the broker
-    would refuse it less clearly.
+    would refuse it less clearly. With "header", each flow names its sender.
     """
-    user = pika.URLParameters(settings.url).credentials.username
-    user_id, headers = _identity(settings, user, sender)
+
+    def __init__(self, settings: AmqpSettings, role: str, log=None):
+        super().__init__(settings, f"facteur {role} {settings.inbound_queue}", declare_topology, log)
+        self.user = pika.URLParameters(settings.url).credentials.username
+
+    def publish(self, name: str, content: bytes, sender: str | None) -> str:
+        """Returns the message id."""
+        user_id, headers = _identity(self.settings, self.user, sender)
+        properties = _properties(self.settings, name, headers, user_id)
+        unroutable = f"the broker did not confirm {name}: queue {self.settings.inbound_queue!r} took no message"
+        self._send("", self.settings.inbound_queue, content, properties, self.settings.inbound_queue, unroutable)
+        return properties.message_id
+
+
+def submit(settings: AmqpSettings, paths: list[Path], sender: str | None) -> list[str]:
+    """Publishes files to the inbound queue for an operator, each confirmed by
+    the broker before the next is sent; returns their message ids."""
+    _identity(settings, pika.URLParameters(settings.url).credentials.username, sender)  # refused before connecting
+    publisher = InboundPublisher(settings, "submit")
     try:
-        connection = connect(settings.url, f"facteur submit {settings.inbound_queue}")
-    except (AMQPConnectionError, OSError) as error:
-        raise PublishFailed(_unreachable(settings.url, error)) from error
-    try:
-        channel = connection.channel()
-        channel.confirm_delivery()
-        declare_topology(channel, settings)
-        return [_submit_one(channel, settings, path, user_id, headers) for path in paths]
-    except AMQPChannelError as error:
-        raise PublishFailed(f"the broker refused the submission: {_describe(error)}") from error
+        return [publisher.publish(path.name, path.read_bytes(), sender) for path in paths]
     finally:
-        if connection.is_open:
-            connection.close()
+        publisher.close()
 
 
 def _identity(settings: AmqpSettings, user: str, sender: str | None) -> tuple[str | None, dict]:
@@ -451,20 +469,3 @@ def _identity(settings: AmqpSettings, user: str, sender: str | None) -> tuple[st
             f"connect as {sender!r} to send as {sender!r}"
         )
     return user, {}
-
-
-def _submit_one(channel, settings: AmqpSettings, path: Path, user_id: str | None, headers: dict) -> str:
-    message_id = uuid.uuid4().hex
-    properties = pika.BasicProperties(
-        delivery_mode=pika.DeliveryMode.Persistent,
-        content_type=CONTENT_TYPE,
-        message_id=message_id,
-        timestamp=int(time.time()),
-        user_id=user_id,
-        headers={settings.name_header: path.name, **headers},
-    )
-    try:
-        channel.basic_publish("", settings.inbound_queue, path.read_bytes(), properties, mandatory=True)
-    except (UnroutableError, NackError) as error:
-        raise PublishFailed(f"the broker did not confirm {path.name}: {_describe(error)}") from error
-    return message_id

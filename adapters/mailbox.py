@@ -5,12 +5,18 @@ Every file goes to a temporary name in its final folder, is synced, renamed into
 place, and the folder is synced: a reader (a recipient polling its outbox)
 sees either nothing or the whole file, and a crash leaves at worst a temporary
 file that the next write of the same name replaces.
+
+A temporary name carries the host and the process that write it, because
+several workers may share these folders: a worker sweeping what a crash left
+removes only the files of processes of its own host that are gone, never the
+file another worker is writing now.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import socket
 from pathlib import Path
 
 from facteur.engine.model import Flow, Output
@@ -32,7 +38,7 @@ def safe_segment(value: str) -> str:
 
 def write_atomic(path: Path, content: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = path.with_name(f".{path.name}~{socket.gethostname()}~{os.getpid()}.tmp")
     with open(temporary, "wb") as handle:
         handle.write(content)
         handle.flush()
@@ -46,10 +52,28 @@ def sweep(folder: Path) -> int:
     reader: their final names were never made); returns how many."""
     swept = 0
     for path in folder.glob("**/.*.tmp") if folder.exists() else ():
-        if path.is_file():
+        if path.is_file() and _abandoned(path.name):
             path.unlink(missing_ok=True)
             swept += 1
     return swept
+
+
+def _abandoned(name: str) -> bool:
+    """Whether the process that wrote this temporary file is gone (a name
+    without a host and process is from a facteur before them: gone too)."""
+    parts = name[: -len(".tmp")].rsplit("~", 2)
+    if len(parts) != 3 or not parts[2].isdigit():
+        return True
+    _, host, pid = parts
+    if host != socket.gethostname():
+        return False  # another machine's worker sweeps its own
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, under another user
+    return int(pid) == os.getpid()  # alive: only this process's own leftovers are its to remove
 
 
 def _sync_folder(folder: Path) -> None:

@@ -1,7 +1,7 @@
 """The pool of worker processes that run the pure pipeline for `facteur run`.
 
 Each worker builds its own context once (directory, rule sets compiled and
-warmed, a read-only view of the ledger for duplicate look-ups) and then judges
+warmed, its own view of the ledger for duplicate look-ups) and then judges
 flows; it writes nothing. A worker that dies (killed, out of memory) breaks a
 `ProcessPoolExecutor`; the pool is then rebuilt and the flow offered again.
 """
@@ -12,13 +12,12 @@ import multiprocessing
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
 
 from facteur.engine import config as config_module
 from facteur.engine import pipeline
 from facteur.engine.model import Flow, Outcome
 
-from .sqlite_ledger import SqliteLedger
+from .ledgers import open_ledger
 
 _context: pipeline.Context | None = None
 
@@ -28,7 +27,7 @@ def _start_worker(config_path: str, root: str, open_directory: bool) -> None:
     config = config_module.load(config_path, root)
     if open_directory:
         config = config.with_open_directory()
-    ledger = SqliteLedger(Path(config.ledger), readonly=True)
+    ledger = open_ledger(config, readonly=True)
     _context = pipeline.Context.from_config(config, ledger.known_invoice)
 
 

@@ -60,7 +60,7 @@ class Installation:
         config_dir.mkdir(parents=True)
         text = (REPO / "config" / "facteur.toml").read_text()
         text = text.replace("schematron = true", f"schematron = {'true' if validation == 'full' else 'false'}")
-        text = text.replace('url = ""', f'url = "{amqp_url}"')
+        text = text.replace('[amqp]\nurl = ""', f'[amqp]\nurl = "{amqp_url}"')
         text = text.replace('inbound_queue = "facteur.inbound"', f'inbound_queue = "{self.queue}"')
         text = text.replace("[amqp]\n", f'[amqp]\ndead_letter_queue = "{self.queue}.dead"\n', 1)
         self.config = config_dir / "facteur.toml"

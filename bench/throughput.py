@@ -60,10 +60,11 @@ def context(config, ledger, full: bool) -> pipeline.Context:
     return pipeline.Context.from_config(replace(config, schematron=full), ledger.known_invoice)
 
 
-def stage_costs(docs, config, root: Path, full: bool) -> dict[str, float]:
-    """Seconds spent in each stage over all documents, each stage timed alone."""
+def stage_costs(docs, config, root: Path, full: bool, ledger=None) -> dict[str, float]:
+    """Seconds spent in each stage over all documents, each stage timed alone;
+    the durable I/O on `ledger` (default: a fresh SQLite ledger under `root`)."""
     spent: dict[str, float] = defaultdict(float)
-    ledger = SqliteLedger(root / "stages.sqlite")
+    ledger = ledger or SqliteLedger(root / "stages.sqlite")
     ctx = context(config, ledger, full)
     archive, mailboxes = Archive(root / "archive"), Mailboxes(root / "outbox")
     received = datetime.now(timezone.utc)

@@ -2,9 +2,9 @@
 
 Exit codes: 0 all is well (`process`: every flow was processed and reported,
 whatever its verdict; `validate`: nothing blocks), 1 something blocks
-(`validate`, or `process --strict` when a flow is not fully integrated), 2 a
-usage or configuration error. Errors a user can cause
-get one clear line on stderr, never a traceback.
+(`validate`, or `process --strict` when a flow is not fully integrated), or the
+ledger or the broker cannot be reached, 2 a usage or configuration error.
+Errors a user can cause get one clear line on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 from . import cli_lifecycle, logs, pipeline
 from .config import Config, ConfigError, load
 from .directory import PARTNER_ID, DirectoryError
+from .ledger import LedgerUnavailable
 from .model import Flow
 from .runner import Handled, Runner, utc_now
 
@@ -43,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ConfigError, DirectoryError) as err:
         print(f"facteur: {err}", file=sys.stderr)
         return EXIT_USAGE
+    except LedgerUnavailable as err:
+        print(f"facteur: {err}", file=sys.stderr)
+        return EXIT_BLOCKED
     except KeyboardInterrupt:
         print("facteur: interrupted", file=sys.stderr)
         return 130
@@ -81,6 +85,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-amqp", action="store_true", help="do not consume the AMQP queue even if [amqp] url is set")
     run.add_argument("--open-directory", action="store_true", help="accept any recipient and sender")
     run.set_defaults(handler=_run)
+
+    worker = commands.add_parser(
+        "worker", parents=[common], help="consume the AMQP queue and process flows (many workers share one ledger)"
+    )
+    worker.add_argument("--open-directory", action="store_true", help="accept any recipient and sender")
+    worker.set_defaults(handler=_worker)
+
+    watch = commands.add_parser("watch", parents=[common], help="watch the inboxes and publish each file to the AMQP queue")
+    watch.set_defaults(handler=_watch)
 
     submit = commands.add_parser("submit", parents=[common], help="publish files to the inbound AMQP queue")
     submit.add_argument("paths", nargs="+", metavar="FILE")
@@ -142,15 +155,15 @@ def _read(path: Path, config: Config) -> bytes | None:
 
 
 def _process(args, config: Config) -> int:
+    from facteur.adapters.ledgers import open_ledger
     from facteur.adapters.mailbox import Archive, Mailboxes
-    from facteur.adapters.sqlite_ledger import SqliteLedger
 
     if not PARTNER_ID.match(args.sender):
         raise UsageError(f"--sender {args.sender!r} must be a partner id of 3 to 8 letters, digits, '-' or '_'")
     files = _files(args.paths)
     progress = _Progress(len(files), enabled=sys.stderr.isatty() and not args.json)
     logs.configure("warning" if progress.enabled else "info")
-    ledger = SqliteLedger(config.ledger)
+    ledger = open_ledger(config)
     try:
         context = pipeline.Context.from_config(config, ledger.known_invoice)
         partners = set(context.directory.senders) | context.directory.mailboxes
@@ -217,11 +230,11 @@ def _print_process(results: list[Handled], as_json: bool) -> None:
 
 
 def _validate(args, config: Config) -> int:
-    from facteur.adapters.sqlite_ledger import SqliteLedger
+    from facteur.adapters.ledgers import existing_ledger
 
     logs.configure("warning")
     files = _files(args.paths)
-    ledger = SqliteLedger(config.ledger) if config.ledger.exists() else None
+    ledger = existing_ledger(config)
     known = ledger.known_invoice if ledger else (lambda supplier, number, year: None)
     context = pipeline.Context.from_config(config, known, check_sender=False)
     report = []
@@ -261,8 +274,22 @@ def _run(args, config: Config) -> int:
     return serve(config, workers=args.workers, until_idle=args.until_idle, use_amqp=not args.no_amqp)
 
 
+def _worker(args, config: Config) -> int:
+    from .cli_run import work
+
+    return work(config)
+
+
+def _watch(args, config: Config) -> int:
+    from .cli_run import watch
+
+    return watch(config)
+
+
 def _submit(args, config: Config) -> int:
-    from facteur.adapters.amqp import PublishFailed, redact, submit
+    from facteur.adapters.amqp import PublishFailed, submit
+
+    from .config import redact
 
     settings = _amqp_settings(config)
     try:
@@ -291,11 +318,12 @@ def _amqp_settings(config: Config):
 
 
 def _ledger_for_reading(config: Config):
-    from facteur.adapters.sqlite_ledger import SqliteLedger
+    from facteur.adapters.ledgers import existing_ledger
 
-    if not config.ledger.exists():
+    ledger = existing_ledger(config)
+    if ledger is None:
         raise UsageError(f"no ledger at {config.ledger} yet: process a flow first, or give --root/--config")
-    return SqliteLedger(config.ledger)
+    return ledger
 
 
 def _flows_list(args, config: Config) -> int:
@@ -384,4 +412,8 @@ class _Progress:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as `python -m`, this file is `__main__`: the modules it wires import
+    # `facteur.engine.cli`, whose UsageError must be the one `main` catches.
+    from facteur.engine.cli import main as installed_main
+
+    sys.exit(installed_main())

@@ -194,16 +194,13 @@ def _dgp(args, config: Config) -> int:
 
 def _replay(args, config: Config) -> int:
     from facteur.adapters.mailbox import Archive, Mailboxes
-    from facteur.adapters.sqlite_ledger import SqliteLedger
 
     from .cli import _print_process
 
     if bool(args.flow_ids) == bool(args.status):
         raise _usage("give flow ids, or --status (with --since) to choose them, not both")
     logs.configure("warning")
-    if not config.ledger.exists():
-        raise _usage(f"no ledger at {config.ledger}: nothing was processed there yet")
-    ledger = SqliteLedger(config.ledger)
+    ledger = _ledger(config)
     try:
         if args.status:
             since = args.since.isoformat() if args.since else ""

@@ -1,12 +1,19 @@
-"""The wiring of `facteur run` (part of the CLI, which alone may join the engine
-to its adapters): watched inboxes and the AMQP queue feed the coordinator
-(`service.py`), a pool of worker processes runs the pipeline, deliveries go to
-folders or the broker, and SIGTERM/SIGINT stop it gracefully: sources stop
-taking, flows in flight finish and commit, nothing is lost.
+"""The wiring of the long-running roles (part of the CLI, which alone may join
+the engine to its adapters), and SIGTERM/SIGINT stop each gracefully: sources
+stop taking, flows in flight finish and commit, nothing is lost.
+
+- `facteur run`, the embedded default: watched inboxes and the AMQP queue feed
+  the coordinator (`service.py`), a pool of worker processes runs the pipeline.
+- `facteur watch`: watched inboxes feed the AMQP queue, nothing more.
+- `facteur worker`: the AMQP queue feeds a coordinator that runs the pipeline
+  in its own process; any number of them share a PostgreSQL ledger.
+
+Deliveries go to folders or the broker in every role that processes flows.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import sys
@@ -14,44 +21,31 @@ import threading
 from datetime import datetime, timezone
 
 from . import logs, pipeline
-from .config import Config
+from .config import Config, redact
 from .directory import PARTNER_ID
 from .model import Flow
 from .runner import Runner
-from .service import Intake, Service
+from .service import RETRY_DELAYS, Intake, Service
 
 CONSUMER_DRAIN_SECONDS = 10.0  # how long a stopping consumer waits for the acks of flows in flight
 
 
 def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool) -> int:
-    from facteur.adapters.delivery import Deliveries
-    from facteur.adapters.mailbox import Archive, Mailboxes, sweep
-    from facteur.adapters.sqlite_ledger import SqliteLedger
     from facteur.adapters.watch import InboxWatcher
     from facteur.adapters.workers import WorkerPool
 
-    from .cli import UsageError, _amqp_settings
+    from .cli import _amqp_settings
 
     logs.configure("info")
     log = logs.get("facteur.run")
     amqp = _amqp_settings(config) if config.amqp.get("url") else None
-    swept = sweep(config.outbox) + sweep(config.archive)
-    if swept:
-        log.warning("removed files left half-written by an earlier crash", count=swept)
-    ledger = SqliteLedger(config.ledger)
-    context = pipeline.Context.from_config(config, ledger.known_invoice)
-    publisher = _publisher(amqp) if amqp and any(m != "folder" for m in config.delivery.values()) else None
-    try:
-        deliveries = Deliveries(Mailboxes(config.outbox), publisher, config.delivery, amqp.outbound_exchange if amqp else "")
-    except ValueError as err:
-        raise UsageError(str(err)) from None
-    runner = Runner(context, ledger, Archive(config.archive), deliveries)
+    engine = _Engine(config, amqp, log)
     pool = WorkerPool(config, workers or config.workers or os.cpu_count() or 1)
-    service = Service(runner, pool.submit, config.max_in_flight)
+    service = Service(engine.runner, pool.submit, config.max_in_flight)
     stop = threading.Event()
     _on_signals(stop, log)
 
-    partners = config.watched_partners(context.directory)
+    partners = config.watched_partners(engine.runner.context.directory)
     watcher = InboxWatcher(
         config.inbox,
         partners,
@@ -68,7 +62,7 @@ def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool)
         partners=partners,
         workers=pool.workers,
         amqp=bool(consumer_thread),
-        ledger=str(config.ledger),
+        ledger=engine.ledger_name,
     )
     watcher.start()
     try:
@@ -80,9 +74,111 @@ def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool)
         if consumer_thread:
             consumer_thread.join(CONSUMER_DRAIN_SECONDS + 1)
         pool.shutdown()
-        if publisher:
-            publisher.close()
-        ledger.close()
+        engine.close()
+    return _stopped(counts, log)
+
+
+def work(config: Config) -> int:
+    """`facteur worker`: consumes the inbound queue and runs the whole durable
+    sequence in this process, one flow at a time, on the configured ledger
+    (PostgreSQL, to share it with the other workers). Start one or two per core, on as
+    many machines as needed."""
+    from .cli import _amqp_settings
+
+    logs.configure("info")
+    log = logs.get("facteur.worker")
+    amqp = _amqp_settings(config)
+    engine = _Engine(config, amqp, log)
+    service = Service(engine.runner, None, config.max_in_flight)
+    stop = threading.Event()
+    _on_signals(stop, log)
+    consumer_thread = _start_consumer(amqp, service, stop, log)
+    log.info("facteur worker running", queue=amqp.inbound_queue, amqp=redact(amqp.url), ledger=engine.ledger_name)
+    try:
+        counts = service.run(stop)
+    finally:
+        stop.set()
+        consumer_thread.join(CONSUMER_DRAIN_SECONDS + 1)
+        engine.close()
+    return _stopped(counts, log)
+
+
+def watch(config: Config) -> int:
+    """`facteur watch`: takes the complete files of the inboxes and publishes
+    each to the inbound queue, confirmed by the broker, before releasing it;
+    the workers do the rest. The sender is the inbox's partner, named in the
+    sender header, so the workers must take it from there."""
+    from facteur.adapters.amqp import InboundPublisher
+    from facteur.adapters.watch import InboxWatcher
+
+    from .cli import UsageError, _amqp_settings
+
+    logs.configure("info")
+    log = logs.get("facteur.watch")
+    amqp = _amqp_settings(config)
+    if amqp.sender_from != "header":
+        raise UsageError(
+            f"facteur watch publishes for every partner of its inboxes, naming each in the {amqp.sender_header} "
+            f"header: set [amqp] sender_from = \"header\" in {config.path} (workers too), and let only trusted "
+            "publishers reach the inbound queue"
+        )
+    publisher = InboundPublisher(amqp, "watch")
+    stop = threading.Event()
+    _on_signals(stop, log)
+    partners = config.watched_partners(config.load_directory())
+    watcher = InboxWatcher(
+        config.inbox,
+        partners,
+        on_file=lambda claimed: _publish_file(publisher, claimed, stop, log),
+        stable_seconds=config.stable_seconds,
+        max_bytes=config.limits.max_lot_bytes,
+    )
+    log.info("facteur watch running", inbox=str(config.inbox), partners=partners, queue=amqp.inbound_queue,
+             amqp=redact(amqp.url))
+    watcher.start()
+    try:
+        stop.wait()
+    finally:
+        watcher.stop(wait=CONSUMER_DRAIN_SECONDS)
+        publisher.close()
+    log.info("facteur watch stopped")
+    return 0
+
+
+class _Engine:
+    """What processes flows, for `facteur run` and `facteur worker` alike:
+    the ledger, the pipeline's context, the deliveries and the durable runner."""
+
+    def __init__(self, config: Config, amqp, log):
+        from facteur.adapters.delivery import Deliveries
+        from facteur.adapters.ledgers import describe, open_ledger
+        from facteur.adapters.mailbox import Archive, Mailboxes, sweep
+
+        from .cli import UsageError
+
+        swept = sweep(config.outbox) + sweep(config.archive)
+        if swept:
+            log.warning("removed files left half-written by an earlier crash", count=swept)
+        self.ledger_name = describe(config)
+        self.ledger = open_ledger(config)
+        context = pipeline.Context.from_config(config, self.ledger.known_invoice)
+        self.publisher = _publisher(amqp) if amqp and any(m != "folder" for m in config.delivery.values()) else None
+        try:
+            deliveries = Deliveries(
+                Mailboxes(config.outbox), self.publisher, config.delivery, amqp.outbound_exchange if amqp else ""
+            )
+        except ValueError as err:
+            self.close()
+            raise UsageError(str(err)) from None
+        self.runner = Runner(context, self.ledger, Archive(config.archive), deliveries)
+
+    def close(self) -> None:
+        if self.publisher:
+            self.publisher.close()
+        self.ledger.close()
+
+
+def _stopped(counts, log) -> int:
     log.info("facteur stopped", **{k: v for k, v in counts.items()})
     print(", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "no flow", file=sys.stdout)
     return 0
@@ -92,6 +188,27 @@ def _publisher(amqp):
     from facteur.adapters.amqp import AmqpPublisher
 
     return AmqpPublisher(amqp)
+
+
+def _publish_file(publisher, claimed, stop: threading.Event, log) -> None:
+    """Publishes until the broker confirms, then releases the file. While the
+    broker is away the file waits, claimed, and the watcher takes no more (the
+    others wait in the inbox); stopping leaves it claimed, offered again at the
+    next start. A file published twice that way is one flow (same sender, same
+    bytes): the workers see a repeat."""
+    from facteur.adapters.amqp import PublishFailed
+
+    for attempt in itertools.count():
+        try:
+            publisher.publish(claimed.name, claimed.content, claimed.partner)
+            break
+        except PublishFailed as err:
+            delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
+            log.error("cannot publish a claimed file; it waits and is retried", partner=claimed.partner,
+                      file=claimed.name, error=str(err), retry_in_seconds=delay)
+            if stop.wait(delay):
+                raise
+    claimed.release()
 
 
 def _offer_file(service: Service, claimed, log) -> None:

@@ -7,6 +7,10 @@ file, and a `[mappings] folder` (recognition patterns for plain PDFs,
 proprietary formats) when one is set, are found relative to the configuration
 file that names them: they are configuration, not data, and do not move with
 `--root`. Without one, the `mappings/` shipped with facteur is used.
+
+The ledger is the SQLite file of `[paths] ledger` unless `[ledger] url` names a
+PostgreSQL database (what many workers share); FACTEUR_LEDGER_URL overrides it,
+which keeps a password out of the file.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from . import directory as directory_module
 from .directory import PARTNER_ID, Directory
@@ -25,6 +30,7 @@ from .recognise import MappingError, Patterns
 SOURCE_ROOT = Path(__file__).resolve().parents[1]
 DELIVERY_MODES = ("folder", "amqp", "both")
 DEFAULT_CONFIG = SOURCE_ROOT / "config" / "facteur.toml"
+LEDGER_SCHEMES = ("postgresql", "postgres")
 
 
 class ConfigError(ValueError):
@@ -51,7 +57,7 @@ class Config:
     inbox: Path
     outbox: Path
     archive: Path
-    ledger: Path
+    ledger: Path  # the SQLite file, when no ledger_url is set
     directory_file: Path
     mappings: Path
     open_directory: bool
@@ -65,6 +71,7 @@ class Config:
     partners: tuple[str, ...] = ()  # inbox folders watched; empty: the directory's senders and mailboxes
     amqp: dict = field(default_factory=dict)  # [amqp] as written; empty url: no broker
     delivery: dict = field(default_factory=dict)  # partner id -> "folder" | "amqp" | "both"
+    ledger_url: str = ""  # a PostgreSQL URL; empty: the SQLite file `ledger`
 
     def with_root(self, root: Path) -> "Config":
         """The same configuration with every relative path taken from `root`."""
@@ -104,6 +111,15 @@ class Config:
             return Directory({}, {}, open=True, open_mailbox=self.open_mailbox)
         loaded = directory_module.load(self.directory_file)
         return loaded.opened(self.open_mailbox) if self.open_directory else loaded
+
+
+def redact(url: str) -> str:
+    """The URL with its password removed, fit for logs and error messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}@{host}"))
 
 
 def locate(explicit: str | None) -> Path:
@@ -162,6 +178,11 @@ def _build(path: Path, data: dict, root: Path) -> Config:
             raise ConfigError(f"{path}: [intake] partners: {partner!r} must be 3 to 8 letters or digits")
     directory_value = Path(dir_table.get("file", "directory.toml"))
     mappings_value = Path(_table(data, "mappings", path).get("folder", SOURCE_ROOT / "mappings"))
+    ledger_url = os.environ.get("FACTEUR_LEDGER_URL") or str(_table(data, "ledger", path).get("url", ""))
+    if ledger_url and ledger_url.partition("://")[0] not in LEDGER_SCHEMES:
+        raise ConfigError(
+            f"{path}: [ledger] url (or FACTEUR_LEDGER_URL) must be a postgresql:// URL, or empty for the SQLite file"
+        )
     return Config(
         path=path,
         root=root,
@@ -183,6 +204,7 @@ def _build(path: Path, data: dict, root: Path) -> Config:
         partners=partners,
         amqp=_table(data, "amqp", path),
         delivery=delivery,
+        ledger_url=ledger_url,
     )
 
 

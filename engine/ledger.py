@@ -62,10 +62,23 @@ class Ledger(Protocol):
     def find(self, flow_id: str) -> FlowRecord | None: ...
 
     def known_invoice(self, supplier: str, number: str, year: int) -> str | None:
-        """The flow that already delivered this invoice, if any."""
+        """The flow that delivered this invoice, or holds its claim, if any."""
+
+    def claim(self, flow_id: str, keys: list[tuple[str, str, int]]) -> str | None:
+        """Reserve these invoice keys (supplier, number, year) for this flow,
+        durably and all or none, before its outputs are written. Returns the
+        other flow that holds one of them (then nothing is reserved), or None.
+
+        Many workers may deliver at once: whoever claims an invoice first
+        delivers it, and a flow that claims again after a crash keeps its own
+        claims. Checking at commit would be too late, the pivot being already
+        in the recipient's mailbox.
+        """
 
     def commit(self, flow: Flow, outcome: Outcome, written: list[tuple[Output, str]], at: datetime) -> None:
-        """Record the outcome and the outputs written (with their paths), atomically."""
+        """Record the outcome and the outputs written (with their paths),
+        atomically; a flow committed meanwhile (by another worker handed the
+        same flow) is left as that commit recorded it."""
 
     def reports(self, flow_id: str) -> list[Output]:
         """The reports sent to the sender for this flow, to send them again."""

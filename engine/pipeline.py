@@ -146,7 +146,7 @@ def _verdict(flow: Flow, bundle: Bundle, checked, invoice, ctx: Context, seen: s
     invoice.attachments += checked.attachments
     invoice.attachments += [attachments.supporting(m.name, m.content) for m in bundle.supporting]
     hub_findings, routing = controls.check(
-        invoice, ctx.directory, flow.sender if ctx.check_sender else None, ctx.known_invoice, seen
+        invoice, ctx.directory, flow.sender if ctx.check_sender else None, _held_elsewhere(ctx.known_invoice, flow), seen
     )
     original = _original(bundle.pdf.name, bundle.pdf.content) if bundle.pdf else _original(bundle.name, bundle.content)
     verdict.findings += hub_findings
@@ -172,6 +172,18 @@ def _invoices(name: str, content: bytes, checked, ctx: Context) -> list:
     if checked.syntax is Syntax.PROPRIETARY:
         return checked.format.read(name, content, checked.root)
     return [extract(checked.root, checked.syntax)]
+
+
+def _held_elsewhere(known_invoice: KnownInvoice, flow: Flow) -> KnownInvoice:
+    """The ledger's lookup, blind to this flow's own claims: a flow that
+    claimed its invoices, then crashed before its commit, comes back as the same
+    flow and is no duplicate of itself."""
+
+    def lookup(supplier: str, number: str, year: int) -> str | None:
+        holder = known_invoice(supplier, number, year)
+        return None if holder == flow.id else holder
+
+    return lookup
 
 
 def _original(name: str, content: bytes) -> Attachment:

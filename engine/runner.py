@@ -87,17 +87,12 @@ class Runner:
         return replace(flow, received_at=record.received_at)
 
     def finish(self, flow: Flow, outcome: Outcome) -> Handled:
-        """Steps 4 and 5, for an outcome computed here or in a worker process.
-
-        A worker judged duplicates against the ledger as it was when it started;
-        another flow may have delivered the same invoice since. This process is
-        the only writer, so it checks again and, if so, judges the flow again
-        here: the duplicate is then rejected, never delivered twice.
-        """
+        """Steps 4 and 5, for an outcome computed here, in a worker process, or
+        in another `facteur worker`."""
         if outcome.statuses is not None:
             outcome = lifecycle.settle(flow, outcome.statuses, self.ledger, self.context.hub_id, self.clock())
-        elif self._delivered_elsewhere(flow, outcome):
-            outcome = pipeline.process(flow, self.context)
+        else:
+            outcome = self._claimed(flow, outcome)
         written = [(output, self.mailboxes.write(output)) for output in outcome.outputs]
         self.ledger.commit(flow, outcome, written, self.clock())
         handled = _summary(flow, outcome, [path for _, path in written])
@@ -120,12 +115,23 @@ class Runner:
                 )
         return handled
 
-    def _delivered_elsewhere(self, flow: Flow, outcome: Outcome) -> bool:
-        for verdict in outcome.verdicts:
-            key = controls.duplicate_key(verdict.invoice) if verdict.accepted else None
-            if key and self.ledger.known_invoice(*key) not in (None, flow.id):
-                return True
-        return False
+    def _claimed(self, flow: Flow, outcome: Outcome) -> Outcome:
+        """The outcome whose accepted invoices this flow has claimed.
+
+        The pipeline judged duplicates against the ledger as it was then;
+        another flow may have claimed one of its invoices since (another worker,
+        a pool process judging in parallel). The flow is then judged again, and
+        that invoice is now a duplicate: rejected, never delivered twice. Each
+        round turns at least one more invoice into a duplicate, so it ends.
+        """
+        while True:
+            keys = [controls.duplicate_key(v.invoice) for v in outcome.verdicts if v.accepted]
+            holder = self.ledger.claim(flow.id, [key for key in keys if key])
+            if holder is None:
+                return outcome
+            self.log.info("an invoice of this flow was claimed by another flow; judged again", flow_id=flow.id,
+                          other_flow=holder)
+            outcome = pipeline.process(flow, self.context)
 
     def _repeat(self, flow: Flow, status: str) -> Handled:
         paths = [self.mailboxes.write(report) for report in self.ledger.reports(flow.id)]

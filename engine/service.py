@@ -118,6 +118,8 @@ class Service:
     def _settle(self, item: Intake, future: "Future[Outcome]") -> None:
         try:
             outcome = future.result()
+        except TRANSIENT as err:  # the duplicate look-up could not reach the ledger: not the flow's fault
+            return self._retry_later(item, err)
         except Exception as err:  # a pipeline bug, or a worker process that died
             return self._pipeline_failed(item, err)
         try:

@@ -1,13 +1,25 @@
-"""Shared fixtures: where the reference material lives, and the official schemas.
+"""Shared fixtures: where the reference material lives, the official schemas,
+and the ledger databases.
 
 `../shared` sits beside the repository on developer machines and in CI; tests that
 need it skip, saying so, when it is absent.
+
+Test modules that exercise the ledger run on both of its databases: they use
+the `ledger_backend` fixture, which gives each test an empty SQLite file under
+its root, or its own schema in a PostgreSQL database made for this session
+(FACTEUR_LEDGER_URL points there, for the CLI and the processes it starts).
+PostgreSQL must be running (`.ci/run` starts it); FACTEUR_TEST_PG_URL names
+another server.
 """
 
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
+from urllib.parse import quote
 
+import psycopg
 import pytest
 from lxml import etree
 
@@ -29,6 +41,50 @@ def hub(tmp_path, capsys):
     from helpers import Hub
 
     return Hub(tmp_path, capsys)
+
+
+PG_URL = os.environ.get("FACTEUR_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    """A fresh database for this test session, so that runs beside each other
+    never meet; dropped at the end. Yields its URL."""
+    name = f"facteur_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(PG_URL, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as err:
+        pytest.fail(f"PostgreSQL is needed at {PG_URL} ({err}); start it (.ci/run does) or set FACTEUR_TEST_PG_URL")
+    admin.execute(f'CREATE DATABASE "{name}"')
+    yield PG_URL.rsplit("/", 1)[0] + "/" + name
+    admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.fixture
+def pg_ledger_url(pg_database):
+    """An empty schema of the session's database, as a ledger URL."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_database, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    return f"{pg_database}?options={quote(f'-csearch_path={schema}')}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_backend(request, monkeypatch):
+    """Runs the test once per ledger database. Tests marked `sqlite_only`
+    (SQLite's own file format and migrations) are skipped on PostgreSQL."""
+    if request.param == "postgresql":
+        if request.node.get_closest_marker("sqlite_only"):
+            pytest.skip("about SQLite's own file and migrations")
+        monkeypatch.setenv("FACTEUR_LEDGER_URL", request.getfixturevalue("pg_ledger_url"))
+    else:
+        monkeypatch.delenv("FACTEUR_LEDGER_URL", raising=False)
+    return request.param
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only: a ledger test about the SQLite file itself")
 
 
 @pytest.fixture(scope="session")

@@ -4,10 +4,13 @@ what it wrote, for the behaviour tests."""
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 from lxml import etree
 
 REPO = Path(__file__).resolve().parents[1]
@@ -18,7 +21,23 @@ from bench.generate import Spec, cii, ubl  # noqa: E402  (the repository's gener
 from bench.pdfs import assemble, embed, facturx_pdf, text_pdf  # noqa: E402
 from facteur.engine.cli import main  # noqa: E402
 
-__all__ = ["Hub", "Spec", "assemble", "cii", "embed", "facturx_pdf", "text_pdf", "ubl"]
+__all__ = ["Hub", "Spec", "assemble", "cii", "embed", "facturx_pdf", "ledger_rows", "text_pdf", "ubl"]
+
+
+def ledger_rows(root: Path, sql: str, *parameters) -> list[tuple]:
+    """Rows of a query (with `?` placeholders) on the ledger the CLI uses: the
+    PostgreSQL database of FACTEUR_LEDGER_URL, else the SQLite file under `root`.
+    Database errors pass through, for tests about what the ledger refuses."""
+    url = os.environ.get("FACTEUR_LEDGER_URL")
+    if url:
+        with psycopg.connect(url, autocommit=True) as connection:
+            cursor = connection.execute(sql.replace("?", "%s"), parameters)
+            return cursor.fetchall() if cursor.description else []
+    connection = sqlite3.connect(root / "var" / "ledger.sqlite")
+    try:
+        return connection.execute(sql, parameters).fetchall()
+    finally:
+        connection.close()
 
 
 @dataclass

@@ -13,6 +13,8 @@ HOPITAL = "26750045200011"  # engagement required
 COMMUNAUTE = "20005372300017"  # service or engagement
 DISSOUS = "19750000100014"  # inactive structure
 
+pytestmark = pytest.mark.usefixtures("ledger_backend")
+
 
 def deposit(hub: Hub, spec: Spec, sender: str = "DEMO01", maker=ubl) -> dict:
     _, result = hub.process(hub.drop(f"{spec.number}.xml", maker(spec)), sender=sender)

@@ -12,14 +12,17 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import psycopg
 import pytest
 from conftest import assert_valid
 from lxml import etree
 
-from helpers import REPO, Hub, Spec, flow_status, only_flow, ubl
+from helpers import REPO, Hub, Spec, blocking_codes, flow_status, ledger_rows, only_flow, ubl
 
 SUPPLIER = "35600000000048"  # the generator's demo supplier
 PARIS = timezone(timedelta(hours=1))
+
+pytestmark = pytest.mark.usefixtures("ledger_backend")
 
 
 def recipient_status(emitter: str, flows=(), invoices=()) -> bytes:
@@ -138,9 +141,8 @@ def test_a_second_acknowledgment_never_moves_the_payment_delay_start(hub):
     assert datetime.fromisoformat(invoice["dgp_start"]) == first
     assert [s[0] for s in forwarded(hub)] == ["03"]
 
-    ledger = sqlite3.connect(hub.root / "var" / "ledger.sqlite")
-    with pytest.raises(sqlite3.IntegrityError, match="never changes"):
-        ledger.execute("UPDATE invoices SET dgp_start = '2020-01-01T00:00:00+00:00' WHERE flow_id = ?", (flow_id,))
+    with pytest.raises((sqlite3.IntegrityError, psycopg.errors.RaiseException), match="never changes"):
+        ledger_rows(hub.root, "UPDATE invoices SET dgp_start = '2020-01-01T00:00:00+00:00' WHERE flow_id = ?", flow_id)
 
 
 @pytest.mark.parametrize(
@@ -361,12 +363,14 @@ def test_flows_list_filters(hub):
     assert town
 
 
+@pytest.mark.sqlite_only
 def test_a_ledger_of_the_previous_schema_is_migrated_in_place(hub):
     flow_id = deposit(hub, "LIFE-18")
     path = hub.root / "var" / "ledger.sqlite"
     older = sqlite3.connect(path)
     older.executescript(
         """
+        DROP TABLE claims;
         DROP TRIGGER dgp_start_never_changes;
         DROP INDEX invoices_by_mailbox;
         DROP INDEX flows_by_chain;
@@ -386,7 +390,9 @@ def test_a_ledger_of_the_previous_schema_is_migrated_in_place(hub):
     assert (code, errors) == ("90", [])
     [invoice] = show(hub, flow_id)["invoices"]
     assert invoice["state"] == "03" and invoice["dgp_rule"] == "edi-acknowledgment"
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 3
+    _, result = hub.process(hub.drop("LIFE-18-again.xml", ubl(Spec("LIFE-18", lines=2))))
+    assert blocking_codes(only_flow(result)) == ["FCT-DUPLICATE-INVOICE"]  # the delivered invoice kept its claim
 
 
 def test_facteur_run_takes_status_files_from_the_recipients_inbox(tmp_path):

@@ -14,6 +14,8 @@ from lxml import etree
 from conftest import assert_valid
 from helpers import Hub, Spec, blocking_codes, cii, flow_status, only_flow, ubl
 
+pytestmark = pytest.mark.usefixtures("ledger_backend")
+
 
 def lot(**members: bytes) -> bytes:
     buffer = io.BytesIO()
@@ -245,3 +247,4 @@ def test_facteur_config_environment_variable_is_honoured(hub, tmp_path, monkeypa
     monkeypatch.setenv("FACTEUR_CONFIG", str(missing))
     assert hub.run("flows", "list")[0] == 2
     assert str(missing) in hub.err and "FACTEUR_CONFIG" in hub.err
+

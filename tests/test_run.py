@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
+import socket
 import subprocess
 import sys
 import time
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO, Spec, cii, ubl
+from helpers import REPO, Spec, cii, ledger_rows, ubl
 from facteur.engine.model import Flow
 
 SENDER = "DEMO01"
@@ -79,11 +79,10 @@ def assert_exactly_once(root: Path, files: dict[str, bytes], sender: str = SENDE
     assert sorted(pivots) == sorted(expected_pivots)
     assert len(list((root / "outbox" / sender).glob("*.flux.statut.xml"))) == len(files)
 
-    ledger = sqlite3.connect(root / "var" / "ledger.sqlite")
-    statuses = dict(ledger.execute("SELECT status, count(*) FROM flows GROUP BY status").fetchall())
+    statuses = dict(ledger_rows(root, "SELECT status, count(*) FROM flows GROUP BY status"))
     rejected = sum(1 for c in files.values() if b"12345678900017" in c)
     assert statuses == {"90": len(files) - rejected, "93": rejected}
-    delivered = ledger.execute("SELECT count(*) FROM outputs WHERE kind = 'pivot'").fetchone()[0]
+    [(delivered,)] = ledger_rows(root, "SELECT count(*) FROM outputs WHERE kind = 'pivot'")
     assert delivered == len(expected_pivots)
 
     leftovers = [p for p in (root / "inbox").rglob("*") if p.is_file()]
@@ -157,5 +156,23 @@ def test_a_file_still_being_written_is_not_taken_early(tmp_path):
     finally:
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=30)
-    ledger = sqlite3.connect(tmp_path / "var" / "ledger.sqlite")
-    assert ledger.execute("SELECT name, status, size FROM flows").fetchall() == [("slow.xml", "90", len(content))]
+    assert ledger_rows(tmp_path, "SELECT name, status, size FROM flows") == [("slow.xml", "90", len(content))]
+
+
+def test_a_starting_engine_sweeps_only_what_dead_processes_left(tmp_path):
+    """Workers may share the outbox: one that starts must not remove the file
+    another is writing now, only those of writers that are gone."""
+    finished = subprocess.Popen(["true"])
+    finished.wait()
+    outbox = tmp_path / "outbox" / "VILLEDEM"
+    outbox.mkdir(parents=True)
+    host = socket.gethostname()
+    left = outbox / f".a.pivot.xml~{host}~{finished.pid}.tmp"
+    being_written = outbox / f".b.pivot.xml~{host}~{os.getpid()}.tmp"
+    elsewhere = outbox / ".c.pivot.xml~another-machine~1.tmp"
+    for path in (left, being_written, elsewhere):
+        path.write_bytes(b"<partial")
+    process = start(tmp_path, "--until-idle")
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err.decode()
+    assert not left.exists() and being_written.exists() and elsewhere.exists()

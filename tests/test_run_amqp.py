@@ -31,7 +31,7 @@ def installation(tmp_path):
     config = tmp_path / "config" / "facteur.toml"
     config.parent.mkdir()
     text = (REPO / "config" / "facteur.toml").read_text()
-    text = text.replace('url = ""', f'url = "{AMQP_URL}"').replace('inbound_queue = "facteur.inbound"', f'inbound_queue = "{queue}"')
+    text = text.replace('[amqp]\nurl = ""', f'[amqp]\nurl = "{AMQP_URL}"').replace('inbound_queue = "facteur.inbound"', f'inbound_queue = "{queue}"')
     text = text.replace('outbound_exchange = "facteur.outbound"', f'outbound_exchange = "facteur.out.{suffix}"')
     config.write_text(text.replace("[amqp]\n", f'[amqp]\ndead_letter_queue = "{queue}.dead"\n', 1))
     directory = (REPO / "config" / "directory.toml").read_text()

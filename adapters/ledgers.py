@@ -1,0 +1,31 @@
+"""Which ledger a configuration names: PostgreSQL when `[ledger] url` is set
+(many workers, many machines), else the embedded SQLite file."""
+
+from __future__ import annotations
+
+from facteur.engine.config import Config, redact
+from facteur.engine.ledger import Ledger
+
+from .pg_ledger import PgLedger
+from .sqlite_ledger import SqliteLedger
+
+
+def open_ledger(config: Config, readonly: bool = False) -> Ledger:
+    """`readonly` asks for a duplicate look-up only (worker processes of
+    `facteur run`); it matters to SQLite, whose single writer is the coordinator."""
+    if config.ledger_url:
+        return PgLedger(config.ledger_url)
+    return SqliteLedger(config.ledger, readonly)
+
+
+def existing_ledger(config: Config) -> Ledger | None:
+    """The ledger if one was written already: reading commands do not create an
+    empty SQLite file where none was (a server database always exists)."""
+    if not config.ledger_url and not config.ledger.exists():
+        return None
+    return open_ledger(config)
+
+
+def describe(config: Config) -> str:
+    """The ledger as logs and messages name it, without a password."""
+    return redact(config.ledger_url) if config.ledger_url else str(config.ledger)

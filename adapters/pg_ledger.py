@@ -1,0 +1,98 @@
+"""The shared ledger: PostgreSQL, for many workers on many machines.
+
+Same tables and queries as the SQLite ledger (`sql_ledger.py`), so duplicate
+detection, the claims that keep two workers from delivering one invoice, and
+the payment-delay trigger mean the same thing. Timestamps stay ISO texts, as in
+SQLite, so that both ledgers sort, filter and print them alike.
+
+The schema version lives in `schema_version`; opening the ledger applies the
+migrations it has not seen, under an advisory lock so that workers starting
+together do not race to create the tables. A server that cannot be reached, or
+a connection lost mid-transaction, is `LedgerUnavailable`: the flow waits and is
+retried, and the next use reconnects.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import psycopg
+from psycopg.rows import dict_row
+
+from facteur.engine.config import redact
+from facteur.engine.ledger import LedgerUnavailable
+
+from .sql_ledger import TABLES, SqlLedger
+
+CONNECT_TIMEOUT = 5  # seconds: a server away is reported, not waited for
+
+# Each schema version's statements, in order; a ledger at version n runs those after n.
+MIGRATIONS = [
+    TABLES.format(
+        serial="BIGINT GENERATED ALWAYS AS IDENTITY",
+        binary="BYTEA",
+        insertion_order="rowid BIGINT GENERATED ALWAYS AS IDENTITY,",
+    )
+    + """
+CREATE FUNCTION dgp_start_never_changes() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'a payment delay start, once written, never changes';
+END $$;
+CREATE TRIGGER dgp_start_never_changes BEFORE UPDATE OF dgp_start, dgp_rule ON invoices
+FOR EACH ROW WHEN (OLD.dgp_start IS NOT NULL) EXECUTE FUNCTION dgp_start_never_changes();
+""",
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+SCHEMA_LOCK = 0x66616374  # "fact": the advisory lock held while migrating
+
+
+class PgLedger(SqlLedger):
+    def __init__(self, url: str):
+        self.url = url
+        self._db: psycopg.Connection | None = None
+        with self._transaction():
+            self._execute("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))
+            self._execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = self._execute("SELECT max(version) AS version FROM schema_version").fetchone()
+            version = row["version"] or 0
+            if version > SCHEMA_VERSION:
+                raise LedgerUnavailable(
+                    f"ledger {redact(url)} was written by a newer facteur (schema {version}); upgrade facteur"
+                )
+            for statements in MIGRATIONS[version:]:
+                self._connection().execute(statements)
+            self._execute("DELETE FROM schema_version")
+            self._execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+
+    def _connection(self) -> psycopg.Connection:
+        if self._db is None or self._db.closed or self._db.broken:
+            try:
+                self._db = psycopg.connect(self.url, autocommit=True, row_factory=dict_row, connect_timeout=CONNECT_TIMEOUT)
+            except psycopg.OperationalError as err:
+                raise self._unavailable(err) from err
+        return self._db
+
+    def _execute(self, sql: str, parameters: tuple | list = ()) -> psycopg.Cursor:
+        try:
+            return self._connection().execute(sql.replace("?", "%s"), parameters)
+        except psycopg.OperationalError as err:
+            raise self._unavailable(err) from err
+
+    @contextmanager
+    def _transaction(self):
+        try:
+            with self._connection().transaction():
+                yield
+        except psycopg.OperationalError as err:
+            raise self._unavailable(err) from err
+
+    def _unavailable(self, err: Exception) -> LedgerUnavailable:
+        first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        return LedgerUnavailable(
+            f"the ledger at {redact(self.url)} cannot be reached or written now ({first_line}): "
+            "check that PostgreSQL is running there and accepts this user"
+        )

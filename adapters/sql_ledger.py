@@ -1,0 +1,469 @@
+"""The ledger's queries, common to its databases (SQLite, PostgreSQL).
+
+Both keep the same tables with the same meaning, so the queries are written
+once here, in the SQL both speak (`?` placeholders, which the PostgreSQL
+ledger translates); each database's module brings its connection, its
+transactions, its schema and its migrations.
+
+Two rules hold whatever the database. An accepted invoice's (supplier, number,
+year) key is reserved in the `claims` table, which it keys, before any output
+is written (`claim`), so two workers racing to deliver the same invoice cannot
+both deliver it; `invoices` also keeps it unique among accepted invoices. And a
+payment-delay start, once written, never changes (a trigger refuses it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from contextlib import AbstractContextManager
+from datetime import date, datetime
+from decimal import Decimal
+
+from facteur.engine.controls import duplicate_key
+from facteur.engine.ledger import DeliveredInvoice, FlowRecord
+from facteur.engine.model import Flow, Invoice, Outcome, Output, Party, StatusChange, Syntax
+from facteur.engine.status import INVOICE_STATUS_LABELS
+
+# The tables, in the SQL both databases speak; each fills in its own types: an
+# auto-numbered key (`serial`), bytes (`binary`), and a column that numbers rows
+# in insertion order where the database has no rowid of its own (`insertion_order`).
+TABLES = """
+CREATE TABLE IF NOT EXISTS flows (
+    id TEXT PRIMARY KEY,
+    sender TEXT NOT NULL,
+    name TEXT NOT NULL,
+    source TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    archive TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    processed_at TEXT,
+    rules_version TEXT,
+    documents INTEGER,
+    accepted INTEGER,
+    replay_of TEXT,
+    attempt INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS flows_by_status ON flows(status, received_at);
+CREATE INDEX IF NOT EXISTS flows_by_chain ON flows(replay_of);
+CREATE TABLE IF NOT EXISTS invoices (
+    flow_id TEXT NOT NULL REFERENCES flows(id),
+    idx INTEGER NOT NULL,
+    document TEXT NOT NULL,
+    syntax TEXT NOT NULL,
+    accepted INTEGER NOT NULL,
+    number TEXT,
+    issue_date TEXT,
+    supplier TEXT,
+    supplier_name TEXT,
+    buyer TEXT,
+    buyer_name TEXT,
+    mailbox TEXT,
+    service_code TEXT,
+    engagement TEXT,
+    currency TEXT,
+    total_without_vat TEXT,
+    total_with_vat TEXT,
+    amount_due TEXT,
+    dup_key TEXT,
+    supplier_type TEXT,
+    supplier_country TEXT,
+    state TEXT,
+    dgp_start TEXT,
+    dgp_rule TEXT,
+    PRIMARY KEY (flow_id, idx)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS invoices_once ON invoices(dup_key) WHERE accepted = 1;
+CREATE INDEX IF NOT EXISTS invoices_by_mailbox ON invoices(mailbox, state);
+CREATE INDEX IF NOT EXISTS invoices_by_number ON invoices(supplier, number);
+CREATE TABLE IF NOT EXISTS events (
+    id {serial} PRIMARY KEY,
+    flow_id TEXT NOT NULL,
+    idx INTEGER,
+    code TEXT NOT NULL,
+    label TEXT NOT NULL,
+    at TEXT NOT NULL,
+    detail TEXT
+);
+CREATE INDEX IF NOT EXISTS events_by_flow ON events(flow_id, id);
+CREATE TABLE IF NOT EXISTS findings ({insertion_order}
+    flow_id TEXT NOT NULL,
+    idx INTEGER,
+    document TEXT,
+    code TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    message TEXT NOT NULL,
+    location TEXT,
+    layer TEXT
+);
+CREATE INDEX IF NOT EXISTS findings_by_flow ON findings(flow_id);
+CREATE TABLE IF NOT EXISTS outputs ({insertion_order}
+    flow_id TEXT NOT NULL,
+    mailbox TEXT NOT NULL,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    report {binary}
+);
+CREATE INDEX IF NOT EXISTS outputs_by_flow ON outputs(flow_id);
+CREATE TABLE IF NOT EXISTS claims (dup_key TEXT PRIMARY KEY, flow_id TEXT NOT NULL);
+"""
+
+
+FLOW_LABELS = {
+    "90": "received, all invoices integrated",
+    "93": "reception error, flow rejected",
+    "96": "received, partly integrated",
+    "held": "held for the lifecycle stage",
+}
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="microseconds")
+
+
+def _key(parts: tuple[str, str, int] | None) -> str | None:
+    return None if parts is None else "\x1f".join(map(str, parts))
+
+
+class _Held(Exception):
+    """Another flow holds an invoice key: the claim is rolled back."""
+
+    def __init__(self, holder: str):
+        super().__init__(holder)
+        self.holder = holder
+
+
+class SqlLedger:
+    """The Ledger protocol over a database; subclasses provide `_execute`
+    (rows readable by column name), `_transaction` and `close`."""
+
+    def _execute(self, sql: str, parameters: tuple | list = ()): ...
+
+    def _transaction(self) -> AbstractContextManager: ...
+
+    def close(self) -> None: ...
+
+    def begin(self, flow: Flow, archive: str) -> FlowRecord:
+        """Two workers may be handed the same flow at once (a message
+        redelivered while its first worker still works on it): the one that
+        inserts second finds the first one's record instead."""
+        with self._transaction():
+            known = self.find(flow.id)
+            if known is not None:
+                return known
+            inserted = self._execute(
+                "INSERT INTO flows (id, sender, name, source, size, sha256, archive, received_at, status, replay_of,"
+                " attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (id) DO NOTHING",
+                (
+                    flow.id,
+                    flow.sender,
+                    flow.name,
+                    flow.source,
+                    len(flow.content),
+                    hashlib.sha256(flow.content).hexdigest(),
+                    archive,
+                    _iso(flow.received_at),
+                    flow.replay_of or None,
+                    flow.attempt,
+                ),
+            ).rowcount
+            if not inserted:
+                return self.find(flow.id)
+            if flow.replay_of:
+                self._event(flow.replay_of, None, "replayed", f"replayed as flow {flow.id} (attempt {flow.attempt})", self._now())
+                self._event(flow.id, None, "replay", f"attempt {flow.attempt} of flow {flow.replay_of}", self._now())
+            self._event(flow.id, None, "received", f"received from {flow.sender} via {flow.source}", flow.received_at)
+        return FlowRecord(flow.id, flow.sender, flow.name, flow.received_at, "pending", flow.replay_of, flow.attempt)
+
+    def find(self, flow_id: str) -> FlowRecord | None:
+        row = self._execute(
+            "SELECT id, sender, name, received_at, status, replay_of, attempt FROM flows WHERE id = ?", (flow_id,)
+        ).fetchone()
+        return None if row is None else _record(row)
+
+    def known_invoice(self, supplier: str, number: str, year: int) -> str | None:
+        row = self._execute("SELECT flow_id FROM claims WHERE dup_key = ?", (_key((supplier, number, year)),)).fetchone()
+        return row["flow_id"] if row else None
+
+    def claim(self, flow_id: str, keys: list[tuple[str, str, int]]) -> str | None:
+        """Insert first, then read who holds each key: under PostgreSQL's read
+        committed isolation, a concurrent claim of the same key waits for the
+        first one to end, then sees its holder; reading first would let both pass."""
+        try:
+            with self._transaction():
+                for key in sorted(keys):  # one order for every claimer, so none deadlocks another
+                    text = _key(key)
+                    self._execute(
+                        "INSERT INTO claims (dup_key, flow_id) VALUES (?, ?) ON CONFLICT (dup_key) DO NOTHING",
+                        (text, flow_id),
+                    )
+                    holder = self._execute("SELECT flow_id FROM claims WHERE dup_key = ?", (text,)).fetchone()["flow_id"]
+                    if holder != flow_id:
+                        raise _Held(holder)
+        except _Held as held:
+            return held.holder
+        return None
+
+    def commit(self, flow: Flow, outcome: Outcome, written: list[tuple[Output, str]], at: datetime) -> None:
+        """The flow's row is updated first, which makes a concurrent commit of
+        the same flow wait for this one; it then finds the flow committed and
+        records nothing more (both wrote the same outputs: same flow, same
+        reception time)."""
+        with self._transaction():
+            accepted = sum(1 for v in outcome.verdicts if v.accepted)
+            updated = self._execute(
+                "UPDATE flows SET status = ?, processed_at = ?, rules_version = ?, documents = ?, accepted = ?"
+                " WHERE id = ? AND status = 'pending'",
+                (outcome.status.value, _iso(at), outcome.rules_version, len(outcome.verdicts), accepted, flow.id),
+            ).rowcount
+            if not updated:
+                return
+            self._execute("DELETE FROM invoices WHERE flow_id = ?", (flow.id,))
+            self._execute("DELETE FROM findings WHERE flow_id = ?", (flow.id,))
+            self._execute("DELETE FROM outputs WHERE flow_id = ?", (flow.id,))
+            for finding in outcome.findings:
+                self._finding(flow.id, None, flow.name, finding)
+            for index, verdict in enumerate(outcome.verdicts, start=1):
+                self._invoice(flow.id, index, verdict)
+                for finding in verdict.findings:
+                    self._finding(flow.id, index, verdict.document, finding)
+                if verdict.accepted:
+                    self._event(flow.id, index, "01", "deposited", flow.received_at)
+                    self._event(flow.id, index, "02", f"routed to {verdict.recipient_mailbox}", at)
+            self._changes(outcome.changes, flow.id)
+            self._outputs(flow.id, written)
+            self._event(flow.id, None, outcome.status.value, FLOW_LABELS[outcome.status.value], at)
+
+    def record(self, changes: list[StatusChange], written: list[tuple[Output, str]], origin: str) -> None:
+        with self._transaction():
+            self._changes(changes, origin)
+            self._outputs(origin, written)
+
+    def delivered(self, flow_id: str) -> list[DeliveredInvoice]:
+        return self._delivered("i.flow_id = ?", (flow_id,))
+
+    def invoices_numbered(self, supplier: str, number: str, year: int | None) -> list[DeliveredInvoice]:
+        found = self._delivered("i.supplier = ? AND i.number = ?", (supplier, number))
+        return [d for d in found if year is None or d.invoice.year == year]
+
+    def waiting(self, mailbox: str) -> list[DeliveredInvoice]:
+        return self._delivered("i.mailbox = ? AND i.state = '02'", (mailbox,))
+
+    def invoices(self, mailbox: str = "") -> list[DeliveredInvoice]:
+        return self._delivered("i.mailbox = ?", (mailbox,)) if mailbox else self._delivered("1 = 1", ())
+
+    def archived(self, flow_id: str) -> tuple[FlowRecord, str, str] | None:
+        row = self._execute(
+            "SELECT id, sender, name, received_at, status, replay_of, attempt, archive, sha256 FROM flows WHERE id = ?",
+            (flow_id,),
+        ).fetchone()
+        return None if row is None else (_record(row), row["archive"], row["sha256"])
+
+    def attempts(self, flow_id: str) -> int:
+        row = self._execute(
+            "SELECT MAX(attempt) AS attempts FROM flows WHERE id = ? OR replay_of = ?", (flow_id, flow_id)
+        ).fetchone()
+        return row["attempts"] or 0
+
+    def reports(self, flow_id: str) -> list[Output]:
+        rows = self._execute(
+            "SELECT mailbox, name, kind, report FROM outputs WHERE flow_id = ? AND kind != 'pivot' ORDER BY rowid",
+            (flow_id,),
+        ).fetchall()
+        return [Output(r["mailbox"], r["name"], bytes(r["report"]), r["kind"]) for r in rows]
+
+    def record_repeat(self, flow: Flow, at: datetime) -> None:
+        with self._transaction():
+            self._event(flow.id, None, "repeat", f"same flow received again as {flow.name}; original report sent again", at)
+
+    def flows(self, limit: int = 100, **filters: str) -> list[dict]:
+        where, parameters = _flow_filters(filters)
+        rows = self._execute(
+            "SELECT id, sender, name, source, received_at, status, documents, accepted, replay_of, attempt FROM flows f"
+            f" WHERE {where} ORDER BY received_at DESC, id LIMIT ?",
+            (*parameters, limit),
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    def flow_detail(self, flow_id: str) -> dict | None:
+        matches = self._execute("SELECT * FROM flows WHERE id LIKE ? LIMIT 2", (flow_id + "%",)).fetchall()
+        if len(matches) != 1:
+            return None
+        flow = dict(matches[0])
+        fid = flow["id"]
+
+        def rows(sql: str) -> list[dict]:
+            return [dict(r) for r in self._execute(sql, (fid,)).fetchall()]
+
+        flow["timeline"] = rows("SELECT idx, code, label, at, detail FROM events WHERE flow_id = ? ORDER BY id")
+        flow["invoices"] = rows(
+            "SELECT idx, document, syntax, accepted, number, issue_date, supplier, supplier_name, buyer, buyer_name,"
+            " mailbox, service_code, engagement, currency, total_without_vat, total_with_vat, amount_due, state,"
+            " dgp_start, dgp_rule FROM invoices WHERE flow_id = ? ORDER BY idx"
+        )
+        flow["replays"] = rows("SELECT id, attempt, status, processed_at FROM flows WHERE replay_of = ? ORDER BY attempt")
+        flow["findings"] = rows(
+            "SELECT idx, document, code, severity, message, location, layer FROM findings WHERE flow_id = ? ORDER BY rowid"
+        )
+        flow["outputs"] = rows("SELECT mailbox, name, kind, path, sha256 FROM outputs WHERE flow_id = ? ORDER BY rowid")
+        return flow
+
+    @staticmethod
+    def _now() -> datetime:
+        return datetime.now().astimezone()
+
+    def _changes(self, changes: list[StatusChange], origin: str) -> None:
+        """Lifecycle steps: an event each; an invoice status becomes the state; a
+        DGP start is written only where none is (the trigger guards the rest)."""
+        for change in changes:
+            label = INVOICE_STATUS_LABELS.get(change.code, change.code)
+            self._execute(
+                "INSERT INTO events (flow_id, idx, code, label, at, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                (change.flow_id, change.index, change.code, label, _iso(change.at), f"{change.note}; recorded from {origin}"),
+            )
+            if change.code in INVOICE_STATUS_LABELS:
+                self._execute(
+                    "UPDATE invoices SET state = ? WHERE flow_id = ? AND idx = ?", (change.code, change.flow_id, change.index)
+                )
+            if change.dgp_start is not None:
+                self._execute(
+                    "UPDATE invoices SET dgp_start = ?, dgp_rule = ? WHERE flow_id = ? AND idx = ? AND dgp_start IS NULL",
+                    (_iso(change.dgp_start), change.dgp_rule, change.flow_id, change.index),
+                )
+
+    def _outputs(self, flow_id: str, written: list[tuple[Output, str]]) -> None:
+        for output, path in written:
+            self._execute(
+                "INSERT INTO outputs (flow_id, mailbox, name, kind, path, sha256, report) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    flow_id,
+                    output.mailbox,
+                    output.name,
+                    output.kind,
+                    path,
+                    hashlib.sha256(output.content).hexdigest(),
+                    None if output.kind == "pivot" else output.content,
+                ),
+            )
+
+    def _delivered(self, where: str, parameters: tuple) -> list[DeliveredInvoice]:
+        rows = self._execute(
+            "SELECT i.*, f.sender AS depositor, f.received_at AS deposited_at FROM invoices i JOIN flows f"
+            f" ON f.id = i.flow_id WHERE i.accepted = 1 AND {where} ORDER BY f.received_at, i.flow_id, i.idx",
+            parameters,
+        ).fetchall()
+        return [_delivered_invoice(row) for row in rows]
+
+    def _event(self, flow_id: str, idx: int | None, code: str, label: str, at: datetime) -> None:
+        self._execute(
+            "INSERT INTO events (flow_id, idx, code, label, at) VALUES (?, ?, ?, ?, ?)", (flow_id, idx, code, label, _iso(at))
+        )
+
+    def _finding(self, flow_id: str, idx: int | None, document: str, finding) -> None:
+        self._execute(
+            "INSERT INTO findings (flow_id, idx, document, code, severity, message, location, layer)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (flow_id, idx, document, finding.code, finding.severity.value, finding.message, finding.location, finding.layer),
+        )
+
+    def _invoice(self, flow_id: str, idx: int, verdict) -> None:
+        values = {"flow_id": flow_id, "idx": idx, "document": verdict.document, "syntax": verdict.syntax.value,
+                  "accepted": int(verdict.accepted)}
+        invoice = verdict.invoice
+        if invoice is not None:
+            values |= {
+                "number": invoice.number,
+                "issue_date": invoice.issue_date.isoformat() if invoice.issue_date else None,
+                "supplier": invoice.supplier.identifier,
+                "supplier_name": invoice.supplier.name,
+                "supplier_type": invoice.supplier.identifier_type,
+                "supplier_country": invoice.supplier.country,
+                "buyer": invoice.buyer.identifier,
+                "buyer_name": invoice.buyer.name,
+                "mailbox": verdict.recipient_mailbox,
+                "service_code": invoice.service_code,
+                "engagement": invoice.engagement,
+                "currency": invoice.currency,
+                "total_without_vat": _text(invoice.total_without_vat),
+                "total_with_vat": _text(invoice.total_with_vat),
+                "amount_due": _text(invoice.amount_due),
+                "dup_key": _key(duplicate_key(invoice)),
+                "state": "02" if verdict.accepted else None,
+            }
+        columns = ", ".join(values)
+        self._execute(
+            f"INSERT INTO invoices ({columns}) VALUES ({', '.join('?' * len(values))})", tuple(values.values())
+        )
+
+
+# Filters of `flows`, each a condition on the flows table (f).
+_FILTERS = {
+    "status": "f.status = ?",
+    "sender": "f.sender = ?",
+    "since": "f.received_at >= ?",
+    "until": "f.received_at < ?",
+    "recipient": "EXISTS (SELECT 1 FROM invoices i WHERE i.flow_id = f.id AND (i.mailbox = ? OR i.buyer = ?))",
+    "syntax": "EXISTS (SELECT 1 FROM invoices i WHERE i.flow_id = f.id AND i.syntax = ?)",
+    "code": "EXISTS (SELECT 1 FROM findings x WHERE x.flow_id = f.id AND x.code = ?)",
+}
+
+
+def _flow_filters(filters: dict[str, str]) -> tuple[str, list[str]]:
+    unknown = set(filters) - set(_FILTERS)
+    if unknown:
+        raise ValueError(f"unknown flow filter(s): {', '.join(sorted(unknown))}")
+    conditions, parameters = ["1 = 1"], []
+    for name, value in filters.items():
+        if value:
+            conditions.append(_FILTERS[name])
+            parameters += [value] * _FILTERS[name].count("?")
+    return " AND ".join(conditions), parameters
+
+
+def _record(row) -> FlowRecord:
+    return FlowRecord(
+        row["id"], row["sender"], row["name"], datetime.fromisoformat(row["received_at"]), row["status"],
+        row["replay_of"] or "", row["attempt"] or 0,
+    )
+
+
+def _delivered_invoice(row) -> DeliveredInvoice:
+    invoice = Invoice(
+        syntax=Syntax(row["syntax"]),
+        number=row["number"],
+        type_code="",
+        issue_date=date.fromisoformat(row["issue_date"]) if row["issue_date"] else None,
+        currency=row["currency"] or "",
+        supplier=Party(row["supplier_name"] or "", row["supplier"] or "", row["supplier_type"] or "1",
+                       row["supplier_country"] or "FR"),
+        buyer=Party(row["buyer_name"] or "", row["buyer"] or "", "1", "FR"),
+        total_without_vat=_amount(row["total_without_vat"]),
+        total_with_vat=_amount(row["total_with_vat"]),
+        amount_due=_amount(row["amount_due"]),
+        service_code=row["service_code"] or "",
+        engagement=row["engagement"] or "",
+    )
+    return DeliveredInvoice(
+        flow_id=row["flow_id"],
+        index=row["idx"],
+        depositor=row["depositor"],
+        mailbox=row["mailbox"] or "",
+        deposited_at=datetime.fromisoformat(row["deposited_at"]),
+        state=row["state"] or "02",
+        dgp_start=datetime.fromisoformat(row["dgp_start"]) if row["dgp_start"] else None,
+        dgp_rule=row["dgp_rule"] or "",
+        invoice=invoice,
+    )
+
+
+def _amount(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _text(amount) -> str | None:
+    return None if amount is None else format(amount, "f")
+
+

@@ -1,0 +1,107 @@
+"""Scale-out as it is deployed: `facteur watch` publishes the inboxes' files to
+the real RabbitMQ, several `facteur worker` processes consume them and share a
+real PostgreSQL ledger. Killing a worker, or cutting every worker's database
+connection, loses nothing and delivers nothing twice."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import psycopg
+import pytest
+
+from helpers import ledger_rows
+from test_run import assert_exactly_once, drop, flows, settled, wait_for
+from test_run_amqp import facteur, installation, queue_depth  # noqa: F401  (installation is a fixture)
+
+
+@pytest.fixture
+def cluster(installation, pg_ledger_url, monkeypatch):  # noqa: F811
+    """The installation of the AMQP tests with a PostgreSQL ledger, and the
+    sender taken from the header that `facteur watch` sets."""
+    root, config, queue = installation
+    monkeypatch.setenv("FACTEUR_LEDGER_URL", pg_ledger_url)
+    config.write_text(config.read_text().replace('sender_from = "user_id"', 'sender_from = "header"'))
+    return root, config, queue
+
+
+def stop(process) -> tuple[int, str, str]:
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
+    return process.returncode, out.decode(), err.decode()
+
+
+def cut_ledger_connections() -> int:
+    """Every connection to this test's database but ours ends, as when the
+    server restarts: the workers' next statements fail."""
+    url = os.environ["FACTEUR_LEDGER_URL"]
+    with psycopg.connect(url, autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return len(rows)
+
+
+def test_three_workers_one_killed_deliver_every_invoice_exactly_once(cluster):
+    root, config, queue = cluster
+    files = flows(2000)
+    workers = [facteur(root, config, "worker") for _ in range(3)]
+    watcher = facteur(root, config, "watch")
+    try:
+        drop(root, files)
+        wait_for(lambda: settled(root) >= 500, 180)
+        os.killpg(workers[0].pid, signal.SIGKILL)
+        workers[0].communicate(timeout=30)
+        wait_for(lambda: settled(root) >= 1000, 180)
+        assert cut_ledger_connections() >= 2
+        wait_for(lambda: settled(root) >= len(files), 240)
+    finally:
+        for process in [watcher, *workers[1:]]:
+            if process.poll() is None:
+                code, out, err = stop(process)
+                assert code == 0, err
+                if process is not watcher:
+                    assert "90" in out  # each surviving worker processed its share
+    assert_exactly_once(root, files)
+    assert ledger_rows(root, "SELECT count(*) FROM flows WHERE status = 'pending'") == [(0,)]
+    wait_for(lambda: queue_depth(queue) == 0, 30)
+
+
+def test_watch_needs_the_sender_in_the_header(installation):  # noqa: F811
+    root, config, _ = installation
+    code, _, err = stop_after_start(facteur(root, config, "watch"))
+    assert code == 2, err
+    assert 'sender_from = "header"' in err and str(config) in err
+
+
+def test_a_worker_needs_a_broker(tmp_path):
+    config = tmp_path / "facteur.toml"
+    config.write_text("[amqp]\nurl = \"\"\n")
+    code, _, err = stop_after_start(facteur(tmp_path, config, "worker"))
+    assert code == 2 and "no broker configured" in err and "[amqp] url" in err
+
+
+def stop_after_start(process) -> tuple[int, str, str]:
+    """For roles that refuse to start: their exit code and output."""
+    out, err = process.communicate(timeout=60)
+    return process.returncode, out.decode(), err.decode()
+
+
+def test_watch_keeps_the_file_while_the_broker_is_away(installation):  # noqa: F811
+    root, config, _ = installation
+    text = config.read_text().replace('sender_from = "user_id"', 'sender_from = "header"')
+    config.write_text(text.replace("@127.0.0.1:5672/", "@127.0.0.1:9/"))
+    watcher = facteur(root, config, "watch")
+    try:
+        drop(root, flows(1))
+        claimed = root / "inbox" / "DEMO01" / ".claimed" / "flow-0000.xml"
+        wait_for(claimed.exists, 30)
+        time.sleep(1.5)  # a few attempts
+    finally:
+        code, _, err = stop(watcher)
+    assert code == 0, err
+    assert "cannot publish a claimed file; it waits and is retried" in err and "127.0.0.1:9" in err
+    assert claimed.exists()  # offered again at the next start
