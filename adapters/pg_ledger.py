@@ -20,7 +20,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from facteur.engine.config import redact
-from facteur.engine.ledger import LedgerUnavailable
+from facteur.engine.ledger import LedgerTooNew, LedgerUnavailable
 
 from .sql_ledger import TABLES, SqlLedger
 
@@ -56,7 +56,7 @@ class PgLedger(SqlLedger):
             row = self._execute("SELECT max(version) AS version FROM schema_version").fetchone()
             version = row["version"] or 0
             if version > SCHEMA_VERSION:
-                raise LedgerUnavailable(
+                raise LedgerTooNew(
                     f"ledger {redact(url)} was written by a newer facteur (schema {version}); upgrade facteur"
                 )
             for statements in MIGRATIONS[version:]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from facteur.engine.ledger import LedgerUnavailable
+from facteur.engine.ledger import LedgerTooNew, LedgerUnavailable
 
 from .sql_ledger import TABLES, SqlLedger
 
@@ -48,6 +48,12 @@ class SqliteLedger(SqlLedger):
         """`readonly` is for worker processes, which only look duplicates up:
         the coordinator is the single writer."""
         self.path = path
+        try:
+            self._open(path, readonly)
+        except sqlite3.OperationalError as err:  # locked, disk full, unreadable folder
+            raise LedgerUnavailable(f"the ledger {path} cannot be opened now: {err}") from err
+
+    def _open(self, path: Path, readonly: bool) -> None:
         if readonly:
             self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
             self.db.row_factory = sqlite3.Row
@@ -60,7 +66,7 @@ class SqliteLedger(SqlLedger):
         self.db.execute("PRAGMA foreign_keys=ON")
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise LedgerUnavailable(f"ledger {path} was written by a newer facteur (schema {version}); upgrade facteur")
+            raise LedgerTooNew(f"ledger {path} was written by a newer facteur (schema {version}); upgrade facteur")
         steps = "".join(MIGRATIONS[step] for step in range(version or SCHEMA_VERSION, SCHEMA_VERSION))
         try:
             self.db.executescript(f"BEGIN IMMEDIATE;{steps}{SCHEMA}PRAGMA user_version={SCHEMA_VERSION};COMMIT;")
@@ -94,13 +100,19 @@ class _Transaction:
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type:
-            self.db.execute("ROLLBACK")
+            self._rollback()
             if issubclass(exc_type, sqlite3.OperationalError):
                 raise LedgerUnavailable(f"the ledger cannot be written now: {exc}") from exc
             return False
         try:
             self.db.execute("COMMIT")
         except sqlite3.OperationalError as err:
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise LedgerUnavailable(f"the ledger cannot be written now: {err}") from err
         return False
+
+    def _rollback(self) -> None:
+        """SQLite rolls back by itself on some errors (a full disk, SQLITE_FULL);
+        a second rollback would raise and hide the error that matters."""
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")

@@ -5,8 +5,8 @@ the proof that nothing was lost, duplicated or left half-written.
 
 Each run starts a real `facteur run` on a fresh root, drops `--flows` distinct
 invoices (one in ten for an unknown recipient, so rejections are checked too)
-at `--rate` per second, and strikes once at a random moment with one fault, in
-turn:
+at `--rate` per second, and strikes once, at a random moment after the first flows are settled and
+while others are in flight, with one fault, in turn:
 
 - kill: SIGKILL to the engine and its workers, then a restart;
 - lock: another process holds the SQLite ledger's write lock for 2 to 6 s;
@@ -106,7 +106,10 @@ class Engine:
 
 def drop_steadily(place: Installation, files: dict[str, bytes], rate: float, amqp: bool) -> None:
     """As a sender would: one file after the other at `rate`, retrying a write
-    the full disk refuses (the sender's upload fails; it tries again)."""
+    the full disk refuses or a publication the stopped broker refuses (the
+    sender's upload fails; it tries again)."""
+    from facteur.adapters.amqp import PublishFailed
+
     start = time.monotonic()
     for index, (name, content) in enumerate(files.items()):
         pause = start + index / rate - time.monotonic()
@@ -116,14 +119,20 @@ def drop_steadily(place: Installation, files: dict[str, bytes], rate: float, amq
             try:
                 place.publish({name: content}) if amqp else place.drop(name, content)
                 break
-            except OSError:
+            except (OSError, PublishFailed):
                 time.sleep(0.2)
 
 
-def strike(fault: str, engine: Engine, place: Installation, filler: Path | None, rng: random.Random) -> str:
-    """Inflict the fault; returns what was done, for the report."""
+def _wait_until(predicate, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def strike(fault: str, engine: Engine, place: Installation, sender: str, filler: Path | None, rng: random.Random) -> str:
+    """Inflict the fault once flows are settling; returns what was done, for the report."""
     if fault == "kill":
-        settled = place.reports(FOLDER_SENDER)
+        settled = place.reports(sender)
         engine.kill_and_restart()
         return f"engine and workers killed with SIGKILL after {settled} flow(s) settled, restarted"
     if fault == "lock":
@@ -163,8 +172,9 @@ def one_run(run: int, fault: str, args, base: Path, logs: Path, rng: random.Rand
     try:
         dropper = threading.Thread(target=drop_steadily, args=(place, files, args.rate, amqp))
         dropper.start()
-        time.sleep(rng.uniform(0.2, max(0.3, len(files) / args.rate)))
-        result.notes.append(strike(fault, engine, place, filler, rng))
+        moment = rng.randint(1, len(files) * 3 // 5)  # flows settled when the fault strikes
+        _wait_until(lambda: place.reports(sender) >= moment, 120)
+        result.notes.append(strike(fault, engine, place, sender, filler, rng))
         dropper.join()
         deadline = time.monotonic() + 300
         while place.reports(sender) < len(files) and time.monotonic() < deadline:
@@ -238,9 +248,12 @@ def main() -> int:
     parser.add_argument("--short", action="store_true", help="one run per fault (what CI runs)")
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--logs", type=Path, help="keep the engine's log of each run in this folder")
     parser.add_argument("--amqp-url", default=os.environ.get("FACTEUR_BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F"))
     args = parser.parse_args()
     rng = random.Random(args.seed)
+    if args.logs:
+        args.logs.mkdir(parents=True, exist_ok=True)
     wanted = [f.strip() for f in args.faults.split(",") if f.strip()]
     unknown = set(wanted) - set(FAULTS)
     if unknown:
@@ -259,7 +272,7 @@ def main() -> int:
             for run in range(runs):
                 fault = faults[run % len(faults)]
                 base = small.path if fault == "disk" and small else Path(tmp)
-                result = one_run(run, fault, args, base, Path(tmp), rng)
+                result = one_run(run, fault, args, base, args.logs or Path(tmp), rng)
                 results.append(result)
                 if not args.json:
                     print(f"run {run:3d} {fault:6} {result.flows} flows {result.seconds:6.1f} s  lost {result.lost} "

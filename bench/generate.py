@@ -214,6 +214,31 @@ def _cii_party(tag: str, siret: str, name: str, vat: str, city: str, postcode: s
     )
 
 
+def csv_export(spec: Spec) -> bytes:
+    """The same invoice as the CSV export of mappings/formats/csv-export.toml
+    (H and L records, semicolons, decimal comma, French dates)."""
+    rows = _lines(spec)
+    line_total, tax, grand, _ = _totals(rows)
+    header = ["H", spec.number, spec.issue_date.strftime("%d/%m/%Y"), spec.currency, spec.supplier_siret,
+              spec.supplier_name, spec.buyer_siret, spec.service_code, spec.engagement,
+              *(french_amount(x) for x in (line_total, tax, grand, grand))]
+    records = [header] + [["L", number, f"REF-{number}", name, str(quantity), french_amount(price), french_amount(net),
+                           _rate(rate).replace(".", ",")] for number, name, quantity, price, net, rate in rows]
+    title = "TYPE;NUMERO;DATE;DEVISE;SIRET_FOURNISSEUR;FOURNISSEUR;SIRET_DESTINATAIRE;CODE_SERVICE;ENGAGEMENT;" \
+            "TOTAL_HT;TOTAL_TVA;TOTAL_TTC;NET_A_PAYER"
+    return ("\n".join([title] + [";".join(record) for record in records]) + "\n").encode("utf-8")
+
+
+def printed_totals(spec: Spec) -> tuple[Decimal, Decimal, Decimal]:
+    """Total without VAT, VAT and total with VAT, as the invoice prints them."""
+    line_total, tax, grand, _ = _totals(_lines(spec))
+    return line_total, tax, grand
+
+
+def french_amount(amount: Decimal) -> str:
+    return f"{amount:,.2f}".replace(",", " ").replace(".", ",")
+
+
 def make(syntax: str, spec: Spec) -> bytes:
     return ubl(spec) if syntax == "ubl" else cii(spec)
 

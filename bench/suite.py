@@ -25,8 +25,9 @@ fsync, ledger begin and commit, on SQLite and on PostgreSQL), each timed alone
 in this process over the first XML invoices of the same mix
 (bench/throughput.py), and the computing stages together (all but the durable
 write): the chart draws what they would allow on every core, the ceiling of
-the CPU. The mix may hold UBL, CII and Factur-X (CII in a PDF/A-3); plain PDFs
-and proprietary files have no generator here yet. Figures, not
+the CPU. The mix may hold UBL, CII, Factur-X (CII in a PDF/A-3), plain PDFs
+(recognised from their text) and CSV exports (the proprietary format of
+mappings/formats/csv-export.toml), all carrying the same generated amounts. Figures, not
 assertions: the machine is printed with them. The chart needs matplotlib
 (`pip install -e '.[bench]'`); without it the JSON is still written.
 """
@@ -50,8 +51,8 @@ import psycopg
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.generate import Spec, cii, ubl  # noqa: E402
-from bench.pdfs import facturx_pdf  # noqa: E402
+from bench.generate import Spec, cii, csv_export, french_amount, printed_totals, ubl  # noqa: E402
+from bench.pdfs import facturx_pdf, text_pdf  # noqa: E402
 from bench.latency import FOLDER_SENDER, Installation, _pivot_time, stop  # noqa: E402
 from bench.throughput import environment, stage_costs, warm_up  # noqa: E402
 from facteur.adapters.amqp import AmqpSettings, InboundPublisher, PublishFailed  # noqa: E402
@@ -67,8 +68,21 @@ def _facturx(spec: Spec) -> bytes:
     return facturx_pdf(cii(spec), [f"Facture {spec.number}"])
 
 
+def _plain_pdf(spec: Spec) -> bytes:
+    """The invoice printed as a French invoicing system does, with no data in it:
+    facteur recognises its header and footer."""
+    without, vat, total = (french_amount(x) for x in printed_totals(spec))
+    return text_pdf(
+        [spec.supplier_name, f"SIRET : {spec.supplier_siret}", "", f"FACTURE N° {spec.number}",
+         f"Date de facture : {spec.issue_date:%d/%m/%Y}", "", f"Total HT : {without} €", f"TVA : {vat} €",
+         f"Total TTC : {total} €", f"Net à payer : {total} €"],
+        columns=[["Destinataire", "Ville de Démo", f"SIRET {spec.buyer_siret}"]],
+    )
+
+
 # What the mix may hold: how to make each kind, and its file extension.
-MAKERS = {"ubl": (ubl, "xml"), "cii": (cii, "xml"), "facturx": (_facturx, "pdf")}
+MAKERS = {"ubl": (ubl, "xml"), "cii": (cii, "xml"), "facturx": (_facturx, "pdf"), "pdf": (_plain_pdf, "pdf"),
+          "csv": (csv_export, "csv")}
 
 
 def corpus(prefix: str, count: int, lines: tuple[int, int], mix: dict[str, int]) -> dict[str, bytes]:

@@ -18,11 +18,13 @@ import os
 import signal
 import sys
 import threading
+import time
 from datetime import datetime, timezone
 
 from . import logs, pipeline
 from .config import Config, redact
 from .directory import PARTNER_ID
+from .ledger import LedgerTooNew, LedgerUnavailable
 from .model import Flow
 from .runner import Runner
 from .service import RETRY_DELAYS, Intake, Service
@@ -160,7 +162,7 @@ class _Engine:
         if swept:
             log.warning("removed files left half-written by an earlier crash", count=swept)
         self.ledger_name = describe(config)
-        self.ledger = open_ledger(config)
+        self.ledger = _ledger_when_ready(lambda: open_ledger(config), self.ledger_name, log)
         context = pipeline.Context.from_config(config, self.ledger.known_invoice)
         self.publisher = _publisher(amqp) if amqp and any(m != "folder" for m in config.delivery.values()) else None
         try:
@@ -176,6 +178,22 @@ class _Engine:
         if self.publisher:
             self.publisher.close()
         self.ledger.close()
+
+
+def _ledger_when_ready(open_ledger, name: str, log):
+    """An engine that starts on a full disk, or while its database server is
+    away, waits for its ledger, saying why, instead of exiting: the flows wait
+    in the inbox or on the queue meanwhile, and are taken once it opens. A
+    ledger written by a newer facteur is not worth waiting for."""
+    for attempt in itertools.count():
+        try:
+            return open_ledger()
+        except LedgerTooNew:
+            raise
+        except LedgerUnavailable as err:
+            delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
+            log.error("cannot open the ledger; facteur waits for it", ledger=name, error=str(err), retry_in_seconds=delay)
+            time.sleep(delay)
 
 
 def _stopped(counts, log) -> int:

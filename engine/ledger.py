@@ -20,6 +20,10 @@ class LedgerUnavailable(RuntimeError):
     flow must wait and be retried, not be judged."""
 
 
+class LedgerTooNew(LedgerUnavailable):
+    """The ledger was written by a newer facteur: waiting will not help."""
+
+
 @dataclass(frozen=True)
 class FlowRecord:
     id: str
