@@ -62,7 +62,7 @@ class AmqpSettings:
     inbound_queue: str = "facteur.inbound"
     dead_letter_queue: str = "facteur.inbound.dead"  # also the name of its fanout exchange
     outbound_exchange: str = "facteur.outbound"
-    prefetch: int = 8
+    prefetch: int = 32
     delivery_limit: int = 5  # quorum-queue x-delivery-limit: redeliveries before dead-lettering
     sender_from: str = "user_id"  # "user_id" (validated by the broker) or "header" (trusted publishers only)
     sender_header: str = "facteur-sender"

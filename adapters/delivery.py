@@ -27,14 +27,24 @@ class Deliveries:
             )
 
     def write(self, output: Output) -> str:
-        mode = self.modes.get(output.mailbox, "folder")
+        return self.write_all([output])[0]
+
+    def write_all(self, outputs: list[Output]) -> list[str]:
+        """The folder outputs are written as one group, then the AMQP ones published."""
+        modes = [self.modes.get(output.mailbox, "folder") for output in outputs]
+        to_folders = [output for output, mode in zip(outputs, modes) if mode in ("folder", "both")]
+        folder_places = iter(self.mailboxes.write_all(to_folders))
         places = []
-        if mode in ("folder", "both"):
-            places.append(self.mailboxes.write(output))
-        if mode in ("amqp", "both"):
-            try:
-                self.publisher.publish(output.mailbox, output.name, output.content, output.kind)
-            except Exception as err:
-                raise ConnectionError(f"could not deliver {output.name} to {output.mailbox} over AMQP: {err}") from err
-            places.append(f"amqp://{self.exchange}/{output.mailbox}/{output.name}")
-        return " + ".join(places)
+        for output, mode in zip(outputs, modes):
+            place = [next(folder_places)] if mode in ("folder", "both") else []
+            if mode in ("amqp", "both"):
+                place.append(self._publish(output))
+            places.append(" + ".join(place))
+        return places
+
+    def _publish(self, output: Output) -> str:
+        try:
+            self.publisher.publish(output.mailbox, output.name, output.content, output.kind)
+        except Exception as err:
+            raise ConnectionError(f"could not deliver {output.name} to {output.mailbox} over AMQP: {err}") from err
+        return f"amqp://{self.exchange}/{output.mailbox}/{output.name}"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+from contextlib import ExitStack
 from pathlib import Path
 
 from facteur.engine.model import Flow, Output
@@ -37,14 +38,30 @@ def safe_segment(value: str) -> str:
 
 
 def write_atomic(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}~{socket.gethostname()}~{os.getpid()}.tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(content)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-    _sync_folder(path.parent)
+    write_all_atomic({path: content})
+
+
+def write_all_atomic(files: dict[Path, bytes]) -> None:
+    """Many files written as one group: every one is written, then every one
+    synced, before any is renamed in, and each folder is synced once. The disk
+    waits once for the group instead of once per file (the runner writes the
+    outputs of many flows together), and the promise stays the same: a name
+    appears only for a whole, synced file."""
+    with ExitStack() as handles:
+        temporaries = []
+        for path, content in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_name(f".{path.name}~{socket.gethostname()}~{os.getpid()}.tmp")
+            handle = handles.enter_context(open(temporary, "wb"))
+            handle.write(content)
+            handle.flush()
+            temporaries.append((handle, temporary, path))
+        for handle, _, _ in temporaries:
+            os.fsync(handle.fileno())
+    for _, temporary, path in temporaries:
+        os.replace(temporary, path)
+    for folder in {path.parent for _, _, path in temporaries}:
+        _sync_folder(folder)
 
 
 def sweep(folder: Path) -> int:
@@ -94,9 +111,12 @@ class Mailboxes:
         return self.outbox / safe_segment(output.mailbox) / safe_segment(output.name)
 
     def write(self, output: Output) -> str:
-        path = self.path_of(output)
-        write_atomic(path, output.content)
-        return str(path)
+        return self.write_all([output])[0]
+
+    def write_all(self, outputs: list[Output]) -> list[str]:
+        paths = [self.path_of(output) for output in outputs]
+        write_all_atomic({path: output.content for path, output in zip(paths, outputs)})
+        return [str(path) for path in paths]
 
 
 class Archive:
@@ -110,10 +130,12 @@ class Archive:
         return self.folder / flow_id[:2] / flow_id
 
     def keep(self, flow: Flow) -> str:
-        path = self.path_of(flow.id)
-        if not path.exists():
-            write_atomic(path, flow.content)
-        return str(path)
+        return self.keep_all([flow])[0]
+
+    def keep_all(self, flows: list[Flow]) -> list[str]:
+        paths = [self.path_of(flow.id) for flow in flows]
+        write_all_atomic({path: flow.content for path, flow in zip(paths, flows) if not path.exists()})
+        return [str(path) for path in paths]
 
     def read(self, flow_id: str) -> bytes:
         return self.path_of(flow_id).read_bytes()

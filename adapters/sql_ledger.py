@@ -178,6 +178,9 @@ class SqlLedger:
             self._event(flow.id, None, "received", f"received from {flow.sender} via {flow.source}", flow.received_at)
         return FlowRecord(flow.id, flow.sender, flow.name, flow.received_at, "pending", flow.replay_of, flow.attempt)
 
+    def group(self) -> AbstractContextManager:
+        return self._transaction()
+
     def find(self, flow_id: str) -> FlowRecord | None:
         row = self._execute(
             "SELECT id, sender, name, received_at, status, replay_of, attempt FROM flows WHERE id = ?", (flow_id,)

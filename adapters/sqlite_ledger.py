@@ -86,14 +86,17 @@ class SqliteLedger(SqlLedger):
 
 
 class _Transaction:
-    """BEGIN IMMEDIATE ... COMMIT, so a writer takes the lock before reading."""
+    """BEGIN IMMEDIATE ... COMMIT, so a writer takes the lock before reading;
+    inside a transaction already open (a group), a savepoint."""
 
     def __init__(self, db: sqlite3.Connection):
         self.db = db
+        self.nested = False
 
     def __enter__(self):
+        self.nested = self.db.in_transaction
         try:
-            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("SAVEPOINT inner" if self.nested else "BEGIN IMMEDIATE")
         except sqlite3.OperationalError as err:
             raise LedgerUnavailable(f"the ledger cannot be written now: {err}") from err
         return self.db
@@ -105,7 +108,7 @@ class _Transaction:
                 raise LedgerUnavailable(f"the ledger cannot be written now: {exc}") from exc
             return False
         try:
-            self.db.execute("COMMIT")
+            self.db.execute("RELEASE inner" if self.nested else "COMMIT")
         except sqlite3.OperationalError as err:
             self._rollback()
             raise LedgerUnavailable(f"the ledger cannot be written now: {err}") from err
@@ -114,5 +117,8 @@ class _Transaction:
     def _rollback(self) -> None:
         """SQLite rolls back by itself on some errors (a full disk, SQLITE_FULL);
         a second rollback would raise and hide the error that matters."""
-        if self.db.in_transaction:
-            self.db.execute("ROLLBACK")
+        if not self.db.in_transaction:
+            return
+        self.db.execute("ROLLBACK TO inner" if self.nested else "ROLLBACK")
+        if self.nested:
+            self.db.execute("RELEASE inner")

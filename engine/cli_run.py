@@ -82,7 +82,7 @@ def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool)
 
 def work(config: Config) -> int:
     """`facteur worker`: consumes the inbound queue and runs the whole durable
-    sequence in this process, one flow at a time, on the configured ledger
+    sequence in this process, in groups of what waits, on the configured ledger
     (PostgreSQL, to share it with the other workers). Start one or two per core, on as
     many machines as needed."""
     from .cli import _amqp_settings

@@ -8,6 +8,7 @@ speak to it through this protocol; `adapters/` provides the databases.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -64,6 +65,12 @@ class Ledger(Protocol):
         """
 
     def find(self, flow_id: str) -> FlowRecord | None: ...
+
+    def group(self) -> AbstractContextManager:
+        """One transaction around many calls, made durable by one commit at its
+        end: the runner begins and commits many flows for the price of one.
+        Each call inside stays all-or-nothing (a savepoint); an error undoes
+        the whole group, whose flows then wait and are retried."""
 
     def known_invoice(self, supplier: str, number: str, year: int) -> str | None:
         """The flow that delivered this invoice, or holds its claim, if any."""

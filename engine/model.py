@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from functools import cached_property
 
 
 class Severity(str, Enum):
@@ -67,7 +68,7 @@ class Flow:
     replay_of: str = ""  # the first flow of the chain, for a replay of archived bytes
     attempt: int = 0  # 0 as received; n for the n-th replay, so each attempt has its own id
 
-    @property
+    @cached_property  # hashed once: the runner asks for it at every step
     def id(self) -> str:
         digest = hashlib.sha256(self.sender.encode("utf-8") + b"\0" + self.content)
         if self.attempt:

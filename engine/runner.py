@@ -10,6 +10,12 @@ impossible to lose or to deliver twice:
 5. commit the outcome to the ledger;
 6. only then may the caller release the input (inbox file, AMQP message).
 
+Under load, the service hands the runner many flows at once: their files are
+synced as one group and their ledger records begun and committed in one
+transaction each, in the same order of steps, so the disk and the database
+wait once for many flows. A group either commits whole or not at all; its
+flows are then retried, which the steps above make harmless.
+
 A flow already committed is not processed again: its original reports are sent
 again to the sender (senders retry after timeouts) and nothing else happens.
 The archive, mailboxes and ledger are handed in, so the engine does no I/O of
@@ -28,11 +34,13 @@ from .model import Flow, Outcome, Output
 
 
 class ArchiveStore(Protocol):
-    def keep(self, flow: Flow) -> str: ...
+    def keep_all(self, flows: list[Flow]) -> list[str]: ...
 
 
 class MailboxWriter(Protocol):
     def write(self, output: Output) -> str: ...
+
+    def write_all(self, outputs: list[Output]) -> list[str]: ...
 
 
 @dataclass
@@ -80,21 +88,52 @@ class Runner:
     def prepare(self, flow: Flow) -> Flow | Handled:
         """Steps 1 and 2: the flow with its first reception time, ready for the
         pipeline, or what was done for a flow already committed (a repeat)."""
-        known = self.ledger.find(flow.id)
-        if known is not None and known.done:
-            return self._repeat(flow, known.status)
-        record = self.ledger.begin(flow, self.archive.keep(flow))
-        return replace(flow, received_at=record.received_at)
+        return self.prepare_all([flow])[0]
+
+    def prepare_all(self, flows: list[Flow]) -> list[Flow | Handled]:
+        """Steps 1 and 2 for many flows at once: their originals synced as one
+        group, their records begun in one ledger transaction."""
+        known = [self.ledger.find(flow.id) for flow in flows]
+        fresh = [flow for flow, record in zip(flows, known) if record is None or not record.done]
+        archived = self.archive.keep_all(fresh)
+        with self.ledger.group():
+            begun = {flow.id: self.ledger.begin(flow, path) for flow, path in zip(fresh, archived)}
+        return [
+            self._repeat(flow, record.status) if record is not None and record.done
+            else replace(flow, received_at=begun[flow.id].received_at)
+            for flow, record in zip(flows, known)
+        ]
 
     def finish(self, flow: Flow, outcome: Outcome) -> Handled:
         """Steps 4 and 5, for an outcome computed here, in a worker process, or
         in another `facteur worker`."""
+        return self.finish_all([(flow, outcome)])[0]
+
+    def finish_all(self, settled: list[tuple[Flow, Outcome]]) -> list[Handled]:
+        """Steps 4 and 5 for many flows at once, in the order that keeps every
+        promise: each flow's invoices claimed (its own transaction, so a claim
+        is seen by other workers before any pivot of it exists), then every
+        output written and synced as one group, then every outcome committed in
+        one ledger transaction. A recipient's status file is judged against the
+        ledger as it stands: it comes in a group of its own, after what came
+        before it is committed (the service sees to it)."""
+        judged = [(flow, self._judged(flow, outcome)) for flow, outcome in settled]
+        places = iter(self.mailboxes.write_all([output for _, outcome in judged for output in outcome.outputs]))
+        written = [[(output, next(places)) for output in outcome.outputs] for _, outcome in judged]
+        at = self.clock()
+        with self.ledger.group():
+            for (flow, outcome), outputs in zip(judged, written):
+                self.ledger.commit(flow, outcome, outputs, at)
+        return [self._processed(flow, outcome, outputs) for (flow, outcome), outputs in zip(judged, written)]
+
+    def _judged(self, flow: Flow, outcome: Outcome) -> Outcome:
+        """The outcome as it will be committed: a recipient's statuses applied
+        to the lifecycle, or the accepted invoices claimed."""
         if outcome.statuses is not None:
-            outcome = lifecycle.settle(flow, outcome.statuses, self.ledger, self.context.hub_id, self.clock())
-        else:
-            outcome = self._claimed(flow, outcome)
-        written = [(output, self.mailboxes.write(output)) for output in outcome.outputs]
-        self.ledger.commit(flow, outcome, written, self.clock())
+            return lifecycle.settle(flow, outcome.statuses, self.ledger, self.context.hub_id, self.clock())
+        return self._claimed(flow, outcome)
+
+    def _processed(self, flow: Flow, outcome: Outcome, written: list[tuple[Output, str]]) -> Handled:
         handled = _summary(flow, outcome, [path for _, path in written])
         self.log.info(
             "flow processed",

@@ -5,7 +5,8 @@ threads. One coordinator thread does all I/O in order — archive, ledger,
 outputs, commit — so there is a single writer and duplicate detection stays
 exact; the CPU-heavy pipeline runs in worker processes. An item is released
 (inbox file deleted, message acked) only after its commit. A bounded number of
-items in flight pushes back on the sources.
+items in flight pushes back on the sources. What is waiting is handled as
+one group, so many flows share each disk sync and ledger commit.
 
 Failures never lose a flow. An I/O failure (disk full, ledger locked) is
 retried with a growing delay while the item stays held, so flows wait and
@@ -34,6 +35,7 @@ Compute = Callable[[Flow], "Future[Outcome]"]
 # Failures of the machine, not of the flow: they pass, so the flow waits for them.
 TRANSIENT = (OSError, LedgerUnavailable)
 MAX_PIPELINE_ATTEMPTS = 3
+GROUP = 32  # events taken together: flows per disk sync and ledger commit under load
 RETRY_DELAYS = (0.5, 1, 2, 5, 10, 30)
 
 
@@ -82,11 +84,15 @@ class Service:
     def run(self, stop: threading.Event, idle: Callable[[], bool] | None = None, idle_seconds: float = 1.0) -> Counter:
         """The coordinator loop, in the calling thread. Returns when `stop` is set
         and every flow in flight is settled, or, with `idle`, once nothing has
-        happened for `idle_seconds` and `idle()` says the sources are empty."""
+        happened for `idle_seconds` and `idle()` says the sources are empty.
+
+        What is waiting is taken as one group (up to GROUP events): under load
+        many flows share each disk sync and ledger commit, and a lone flow
+        never waits for company."""
         quiet_since = time.monotonic()
         while True:
             try:
-                kind, item, payload = self._events.get(timeout=0.1)
+                events = [self._events.get(timeout=0.1)]
             except queue.Empty:
                 if stop.is_set():
                     self._closing.set()
@@ -97,37 +103,54 @@ class Service:
                     return self.counts
                 continue
             quiet_since = time.monotonic()
-            if kind == "new":
-                self._start(item)
-            else:
-                self._settle(item, payload)
+            while len(events) < GROUP and not self._events.empty():
+                events.append(self._events.get_nowait())
+            new = [item for kind, item, _ in events if kind == "new"]
+            if new:
+                self._start(new)
+            done = [(item, payload) for kind, item, payload in events if kind == "done"]
+            if done:
+                self._settle(done)
 
-    def _start(self, item: Intake) -> None:
+    def _start(self, items: list[Intake]) -> None:
         try:
-            prepared = self.runner.prepare(item.flow)
+            prepared = self.runner.prepare_all([item.flow for item in items])
         except TRANSIENT as err:
-            return self._retry_later(item, err)
-        if isinstance(prepared, Handled):
-            return self._done(item, prepared)
-        item.flow = prepared
-        if self.compute is None:
-            return self._settle(item, _completed(self.runner, prepared))
-        future = self.compute(prepared)
-        future.add_done_callback(lambda done, item=item: self._events.put(("done", item, done)))
-
-    def _settle(self, item: Intake, future: "Future[Outcome]") -> None:
-        try:
-            outcome = future.result()
-        except TRANSIENT as err:  # the duplicate look-up could not reach the ledger: not the flow's fault
-            return self._retry_later(item, err)
-        except Exception as err:  # a pipeline bug, or a worker process that died
-            return self._pipeline_failed(item, err)
-        try:
-            handled = self.runner.finish(item.flow, outcome)
-        except TRANSIENT as err:
-            self._retry_later(item, err, outcome)
+            for item in items:
+                self._retry_later(item, err)
             return
-        self._done(item, handled)
+        computed = []
+        for item, flow in zip(items, prepared):
+            if isinstance(flow, Handled):
+                self._done(item, flow)
+                continue
+            item.flow = flow
+            if self.compute is None:
+                computed.append((item, _completed(self.runner, flow)))
+            else:
+                future = self.compute(flow)
+                future.add_done_callback(lambda done, item=item: self._events.put(("done", item, done)))
+        if computed:
+            self._settle(computed)
+
+    def _settle(self, results: list[tuple[Intake, "Future[Outcome]"]]) -> None:
+        settled = []
+        for item, future in results:
+            try:
+                settled.append((item, future.result()))
+            except TRANSIENT as err:  # the duplicate look-up could not reach the ledger: not the flow's fault
+                self._retry_later(item, err)
+            except Exception as err:  # a pipeline bug, or a worker process that died
+                self._pipeline_failed(item, err)
+        for group in _groups(settled):
+            try:
+                handled = self.runner.finish_all([(item.flow, outcome) for item, outcome in group])
+            except TRANSIENT as err:
+                for item, outcome in group:
+                    self._retry_later(item, err, outcome)
+                continue
+            for (item, _), result in zip(group, handled):
+                self._done(item, result)
 
     def _done(self, item: Intake, handled: Handled) -> None:
         try:
@@ -171,6 +194,23 @@ class Service:
         with self._lock:
             self._in_flight -= 1
         self._slots.release()
+
+
+def _groups(settled: list[tuple[Intake, Outcome]]) -> list[list[tuple[Intake, Outcome]]]:
+    """Invoice flows finish together; a recipient's status file finishes alone,
+    after what came before it, because its statuses are judged against the
+    ledger as those commits left it."""
+    groups: list[list[tuple[Intake, Outcome]]] = []
+    invoices: list[tuple[Intake, Outcome]] = []
+    for pair in settled:
+        if pair[1].statuses is None:
+            invoices.append(pair)
+            continue
+        if invoices:
+            groups.append(invoices)
+            invoices = []
+        groups.append([pair])
+    return groups + ([invoices] if invoices else [])
 
 
 def _resolved(outcome: Outcome) -> "Future[Outcome]":

@@ -8,11 +8,14 @@ from __future__ import annotations
 import os
 import signal
 import time
+from datetime import datetime, timezone
 
 import psycopg
 import pytest
 
-from helpers import ledger_rows
+from facteur.engine.model import Flow
+from helpers import Hub, Spec, ledger_rows, ubl
+from test_lifecycle import forwarded, recipient_status, soon
 from test_run import assert_exactly_once, drop, flows, settled, wait_for
 from test_run_amqp import facteur, installation, queue_depth  # noqa: F401  (installation is a fixture)
 
@@ -68,6 +71,42 @@ def test_three_workers_one_killed_deliver_every_invoice_exactly_once(cluster):
     assert_exactly_once(root, files)
     assert ledger_rows(root, "SELECT count(*) FROM flows WHERE status = 'pending'") == [(0,)]
     wait_for(lambda: queue_depth(queue) == 0, 30)
+
+
+def test_a_burst_on_the_queue_is_committed_together_and_statuses_after_their_invoices(cluster):
+    """A worker takes what waits on the queue as one group (one disk sync, one
+    ledger commit). Inside it, the same flow twice is still one flow, and a
+    recipient's status files, though in the same group as the invoice they
+    acknowledge, are judged once that invoice is committed."""
+    root, config, queue = cluster
+    files = {f"burst-{n}.xml": ubl(Spec(f"BURST-{n}", lines=1)) for n in range(5)}
+    files["burst-0-again.xml"] = files["burst-0.xml"]  # a sender's retry: the same bytes
+    flow_id = Flow(files["burst-0.xml"], "DEMO01", "burst-0.xml", datetime.now(timezone.utc)).id
+    statuses = {
+        "ack.xml": recipient_status("VILLEDEM", flows=[("92", soon(1), flow_id, "")]),
+        "done.xml": recipient_status("VILLEDEM", invoices=[("07", soon(2), "BURST-0", None, "")]),
+    }
+    for sender, batch in (("DEMO01", files), ("VILLEDEM", statuses)):
+        folder = root / "to-send" / sender
+        folder.mkdir(parents=True)
+        for name, content in batch.items():
+            (folder / name).write_bytes(content)
+        _, err = facteur(root, config, "submit", "--amqp", "--sender", sender, *map(str, sorted(folder.iterdir()))).communicate(timeout=60)
+        assert b"error" not in err.lower(), err
+    wait_for(lambda: queue_depth(queue) == len(files) + len(statuses), 30)
+
+    worker = facteur(root, config, "worker")
+    try:
+        wait_for(lambda: len(list((root / "outbox" / "VILLEDEM").glob("*.flux.statut.xml"))) == 2, 120)
+    finally:
+        code, _, err = stop(worker)
+    assert code == 0, err
+    pivots = sorted(p.name for p in (root / "outbox").glob("*/*.pivot.xml"))
+    assert len(pivots) == 5 and len(set(p.split("-")[0] for p in pivots)) == 5
+    assert len(list((root / "outbox" / "DEMO01").glob("*.flux.statut.xml"))) == 5
+    assert [p for p in (root / "outbox").rglob(".*") if p.is_file()] == []
+    assert [(status, invoice) for status, invoice, *_ in forwarded(Hub(root, None))] == [("03", "BURST-0"), ("07", "BURST-0")]
+    assert ledger_rows(root, "SELECT status, count(*) FROM flows GROUP BY status") == [("90", 7)]
 
 
 def test_watch_needs_the_sender_in_the_header(installation):  # noqa: F811
