@@ -32,6 +32,7 @@ from .printed import (
     TEXT,
     Conventions,
     fold,
+    read_amount,
     read_date,
     read_text,
 )
@@ -73,6 +74,8 @@ SECTIONS = ("buyer", "seller")
 BELOW = 4  # lines searched under a label for a value printed below it
 COLUMN_SLACK = 12  # characters a value printed below may stray from its label's column
 TITLE_LINES = 15  # where a document's title (invoice, credit note) is printed
+CANDIDATES = 6  # values kept per field, for the totals to be checked against each other
+TOTALS = ("total_without_vat", "total_vat", "total_with_vat")
 
 
 
@@ -180,10 +183,14 @@ class _Block:
         return column >= self.column - COLUMN_SLACK if self.column >= 25 else column < self.column + 40
 
 
-# What may stand between a label and its value: punctuation, a "n°", a note in brackets.
+# What may stand between a label and its value: punctuation, a "n°", a note in
+# brackets, a rate ("TVA 20 % : 241,00", "MwSt. 19%  190,00"); never a minus
+# sign against a digit, which is the value's own sign (a credit note prints
+# "Total HT  -218,48 €").
+_SEPARATORS = r"(?:[\s:#=.–—]|-(?!\d))*"
 _LEAD = re.compile(
-    r"^[\s:#=.\-–—]*(?:\([^)]{0,30}\)\s*)?(?:(?:n°|no\.?|nr\.?|number|numero|num\.)(?![a-z])\s*[:#.]?\s*)?"
-    r"[\s:#=\-–—]*"
+    r"^" + _SEPARATORS + r"(?:\([^)]{0,30}\)\s*)?(?:(?:n°|no\.?|nr\.?|number|numero|num\.)(?![a-z])\s*[:#.]?\s*)?"
+    r"(?:\(?\d{1,2}(?:[.,]\d{1,3})?\s?%\)?)?" + _SEPARATORS
 )
 
 
@@ -207,10 +214,11 @@ def recognise(text: str, patterns: Patterns) -> Recognised:
     titles = "\n".join(page.folded[:TITLE_LINES])
     if any(_label_regex(title).search(titles) for title in patterns.credit_note_titles):
         found.values["type_code"] = "381"
-    for pattern in patterns.fields:
-        value = _by_labels(page, pattern, patterns, buyer)
-        if value is not None:
-            found.values[pattern.name] = value
+    candidates = {pattern.name: _candidates(page, pattern, patterns, buyer) for pattern in patterns.fields}
+    for name, values in candidates.items():
+        if values:
+            found.values[name] = values[0]
+    _reconcile_totals(found, candidates)
     # Fallbacks come second, so that a value derived from others (a total from
     # two totals) uses every value the labels gave, in whatever order the fields are listed.
     for pattern in patterns.fields:
@@ -218,7 +226,36 @@ def recognise(text: str, patterns: Patterns) -> Recognised:
             value = _fallback(page, pattern, patterns, found, buyer)
             if value is not None:
                 found.values[pattern.name] = value
+    if found.values.get("type_code") == "381":
+        _credit_amounts(found)
     return found
+
+
+def _reconcile_totals(found: Recognised, candidates: dict[str, list]) -> None:
+    """The totals that add up (total without VAT + VAT = total with VAT, EN 16931
+    BR-CO-15), when the labels gave several candidates for them: a VAT breakdown
+    repeats the labels of the totals row by row, and the first candidate of each
+    is not always the grand total. Among the consistent triples, the one whose
+    candidates come first (best label, best place) wins; with none, the first
+    candidates stand."""
+    lists = [candidates.get(name, []) for name in TOTALS]
+    triples = [
+        (i + j + k, (without, vat, with_vat))
+        for i, without in enumerate(lists[0])
+        for j, vat in enumerate(lists[1])
+        for k, with_vat in enumerate(lists[2])
+        if without + vat == with_vat
+    ]
+    if triples:
+        found.values.update(zip(TOTALS, min(triples, key=lambda triple: triple[0])[1]))
+
+
+def _credit_amounts(found: Recognised) -> None:
+    """A credit note states its amounts as positive (its type says they are owed
+    back), however the printout signs them: many print "-233,47 €"."""
+    for name, kind in FIELDS.items():
+        if kind == "amount" and found.values.get(name) is not None:
+            found.values[name] = abs(found.values[name])
 
 
 def _blocks(page: _Page, headings: tuple[str, ...], span: int) -> list[_Block]:
@@ -241,7 +278,20 @@ def _allowed(pattern: FieldPattern, row: int, column: int, buyer: list[_Block]) 
     return True
 
 
-def _by_labels(page: _Page, pattern: FieldPattern, patterns: Patterns, buyer: list[_Block]):
+def _candidates(page: _Page, pattern: FieldPattern, patterns: Patterns, buyer: list[_Block]) -> list:
+    """The distinct values the field's labels announce, best first: by the order
+    of the labels, then by where they are printed (from the end for the footer
+    totals). At most CANDIDATES, so that a huge text costs no more than a scan."""
+    values: list = []
+    for value in _labelled(page, pattern, patterns, buyer):
+        if value not in values:
+            values.append(value)
+            if len(values) == CANDIDATES:
+                break
+    return values
+
+
+def _labelled(page: _Page, pattern: FieldPattern, patterns: Patterns, buyer: list[_Block]):
     reader = READERS[FIELDS[pattern.name]]
     rows = list(enumerate(page.folded))
     if pattern.last:
@@ -254,10 +304,18 @@ def _by_labels(page: _Page, pattern: FieldPattern, patterns: Patterns, buyer: li
                     continue
                 value = _after(page, row, match.end(), reader, patterns.conventions)
                 if value is None and not label.startswith("^"):
-                    value = _below(page, row, match.start(), match.end(), reader, patterns.conventions)
+                    value = _below(page, row, match.start(), _cell_end(line, match.end()), reader,
+                                   patterns.conventions)
                 if value is not None:
-                    return value
-    return None
+                    yield value
+
+
+def _cell_end(line: str, end: int) -> int:
+    """Where the cell holding a label ends: a column heading says more than its
+    label ("MwSt. EUR", "Total HT (EUR)"), and amounts are aligned on the right
+    of the heading, not of the label."""
+    gap = line.find("  ", end)
+    return len(line) if gap < 0 else gap
 
 
 def _after(page: _Page, row: int, end: int, reader, conventions: Conventions):
@@ -271,21 +329,38 @@ def _after(page: _Page, row: int, end: int, reader, conventions: Conventions):
 
 
 def _below(page: _Page, row: int, start: int, end: int, reader, conventions: Conventions):
-    """A value printed under its label, in the label's columns, in the next lines."""
+    """A value printed under its label, in the label's columns, in the next lines.
+
+    A column of amounts whose last one is the sum of those above it is a
+    breakdown with its total (per VAT rate, then all rates): the total is the value."""
+    column = list(_column(page, row, start, end, reader, conventions))
+    if reader is read_amount and len(column) >= 3 and sum(column[:-1]) == column[-1]:
+        return column[-1]
+    return column[0] if column else None
+
+
+def _column(page: _Page, row: int, start: int, end: int, reader, conventions: Conventions):
+    """The values printed under a label, in its columns, in the BELOW lines after it."""
     for below in range(row + 1, min(row + 1 + BELOW, len(page.lines))):
-        line = page.lines[below]
-        for match in re.finditer(r"\S", line):
-            column = match.start()
-            if column > end + COLUMN_SLACK:
-                break
-            if column < start - COLUMN_SLACK or (column > 1 and line[column - 2 : column] != "  "):
-                continue  # not the start of a cell: cells are set apart by two spaces or more
-            if line[:column].rstrip().endswith(":"):
-                continue  # the value of another label on that line
-            lead = _LEAD.match(fold(line[column:]))
-            found = reader(line[column + (lead.end() if lead else 0) :], conventions)
-            if found and column + found[2] > start - 2:
-                return found[0]
+        value = _cell_under(page.lines[below], start, end, reader, conventions)
+        if value is not None:
+            yield value
+
+
+def _cell_under(line: str, start: int, end: int, reader, conventions: Conventions):
+    """The value of `line` that starts a cell under the label spanning start..end."""
+    for match in re.finditer(r"\S", line):
+        column = match.start()
+        if column > end + COLUMN_SLACK:
+            break
+        if column < start - COLUMN_SLACK or (column > 1 and line[column - 2 : column] != "  "):
+            continue  # not the start of a cell: cells are set apart by two spaces or more
+        if line[:column].rstrip().endswith(":"):
+            continue  # the value of another label on that line
+        lead = _LEAD.match(fold(line[column:]))
+        found = reader(line[column + (lead.end() if lead else 0) :], conventions)
+        if found and column + found[2] > start - 2:
+            return found[0]
     return None
 
 

@@ -10,6 +10,7 @@ import json
 import shutil
 from decimal import Decimal
 
+import pytest
 
 from conftest import assert_valid
 from helpers import REPO, blocking_codes, only_flow, text_pdf
@@ -157,3 +158,52 @@ def test_an_operator_adds_labels_in_the_mappings_not_the_code(hub, tmp_path):
     code, out = hub.run("process", str(again), "--sender", "DEMO01", "--json", "--config", str(config))
     flow = only_flow(json.loads(out))
     assert flow["status"] == "90", flow["findings"]
+
+
+def recognised_totals(hub, pivot_schema, name: str, lines: list[str]) -> dict[str, str]:
+    """The totals of the pivot facteur makes of a plain PDF printing `lines`
+    (with the demo supplier's SIRET and the town's, so that it is accepted)."""
+    header = ["Fournitures Démo SARL", f"SIRET : {SUPPLIER}", "", f"{name.upper()} N° FA-2026-0050",
+              "Date : 05/11/2026", "Devise : EUR", f"Destinataire SIRET {VILLE}", ""]
+    _, result = hub.process(hub.drop(f"{name}.pdf", text_pdf(header + lines)))
+    assert only_flow(result)["status"] == "90", only_flow(result)["findings"]
+    pivot = assert_valid(pivot_schema, hub.pivots()[0].read_bytes())
+    totals = {t: pivot.findtext(f".//Montants/{t}") for t in ("MontantHT", "MontantTTC", "MontantNetAPayer")}
+    return {"Type": pivot.findtext(".//DonneesFacture/Type"), **totals}
+
+
+def test_a_vat_breakdown_gives_its_total_row_not_its_first_rate(hub, pivot_schema):
+    assert recognised_totals(hub, pivot_schema, "facture", [
+        "Récapitulatif",
+        "Taux            Base HT          Montant TVA          Total TTC",
+        "20 %            1 000,00               200,00           1 200,00",
+        "5,5 %             200,00                11,00             211,00",
+        "                1 200,00               211,00           1 411,00",
+    ]) == {"Type": "380", "MontantHT": "1200.00", "MontantTTC": "1411.00", "MontantNetAPayer": "1411.00"}
+
+
+def test_the_totals_that_add_up_win_over_a_column_of_line_totals(hub, pivot_schema):
+    """The lines' "Total TTC" column comes before the footer's "Montant TTC" in
+    the mapping; only the footer's adds up with the total without VAT and the VAT."""
+    assert recognised_totals(hub, pivot_schema, "facture", [
+        "Désignation            Qté      Prix HT       Total TTC",
+        "Ramette papier A4       10        45,00           54,00",
+        "Maintenance              2     1 160,00        1 392,00",
+        "",
+        "Montant HT : 1 205,00 €",
+        "TVA 20 % : 241,00 €",
+        "Montant TTC : 1 446,00 €",
+    ]) == {"Type": "380", "MontantHT": "1205.00", "MontantTTC": "1446.00", "MontantNetAPayer": "1446.00"}
+
+
+
+@pytest.mark.parametrize("title, type_code, sign", [("facture", "380", "-"), ("avoir", "381", "")])
+def test_negative_amounts_keep_their_sign_on_an_invoice_not_on_a_credit_note(hub, pivot_schema, title, type_code, sign):
+    """An invoice cancelling another states negative totals; a credit note states
+    positive ones (its type says they are owed back), however it prints them."""
+    assert recognised_totals(hub, pivot_schema, title, [
+        "Total HT            -1 205,00 €",
+        "TVA 20 %              -241,00 €",
+        "Total TTC           -1 446,00 €",
+    ]) == {"Type": type_code, "MontantHT": f"{sign}1205.00", "MontantTTC": f"{sign}1446.00",
+           "MontantNetAPayer": f"{sign}1446.00"}
