@@ -20,6 +20,7 @@ and `missing` names those that were not found.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -29,6 +30,7 @@ from .printed import (
     CURRENCY_SIGNS,
     ISO_CURRENCIES,
     READERS,
+    SEPARATOR,
     TEXT,
     Conventions,
     fold,
@@ -74,6 +76,10 @@ SECTIONS = ("buyer", "seller")
 BELOW = 4  # lines searched under a label for a value printed below it
 COLUMN_SLACK = 12  # characters a value printed below may stray from its label's column
 TITLE_LINES = 15  # where a document's title (invoice, credit note) is printed
+HEAD_LINES = 20  # where a letterhead is printed
+HEAD_CELLS = 100  # cells of those lines looked at, however long a hostile line is
+# A postcode starting a line: "75018 PARIS", "D-07545 GERA", "1000 Bruxelles".
+_POSTCODE = re.compile(r"(?:[A-Z]{1,2}-)?\d{4,5}\s+[^\W\d]")
 CANDIDATES = 6  # values kept per field, for the totals to be checked against each other
 TOTALS = ("total_without_vat", "total_vat", "total_with_vat")
 
@@ -106,6 +112,7 @@ class Patterns:
     conventions: Conventions
     section_lines: int = 10
     credit_note_titles: tuple[str, ...] = ()  # a title among the first lines that makes the document a credit note
+    legal_forms: tuple[str, ...] = ()  # words that end a company's name (SARL, GmbH, Ltd): the letterhead's name
 
     @classmethod
     def from_toml(cls, data: dict, source: str) -> "Patterns":
@@ -140,6 +147,7 @@ class Patterns:
             conventions=Conventions(months, order == "DMY"),
             section_lines=int(settings.get("section_lines", 10)),
             credit_note_titles=tuple(fold(str(t)) for t in settings.get("credit_note_titles", ())),
+            legal_forms=tuple(fold(str(form)) for form in settings.get("legal_forms", ())),
         )
 
 
@@ -302,12 +310,26 @@ def _labelled(page: _Page, pattern: FieldPattern, patterns: Patterns, buyer: lis
             for match in regex.finditer(line):
                 if not _allowed(pattern, row, match.start(), buyer):
                     continue
+                if reader is read_text and not _starts_cell(line, match.start()):
+                    continue  # "LE FOURNISSEUR" is a name, not the label "fournisseur"
                 value = _after(page, row, match.end(), reader, patterns.conventions)
-                if value is None and not label.startswith("^"):
+                if value is None and not label.startswith("^") and _below_allowed(line, match, reader):
                     value = _below(page, row, match.start(), _cell_end(line, match.end()), reader,
                                    patterns.conventions)
                 if value is not None:
                     yield value
+
+
+def _starts_cell(line: str, column: int) -> bool:
+    """Whether text at `column` starts a cell: the line, or after two spaces."""
+    return not line[:column].strip() or line[:column].endswith("  ")
+
+
+def _below_allowed(line: str, match: re.Match, reader) -> bool:
+    """Whether a label may announce a value under it. A name is announced by a
+    heading that is the whole cell ("Fournisseur", "Seller:"), not by a word of
+    a longer cell ("SELLER TRADE NAME")."""
+    return reader is not read_text or not line[match.end() : _cell_end(line, match.end())].strip(" :")
 
 
 def _cell_end(line: str, end: int) -> int:
@@ -374,10 +396,7 @@ def _fallback(page: _Page, pattern: FieldPattern, patterns: Patterns, found: Rec
                 if value:
                     return value[0]
     if pattern.fallback == "letterhead":
-        for row, line in enumerate(page.lines):
-            segment = TEXT.search(line)
-            if segment and sum(c.isalpha() for c in segment[0]) >= 3 and not any(b.holds(row, 0) for b in buyer):
-                return re.split(r"\s[-|•●]\s", segment[0].strip())[0].strip(" -|•●")
+        return _letterhead(page, patterns.legal_forms, buyer)
     if pattern.fallback == "currency-sign":
         signs = [CURRENCY_SIGNS[c] for line in page.lines for c in line if c in CURRENCY_SIGNS]
         signs += [code for line in page.lines for code in CURRENCY_CODE.findall(line) if code in ISO_CURRENCIES]
@@ -390,6 +409,53 @@ def _fallback(page: _Page, pattern: FieldPattern, patterns: Patterns, found: Rec
     if pattern.fallback == "with-vat-less-without-vat" and without is not None and with_vat is not None:
         return with_vat - without
     return None
+
+
+def _letterhead(page: _Page, legal_forms: tuple[str, ...], buyer: list[_Block]) -> str | None:
+    """The seller's name as its letterhead prints it, outside the buyer's block,
+    by the most telling of its usual forms: a sender line over the address window
+    ("Kraxi GmbH · Flugzeugallee 17 · 12345 Papierfeld"); else the first name
+    with a legal form (SARL, GmbH...) among the first lines; else the name over
+    the first address (name, street, then postcode and city); else the first
+    text of the page."""
+    head = itertools.islice(_cells(page, HEAD_LINES), HEAD_CELLS)
+    cells = [cell for cell in head if not any(b.holds(cell[0], cell[1]) for b in buyer)]
+    texts = [text for _, _, text in cells]
+    return _sender_line(texts) or _with_legal_form(texts, legal_forms) or _over_address(cells) or next(
+        (SEPARATOR.split(text)[0].strip() for text in texts if sum(c.isalpha() for c in text) >= 3), None
+    )
+
+
+def _sender_line(texts: list[str]) -> str | None:
+    for text in texts:
+        parts = SEPARATOR.split(text)
+        if len(parts) >= 3 and any(_POSTCODE.match(part.strip()) for part in parts[1:]):
+            return parts[0].strip()
+    return None
+
+
+def _with_legal_form(texts: list[str], legal_forms: tuple[str, ...]) -> str | None:
+    forms = [_label_regex(form) for form in legal_forms]
+    for text in texts:
+        for part in SEPARATOR.split(text):
+            if any(form.search(fold(part)) for form in forms):
+                return part.strip()
+    return None
+
+
+def _over_address(cells: list[tuple[int, int, str]]) -> str | None:
+    for index, (_, column, text) in enumerate(cells):
+        above = [cell[2] for cell in cells[:index] if abs(cell[1] - column) <= 2]
+        if _POSTCODE.match(text) and len(above) >= 2 and not _POSTCODE.match(above[-2]):
+            return SEPARATOR.split(above[-2])[0].strip()
+    return None
+
+
+def _cells(page: _Page, lines: int):
+    """(row, column, text) of each cell of the first `lines` lines, in reading order."""
+    for row, line in enumerate(page.lines[:lines]):
+        for cell in TEXT.finditer(line):
+            yield row, cell.start(), cell[0].strip()
 
 
 def read(name: str, text: str, patterns: Patterns) -> Invoice:

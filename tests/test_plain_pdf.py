@@ -207,3 +207,22 @@ def test_negative_amounts_keep_their_sign_on_an_invoice_not_on_a_credit_note(hub
         "Total TTC           -1 446,00 €",
     ]) == {"Type": type_code, "MontantHT": f"{sign}1205.00", "MontantTTC": f"{sign}1446.00",
            "MontantNetAPayer": f"{sign}1446.00"}
+
+
+@pytest.mark.parametrize("letterhead, name", [
+    (["Papeterie Martin · 12 rue des Lilas · 69001 Lyon", "", "Mairie de Démo", "Place de la Mairie", "75004 Paris"],
+     "Papeterie Martin"),
+    (["FACTURE", "Fournitures Démo SARL", "Immeuble Le Central, rue de la Démo"], "Fournitures Démo SARL"),
+    (["Votre partenaire bureautique", "Papeterie Martin", "12 rue des Lilas", "69001 Lyon"], "Papeterie Martin"),
+])
+def test_the_supplier_name_is_read_off_the_letterhead(hub, pivot_schema, letterhead, name):
+    """A sender line over the address window, a name with its legal form, the
+    name over the seller's address: not a title, a slogan or the buyer's name."""
+    document = text_pdf(letterhead + [
+        f"SIRET : {SUPPLIER}", "", "Facture N° FA-2026-0052", "Date : 05/11/2026", f"Destinataire SIRET {VILLE}", "",
+        "Total HT : 100,00 €", "TVA 20 % : 20,00 €", "Total TTC : 120,00 €",
+    ])
+    _, result = hub.process(hub.drop("letterhead.pdf", document))
+    assert only_flow(result)["status"] == "90", only_flow(result)["findings"]
+    pivot = assert_valid(pivot_schema, hub.pivots()[0].read_bytes())
+    assert pivot.findtext(".//Fournisseur/RaisonSociale") == name
