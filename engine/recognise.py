@@ -310,8 +310,8 @@ def _labelled(page: _Page, pattern: FieldPattern, patterns: Patterns, buyer: lis
             for match in regex.finditer(line):
                 if not _allowed(pattern, row, match.start(), buyer):
                     continue
-                if reader is read_text and not _starts_cell(line, match.start()):
-                    continue  # "LE FOURNISSEUR" is a name, not the label "fournisseur"
+                if reader in (read_text, read_date) and not _starts_cell(line, match.start()):
+                    continue  # "LE FOURNISSEUR" is a name, not the label "fournisseur"; "Due date" is not "date"
                 value = _after(page, row, match.end(), reader, patterns.conventions)
                 if value is None and not label.startswith("^") and _below_allowed(line, match, reader):
                     value = _below(page, row, match.start(), _cell_end(line, match.end()), reader,
@@ -370,13 +370,15 @@ def _column(page: _Page, row: int, start: int, end: int, reader, conventions: Co
 
 
 def _cell_under(line: str, start: int, end: int, reader, conventions: Conventions):
-    """The value of `line` that starts a cell under the label spanning start..end."""
-    for match in re.finditer(r"\S", line):
-        column = match.start()
+    """The value of `line` in a cell under the label spanning start..end: a cell
+    starting near the label, or reaching under it from the left (a value aligned
+    on the right of a shorter label). Cells are set apart by two spaces or more."""
+    for cell in TEXT.finditer(line):
+        column = cell.start()
         if column > end + COLUMN_SLACK:
             break
-        if column < start - COLUMN_SLACK or (column > 1 and line[column - 2 : column] != "  "):
-            continue  # not the start of a cell: cells are set apart by two spaces or more
+        if column < start - COLUMN_SLACK and cell.end() < start:
+            continue
         if line[:column].rstrip().endswith(":"):
             continue  # the value of another label on that line
         lead = _LEAD.match(fold(line[column:]))
@@ -388,13 +390,9 @@ def _cell_under(line: str, start: int, end: int, reader, conventions: Convention
 
 def _fallback(page: _Page, pattern: FieldPattern, patterns: Patterns, found: Recognised, buyer: list[_Block]):
     if pattern.fallback == "first-date":
-        for line in page.folded:
-            for match in re.finditer(r"\d", line):
-                if match.start() and line[match.start() - 1].isdigit():
-                    continue
-                value = read_date(line[match.start():], patterns.conventions)
-                if value:
-                    return value[0]
+        return _date_by_number(page, str(found.values.get("number", "")), patterns.conventions) or next(
+            (value for line in page.folded for value in _dates(line, patterns.conventions)), None
+        )
     if pattern.fallback == "letterhead":
         return _letterhead(page, patterns.legal_forms, buyer)
     if pattern.fallback == "currency-sign":
@@ -409,6 +407,27 @@ def _fallback(page: _Page, pattern: FieldPattern, patterns: Patterns, found: Rec
     if pattern.fallback == "with-vat-less-without-vat" and without is not None and with_vat is not None:
         return with_vat - without
     return None
+
+
+def _date_by_number(page: _Page, number: str, conventions: Conventions):
+    """The date printed after the invoice number on its line: an invoice often
+    dates itself there ("Facture N° FA-12 du 03/11/2026", "Rechnung Nr. 506 vom
+    18.11.2017", "Invoice # 507 issued at 2019-06-10"), under no date label."""
+    for line in page.lines if number else ():
+        at = line.find(number)
+        if at >= 0:
+            return next(_dates(fold(line[at + len(number) :]), conventions), None)
+    return None
+
+
+def _dates(line: str, conventions: Conventions):
+    """The dates of a (folded) line, in order."""
+    for match in re.finditer(r"\d", line):
+        if match.start() and line[match.start() - 1].isdigit():
+            continue
+        value = read_date(line[match.start():], conventions)
+        if value:
+            yield value[0]
 
 
 def _letterhead(page: _Page, legal_forms: tuple[str, ...], buyer: list[_Block]) -> str | None:

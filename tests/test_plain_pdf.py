@@ -226,3 +226,22 @@ def test_the_supplier_name_is_read_off_the_letterhead(hub, pivot_schema, letterh
     assert only_flow(result)["status"] == "90", only_flow(result)["findings"]
     pivot = assert_valid(pivot_schema, hub.pivots()[0].read_bytes())
     assert pivot.findtext(".//Fournisseur/RaisonSociale") == name
+
+
+@pytest.mark.parametrize("heading, number, issued", [
+    (["Bon de commande n° BC-77 du 15/10/2026", "Facture N° FA-2026-0053 du 07/11/2026"], "FA-2026-0053", "2026-11-07"),
+    (["Due date: 07/12/2026", "Invoice No. INV-2026-0054 issued on 07/11/2026"], "INV-2026-0054", "2026-11-07"),
+    (["Fournitures Démo SARL                                     FACTURE",
+      "1 rue de la Démo                             N° FA/2026/11/000123",
+      "Date : 07/11/2026"], "FA/2026/11/000123", "2026-11-07"),
+])
+def test_the_number_and_date_where_invoicing_systems_print_them(hub, pivot_schema, heading, number, issued):
+    """The date after the number on its line (not an order's date, not the due
+    date), and a number aligned on the right under its title."""
+    document = text_pdf(["Fournitures Démo SARL", f"SIRET : {SUPPLIER}", ""] + heading + [
+        f"Destinataire SIRET {VILLE}", "", "Total HT : 100,00 €", "TVA 20 % : 20,00 €", "Total TTC : 120,00 €",
+    ])
+    _, result = hub.process(hub.drop("dates.pdf", document))
+    assert only_flow(result)["status"] == "90", only_flow(result)["findings"]
+    pivot = assert_valid(pivot_schema, hub.pivots()[0].read_bytes())
+    assert (pivot.findtext(".//DonneesFacture/Id"), pivot.findtext(".//DateEmissionFacture")) == (number, issued)
