@@ -287,15 +287,14 @@ def _allowed(pattern: FieldPattern, row: int, column: int, buyer: list[_Block]) 
 
 
 def _candidates(page: _Page, pattern: FieldPattern, patterns: Patterns, buyer: list[_Block]) -> list:
-    """The distinct values the field's labels announce, best first: by the order
-    of the labels, then by where they are printed (from the end for the footer
-    totals). At most CANDIDATES, so that a huge text costs no more than a scan."""
+    """The distinct values among the first CANDIDATES the field's labels
+    announce, best first: by the order of the labels, then by where they are
+    printed (from the end for the footer totals). Bounded so that a text
+    repeating a label costs no more than a handful of reads."""
     values: list = []
-    for value in _labelled(page, pattern, patterns, buyer):
+    for value in itertools.islice(_labelled(page, pattern, patterns, buyer), CANDIDATES):
         if value not in values:
             values.append(value)
-            if len(values) == CANDIDATES:
-                break
     return values
 
 
