@@ -53,6 +53,8 @@ _ENGLISH_DATE = re.compile(r"([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})
 _SIRET = re.compile(r"(?<!\d)(\d{3}\s?\d{3}\s?\d{3}\s?\d{5})(?!\d)")
 _REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.\-]*[A-Za-z0-9]|[A-Za-z0-9]")
 TEXT = re.compile(r"\S.*?(?=\s{2,}|$)")
+# What sets apart the parts of a letterhead or a sender line: "ACME SAS - 1 rue...", "Kraxi GmbH · Flugzeugallee 17".
+SEPARATOR = re.compile(r"\s+[-|•●·–]\s+|\s*[•●·|]\s*")
 CURRENCY_CODE = re.compile(r"\b([A-Z]{3})\b")
 
 
@@ -128,11 +130,13 @@ def read_code(text: str, _: Conventions) -> tuple[str, int, int] | None:
 
 
 def read_text(text: str, _: Conventions) -> tuple[str, int, int] | None:
-    """A name: words up to the next cell, more letters than digits (not an identifier line)."""
+    """A name: words up to the next cell or separator ("ACME SAS - SIREN ..."),
+    more letters than digits (not an identifier line)."""
     match = TEXT.match(text)
-    if not match or sum(c.isalpha() for c in match[0]) <= sum(c.isdigit() for c in match[0]):
+    name = SEPARATOR.split(match[0])[0] if match else ""
+    if sum(c.isalpha() for c in name) <= sum(c.isdigit() for c in name):
         return None
-    return match[0].strip(), match.start(), match.end()
+    return name.strip(), match.start(), match.start() + len(name)
 
 
 def read_currency(text: str, _: Conventions) -> tuple[str, int, int] | None:

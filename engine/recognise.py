@@ -20,6 +20,7 @@ and `missing` names those that were not found.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -29,9 +30,11 @@ from .printed import (
     CURRENCY_SIGNS,
     ISO_CURRENCIES,
     READERS,
+    SEPARATOR,
     TEXT,
     Conventions,
     fold,
+    read_amount,
     read_date,
     read_text,
 )
@@ -73,6 +76,12 @@ SECTIONS = ("buyer", "seller")
 BELOW = 4  # lines searched under a label for a value printed below it
 COLUMN_SLACK = 12  # characters a value printed below may stray from its label's column
 TITLE_LINES = 15  # where a document's title (invoice, credit note) is printed
+HEAD_LINES = 20  # where a letterhead is printed
+HEAD_CELLS = 100  # cells of those lines looked at, however long a hostile line is
+# A postcode starting a line: "75018 PARIS", "D-07545 GERA", "1000 Bruxelles".
+_POSTCODE = re.compile(r"(?:[A-Z]{1,2}-)?\d{4,5}\s+[^\W\d]")
+CANDIDATES = 6  # values kept per field, for the totals to be checked against each other
+TOTALS = ("total_without_vat", "total_vat", "total_with_vat")
 
 
 
@@ -103,6 +112,7 @@ class Patterns:
     conventions: Conventions
     section_lines: int = 10
     credit_note_titles: tuple[str, ...] = ()  # a title among the first lines that makes the document a credit note
+    legal_forms: tuple[str, ...] = ()  # words that end a company's name (SARL, GmbH, Ltd): the letterhead's name
 
     @classmethod
     def from_toml(cls, data: dict, source: str) -> "Patterns":
@@ -137,6 +147,7 @@ class Patterns:
             conventions=Conventions(months, order == "DMY"),
             section_lines=int(settings.get("section_lines", 10)),
             credit_note_titles=tuple(fold(str(t)) for t in settings.get("credit_note_titles", ())),
+            legal_forms=tuple(fold(str(form)) for form in settings.get("legal_forms", ())),
         )
 
 
@@ -180,10 +191,14 @@ class _Block:
         return column >= self.column - COLUMN_SLACK if self.column >= 25 else column < self.column + 40
 
 
-# What may stand between a label and its value: punctuation, a "n°", a note in brackets.
+# What may stand between a label and its value: punctuation, a "n°", a note in
+# brackets, a rate ("TVA 20 % : 241,00", "MwSt. 19%  190,00"); never a minus
+# sign against a digit, which is the value's own sign (a credit note prints
+# "Total HT  -218,48 €").
+_SEPARATORS = r"(?:[\s:#=.–—]|-(?!\d))*"
 _LEAD = re.compile(
-    r"^[\s:#=.\-–—]*(?:\([^)]{0,30}\)\s*)?(?:(?:n°|no\.?|nr\.?|number|numero|num\.)(?![a-z])\s*[:#.]?\s*)?"
-    r"[\s:#=\-–—]*"
+    r"^" + _SEPARATORS + r"(?:\([^)]{0,30}\)\s*)?(?:(?:n°|no\.?|nr\.?|number|numero|num\.)(?![a-z])\s*[:#.]?\s*)?"
+    r"(?:\(?\d{1,2}(?:[.,]\d{1,3})?\s?%\)?)?" + _SEPARATORS
 )
 
 
@@ -207,10 +222,11 @@ def recognise(text: str, patterns: Patterns) -> Recognised:
     titles = "\n".join(page.folded[:TITLE_LINES])
     if any(_label_regex(title).search(titles) for title in patterns.credit_note_titles):
         found.values["type_code"] = "381"
-    for pattern in patterns.fields:
-        value = _by_labels(page, pattern, patterns, buyer)
-        if value is not None:
-            found.values[pattern.name] = value
+    candidates = {pattern.name: _candidates(page, pattern, patterns, buyer) for pattern in patterns.fields}
+    for name, values in candidates.items():
+        if values:
+            found.values[name] = values[0]
+    _reconcile_totals(found, candidates)
     # Fallbacks come second, so that a value derived from others (a total from
     # two totals) uses every value the labels gave, in whatever order the fields are listed.
     for pattern in patterns.fields:
@@ -218,7 +234,36 @@ def recognise(text: str, patterns: Patterns) -> Recognised:
             value = _fallback(page, pattern, patterns, found, buyer)
             if value is not None:
                 found.values[pattern.name] = value
+    if found.values.get("type_code") == "381":
+        _credit_amounts(found)
     return found
+
+
+def _reconcile_totals(found: Recognised, candidates: dict[str, list]) -> None:
+    """The totals that add up (total without VAT + VAT = total with VAT, EN 16931
+    BR-CO-15), when the labels gave several candidates for them: a VAT breakdown
+    repeats the labels of the totals row by row, and the first candidate of each
+    is not always the grand total. Among the consistent triples, the one whose
+    candidates come first (best label, best place) wins; with none, the first
+    candidates stand."""
+    lists = [candidates.get(name, []) for name in TOTALS]
+    triples = [
+        (i + j + k, (without, vat, with_vat))
+        for i, without in enumerate(lists[0])
+        for j, vat in enumerate(lists[1])
+        for k, with_vat in enumerate(lists[2])
+        if without + vat == with_vat
+    ]
+    if triples:
+        found.values.update(zip(TOTALS, min(triples, key=lambda triple: triple[0])[1]))
+
+
+def _credit_amounts(found: Recognised) -> None:
+    """A credit note states its amounts as positive (its type says they are owed
+    back), however the printout signs them: many print "-233,47 €"."""
+    for name, kind in FIELDS.items():
+        if kind == "amount" and found.values.get(name) is not None:
+            found.values[name] = abs(found.values[name])
 
 
 def _blocks(page: _Page, headings: tuple[str, ...], span: int) -> list[_Block]:
@@ -241,7 +286,19 @@ def _allowed(pattern: FieldPattern, row: int, column: int, buyer: list[_Block]) 
     return True
 
 
-def _by_labels(page: _Page, pattern: FieldPattern, patterns: Patterns, buyer: list[_Block]):
+def _candidates(page: _Page, pattern: FieldPattern, patterns: Patterns, buyer: list[_Block]) -> list:
+    """The distinct values among the first CANDIDATES the field's labels
+    announce, best first: by the order of the labels, then by where they are
+    printed (from the end for the footer totals). Bounded so that a text
+    repeating a label costs no more than a handful of reads."""
+    values: list = []
+    for value in itertools.islice(_labelled(page, pattern, patterns, buyer), CANDIDATES):
+        if value not in values:
+            values.append(value)
+    return values
+
+
+def _labelled(page: _Page, pattern: FieldPattern, patterns: Patterns, buyer: list[_Block]):
     reader = READERS[FIELDS[pattern.name]]
     rows = list(enumerate(page.folded))
     if pattern.last:
@@ -252,12 +309,34 @@ def _by_labels(page: _Page, pattern: FieldPattern, patterns: Patterns, buyer: li
             for match in regex.finditer(line):
                 if not _allowed(pattern, row, match.start(), buyer):
                     continue
+                if reader in (read_text, read_date) and not _starts_cell(line, match.start()):
+                    continue  # "LE FOURNISSEUR" is a name, not the label "fournisseur"; "Due date" is not "date"
                 value = _after(page, row, match.end(), reader, patterns.conventions)
-                if value is None and not label.startswith("^"):
-                    value = _below(page, row, match.start(), match.end(), reader, patterns.conventions)
+                if value is None and not label.startswith("^") and _below_allowed(line, match, reader):
+                    value = _below(page, row, match.start(), _cell_end(line, match.end()), reader,
+                                   patterns.conventions)
                 if value is not None:
-                    return value
-    return None
+                    yield value
+
+
+def _starts_cell(line: str, column: int) -> bool:
+    """Whether text at `column` starts a cell: the line, or after two spaces."""
+    return not line[:column].strip() or line[:column].endswith("  ")
+
+
+def _below_allowed(line: str, match: re.Match, reader) -> bool:
+    """Whether a label may announce a value under it. A name is announced by a
+    heading that is the whole cell ("Fournisseur", "Seller:"), not by a word of
+    a longer cell ("SELLER TRADE NAME")."""
+    return reader is not read_text or not line[match.end() : _cell_end(line, match.end())].strip(" :")
+
+
+def _cell_end(line: str, end: int) -> int:
+    """Where the cell holding a label ends: a column heading says more than its
+    label ("MwSt. EUR", "Total HT (EUR)"), and amounts are aligned on the right
+    of the heading, not of the label."""
+    gap = line.find("  ", end)
+    return len(line) if gap < 0 else gap
 
 
 def _after(page: _Page, row: int, end: int, reader, conventions: Conventions):
@@ -271,38 +350,50 @@ def _after(page: _Page, row: int, end: int, reader, conventions: Conventions):
 
 
 def _below(page: _Page, row: int, start: int, end: int, reader, conventions: Conventions):
-    """A value printed under its label, in the label's columns, in the next lines."""
+    """A value printed under its label, in the label's columns, in the next lines.
+
+    A column of amounts whose last one is the sum of those above it is a
+    breakdown with its total (per VAT rate, then all rates): the total is the value."""
+    column = list(_column(page, row, start, end, reader, conventions))
+    if reader is read_amount and len(column) >= 3 and sum(column[:-1]) == column[-1]:
+        return column[-1]
+    return column[0] if column else None
+
+
+def _column(page: _Page, row: int, start: int, end: int, reader, conventions: Conventions):
+    """The values printed under a label, in its columns, in the BELOW lines after it."""
     for below in range(row + 1, min(row + 1 + BELOW, len(page.lines))):
-        line = page.lines[below]
-        for match in re.finditer(r"\S", line):
-            column = match.start()
-            if column > end + COLUMN_SLACK:
-                break
-            if column < start - COLUMN_SLACK or (column > 1 and line[column - 2 : column] != "  "):
-                continue  # not the start of a cell: cells are set apart by two spaces or more
-            if line[:column].rstrip().endswith(":"):
-                continue  # the value of another label on that line
-            lead = _LEAD.match(fold(line[column:]))
-            found = reader(line[column + (lead.end() if lead else 0) :], conventions)
-            if found and column + found[2] > start - 2:
-                return found[0]
+        value = _cell_under(page.lines[below], start, end, reader, conventions)
+        if value is not None:
+            yield value
+
+
+def _cell_under(line: str, start: int, end: int, reader, conventions: Conventions):
+    """The value of `line` in a cell under the label spanning start..end: a cell
+    starting near the label, or reaching under it from the left (a value aligned
+    on the right of a shorter label). Cells are set apart by two spaces or more."""
+    for cell in TEXT.finditer(line):
+        column = cell.start()
+        if column > end + COLUMN_SLACK:
+            break
+        if column < start - COLUMN_SLACK and cell.end() < start:
+            continue
+        if line[:column].rstrip().endswith(":"):
+            continue  # the value of another label on that line
+        lead = _LEAD.match(fold(line[column:]))
+        found = reader(line[column + (lead.end() if lead else 0) :], conventions)
+        if found and column + found[2] > start - 2:
+            return found[0]
     return None
 
 
 def _fallback(page: _Page, pattern: FieldPattern, patterns: Patterns, found: Recognised, buyer: list[_Block]):
     if pattern.fallback == "first-date":
-        for line in page.folded:
-            for match in re.finditer(r"\d", line):
-                if match.start() and line[match.start() - 1].isdigit():
-                    continue
-                value = read_date(line[match.start():], patterns.conventions)
-                if value:
-                    return value[0]
+        return _date_by_number(page, str(found.values.get("number", "")), patterns.conventions) or next(
+            (value for line in page.folded for value in _dates(line, patterns.conventions)), None
+        )
     if pattern.fallback == "letterhead":
-        for row, line in enumerate(page.lines):
-            segment = TEXT.search(line)
-            if segment and sum(c.isalpha() for c in segment[0]) >= 3 and not any(b.holds(row, 0) for b in buyer):
-                return re.split(r"\s[-|•●]\s", segment[0].strip())[0].strip(" -|•●")
+        return _letterhead(page, patterns.legal_forms, buyer)
     if pattern.fallback == "currency-sign":
         signs = [CURRENCY_SIGNS[c] for line in page.lines for c in line if c in CURRENCY_SIGNS]
         signs += [code for line in page.lines for code in CURRENCY_CODE.findall(line) if code in ISO_CURRENCIES]
@@ -315,6 +406,74 @@ def _fallback(page: _Page, pattern: FieldPattern, patterns: Patterns, found: Rec
     if pattern.fallback == "with-vat-less-without-vat" and without is not None and with_vat is not None:
         return with_vat - without
     return None
+
+
+def _date_by_number(page: _Page, number: str, conventions: Conventions):
+    """The date printed after the invoice number on its line: an invoice often
+    dates itself there ("Facture N° FA-12 du 03/11/2026", "Rechnung Nr. 506 vom
+    18.11.2017", "Invoice # 507 issued at 2019-06-10"), under no date label."""
+    for line in page.lines if number else ():
+        at = line.find(number)
+        if at >= 0:
+            return next(_dates(fold(line[at + len(number) :]), conventions), None)
+    return None
+
+
+def _dates(line: str, conventions: Conventions):
+    """The dates of a (folded) line, in order."""
+    for match in re.finditer(r"\d", line):
+        if match.start() and line[match.start() - 1].isdigit():
+            continue
+        value = read_date(line[match.start():], conventions)
+        if value:
+            yield value[0]
+
+
+def _letterhead(page: _Page, legal_forms: tuple[str, ...], buyer: list[_Block]) -> str | None:
+    """The seller's name as its letterhead prints it, outside the buyer's block,
+    by the most telling of its usual forms: a sender line over the address window
+    ("Kraxi GmbH · Flugzeugallee 17 · 12345 Papierfeld"); else the first name
+    with a legal form (SARL, GmbH...) among the first lines; else the name over
+    the first address (name, street, then postcode and city); else the first
+    text of the page."""
+    head = itertools.islice(_cells(page, HEAD_LINES), HEAD_CELLS)
+    cells = [cell for cell in head if not any(b.holds(cell[0], cell[1]) for b in buyer)]
+    texts = [text for _, _, text in cells]
+    return _sender_line(texts) or _with_legal_form(texts, legal_forms) or _over_address(cells) or next(
+        (SEPARATOR.split(text)[0].strip() for text in texts if sum(c.isalpha() for c in text) >= 3), None
+    )
+
+
+def _sender_line(texts: list[str]) -> str | None:
+    for text in texts:
+        parts = SEPARATOR.split(text)
+        if len(parts) >= 3 and any(_POSTCODE.match(part.strip()) for part in parts[1:]):
+            return parts[0].strip()
+    return None
+
+
+def _with_legal_form(texts: list[str], legal_forms: tuple[str, ...]) -> str | None:
+    forms = [_label_regex(form) for form in legal_forms]
+    for text in texts:
+        for part in SEPARATOR.split(text):
+            if any(form.search(fold(part)) for form in forms):
+                return part.strip()
+    return None
+
+
+def _over_address(cells: list[tuple[int, int, str]]) -> str | None:
+    for index, (_, column, text) in enumerate(cells):
+        above = [cell[2] for cell in cells[:index] if abs(cell[1] - column) <= 2]
+        if _POSTCODE.match(text) and len(above) >= 2 and not _POSTCODE.match(above[-2]):
+            return SEPARATOR.split(above[-2])[0].strip()
+    return None
+
+
+def _cells(page: _Page, lines: int):
+    """(row, column, text) of each cell of the first `lines` lines, in reading order."""
+    for row, line in enumerate(page.lines[:lines]):
+        for cell in TEXT.finditer(line):
+            yield row, cell.start(), cell[0].strip()
 
 
 def read(name: str, text: str, patterns: Patterns) -> Invoice:

@@ -10,6 +10,7 @@ import json
 import shutil
 from decimal import Decimal
 
+import pytest
 
 from conftest import assert_valid
 from helpers import REPO, blocking_codes, only_flow, text_pdf
@@ -157,3 +158,90 @@ def test_an_operator_adds_labels_in_the_mappings_not_the_code(hub, tmp_path):
     code, out = hub.run("process", str(again), "--sender", "DEMO01", "--json", "--config", str(config))
     flow = only_flow(json.loads(out))
     assert flow["status"] == "90", flow["findings"]
+
+
+def recognised_totals(hub, pivot_schema, name: str, lines: list[str]) -> dict[str, str]:
+    """The totals of the pivot facteur makes of a plain PDF printing `lines`
+    (with the demo supplier's SIRET and the town's, so that it is accepted)."""
+    header = ["Fournitures Démo SARL", f"SIRET : {SUPPLIER}", "", f"{name.upper()} N° FA-2026-0050",
+              "Date : 05/11/2026", "Devise : EUR", f"Destinataire SIRET {VILLE}", ""]
+    _, result = hub.process(hub.drop(f"{name}.pdf", text_pdf(header + lines)))
+    assert only_flow(result)["status"] == "90", only_flow(result)["findings"]
+    pivot = assert_valid(pivot_schema, hub.pivots()[0].read_bytes())
+    totals = {t: pivot.findtext(f".//Montants/{t}") for t in ("MontantHT", "MontantTTC", "MontantNetAPayer")}
+    return {"Type": pivot.findtext(".//DonneesFacture/Type"), **totals}
+
+
+def test_a_vat_breakdown_gives_its_total_row_not_its_first_rate(hub, pivot_schema):
+    assert recognised_totals(hub, pivot_schema, "facture", [
+        "Récapitulatif",
+        "Taux            Base HT          Montant TVA          Total TTC",
+        "20 %            1 000,00               200,00           1 200,00",
+        "5,5 %             200,00                11,00             211,00",
+        "                1 200,00               211,00           1 411,00",
+    ]) == {"Type": "380", "MontantHT": "1200.00", "MontantTTC": "1411.00", "MontantNetAPayer": "1411.00"}
+
+
+def test_the_totals_that_add_up_win_over_a_column_of_line_totals(hub, pivot_schema):
+    """The lines' "Total TTC" column comes before the footer's "Montant TTC" in
+    the mapping; only the footer's adds up with the total without VAT and the VAT."""
+    assert recognised_totals(hub, pivot_schema, "facture", [
+        "Désignation            Qté      Prix HT       Total TTC",
+        "Ramette papier A4       10        45,00           54,00",
+        "Maintenance              2     1 160,00        1 392,00",
+        "",
+        "Montant HT : 1 205,00 €",
+        "TVA 20 % : 241,00 €",
+        "Montant TTC : 1 446,00 €",
+    ]) == {"Type": "380", "MontantHT": "1205.00", "MontantTTC": "1446.00", "MontantNetAPayer": "1446.00"}
+
+
+
+@pytest.mark.parametrize("title, type_code, sign", [("facture", "380", "-"), ("avoir", "381", "")])
+def test_negative_amounts_keep_their_sign_on_an_invoice_not_on_a_credit_note(hub, pivot_schema, title, type_code, sign):
+    """An invoice cancelling another states negative totals; a credit note states
+    positive ones (its type says they are owed back), however it prints them."""
+    assert recognised_totals(hub, pivot_schema, title, [
+        "Total HT            -1 205,00 €",
+        "TVA 20 %              -241,00 €",
+        "Total TTC           -1 446,00 €",
+    ]) == {"Type": type_code, "MontantHT": f"{sign}1205.00", "MontantTTC": f"{sign}1446.00",
+           "MontantNetAPayer": f"{sign}1446.00"}
+
+
+@pytest.mark.parametrize("letterhead, name", [
+    (["Papeterie Martin · 12 rue des Lilas · 69001 Lyon", "", "Mairie de Démo", "Place de la Mairie", "75004 Paris"],
+     "Papeterie Martin"),
+    (["FACTURE", "Fournitures Démo SARL", "Immeuble Le Central, rue de la Démo"], "Fournitures Démo SARL"),
+    (["Votre partenaire bureautique", "Papeterie Martin", "12 rue des Lilas", "69001 Lyon"], "Papeterie Martin"),
+])
+def test_the_supplier_name_is_read_off_the_letterhead(hub, pivot_schema, letterhead, name):
+    """A sender line over the address window, a name with its legal form, the
+    name over the seller's address: not a title, a slogan or the buyer's name."""
+    document = text_pdf(letterhead + [
+        f"SIRET : {SUPPLIER}", "", "Facture N° FA-2026-0052", "Date : 05/11/2026", f"Destinataire SIRET {VILLE}", "",
+        "Total HT : 100,00 €", "TVA 20 % : 20,00 €", "Total TTC : 120,00 €",
+    ])
+    _, result = hub.process(hub.drop("letterhead.pdf", document))
+    assert only_flow(result)["status"] == "90", only_flow(result)["findings"]
+    pivot = assert_valid(pivot_schema, hub.pivots()[0].read_bytes())
+    assert pivot.findtext(".//Fournisseur/RaisonSociale") == name
+
+
+@pytest.mark.parametrize("heading, number, issued", [
+    (["Bon de commande n° BC-77 du 15/10/2026", "Facture N° FA-2026-0053 du 07/11/2026"], "FA-2026-0053", "2026-11-07"),
+    (["Due date: 07/12/2026", "Invoice No. INV-2026-0054 issued on 07/11/2026"], "INV-2026-0054", "2026-11-07"),
+    (["Fournitures Démo SARL                                     FACTURE",
+      "1 rue de la Démo                             N° FA/2026/11/000123",
+      "Date : 07/11/2026"], "FA/2026/11/000123", "2026-11-07"),
+])
+def test_the_number_and_date_where_invoicing_systems_print_them(hub, pivot_schema, heading, number, issued):
+    """The date after the number on its line (not an order's date, not the due
+    date), and a number aligned on the right under its title."""
+    document = text_pdf(["Fournitures Démo SARL", f"SIRET : {SUPPLIER}", ""] + heading + [
+        f"Destinataire SIRET {VILLE}", "", "Total HT : 100,00 €", "TVA 20 % : 20,00 €", "Total TTC : 120,00 €",
+    ])
+    _, result = hub.process(hub.drop("dates.pdf", document))
+    assert only_flow(result)["status"] == "90", only_flow(result)["findings"]
+    pivot = assert_valid(pivot_schema, hub.pivots()[0].read_bytes())
+    assert (pivot.findtext(".//DonneesFacture/Id"), pivot.findtext(".//DateEmissionFacture")) == (number, issued)
