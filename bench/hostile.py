@@ -39,6 +39,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.generate import Spec, ubl  # noqa: E402
+from bench.pdfs import text_pdf  # noqa: E402
 from bench.throughput import environment  # noqa: E402
 from facteur.engine.cli import main as facteur  # noqa: E402
 
@@ -47,6 +48,8 @@ MAX_MEGABYTES = 200
 SECRET = b"root:x:0:0"  # what /etc/passwd starts with: must never reach an output
 UBL_ROOT = b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">'
 ANY_REJECTION = frozenset()
+# Every label and amount the recogniser looks for, on one line printed again and again.
+FLOOD_LINE = "Facture N° 1  Total HT 1 234,56  TVA 20 % 12,00  Total TTC 99,00  SIRET 356 000 000 00048  SARL  75001 Paris"
 
 
 @dataclass(frozen=True)
@@ -291,6 +294,10 @@ def cases() -> list[Case]:
              ANY_REJECTION),
         Case("self-referencing.pdf", "PDF whose page tree contains itself",
              _file("self-referencing.pdf", _pdf(PAGE[0], b"<< /Type /Pages /Kids [2 0 R] /Count 1 >>")), ANY_REJECTION),
+        Case("text-flood.pdf", "PDF page printing a million characters of labels and amounts",
+             _file("text-flood.pdf", text_pdf([FLOOD_LINE] * 10_000)), ANY_REJECTION),
+        Case("text-flood-readable.pdf", "PDF page of 330 000 characters of labels and amounts",
+             _file("text-flood-readable.pdf", text_pdf([FLOOD_LINE] * 3_000)), ANY_REJECTION),
         Case("name-newline", "valid invoice in a file named with a newline", _file("facture\n2026.xml", good()), None),
         Case("name-lookalike", "valid invoice named with a division slash and a right-to-left override",
              _file("facture\u2215..\u2215etc\u202egpj.xml", good()), None),

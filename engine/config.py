@@ -42,7 +42,7 @@ class Limits:
     max_document_bytes: int = 20_000_000
     max_lot_members: int = 500
     max_lot_bytes: int = 1_000_000_000
-    max_pdf_seconds: float = 10.0  # reading one PDF (structure, attachments, text)
+    max_pdf_seconds: float = 1.0  # reading one PDF (structure, attachments, text): invoices take milliseconds
 
     @property
     def lot(self) -> LotLimits:

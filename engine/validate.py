@@ -31,7 +31,7 @@ class Rules:
     schematron: bool = True
     french_ctc: bool = False
     max_document_bytes: int = 20_000_000
-    max_pdf_seconds: float = 10.0
+    max_pdf_seconds: float = 1.0
     formats: tuple[Format, ...] = ()  # proprietary formats (mappings/formats/)
 
 

@@ -245,3 +245,28 @@ def test_the_number_and_date_where_invoicing_systems_print_them(hub, pivot_schem
     assert only_flow(result)["status"] == "90", only_flow(result)["findings"]
     pivot = assert_valid(pivot_schema, hub.pivots()[0].read_bytes())
     assert (pivot.findtext(".//DonneesFacture/Id"), pivot.findtext(".//DateEmissionFacture")) == (number, issued)
+
+
+def test_a_long_invoice_is_read_by_its_first_and_last_pages(hub, pivot_schema):
+    """The header on the first page, pages of lines, the totals at the foot of
+    the last page: facteur reads the ends and finds them all."""
+    from io import BytesIO
+
+    from pypdf import PdfReader, PdfWriter
+
+    header = ["Fournitures Démo SARL", f"SIRET : {SUPPLIER}", "", "FACTURE N° FA-2026-0099",
+              "Date de facture : 05/11/2026", f"Destinataire SIRET {VILLE}", ""]
+    lines = [f"Ligne {n:04d}   Ramette papier A4        1      4,50 €      4,50 €" for n in range(60)]
+    pages = [header + lines[:40]] + [lines] * 6 + [["Total HT : 1 205,00 €", "TVA 20 % : 241,00 €",
+                                                    "Total TTC : 1 446,00 €", "Net à payer : 1 446,00 €"]]
+    writer = PdfWriter()
+    for page in pages:
+        writer.add_page(PdfReader(BytesIO(text_pdf(page))).pages[0])
+    document = BytesIO()
+    writer.write(document)
+    _, result = hub.process(hub.drop("longue.pdf", document.getvalue()))
+    assert only_flow(result)["status"] == "90", only_flow(result)["findings"]
+    pivot = assert_valid(pivot_schema, hub.pivots()[0].read_bytes())
+    assert pivot.findtext(".//DonneesFacture/Id") == "FA-2026-0099"
+    assert {t: pivot.findtext(f".//Montants/{t}") for t in ("MontantHT", "MontantTTC")} == {
+        "MontantHT": "1205.00", "MontantTTC": "1446.00"}
