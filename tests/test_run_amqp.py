@@ -74,12 +74,15 @@ def facteur(root: Path, config: Path, *args: str, **popen) -> subprocess.Popen:
     )
 
 
-def submit(root: Path, config: Path, files: dict[str, bytes]) -> None:
+def submit(root: Path, config: Path, files: dict[str, bytes], sender: str | None = None) -> None:
+    """`facteur submit --amqp` of these files, in this order (with `--sender`, for
+    a broker configured with sender_from = "header")."""
     folder = root / "to-send"
     folder.mkdir(exist_ok=True)
     for name, content in files.items():
         (folder / name).write_bytes(content)
-    process = facteur(root, config, "submit", "--amqp", *(str(folder / name) for name in files))
+    named = ["--sender", sender] if sender else []
+    process = facteur(root, config, "submit", "--amqp", *named, *(str(folder / name) for name in files))
     out, err = process.communicate(timeout=120)
     assert process.returncode == 0, err.decode()
 

@@ -17,7 +17,7 @@ from facteur.engine.model import Flow
 from helpers import Hub, Spec, ledger_rows, ubl
 from test_lifecycle import forwarded, recipient_status, soon
 from test_run import assert_exactly_once, drop, flows, settled, wait_for
-from test_run_amqp import facteur, installation, queue_depth  # noqa: F401  (installation is a fixture)
+from test_run_amqp import facteur, installation, queue_depth, submit  # noqa: F401  (installation is a fixture)
 
 
 @pytest.fixture
@@ -86,13 +86,8 @@ def test_a_burst_on_the_queue_is_committed_together_and_statuses_after_their_inv
         "ack.xml": recipient_status("VILLEDEM", flows=[("92", soon(1), flow_id, "")]),
         "done.xml": recipient_status("VILLEDEM", invoices=[("07", soon(2), "BURST-0", None, "")]),
     }
-    for sender, batch in (("DEMO01", files), ("VILLEDEM", statuses)):
-        folder = root / "to-send" / sender
-        folder.mkdir(parents=True)
-        for name, content in batch.items():
-            (folder / name).write_bytes(content)
-        _, err = facteur(root, config, "submit", "--amqp", "--sender", sender, *map(str, sorted(folder.iterdir()))).communicate(timeout=60)
-        assert b"error" not in err.lower(), err
+    submit(root, config, files, sender="DEMO01")
+    submit(root, config, statuses, sender="VILLEDEM")
     wait_for(lambda: queue_depth(queue) == len(files) + len(statuses), 30)
 
     worker = facteur(root, config, "worker")

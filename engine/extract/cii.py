@@ -51,6 +51,7 @@ _AGREEMENT = _TRANSACTION + "ram:ApplicableHeaderTradeAgreement/"
 _DELIVERY = _TRANSACTION + "ram:ApplicableHeaderTradeDelivery/"
 _SETTLEMENT = _TRANSACTION + "ram:ApplicableHeaderTradeSettlement/"
 _SUMMATION = _SETTLEMENT + "ram:SpecifiedTradeSettlementHeaderMonetarySummation/"
+NOTHING = "self::node()[false()]"  # a path for what a dialect does not have: it finds nothing
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def party_paths(xpath: Callable[[str], etree.XPath], organisation: bool) -> Part
     (`organisation` False: those paths find nothing)."""
 
     def when_organised(path: str) -> etree.XPath:
-        return xpath(path if organisation else "self::node()[false()]")
+        return xpath(path if organisation else NOTHING)
 
     return PartyPaths(
         registration_name=xpath("ram:Name"),

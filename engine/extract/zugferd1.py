@@ -15,7 +15,7 @@ from functools import partial
 from lxml import etree
 
 from ..model import Invoice, Syntax
-from .cii import Layout, party_paths, read_layout, settlement_paths
+from .cii import NOTHING, Layout, party_paths, read_layout, settlement_paths
 from .common import AttachmentPaths, BreakdownPaths, LinePaths, amount
 
 NAMESPACES = {
@@ -24,7 +24,7 @@ NAMESPACES = {
     "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:15",
 }
 _xpath = partial(etree.XPath, namespaces=NAMESPACES)
-_NOTHING = _xpath("self::node()[false()]")
+_NOTHING = _xpath(NOTHING)
 
 _CONTEXT = "rsm:SpecifiedExchangedDocumentContext/"
 _DOCUMENT = "rsm:HeaderExchangedDocument/"
