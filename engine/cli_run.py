@@ -154,13 +154,12 @@ class _Engine:
     def __init__(self, config: Config, amqp, log):
         from facteur.adapters.delivery import Deliveries
         from facteur.adapters.ledgers import describe, open_ledger
-        from facteur.adapters.mailbox import Archive, Mailboxes, sweep
+        from facteur.adapters.mailbox import Archive, Mailboxes
 
         from .cli import UsageError
 
-        swept = sweep(config.outbox) + sweep(config.archive)
-        if swept:
-            log.warning("removed files left half-written by an earlier crash", count=swept)
+        self.folders, self.log = (config.outbox, config.archive), log
+        self._sweep()
         self.ledger_name = describe(config)
         self.ledger = _ledger_when_ready(lambda: open_ledger(config), self.ledger_name, log)
         context = pipeline.Context.from_config(config, self.ledger.known_invoice)
@@ -178,6 +177,17 @@ class _Engine:
         if self.publisher:
             self.publisher.close()
         self.ledger.close()
+        self._sweep()
+
+    def _sweep(self) -> None:
+        """Remove the temporary files that dead writers of this host left (never
+        seen by a reader), at start and again at stop: a worker killed beside
+        this one leaves a whole group of them, and may never start again."""
+        from facteur.adapters.mailbox import sweep
+
+        swept = sum(sweep(folder) for folder in self.folders)
+        if swept:
+            self.log.warning("removed files left half-written by a process that crashed", count=swept)
 
 
 def _ledger_when_ready(open_ledger, name: str, log):
