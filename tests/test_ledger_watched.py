@@ -30,6 +30,12 @@ def _replace(ledger: Path) -> None:
     os.replace(copy, ledger)
 
 
+def held(root: Path) -> set[str]:
+    """The files still in the inbox or claimed: not released."""
+    inbox = root / "inbox" / SENDER
+    return {p.name for p in inbox.iterdir() if p.is_file()} | {p.name for p in (inbox / ".claimed").glob("*")}
+
+
 @pytest.mark.parametrize("fault, what", [(_delete, "deleted"), (_replace, "replaced by another file")])
 def test_a_ledger_taken_away_stops_the_engine_and_releases_nothing_more(tmp_path, fault, what):
     made = flows(12)
@@ -39,7 +45,7 @@ def test_a_ledger_taken_away_stops_the_engine_and_releases_nothing_more(tmp_path
     process = start(tmp_path)
     try:
         drop(tmp_path, before)
-        wait_for(lambda: settled(tmp_path) == len(before), 60)
+        wait_for(lambda: settled(tmp_path) == len(before) and not held(tmp_path), 60)  # all committed
         fault(ledger)
         drop(tmp_path, after)
         _, err = process.communicate(timeout=60)
@@ -53,9 +59,7 @@ def test_a_ledger_taken_away_stops_the_engine_and_releases_nothing_more(tmp_path
     assert f"facteur: the ledger {ledger} was {what} while facteur was using it" in message
     assert "Put the ledger that was there back" in message
 
-    inbox = tmp_path / "inbox" / SENDER
-    held = {p.name for p in inbox.iterdir() if p.is_file()} | {p.name for p in (inbox / ".claimed").glob("*")}
-    assert held == set(after)  # none released: each waits for a ledger to be put back
+    assert held(tmp_path) == set(after)  # none released: each waits for a ledger to be put back
     for name, content in after.items():
         flow_id = Flow(content, SENDER, name, datetime.now(timezone.utc)).id
         assert not (tmp_path / "outbox" / SENDER / f"{flow_id}.flux.statut.xml").exists(), name
