@@ -151,8 +151,8 @@ WHERE accepted = 1;
 UPDATE invoices SET dup_key = (SELECT m.new FROM key_map m WHERE m.old = invoices.dup_key)
 WHERE accepted = 0 AND dup_key IS NOT NULL;
 INSERT INTO events (flow_id, idx, code, label, at, detail)
-SELECT later.flow_id, later.idx, 'same-invoice', 'same invoice as one delivered before, once numbers are compared as read',
-       {now}, 'its key stays with flow ' || first.flow_id || '; this row is kept as it was'
+SELECT later.flow_id, later.idx, 'same-invoice',
+       'same invoice as one delivered before, once numbers are compared as read', {now}, 'its key stays with flow ' || first.flow_id || '; this row is kept as it was'
 FROM key_rank later JOIN key_rank first ON first.new_key = later.new_key AND first.place = 1
 WHERE later.place > 1;
 CREATE TEMP TABLE claim_rank AS
