@@ -22,11 +22,25 @@ from psycopg.rows import dict_row
 from facteur.engine.config import redact
 from facteur.engine.ledger import LedgerTooNew, LedgerUnavailable
 
-from .sql_ledger import TABLES, SqlLedger
+from .sql_ledger import RENORMALISE_KEYS, TABLES, WRITTEN_KEYS, SqlLedger, renormalised
 
 CONNECT_TIMEOUT = 5  # seconds: a server away is reported, not waited for
 
-# Each schema version's statements, in order; a ledger at version n runs those after n.
+
+def _renormalise_keys(ledger: "PgLedger") -> None:
+    """Keys compared as a person reads them (`sql_ledger.RENORMALISE_KEYS`):
+    PostgreSQL cannot run the Python that computes them, so the map is filled here."""
+    ledger._execute("CREATE TEMP TABLE key_map (old TEXT PRIMARY KEY, new TEXT NOT NULL)")
+    written = [row["dup_key"] for row in ledger._execute(WRITTEN_KEYS).fetchall()]
+    with ledger._connection().cursor() as cursor:
+        cursor.executemany("INSERT INTO key_map (old, new) VALUES (%s, %s)", [(key, renormalised(key)) for key in written])
+    ledger._connection().execute(
+        RENORMALISE_KEYS.format(now="to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')")
+    )
+
+
+# Each schema version's statements (or a function of the ledger, for a step
+# that needs Python), in order; a ledger at version n runs those after n.
 MIGRATIONS = [
     TABLES.format(
         serial="BIGINT GENERATED ALWAYS AS IDENTITY",
@@ -41,6 +55,7 @@ END $$;
 CREATE TRIGGER dgp_start_never_changes BEFORE UPDATE OF dgp_start, dgp_rule ON invoices
 FOR EACH ROW WHEN (OLD.dgp_start IS NOT NULL) EXECUTE FUNCTION dgp_start_never_changes();
 """,
+    _renormalise_keys,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 SCHEMA_LOCK = 0x66616374  # "fact": the advisory lock held while migrating
@@ -59,8 +74,8 @@ class PgLedger(SqlLedger):
                 raise LedgerTooNew(
                     f"ledger {redact(url)} was written by a newer facteur (schema {version}); upgrade facteur"
                 )
-            for statements in MIGRATIONS[version:]:
-                self._connection().execute(statements)
+            for step in MIGRATIONS[version:]:
+                step(self) if callable(step) else self._connection().execute(step)
             self._execute("DELETE FROM schema_version")
             self._execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
 

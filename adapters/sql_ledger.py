@@ -19,7 +19,7 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime
 from decimal import Decimal
 
-from facteur.engine.controls import duplicate_key
+from facteur.engine.controls import comparable, duplicate_key
 from facteur.engine.ledger import DeliveredInvoice, FlowRecord
 from facteur.engine.model import Flow, Invoice, Outcome, Output, Party, StatusChange, Syntax
 from facteur.engine.status import INVOICE_STATUS_LABELS
@@ -124,8 +124,60 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="microseconds")
 
 
+KEY_SEPARATOR = "\x1f"
+
+
 def _key(parts: tuple[str, str, int] | None) -> str | None:
-    return None if parts is None else "\x1f".join(map(str, parts))
+    return None if parts is None else KEY_SEPARATOR.join(map(str, parts))
+
+
+# The migration to keys compared as a person reads them (`controls.comparable`),
+# given `key_map (old, new)`: each key written before, and what it is now. Two
+# accepted invoices whose keys become one are the same invoice delivered twice
+# before the change: the first received keeps the key (and the claim), the
+# later one keeps its row, number and findings, readable as before, without a
+# key, and its timeline says why. `{now}` is the database's expression of the
+# current time as an ISO text.
+RENORMALISE_KEYS = """
+CREATE TEMP TABLE key_rank AS
+SELECT i.flow_id, i.idx, m.new AS new_key,
+       ROW_NUMBER() OVER (PARTITION BY m.new ORDER BY f.received_at, i.flow_id, i.idx) AS place
+FROM invoices i JOIN key_map m ON m.old = i.dup_key JOIN flows f ON f.id = i.flow_id
+WHERE i.accepted = 1;
+UPDATE invoices SET dup_key = NULL WHERE accepted = 1;
+UPDATE invoices SET dup_key = (SELECT r.new_key FROM key_rank r
+                               WHERE r.flow_id = invoices.flow_id AND r.idx = invoices.idx AND r.place = 1)
+WHERE accepted = 1;
+UPDATE invoices SET dup_key = (SELECT m.new FROM key_map m WHERE m.old = invoices.dup_key)
+WHERE accepted = 0 AND dup_key IS NOT NULL;
+INSERT INTO events (flow_id, idx, code, label, at, detail)
+SELECT later.flow_id, later.idx, 'same-invoice',
+       'same invoice as one delivered before, once numbers are compared as read', {now}, 'its key stays with flow ' || first.flow_id || '; this row is kept as it was'
+FROM key_rank later JOIN key_rank first ON first.new_key = later.new_key AND first.place = 1
+WHERE later.place > 1;
+CREATE TEMP TABLE claim_rank AS
+SELECT m.new AS new_key, c.flow_id,
+       ROW_NUMBER() OVER (PARTITION BY m.new ORDER BY
+           CASE WHEN EXISTS (SELECT 1 FROM key_rank r WHERE r.flow_id = c.flow_id AND r.new_key = m.new AND r.place = 1)
+                THEN 0 ELSE 1 END,
+           f.received_at, c.flow_id) AS place
+FROM claims c JOIN key_map m ON m.old = c.dup_key LEFT JOIN flows f ON f.id = c.flow_id;
+DELETE FROM claims;
+INSERT INTO claims (dup_key, flow_id) SELECT new_key, flow_id FROM claim_rank WHERE place = 1;
+DROP TABLE key_rank;
+DROP TABLE claim_rank;
+DROP TABLE key_map;
+"""
+
+# Every key the ledger holds, for `key_map`.
+WRITTEN_KEYS = "SELECT dup_key FROM invoices WHERE dup_key IS NOT NULL UNION SELECT dup_key FROM claims"
+
+
+def renormalised(old: str) -> str:
+    """A key written before keys were compared as read, as it is now."""
+    supplier, _, rest = old.partition(KEY_SEPARATOR)
+    number, _, year = rest.rpartition(KEY_SEPARATOR)
+    return _key((comparable(supplier), comparable(number), int(year)))
 
 
 class _Held(Exception):

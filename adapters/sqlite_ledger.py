@@ -9,14 +9,15 @@ The queries are those of `sql_ledger.py`; the schema version is SQLite's own
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
-from facteur.engine.ledger import LedgerTooNew, LedgerUnavailable
+from facteur.engine.ledger import LedgerReplaced, LedgerTooNew, LedgerUnavailable
 
-from .sql_ledger import TABLES, SqlLedger
+from .sql_ledger import RENORMALISE_KEYS, TABLES, WRITTEN_KEYS, SqlLedger, renormalised
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA = TABLES.format(serial="INTEGER", binary="BLOB", insertion_order="") + """
 CREATE TRIGGER IF NOT EXISTS dgp_start_never_changes BEFORE UPDATE OF dgp_start, dgp_rule ON invoices
@@ -40,18 +41,21 @@ UPDATE invoices SET state = '02' WHERE accepted = 1;
 """,
     2: "CREATE TABLE claims (dup_key TEXT PRIMARY KEY, flow_id TEXT NOT NULL);"
     "INSERT INTO claims (dup_key, flow_id) SELECT dup_key, flow_id FROM invoices WHERE accepted = 1;",
+    3: f"CREATE TEMP TABLE key_map AS SELECT dup_key AS old, renormalised(dup_key) AS new FROM ({WRITTEN_KEYS});"
+    + RENORMALISE_KEYS.format(now="strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now')"),
 }
 
 
 class SqliteLedger(SqlLedger):
     def __init__(self, path: Path, readonly: bool = False):
         """`readonly` is for worker processes, which only look duplicates up:
-        the coordinator is the single writer."""
+        the coordinator is the single writer, and alone watches the file."""
         self.path = path
         try:
             self._open(path, readonly)
         except sqlite3.OperationalError as err:  # locked, disk full, unreadable folder
             raise LedgerUnavailable(f"the ledger {path} cannot be opened now: {err}") from err
+        self.identity = None if readonly else _identity(path)
 
     def _open(self, path: Path, readonly: bool) -> None:
         if readonly:
@@ -61,6 +65,7 @@ class SqliteLedger(SqlLedger):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
+        self.db.create_function("renormalised", 1, renormalised, deterministic=True)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")
@@ -82,19 +87,48 @@ class SqliteLedger(SqlLedger):
         return self.db.execute(sql, parameters)
 
     def _transaction(self) -> "_Transaction":
-        return _Transaction(self.db)
+        return _Transaction(self.db, self._watch)
+
+    def _watch(self) -> None:
+        """The file opened is still the one at the ledger's path. Deleted or
+        replaced (an operator's `rm`, a backup restored over it), SQLite would
+        go on committing into the file it holds open, which no later start
+        reads: every delivered invoice would be forgotten. One stat per
+        transaction is the price."""
+        if self.identity is None or _identity(self.path) == self.identity:
+            return
+        what = "replaced by another file" if self.path.exists() else "deleted"
+        raise LedgerReplaced(
+            f"the ledger {self.path} was {what} while facteur was using it; facteur stops rather than commit "
+            f"into a file no later start would read. Put the ledger that was there back at {self.path} (or its "
+            "latest backup), then start facteur again: the flows not committed are still in their inboxes "
+            "(or .claimed/ folders) or on the queue, and are taken then"
+        )
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which file is at `path` (device, inode), or None if none is."""
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT, so a writer takes the lock before reading;
-    inside a transaction already open (a group), a savepoint."""
+    inside a transaction already open (a group), a savepoint. `watch` runs
+    before each outermost one: it raises if the ledger file was replaced."""
 
-    def __init__(self, db: sqlite3.Connection):
+    def __init__(self, db: sqlite3.Connection, watch):
         self.db = db
+        self.watch = watch
         self.nested = False
 
     def __enter__(self):
         self.nested = self.db.in_transaction
+        if not self.nested:
+            self.watch()
         try:
             self.db.execute("SAVEPOINT inner" if self.nested else "BEGIN IMMEDIATE")
         except sqlite3.OperationalError as err:

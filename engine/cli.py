@@ -20,7 +20,7 @@ from pathlib import Path
 from . import cli_lifecycle, logs, pipeline
 from .config import Config, ConfigError, load
 from .directory import PARTNER_ID, DirectoryError
-from .ledger import LedgerUnavailable
+from .ledger import LedgerReplaced, LedgerUnavailable
 from .model import Flow
 from .runner import Handled, Runner, utc_now
 
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ConfigError, DirectoryError) as err:
         print(f"facteur: {err}", file=sys.stderr)
         return EXIT_USAGE
-    except LedgerUnavailable as err:
+    except (LedgerUnavailable, LedgerReplaced) as err:
         print(f"facteur: {err}", file=sys.stderr)
         return EXIT_BLOCKED
     except KeyboardInterrupt:

@@ -24,10 +24,10 @@ from datetime import datetime, timezone
 from . import logs, pipeline
 from .config import Config, redact
 from .directory import PARTNER_ID
-from .ledger import LedgerTooNew, LedgerUnavailable
+from .ledger import LedgerTooNew
 from .model import Flow
 from .runner import Runner
-from .service import RETRY_DELAYS, Intake, Service
+from .service import RETRY_DELAYS, TRANSIENT, Intake, Service
 
 CONSUMER_DRAIN_SECONDS = 10.0  # how long a stopping consumer waits for the acks of flows in flight
 
@@ -66,7 +66,7 @@ def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool)
         amqp=bool(consumer_thread),
         ledger=engine.ledger_name,
     )
-    watcher.start()
+    _when_ready(watcher.start, log, "cannot prepare the inbox folders; facteur waits", inbox=str(config.inbox))
     try:
         idle = (lambda: _inboxes_empty(config, partners, config.limits.max_lot_bytes)) if until_idle else None
         counts = service.run(stop, idle=idle, idle_seconds=max(1.0, 3 * config.stable_seconds))
@@ -137,7 +137,7 @@ def watch(config: Config) -> int:
     )
     log.info("facteur watch running", inbox=str(config.inbox), partners=partners, queue=amqp.inbound_queue,
              amqp=redact(amqp.url))
-    watcher.start()
+    _when_ready(watcher.start, log, "cannot prepare the inbox folders; facteur waits", inbox=str(config.inbox))
     try:
         stop.wait()
     finally:
@@ -159,9 +159,12 @@ class _Engine:
         from .cli import UsageError
 
         self.folders, self.log = (config.outbox, config.archive), log
-        self._sweep()
+        folders = [str(folder) for folder in self.folders]
+        _when_ready(self._sweep, log, "cannot sweep the outbox and archive; facteur waits", folders=folders)
         self.ledger_name = describe(config)
-        self.ledger = _ledger_when_ready(lambda: open_ledger(config), self.ledger_name, log)
+        self.ledger = _when_ready(
+            lambda: open_ledger(config), log, "cannot open the ledger; facteur waits for it", ledger=self.ledger_name
+        )
         context = pipeline.Context.from_config(config, self.ledger.known_invoice)
         self.publisher = _publisher(amqp) if amqp and any(m != "folder" for m in config.delivery.values()) else None
         try:
@@ -190,19 +193,20 @@ class _Engine:
             self.log.warning("removed files left half-written by a process that crashed", count=swept)
 
 
-def _ledger_when_ready(open_ledger, name: str, log):
+def _when_ready(step, log, waiting: str, **about):
     """An engine that starts on a full disk, or while its database server is
-    away, waits for its ledger, saying why, instead of exiting: the flows wait
-    in the inbox or on the queue meanwhile, and are taken once it opens. A
-    ledger written by a newer facteur is not worth waiting for."""
+    away, waits for each start-up step that writes (the sweep, the ledger, the
+    inbox folders), saying why, instead of exiting: the flows wait in the inbox
+    or on the queue meanwhile, and are taken once every step is done. A ledger
+    written by a newer facteur is not worth waiting for."""
     for attempt in itertools.count():
         try:
-            return open_ledger()
+            return step()
         except LedgerTooNew:
             raise
-        except LedgerUnavailable as err:
+        except TRANSIENT as err:
             delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
-            log.error("cannot open the ledger; facteur waits for it", ledger=name, error=str(err), retry_in_seconds=delay)
+            log.error(waiting, error=str(err), retry_in_seconds=delay, **about)
             time.sleep(delay)
 
 

@@ -11,6 +11,7 @@ only through the `known_invoice` function handed in, so the controls stay pure.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -37,12 +38,44 @@ def _finding(code: str, message: str, location: str, blocking: bool = True) -> F
     return Finding(code, Severity.BLOCKING if blocking else Severity.WARNING, message, location, layer="hub")
 
 
+# Characters a reader does not see (Unicode's default-ignorable code points
+# that are not already format characters, Cf): joiners, fillers, variation selectors.
+INVISIBLE = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2065\u3164\ufe00-\ufe0f\uffa0\ufff0-\ufff8"
+    "\U000e0000-\U000e0fff]"
+)
+# Signs read as a hyphen that are not dash punctuation (Pd): minus signs, the hyphen bullet.
+MINUS_SIGNS = "\u02d7\u2043\u2212\u2796"
+SPACES = re.compile(r"\s+")
+
+
+def comparable(text: str) -> str:
+    """The text as a person reads it, for comparing: `DK-1`, `dk-1`, `DK‑1`
+    with a non-breaking hyphen and `DK-1` followed by a zero-width space are one
+    number. Compatibility forms folded (NFKC: full-width letters, no-break
+    spaces), invisible and format characters dropped, every dash made `-`,
+    spaces collapsed and trimmed, case folded."""
+    text = INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    text = "".join(_plain(c) for c in text if unicodedata.category(c) != "Cf")
+    return unicodedata.normalize("NFKC", SPACES.sub(" ", text).strip().casefold())
+
+
+def _plain(character: str) -> str:
+    return "-" if character in MINUS_SIGNS or unicodedata.category(character) == "Pd" else character
+
+
 def duplicate_key(invoice: Invoice) -> tuple[str, str, int] | None:
-    """(supplier, number, year): what makes two deposits the same invoice."""
-    supplier = invoice.supplier.identifier or invoice.supplier.vat_id or invoice.supplier.name
+    """(supplier, number, year): what makes two deposits the same invoice,
+    compared as a person reads them (`comparable`); the invoice keeps its
+    number as written."""
+    supplier = _depositing_supplier(invoice)
     if not (supplier and invoice.number and invoice.year):
         return None
-    return supplier, invoice.number, invoice.year
+    return comparable(supplier), comparable(invoice.number), invoice.year
+
+
+def _depositing_supplier(invoice: Invoice) -> str:
+    return invoice.supplier.identifier or invoice.supplier.vat_id or invoice.supplier.name
 
 
 def check(
@@ -216,17 +249,17 @@ def _duplicate(invoice: Invoice, known_invoice: KnownInvoice, seen_in_flow: set)
     key = duplicate_key(invoice)
     if key is None:
         return []
-    supplier, number, year = key
     where = "in this same flow" if key in seen_in_flow else None
     if where is None:
-        earlier = known_invoice(supplier, number, year)
+        earlier = known_invoice(*key)
         where = f"in flow {earlier}" if earlier else None
     if where is None:
         return []
     return [
         _finding(
             "FCT-DUPLICATE-INVOICE",
-            f"supplier {supplier} already deposited invoice {number} for {year} {where}; an invoice number "
+            f"supplier {_depositing_supplier(invoice)} already deposited invoice {invoice.number} for {invoice.year} "
+            f"{where}; an invoice number "
             "is used once a year: send a credit note or a new number",
             "BT-1",
         )

@@ -25,6 +25,13 @@ class LedgerTooNew(LedgerUnavailable):
     """The ledger was written by a newer facteur: waiting will not help."""
 
 
+class LedgerReplaced(RuntimeError):
+    """The ledger file was deleted or replaced under the engine: what it would
+    commit now goes where no later start will read it, so the engine stops
+    taking flows (those in flight stay held by their source) until an operator
+    puts the right file back. Not transient: waiting will not bring it back."""
+
+
 @dataclass(frozen=True)
 class FlowRecord:
     id: str

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from . import logs, pipeline
-from .ledger import LedgerUnavailable
+from .ledger import LedgerReplaced, LedgerUnavailable
 from .model import Flow, Outcome
 from .runner import Handled, Runner
 
@@ -88,7 +88,17 @@ class Service:
 
         What is waiting is taken as one group (up to GROUP events): under load
         many flows share each disk sync and ledger commit, and a lone flow
-        never waits for company."""
+        never waits for company. A ledger replaced under the engine stops it at
+        once: no more flows are taken, those in flight stay held by their
+        sources (files claimed, messages unacked), and the error is raised."""
+        try:
+            return self._coordinate(stop, idle, idle_seconds)
+        except LedgerReplaced as err:
+            self._closing.set()
+            self.log.error("the ledger was replaced; facteur stops taking flows", error=str(err), in_flight=self.in_flight)
+            raise
+
+    def _coordinate(self, stop: threading.Event, idle: Callable[[], bool] | None, idle_seconds: float) -> Counter:
         quiet_since = time.monotonic()
         while True:
             try:

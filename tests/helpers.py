@@ -33,7 +33,7 @@ def ledger_rows(root: Path, sql: str, *parameters) -> list[tuple]:
         with psycopg.connect(url, autocommit=True) as connection:
             cursor = connection.execute(sql.replace("?", "%s"), parameters)
             return cursor.fetchall() if cursor.description else []
-    connection = sqlite3.connect(root / "var" / "ledger.sqlite")
+    connection = sqlite3.connect(root / "var" / "ledger.sqlite", isolation_level=None)  # each statement commits, as above
     try:
         return connection.execute(sql, parameters).fetchall()
     finally:

@@ -18,6 +18,7 @@ from conftest import assert_valid
 from lxml import etree
 
 from helpers import REPO, Hub, Spec, blocking_codes, flow_status, ledger_rows, only_flow, ubl
+from facteur.adapters.sqlite_ledger import SCHEMA_VERSION as SQLITE_SCHEMA_VERSION
 
 SUPPLIER = "35600000000048"  # the generator's demo supplier
 PARIS = timezone(timedelta(hours=1))
@@ -390,7 +391,7 @@ def test_a_ledger_of_the_previous_schema_is_migrated_in_place(hub):
     assert (code, errors) == ("90", [])
     [invoice] = show(hub, flow_id)["invoices"]
     assert invoice["state"] == "03" and invoice["dgp_rule"] == "edi-acknowledgment"
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 3
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SQLITE_SCHEMA_VERSION
     _, result = hub.process(hub.drop("LIFE-18-again.xml", ubl(Spec("LIFE-18", lines=2))))
     assert blocking_codes(only_flow(result)) == ["FCT-DUPLICATE-INVOICE"]  # the delivered invoice kept its claim
 
