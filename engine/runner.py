@@ -165,12 +165,6 @@ class Runner:
             self._hold(flow_id, [_flow_key(flow_id)])
         return busy
 
-    def _lease(self, flow: Flow, keys: list[str]) -> None:
-        holder = self.ledger.lease(keys, self.lease_seconds)
-        if holder is not None:
-            raise Busy(flow.id, holder)
-        self._hold(flow.id, keys)
-
     def _hold(self, flow_id: str, keys: list[str]) -> None:
         held = self.leased.setdefault(flow_id, [])
         held += [key for key in keys if key not in held]
@@ -214,7 +208,8 @@ class Runner:
         so that no other process judges statuses of those invoices meanwhile:
         judged once to learn which they are, then again once they are leased,
         until every invoice they change is leased (a status file that changes
-        nothing only reads what is committed)."""
+        nothing only reads what is committed). A status file that must wait
+        keeps none of them meanwhile, so two that wait for each other cannot be."""
         leased: set[str] = set()
         while True:
             outcome = lifecycle.settle(flow, statuses, self.ledger, self.context.hub_id, self.clock())
@@ -222,7 +217,13 @@ class Runner:
             if keys <= leased:
                 return outcome
             leased |= keys
-            self._lease(flow, sorted(leased))
+            holder = self.ledger.lease(sorted(leased), self.lease_seconds)
+            if holder is not None:
+                held = self.leased.pop(flow.id, [])
+                self.ledger.release([key for key in held if key != _flow_key(flow.id)])
+                self._hold(flow.id, [key for key in held if key == _flow_key(flow.id)])
+                raise Busy(flow.id, holder)
+            self._hold(flow.id, sorted(leased))
 
     def _processed(self, flow: Flow, outcome: Outcome, written: list[tuple[Output, str]]) -> Handled:
         handled = _summary(flow, outcome, [path for _, path in written])

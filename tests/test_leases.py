@@ -7,12 +7,19 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
+from datetime import datetime, timezone
 
 import pytest
 
 from facteur.adapters.ledgers import open_ledger
+from facteur.adapters.mailbox import Archive, Mailboxes
+from facteur.engine import pipeline
 from facteur.engine.config import load
-from helpers import REPO, ledger_rows
+from facteur.engine.model import Flow
+from facteur.engine.runner import Busy, Runner
+from helpers import REPO, Spec, flow_status, ledger_rows, ubl
+from test_lifecycle import recipient_status, soon
 
 pytestmark = pytest.mark.usefixtures("ledger_backend")
 
@@ -94,3 +101,69 @@ def test_a_holder_of_another_host_is_waited_for_until_its_lease_expires(ledgers)
     assert first.lease(["flow:a"], 60) is None and first.lease(["flow:b"], -1) is None
     assert second.lease(["flow:a"], 60) == first.holder
     assert second.lease(["flow:b"], 60) is None
+
+
+class Interleaved(Mailboxes):
+    """Mailboxes that let another process act once, while this one has judged
+    its flow and not yet committed it (its outputs are being written)."""
+
+    meanwhile = None
+
+    def write_all(self, outputs):
+        step, self.meanwhile = self.meanwhile, None
+        if step:
+            step()
+        return super().write_all(outputs)
+
+
+@pytest.fixture
+def runners(tmp_path):
+    """Two processes' runners on one installation, as two workers are."""
+    config = load(root=str(tmp_path))
+    made = []
+    for _ in range(2):
+        ledger = open_ledger(config)
+        context = pipeline.Context.from_config(config, ledger.known_invoice)
+        made.append(Runner(context, ledger, Archive(config.archive), Interleaved(config.outbox)))
+    yield made
+    for runner in made:
+        runner.ledger.close()
+
+
+def test_a_copy_of_a_flow_another_process_works_on_waits_then_is_a_repeat(runners, tmp_path):
+    first, second = runners
+    flow = Flow(ubl(Spec("LEASE-1")), "DEMO01", "lease-1.xml", datetime.now(timezone.utc))
+    prepared = first.prepare(flow)
+    with pytest.raises(Busy) as busy:
+        second.prepare(replace(flow, name="lease-1-again.xml"))
+    assert busy.value.holder == first.ledger.holder
+    first.finish(prepared, pipeline.process(prepared, first.context))
+    again = second.prepare(replace(flow, name="lease-1-again.xml"))
+    assert (again.repeated, again.status) == (True, "90")
+    assert len(list((tmp_path / "outbox" / "VILLEDEM").glob("*.pivot.xml"))) == 1
+    assert ledger_rows(tmp_path, "SELECT count(*) FROM leases") == [(0,)]
+
+
+def test_statuses_of_an_invoice_another_process_judges_wait_then_see_its_commit(runners, tmp_path):
+    first, second = runners
+    delivered = first.handle(Flow(ubl(Spec("LEASE-2")), "DEMO01", "lease-2.xml", datetime.now(timezone.utc)))
+    first.handle(Flow(recipient_status("VILLEDEM", flows=[("92", soon(1), delivered.flow_id, "")]), "VILLEDEM",
+                      "ack.xml", datetime.now(timezone.utc)))
+    rejected, refused = (
+        runner.prepare(Flow(recipient_status("VILLEDEM", invoices=[(code, soon(2), "LEASE-2", None, reason)]),
+                            "VILLEDEM", f"{code}.xml", datetime.now(timezone.utc)))
+        for runner, code, reason in ((first, "04", "service inconnu"), (second, "05", "commande absente"))
+    )
+
+    def conflicting_status_meanwhile():
+        with pytest.raises(Busy) as busy:
+            second.finish(refused, pipeline.process(refused, second.context))
+        assert busy.value.holder == first.ledger.holder
+
+    first.mailboxes.meanwhile = conflicting_status_meanwhile
+    assert first.finish(rejected, pipeline.process(rejected, first.context)).status == "90"
+    assert first.mailboxes.meanwhile is None  # the other one did try while this one judged
+    assert second.finish(refused, pipeline.process(refused, second.context)).status == "93"
+    report = tmp_path / "outbox" / "VILLEDEM" / f"{refused.id}.flux.statut.xml"
+    assert flow_status(report) == ("93", ["FCT-STATUS-TRANSITION"])
+    assert ledger_rows(tmp_path, "SELECT state FROM invoices WHERE flow_id = ?", delivered.flow_id) == [("04",)]
