@@ -143,6 +143,7 @@ class Service:
             item.flow = flow
             if self.compute is None:
                 computed.append((item, _completed(self.runner, flow)))
+                self._renew()  # a long group computed here must not let the leases of its flows run out
             else:
                 future = self.compute(flow)
                 future.add_done_callback(lambda done, item=item: self._events.put(("done", item, done)))
