@@ -185,9 +185,9 @@ def _build(path: Path, data: dict, root: Path) -> Config:
         raise ConfigError(
             f"{path}: [ledger] url (or FACTEUR_LEDGER_URL) must be a postgresql:// URL, or empty for the SQLite file"
         )
-    lease_seconds = float(ledger_table.get("lease_seconds", 60.0))
-    if lease_seconds <= 0:
-        raise ConfigError(f"{path}: [ledger] lease_seconds must be above 0 (it is {lease_seconds})")
+    lease_seconds = ledger_table.get("lease_seconds", 60.0)
+    if isinstance(lease_seconds, bool) or not isinstance(lease_seconds, (int, float)) or lease_seconds <= 0:
+        raise ConfigError(f"{path}: [ledger] lease_seconds must be a number of seconds above 0, not {lease_seconds!r}")
     return Config(
         path=path,
         root=root,
@@ -210,7 +210,7 @@ def _build(path: Path, data: dict, root: Path) -> Config:
         amqp=_table(data, "amqp", path),
         delivery=delivery,
         ledger_url=ledger_url,
-        lease_seconds=lease_seconds,
+        lease_seconds=float(lease_seconds),
     )
 
 
