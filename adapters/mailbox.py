@@ -22,6 +22,8 @@ from pathlib import Path
 
 from facteur.engine.model import Flow, Output
 
+from .processes import gone
+
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
@@ -82,15 +84,9 @@ def _abandoned(name: str) -> bool:
     if len(parts) != 3 or not parts[2].isdigit():
         return True
     _, host, pid = parts
-    if host != socket.gethostname():
-        return False  # another machine's worker sweeps its own
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False  # alive, under another user
-    return int(pid) == os.getpid()  # alive: only this process's own leftovers are its to remove
+    if host == socket.gethostname() and int(pid) == os.getpid():
+        return True  # this process's own leftovers are its to remove
+    return gone(host, int(pid))  # never for another machine's: that machine sweeps its own
 
 
 def _sync_folder(folder: Path) -> None:

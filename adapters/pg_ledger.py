@@ -22,7 +22,7 @@ from psycopg.rows import dict_row
 from facteur.engine.config import redact
 from facteur.engine.ledger import LedgerTooNew, LedgerUnavailable
 
-from .sql_ledger import RENORMALISE_KEYS, TABLES, WRITTEN_KEYS, SqlLedger, renormalised
+from .sql_ledger import LEASES, RENORMALISE_KEYS, TABLES, WRITTEN_KEYS, SqlLedger, renormalised
 
 CONNECT_TIMEOUT = 5  # seconds: a server away is reported, not waited for
 
@@ -56,6 +56,7 @@ CREATE TRIGGER dgp_start_never_changes BEFORE UPDATE OF dgp_start, dgp_rule ON i
 FOR EACH ROW WHEN (OLD.dgp_start IS NOT NULL) EXECUTE FUNCTION dgp_start_never_changes();
 """,
     _renormalise_keys,
+    LEASES,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 SCHEMA_LOCK = 0x66616374  # "fact": the advisory lock held while migrating
@@ -104,6 +105,11 @@ class PgLedger(SqlLedger):
                 yield
         except psycopg.OperationalError as err:
             raise self._unavailable(err) from err
+
+    def _clock(self) -> float:
+        """The server's clock: workers on several machines judge the expiry of
+        one another's leases by the same clock, whatever their own say."""
+        return float(self._execute("SELECT extract(epoch FROM clock_timestamp()) AS now").fetchone()["now"])
 
     def _unavailable(self, err: Exception) -> LedgerUnavailable:
         first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__

@@ -5,24 +5,37 @@ once here, in the SQL both speak (`?` placeholders, which the PostgreSQL
 ledger translates); each database's module brings its connection, its
 transactions, its schema and its migrations.
 
-Two rules hold whatever the database. An accepted invoice's (supplier, number,
+Three rules hold whatever the database. An accepted invoice's (supplier, number,
 year) key is reserved in the `claims` table, which it keys, before any output
 is written (`claim`), so two workers racing to deliver the same invoice cannot
 both deliver it; `invoices` also keeps it unique among accepted invoices. And a
 payment-delay start, once written, never changes (a trigger refuses it).
+And a flow, or an invoice whose statuses are judged, is worked on by one
+process at a time: it holds a lease (`leases`) that it renews while it works,
+and that passes on when it expires or, on the same host, as soon as its
+holder's process is gone.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from contextlib import AbstractContextManager
 from datetime import date, datetime
+from functools import cached_property
 from decimal import Decimal
 
 from facteur.engine.controls import comparable, duplicate_key
 from facteur.engine.ledger import DeliveredInvoice, FlowRecord
 from facteur.engine.model import Flow, Invoice, Outcome, Output, Party, StatusChange, Syntax
 from facteur.engine.status import INVOICE_STATUS_LABELS
+
+from . import processes
+
+# Who works on a flow, or judges statuses of an invoice, now; a migration of its own too.
+LEASES = """
+CREATE TABLE IF NOT EXISTS leases (key TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at DOUBLE PRECISION NOT NULL);
+"""
 
 # The tables, in the SQL both databases speak; each fills in its own types: an
 # auto-numbered key (`serial`), bytes (`binary`), and a column that numbers rows
@@ -109,7 +122,7 @@ CREATE TABLE IF NOT EXISTS outputs ({insertion_order}
 );
 CREATE INDEX IF NOT EXISTS outputs_by_flow ON outputs(flow_id);
 CREATE TABLE IF NOT EXISTS claims (dup_key TEXT PRIMARY KEY, flow_id TEXT NOT NULL);
-"""
+""" + LEASES
 
 
 FLOW_LABELS = {
@@ -125,6 +138,11 @@ def _iso(moment: datetime) -> str:
 
 
 KEY_SEPARATOR = "\x1f"
+
+
+def _marks(values) -> str:
+    """A placeholder for each value."""
+    return ", ".join("?" * len(values))
 
 
 def _key(parts: tuple[str, str, int] | None) -> str | None:
@@ -181,7 +199,8 @@ def renormalised(old: str) -> str:
 
 
 class _Held(Exception):
-    """Another flow holds an invoice key: the claim is rolled back."""
+    """Another flow holds an invoice key, or another process a lease: what was
+    taken is rolled back."""
 
     def __init__(self, holder: str):
         super().__init__(holder)
@@ -197,6 +216,57 @@ class SqlLedger:
     def _transaction(self) -> AbstractContextManager: ...
 
     def close(self) -> None: ...
+
+    @cached_property
+    def holder(self) -> str:
+        """Who takes this ledger's leases: this process, by a name of its own."""
+        return processes.holder()
+
+    def lease(self, keys: list[str], seconds: float) -> str | None:
+        """Insert or take over each key (ours already, or expired), then read who
+        holds it, as `claim` does; a holder that is gone (a process of this host
+        that no longer exists) loses its lease at once."""
+        try:
+            with self._transaction():
+                now = self._clock()
+                for key in sorted(set(keys)):  # one order for every taker, so none deadlocks another
+                    self._execute(
+                        "INSERT INTO leases (key, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE"
+                        " SET holder = excluded.holder, expires_at = excluded.expires_at"
+                        " WHERE leases.holder = excluded.holder OR leases.expires_at < ?",
+                        (key, self.holder, now + seconds, now),
+                    )
+                    other = self._execute("SELECT holder FROM leases WHERE key = ?", (key,)).fetchone()["holder"]
+                    if other == self.holder:
+                        continue
+                    if not processes.holder_gone(other):
+                        raise _Held(other)
+                    self._execute(
+                        "UPDATE leases SET holder = ?, expires_at = ? WHERE key = ? AND holder = ?",
+                        (self.holder, now + seconds, key, other),
+                    )
+        except _Held as held:
+            return held.holder
+        return None
+
+    def renew(self, keys: list[str], seconds: float) -> None:
+        if keys:
+            with self._transaction():
+                self._execute(
+                    f"UPDATE leases SET expires_at = ? WHERE holder = ? AND key IN ({_marks(keys)})",
+                    (self._clock() + seconds, self.holder, *keys),
+                )
+
+    def release(self, keys: list[str]) -> None:
+        if keys:
+            with self._transaction():
+                self._execute(
+                    f"DELETE FROM leases WHERE holder = ? AND key IN ({_marks(keys)})", (self.holder, *keys)
+                )
+
+    def _clock(self) -> float:
+        """Seconds since the epoch by the clock every holder of this ledger reads."""
+        return time.time()
 
     def begin(self, flow: Flow, archive: str) -> FlowRecord:
         """Two workers may be handed the same flow at once (a message
@@ -450,7 +520,7 @@ class SqlLedger:
             }
         columns = ", ".join(values)
         self._execute(
-            f"INSERT INTO invoices ({columns}) VALUES ({', '.join('?' * len(values))})", tuple(values.values())
+            f"INSERT INTO invoices ({columns}) VALUES ({_marks(values)})", tuple(values.values())
         )
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from facteur.engine.ledger import LedgerReplaced, LedgerTooNew, LedgerUnavailable
 
-from .sql_ledger import RENORMALISE_KEYS, TABLES, WRITTEN_KEYS, SqlLedger, renormalised
+from .sql_ledger import LEASES, RENORMALISE_KEYS, TABLES, WRITTEN_KEYS, SqlLedger, renormalised
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 SCHEMA = TABLES.format(serial="INTEGER", binary="BLOB", insertion_order="") + """
 CREATE TRIGGER IF NOT EXISTS dgp_start_never_changes BEFORE UPDATE OF dgp_start, dgp_rule ON invoices
@@ -43,6 +43,7 @@ UPDATE invoices SET state = '02' WHERE accepted = 1;
     "INSERT INTO claims (dup_key, flow_id) SELECT dup_key, flow_id FROM invoices WHERE accepted = 1;",
     3: f"CREATE TEMP TABLE key_map AS SELECT dup_key AS old, renormalised(dup_key) AS new FROM ({WRITTEN_KEYS});"
     + RENORMALISE_KEYS.format(now="strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now')"),
+    4: LEASES,
 }
 
 

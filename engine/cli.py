@@ -173,7 +173,9 @@ def _process(args, config: Config) -> int:
                 f"sender {args.sender} is not in the directory {config.directory_file} (known partners: {known}); "
                 "add it there, or use --open-directory"
             )
-        runner = Runner(context, ledger, Archive(config.archive), Mailboxes(config.outbox))
+        runner = Runner(
+            context, ledger, Archive(config.archive), Mailboxes(config.outbox), lease_seconds=config.lease_seconds
+        )
         results = []
         for path in files:
             results.append(_one(runner, path, args.sender, config))

@@ -208,7 +208,9 @@ def _replay(args, config: Config) -> int:
         else:
             ids = [_resolve(ledger, value) for value in args.flow_ids]
         context = pipeline.Context.from_config(config, ledger.known_invoice)
-        runner = Runner(context, ledger, Archive(config.archive), Mailboxes(config.outbox))
+        runner = Runner(
+            context, ledger, Archive(config.archive), Mailboxes(config.outbox), lease_seconds=config.lease_seconds
+        )
         results = replay.replay(ids, ledger, _read, runner)
     finally:
         ledger.close()

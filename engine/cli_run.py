@@ -174,7 +174,8 @@ class _Engine:
         except ValueError as err:
             self.close()
             raise UsageError(str(err)) from None
-        self.runner = Runner(context, self.ledger, Archive(config.archive), deliveries)
+        self.runner = Runner(context, self.ledger, Archive(config.archive), deliveries,
+                             lease_seconds=config.lease_seconds)
 
     def close(self) -> None:
         if self.publisher:

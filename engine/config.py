@@ -72,6 +72,7 @@ class Config:
     amqp: dict = field(default_factory=dict)  # [amqp] as written; empty url: no broker
     delivery: dict = field(default_factory=dict)  # partner id -> "folder" | "amqp" | "both"
     ledger_url: str = ""  # a PostgreSQL URL; empty: the SQLite file `ledger`
+    lease_seconds: float = 60.0  # a flow's lease, renewed while its holder works on it
 
     def with_root(self, root: Path) -> "Config":
         """The same configuration with every relative path taken from `root`."""
@@ -178,11 +179,15 @@ def _build(path: Path, data: dict, root: Path) -> Config:
             raise ConfigError(f"{path}: [intake] partners: {partner!r} must be 3 to 8 letters or digits")
     directory_value = Path(dir_table.get("file", "directory.toml"))
     mappings_value = Path(_table(data, "mappings", path).get("folder", SOURCE_ROOT / "mappings"))
-    ledger_url = os.environ.get("FACTEUR_LEDGER_URL") or str(_table(data, "ledger", path).get("url", ""))
+    ledger_table = _table(data, "ledger", path)
+    ledger_url = os.environ.get("FACTEUR_LEDGER_URL") or str(ledger_table.get("url", ""))
     if ledger_url and ledger_url.partition("://")[0] not in LEDGER_SCHEMES:
         raise ConfigError(
             f"{path}: [ledger] url (or FACTEUR_LEDGER_URL) must be a postgresql:// URL, or empty for the SQLite file"
         )
+    lease_seconds = ledger_table.get("lease_seconds", 60.0)
+    if isinstance(lease_seconds, bool) or not isinstance(lease_seconds, (int, float)) or lease_seconds <= 0:
+        raise ConfigError(f"{path}: [ledger] lease_seconds must be a number of seconds above 0, not {lease_seconds!r}")
     return Config(
         path=path,
         root=root,
@@ -205,6 +210,7 @@ def _build(path: Path, data: dict, root: Path) -> Config:
         amqp=_table(data, "amqp", path),
         delivery=delivery,
         ledger_url=ledger_url,
+        lease_seconds=float(lease_seconds),
     )
 
 

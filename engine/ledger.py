@@ -93,6 +93,22 @@ class Ledger(Protocol):
         in the recipient's mailbox.
         """
 
+    def lease(self, keys: list[str], seconds: float) -> str | None:
+        """Take these keys (a flow, the invoices a status file changes) for this
+        process, for `seconds`, all or none. Returns the holder of one of them
+        held by another process (then nothing is taken), or None.
+
+        A key this process holds already is taken again (its lease lengthened).
+        A lease expired, or whose holder is a process of this host that is gone,
+        passes to whoever asks: a crashed holder does not stop the others.
+        """
+
+    def renew(self, keys: list[str], seconds: float) -> None:
+        """Lengthen this process's leases on these keys while it works on them."""
+
+    def release(self, keys: list[str]) -> None:
+        """Give up this process's leases on these keys."""
+
     def commit(self, flow: Flow, outcome: Outcome, written: list[tuple[Output, str]], at: datetime) -> None:
         """Record the outcome and the outputs written (with their paths),
         atomically; a flow committed meanwhile (by another worker handed the

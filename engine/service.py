@@ -8,6 +8,11 @@ exact; the CPU-heavy pipeline runs in worker processes. An item is released
 items in flight pushes back on the sources. What is waiting is handled as
 one group, so many flows share each disk sync and ledger commit.
 
+Copies of one flow never run side by side: a copy of a flow in flight here
+waits until that one is settled, and a flow that another process works on
+(its lease in the ledger) waits its turn; either then is a repeat. The leases
+of the flows in flight are renewed while the service runs.
+
 Failures never lose a flow. An I/O failure (disk full, ledger locked) is
 retried with a growing delay while the item stays held, so flows wait and
 resume by themselves. A pipeline that raises (a bug, or a worker killed) is
@@ -28,7 +33,7 @@ from typing import Callable
 from . import logs, pipeline
 from .ledger import LedgerReplaced, LedgerUnavailable
 from .model import Flow, Outcome
-from .runner import Handled, Runner
+from .runner import WAIT_SECONDS, Busy, Handled, Runner
 
 Compute = Callable[[Flow], "Future[Outcome]"]
 
@@ -48,6 +53,7 @@ class Intake:
     abandon: Callable[[str], None]  # after repeated pipeline failures: quarantine, with the reason
     attempts: int = field(default=0)
     io_failures: int = field(default=0)
+    waits: int = field(default=0)  # times it waited for another process working on the same flow or invoice
 
 
 class Service:
@@ -59,6 +65,9 @@ class Service:
         self._lock = threading.Lock()
         self._in_flight = 0
         self._closing = threading.Event()
+        self._active: dict[str, Intake] = {}  # flow id -> the item worked on, from its start until it is settled
+        self._parked: dict[str, list[Intake]] = {}  # flow id -> copies waiting for that item
+        self._renewed = time.monotonic()
         self.counts: Counter = Counter()
         self.log = logs.get("facteur.service")
 
@@ -101,6 +110,7 @@ class Service:
     def _coordinate(self, stop: threading.Event, idle: Callable[[], bool] | None, idle_seconds: float) -> Counter:
         quiet_since = time.monotonic()
         while True:
+            self._renew()
             try:
                 events = [self._events.get(timeout=0.1)]
             except queue.Empty:
@@ -123,6 +133,9 @@ class Service:
                 self._settle(done)
 
     def _start(self, items: list[Intake]) -> None:
+        items = [item for item in items if self._turn(item)]
+        if not items:
+            return
         try:
             prepared = self.runner.prepare_all([item.flow for item in items])
         except TRANSIENT as err:
@@ -131,12 +144,16 @@ class Service:
             return
         computed = []
         for item, flow in zip(items, prepared):
+            if isinstance(flow, Busy):
+                self._wait(item, flow)
+                continue
             if isinstance(flow, Handled):
                 self._done(item, flow)
                 continue
             item.flow = flow
             if self.compute is None:
                 computed.append((item, _completed(self.runner, flow)))
+                self._renew()  # a long group computed here must not let the leases of its flows run out
             else:
                 future = self.compute(flow)
                 future.add_done_callback(lambda done, item=item: self._events.put(("done", item, done)))
@@ -155,6 +172,10 @@ class Service:
         for group in _groups(settled):
             try:
                 handled = self.runner.finish_all([(item.flow, outcome) for item, outcome in group])
+            except Busy as busy:
+                for item, outcome in group:
+                    self._wait(item, busy, outcome)
+                continue
             except TRANSIENT as err:
                 for item, outcome in group:
                     self._retry_later(item, err, outcome)
@@ -168,6 +189,7 @@ class Service:
         except Exception as err:  # the flow is committed; its source will offer it again, as a repeat
             self.log.error("could not release a settled flow", flow_id=item.flow.id, error=str(err))
         self.counts["repeat" if handled.repeated else handled.status] += 1
+        self._leave(item)
         self._free()
 
     def _pipeline_failed(self, item: Intake, err: Exception) -> None:
@@ -183,6 +205,7 @@ class Service:
             item.abandon(reason)
         finally:
             self.counts["abandoned"] += 1
+            self._leave(item)
             self._free()
 
     def _retry_later(self, item: Intake, err: Exception, outcome: Outcome | None = None) -> None:
@@ -195,10 +218,53 @@ class Service:
             error=str(err),
             retry_in_seconds=delay,
         )
+        self._later(item, delay, outcome)
+
+    def _wait(self, item: Intake, busy: Busy, outcome: Outcome | None = None) -> None:
+        """Another process works on this flow, or on an invoice it changes: it
+        is offered again shortly, charged nothing."""
+        if not item.waits:
+            self.log.info("another process works on this flow or on an invoice it changes; it waits its turn",
+                          flow_id=item.flow.id, flow_name=item.flow.name, holder=busy.holder)
+        item.waits += 1
+        self._later(item, WAIT_SECONDS, outcome)
+
+    def _later(self, item: Intake, delay: float, outcome: Outcome | None) -> None:
         event = ("new", item, None) if outcome is None else ("done", item, _resolved(outcome))
         timer = threading.Timer(delay, self._events.put, args=(event,))
         timer.daemon = True
         timer.start()
+
+    def _turn(self, item: Intake) -> bool:
+        """Whether the item may be worked on now: a copy of a flow in flight here
+        is parked until that one is settled (then it is a repeat)."""
+        first = self._active.setdefault(item.flow.id, item)
+        if first is not item:
+            self._parked.setdefault(item.flow.id, []).append(item)
+        return first is item
+
+    def _leave(self, item: Intake) -> None:
+        """The item is settled: its lease, if it still holds one (abandoned), is
+        given up, and the copies parked behind it are offered again."""
+        if self._active.get(item.flow.id) is not item:
+            return
+        del self._active[item.flow.id]
+        for parked in self._parked.pop(item.flow.id, []):
+            self._events.put(("new", parked, None))
+        try:
+            self.runner.release(item.flow)
+        except TRANSIENT as err:  # it runs out by itself, unrenewed
+            self.log.error("could not release the lease of a settled flow", flow_id=item.flow.id, error=str(err))
+
+    def _renew(self) -> None:
+        """The leases of the flows in flight renewed, a few times per lease."""
+        if time.monotonic() - self._renewed < self.runner.lease_seconds / 3:
+            return
+        self._renewed = time.monotonic()
+        try:
+            self.runner.renew()
+        except TRANSIENT as err:
+            self.log.error("could not renew the leases of the flows in flight", error=str(err))
 
     def _free(self) -> None:
         with self._lock:

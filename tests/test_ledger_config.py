@@ -16,6 +16,15 @@ def test_a_ledger_url_that_is_not_postgresql_is_a_configuration_error(hub, tmp_p
     assert str(config) in hub.err and "[ledger] url" in hub.err and "postgresql://" in hub.err
 
 
+def test_a_lease_that_is_not_a_positive_number_of_seconds_is_a_configuration_error(hub, tmp_path):
+    config = tmp_path / "conf" / "facteur.toml"
+    config.parent.mkdir()
+    for value in ('"soixante"', "0"):
+        config.write_text(f"[ledger]\nlease_seconds = {value}\n")
+        assert hub.run("flows", "list", "--config", str(config))[0] == 2
+        assert str(config) in hub.err and "[ledger] lease_seconds" in hub.err and value.strip('"') in hub.err
+
+
 def test_an_unreachable_ledger_server_is_named_with_what_to_do(hub, monkeypatch):
     monkeypatch.setenv("FACTEUR_LEDGER_URL", "postgresql://facteur:secret@127.0.0.1:9/facteur")
     dropped = hub.drop("u.xml", ubl(Spec("UNREACH-1")))

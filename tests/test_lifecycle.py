@@ -372,6 +372,7 @@ def test_a_ledger_of_the_previous_schema_is_migrated_in_place(hub):
     older.executescript(
         """
         DROP TABLE claims;
+        DROP TABLE leases;
         DROP TRIGGER dgp_start_never_changes;
         DROP INDEX invoices_by_mailbox;
         DROP INDEX flows_by_chain;
