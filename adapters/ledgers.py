@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from facteur.engine.config import Config, redact
-from facteur.engine.ledger import Ledger
+from facteur.engine.ledger import Ledger, LedgerReplaced
 
 from .pg_ledger import PgLedger
 from .sqlite_ledger import SqliteLedger
@@ -15,7 +17,22 @@ def open_ledger(config: Config, readonly: bool = False) -> Ledger:
     `facteur run`); it matters to SQLite, whose single writer is the coordinator."""
     if config.ledger_url:
         return PgLedger(config.ledger_url)
+    if not readonly and not config.ledger.exists() and _holds_flows(config.archive):
+        raise LedgerReplaced(
+            f"the ledger {config.ledger} is missing, but the archive {config.archive} holds flows that it recorded: "
+            "a new, empty ledger would forget every invoice delivered and deliver them again. Put the ledger back "
+            "(from its backup) before starting facteur; to start a new ledger on purpose, move the archive away first"
+        )
     return SqliteLedger(config.ledger, readonly)
+
+
+def _holds_flows(archive: Path) -> bool:
+    """Whether any original is archived: the archive is written before the
+    ledger records a flow, so a ledger missing beside it was lost, not new."""
+    try:
+        return any(any(folder.iterdir()) for folder in archive.iterdir() if folder.is_dir())
+    except FileNotFoundError:
+        return False
 
 
 def existing_ledger(config: Config) -> Ledger | None:

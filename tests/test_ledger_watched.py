@@ -67,3 +67,22 @@ def test_a_ledger_taken_away_stops_the_engine_and_releases_nothing_more(tmp_path
     if ledger.exists():  # the replacement was left as it was put there
         [(recorded,)] = sqlite3.connect(ledger).execute("SELECT count(*) FROM flows").fetchall()
         assert recorded == len(before)
+
+
+def test_a_ledger_lost_between_two_starts_is_not_replaced_by_an_empty_one(hub):
+    """The archive outlives the ledger file: facteur refuses to start on a new,
+    empty ledger beside it, which would deliver every invoice a second time."""
+    from helpers import Spec, ubl
+
+    invoice = hub.drop("LOST-1.xml", ubl(Spec("LOST-1")))
+    code, _ = hub.process(invoice)
+    assert code == 0 and len(hub.pivots()) == 1
+    ledger = hub.root / "var" / "ledger.sqlite"
+    ledger.unlink()
+
+    code, _ = hub.run("process", str(invoice), "--sender", "DEMO01")
+
+    assert code == 1
+    assert f"the ledger {ledger} is missing, but the archive" in hub.err
+    assert "Put the ledger back" in hub.err
+    assert not ledger.exists() and len(hub.pivots()) == 1
