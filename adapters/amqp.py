@@ -47,7 +47,7 @@ from pika.exceptions import (
     UnroutableError,
 )
 
-from facteur.engine import logs
+from facteur.engine import logs, names
 from facteur.engine.config import redact
 
 KIND_HEADER = "facteur-kind"
@@ -77,7 +77,7 @@ class Message:
     connection can never acknowledge a different message on the new one."""
 
     sender: str
-    name: str
+    name: str | bytes  # as the header had it: any bytes or text, NUL included (engine/names.py)
     content: bytes
     syntax_hint: str
     delivery_tag: int
@@ -279,7 +279,9 @@ class AmqpConsumer:
 
     def _message(self, sender: str, tag: int, method, properties, body: bytes) -> Message:
         headers = properties.headers or {}
-        name = _text(headers.get(self.settings.name_header)) or properties.message_id or f"amqp-{tag}"
+        name = headers.get(self.settings.name_header)
+        if not (name and isinstance(name, (str, bytes))):
+            name = properties.message_id or f"amqp-{tag}"
         received = (
             datetime.fromtimestamp(properties.timestamp, timezone.utc)
             if properties.timestamp
@@ -439,10 +441,11 @@ class InboundPublisher(_ConfirmedPublisher):
         self.user = pika.URLParameters(settings.url).credentials.username
 
     def publish(self, name: str, content: bytes, sender: str | None) -> str:
-        """Returns the message id."""
+        """Returns the message id. A name from the file system that is not
+        UTF-8 travels as its bytes (an AMQP byte array), kept as they are."""
         user_id, headers = _identity(self.settings, self.user, sender)
-        properties = _properties(self.settings, name, headers, user_id)
-        unroutable = f"the broker did not confirm {name}: queue {self.settings.inbound_queue!r} took no message"
+        properties = _properties(self.settings, _header_name(name), headers, user_id)
+        unroutable = f"the broker did not confirm {names.shown(name)}: queue {self.settings.inbound_queue!r} took no message"
         self._send("", self.settings.inbound_queue, content, properties, self.settings.inbound_queue, unroutable)
         return properties.message_id
 
@@ -456,6 +459,14 @@ def submit(settings: AmqpSettings, paths: list[Path], sender: str | None) -> lis
         return [publisher.publish(path.name, path.read_bytes(), sender) for path in paths]
     finally:
         publisher.close()
+
+
+def _header_name(name: str) -> str | bytes:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes of a file name, kept by os.fsdecode as surrogates
+        return names.raw(name)
+    return name
 
 
 def _identity(settings: AmqpSettings, user: str, sender: str | None) -> tuple[str | None, dict]:

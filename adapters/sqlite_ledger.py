@@ -16,7 +16,7 @@ from facteur.engine.ledger import LedgerTooNew, LedgerUnavailable
 
 from .sql_ledger import TABLES, SqlLedger
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA = TABLES.format(serial="INTEGER", binary="BLOB", insertion_order="") + """
 CREATE TRIGGER IF NOT EXISTS dgp_start_never_changes BEFORE UPDATE OF dgp_start, dgp_rule ON invoices
@@ -40,6 +40,7 @@ UPDATE invoices SET state = '02' WHERE accepted = 1;
 """,
     2: "CREATE TABLE claims (dup_key TEXT PRIMARY KEY, flow_id TEXT NOT NULL);"
     "INSERT INTO claims (dup_key, flow_id) SELECT dup_key, flow_id FROM invoices WHERE accepted = 1;",
+    3: "ALTER TABLE flows ADD COLUMN name_raw BLOB;",  # a name's bytes as received (engine/names.py)
 }
 
 
