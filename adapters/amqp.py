@@ -51,6 +51,7 @@ from facteur.engine import logs, names
 from facteur.engine.config import redact
 
 KIND_HEADER = "facteur-kind"
+REFUSED_HEADER = "facteur-refused"  # a file refused unread by `facteur watch`: the code (engine/door.py)
 CONTENT_TYPE = "application/octet-stream"
 POLL_SECONDS = 0.5  # how long the consumer waits for I/O before looking at `stop` again
 CONNECT_TIMEOUT = 5.0  # bounds how long `stop` can go unnoticed while the broker is silent
@@ -83,6 +84,7 @@ class Message:
     delivery_tag: int
     redelivered: bool
     received_at: datetime
+    refused: str = ""  # the refusal code of a file `facteur watch` refused unread
 
 
 class PublishFailed(RuntimeError):
@@ -295,6 +297,7 @@ class AmqpConsumer:
             delivery_tag=tag,
             redelivered=bool(method.redelivered),
             received_at=received,
+            refused=_text(headers.get(REFUSED_HEADER)),
         )
 
     def _settle_threadsafe(self, tag: int, settle: Callable) -> None:
@@ -440,10 +443,12 @@ class InboundPublisher(_ConfirmedPublisher):
         super().__init__(settings, f"facteur {role} {settings.inbound_queue}", declare_topology, log)
         self.user = pika.URLParameters(settings.url).credentials.username
 
-    def publish(self, name: str, content: bytes, sender: str | None) -> str:
+    def publish(self, name: str, content: bytes, sender: str | None, refused: str = "") -> str:
         """Returns the message id. A name from the file system that is not
         UTF-8 travels as its bytes (an AMQP byte array), kept as they are."""
         user_id, headers = _identity(self.settings, self.user, sender)
+        if refused:
+            headers = {**headers, REFUSED_HEADER: refused}
         properties = _properties(self.settings, _header_name(name), headers, user_id)
         unroutable = f"the broker did not confirm {names.shown(name)}: queue {self.settings.inbound_queue!r} took no message"
         self._send("", self.settings.inbound_queue, content, properties, self.settings.inbound_queue, unroutable)

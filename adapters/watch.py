@@ -258,7 +258,8 @@ class InboxWatcher:
                     self._settle(path)
                 except Exception as error:  # the watcher must outlive any one file
                     self._forget(path)
-                    self.log.error("could not take a file; retried at the next rescan", path=names.shown(path), error=_describe(error))
+                    self.log.error("could not take a file; retried at the next rescan", path=names.shown(path),
+                                   error=_describe(error))
             self._sleep_until(next_rescan)
 
     # -- what is seen ----------------------------------------------------------
@@ -502,7 +503,9 @@ class InboxWatcher:
                 return
             self._refusing.add(path)
         name = os.path.basename(path)
-        shown = names.shown(original_name(name) if code == door.FOREIGN_CLAIM else name)
+        if code == door.FOREIGN_CLAIM:
+            name = original_name(name)
+        shown = names.shown(name)
         seen = {"inode": info.st_ino, "taille": info.st_size, "mtime_ns": info.st_mtime_ns}
         refused = Refused(partner, name, Path(path), code, door.note(code, shown, seen), info.st_mtime,
                           set_aside=lambda: self._set_aside(path, partner))

@@ -21,7 +21,7 @@ import threading
 import time
 from datetime import datetime, timezone
 
-from . import logs, names, pipeline
+from . import door, logs, names, pipeline
 from .config import Config, redact
 from .directory import PARTNER_ID
 from .ledger import LedgerTooNew, LedgerUnavailable
@@ -133,6 +133,7 @@ def watch(config: Config) -> int:
         config.inbox,
         partners,
         on_file=lambda claimed: _publish_file(publisher, claimed, stop, log),
+        on_refused=lambda refused: _publish_refused(publisher, refused, stop, log),
         stable_seconds=config.stable_seconds,
         max_bytes=config.limits.max_lot_bytes,
     )
@@ -225,19 +226,32 @@ def _publish_file(publisher, claimed, stop: threading.Event, log) -> None:
     others wait in the inbox); stopping leaves it claimed, offered again at the
     next start. A file published twice that way is one flow (same sender, same
     bytes): the workers see a repeat."""
+    _publish_confirmed(publisher, claimed.name, claimed.content, claimed.partner, stop, log)
+    claimed.release()
+
+
+def _publish_refused(publisher, refused, stop: threading.Event, log) -> None:
+    """A file refused unread goes to the workers as its note, marked refused:
+    they report it to its sender like any flow. It is set aside once the
+    broker has it, and refused again at the next start if not."""
+    _publish_confirmed(publisher, refused.name, refused.note, refused.partner, stop, log, refused=refused.code)
+    refused.set_aside()
+
+
+def _publish_confirmed(publisher, name: str, content: bytes, partner: str, stop: threading.Event, log,
+                       refused: str = "") -> None:
     from facteur.adapters.amqp import PublishFailed
 
     for attempt in itertools.count():
         try:
-            publisher.publish(claimed.name, claimed.content, claimed.partner)
-            break
+            publisher.publish(name, content, partner, refused)
+            return
         except PublishFailed as err:
             delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
-            log.error("cannot publish a claimed file; it waits and is retried", partner=claimed.partner,
-                      file=names.shown(claimed.name), error=str(err), retry_in_seconds=delay)
+            log.error("cannot publish a claimed file; it waits and is retried", partner=partner,
+                      file=names.shown(name), error=str(err), retry_in_seconds=delay)
             if stop.wait(delay):
                 raise
-    claimed.release()
 
 
 def _offer_file(service: Service, claimed, log) -> None:
@@ -296,7 +310,9 @@ def _start_consumer(amqp, service: Service, stop: threading.Event, log) -> threa
         # Reception is when facteur received it, by its own clock: the publisher's
         # timestamp is not checked by the broker, and reception time has legal weight.
         name, name_raw = names.received(message.name)
-        flow = Flow(message.content, message.sender, name, datetime.now(timezone.utc), "amqp", name_raw=name_raw)
+        refused = message.refused if message.refused in door.REFUSALS else ""
+        flow = Flow(message.content, message.sender, name, datetime.now(timezone.utc), "amqp", name_raw=name_raw,
+                    refused=refused)
         tag = message.delivery_tag
         service.offer(
             Intake(flow, lambda: consumer.ack(tag), lambda reason: consumer.reject(tag, requeue=False))

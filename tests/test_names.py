@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
+import tarfile
+import zipfile
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 from lxml import etree
 
 from facteur.engine import names, status
 from facteur.engine.model import Finding, Flow, Severity
+from helpers import Spec, blocking_codes, only_flow, ubl
 
 
 @pytest.mark.parametrize(
@@ -64,3 +70,42 @@ def test_the_name_is_not_part_of_the_flow_id():
     odd = Flow(b"<x/>", "DEMO01", names.shown(b"\xff"), moment, name_raw=b"\xff")
     assert plain.id == odd.id
     assert Flow(b"<x/>", "DEMO01", "a.xml", moment, refused="FCT-INBOX-HARDLINK").id != plain.id
+
+
+def _odd_path(folder: Path, name: bytes) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(os.fsdecode(os.path.join(os.fsencode(folder), name)))
+
+
+def test_process_keeps_the_bytes_of_a_name_and_flows_show_gives_them(hub):
+    path = _odd_path(hub.root / "drop", b"f\xff\x01.xml")
+    path.write_bytes(ubl(Spec("ODD-NAME", lines=1)))
+    _, result = hub.process(path)
+    flow = only_flow(result)
+    assert (flow["name"], flow["status"]) == ("f\\xff\\x01.xml", "90")
+    _, out = hub.run("flows", "show", flow["flow_id"], "--json")
+    assert json.loads(out)["name_raw"] == b"f\xff\x01.xml".hex()
+    _, out = hub.run("flows", "show", flow["flow_id"])
+    assert "name as received (hex): " + b"f\xff\x01.xml".hex() in out
+
+
+def test_lot_member_names_of_any_bytes_reach_the_report_escaped(hub):
+    members = io.BytesIO()
+    with tarfile.open(fileobj=members, mode="w") as tar:
+        content = ubl(Spec("LOT-ODD", lines=1))
+        info = tarfile.TarInfo(os.fsdecode(b"membre-\xff.xml"))
+        info.size = len(content)
+        tar.addfile(info, io.BytesIO(content))
+    odd_tar = hub.drop("odd.tar", members.getvalue())
+    bad = io.BytesIO()
+    with zipfile.ZipFile(bad, "w") as archive:
+        archive.writestr("a\x01\u202e.xml", ubl(Spec("LOT-CTRL", lines=1)))
+    ctrl_zip = hub.drop("ctrl.zip", bad.getvalue())
+    _, result = hub.process(odd_tar, ctrl_zip)
+    tar_flow, zip_flow = result["flows"]
+    assert tar_flow["status"] == "90" and tar_flow["findings"] == []
+    assert blocking_codes(zip_flow) == ["FCT-LOT-PATH"]
+    [finding] = zip_flow["findings"]
+    assert finding["location"] == "a\\x01\\u202e.xml"
+    report = (hub.root / "outbox" / "DEMO01" / f"{zip_flow['flow_id']}.flux.statut.xml").read_text()
+    assert "a\\x01\\u202e.xml" in report

@@ -14,6 +14,7 @@ from pathlib import Path
 import pika
 
 from facteur.adapters.amqp import declare_topology
+from facteur.adapters.watch import JOURNALS
 from facteur.engine import door, names
 from facteur.engine.cli import _amqp_settings
 from facteur.engine.config import load
@@ -76,7 +77,7 @@ def test_names_of_any_bytes_are_each_reported_once_and_the_engine_goes_on(tmp_pa
         assert names.shown(name).encode() in report
     [(status,)] = ledger_rows(tmp_path, "SELECT status FROM flows WHERE id = ?", flow_id(others[b"other.xml"], OTHER))
     assert status == "90"
-    assert [p for p in (tmp_path / "inbox").rglob("*") if p.is_file() and "facteur" not in p.parts[-2]] == []
+    assert [p for p in (tmp_path / "inbox").rglob("*") if p.is_file() and JOURNALS not in p.parts] == []
 
 
 def test_an_upload_that_pauses_a_second_between_writes_is_taken_whole_and_once(tmp_path):
@@ -101,7 +102,7 @@ def test_an_upload_that_pauses_a_second_between_writes_is_taken_whole_and_once(t
 def refusals(root: Path) -> dict[str, tuple[str, str]]:
     rows = ledger_rows(
         root, "SELECT f.name, f.status, x.code, f.id FROM flows f JOIN findings x ON x.flow_id = f.id"
-        " WHERE x.code LIKE 'FCT-INBOX-%'"
+        " WHERE x.code IN (?, ?)", door.HARDLINK, door.FOREIGN_CLAIM
     )
     return {name: (status, code, identifier) for name, status, code, identifier in rows}
 
@@ -164,18 +165,26 @@ def test_a_message_named_with_nul_or_bytes_that_are_not_utf8_is_processed_and_re
     assert len(reports(root, AMQP_SENDER)) == len(sent)
 
 
-def test_watch_publishes_a_name_that_is_not_utf8_and_a_worker_reports_it(cluster):  # noqa: F811
+def test_watch_publishes_odd_names_and_refusals_and_a_worker_reports_them(cluster):  # noqa: F811
     root, config, queue = cluster
+    inbox = root / "inbox" / SENDER
     content = ubl(Spec("WATCH-FF", lines=1))
+    outside = root / "elsewhere.xml"
+    outside.write_bytes(ubl(Spec("WATCH-LINK", lines=1)))
     worker = facteur(root, config, "worker")
     watcher = facteur(root, config, "watch")
     try:
-        wait_for(lambda: (root / "inbox" / SENDER / ".claimed").is_dir(), 30)
-        put(root / "inbox" / SENDER, b"watched-\xff\x01.xml", content)
-        wait_for(lambda: len(reports(root)) == 1, 60)
+        wait_for(lambda: (inbox / ".claimed").is_dir(), 30)
+        put(inbox, b"watched-\xff\x01.xml", content)
+        os.link(outside, inbox / "linked.xml")
+        wait_for(lambda: len(reports(root)) == 2, 60)
     finally:
         results = [stop(process) for process in (watcher, worker)]
     assert [code for code, _, _ in results] == [0, 0], results
     [(shown, raw, status)] = ledger_rows(root, "SELECT name, name_raw, status FROM flows WHERE id = ?", flow_id(content))
     assert (shown, bytes(raw), status) == ("watched-\\xff\\x01.xml", b"watched-\xff\x01.xml", "90")
-    assert os.listdir(root / "inbox" / SENDER / ".claimed") == []
+    [(status, code, identifier)] = refusals(root).values()
+    assert (status, code) == ("93", door.HARDLINK)
+    assert f"<CodeErreur>{code}</CodeErreur>" in (root / "outbox" / SENDER / f"{identifier}.flux.statut.xml").read_text()
+    assert os.listdir(inbox / ".claimed") == [] and os.listdir(inbox / ".refused") == ["linked.xml"]
+    assert [p.name for p in (root / "outbox").glob("*/*.pivot.xml")] == [f"{flow_id(content)}-001.pivot.xml"]
