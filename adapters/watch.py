@@ -58,7 +58,7 @@ from watchdog.observers import Observer
 
 from facteur.engine import door, logs, names
 
-from .mailbox import safe_segment, write_atomic
+from .mailbox import safe_segment, sweep, write_atomic
 
 CLAIMED = ".claimed"
 REFUSED = ".refused"
@@ -208,6 +208,7 @@ class InboxWatcher:
         scan is seen by one or the other; the worker then offers, in order, what
         was claimed before a crash, what waited in the inbox, and what comes."""
         (self.inbox / JOURNALS).mkdir(parents=True, exist_ok=True)
+        sweep(self.inbox / JOURNALS)  # a journal's rewrite cut short by a crash
         for folder, partner in self.folders.items():
             if not Path(folder, CLAIMED).is_dir():  # nothing was ever claimed here: the journal starts now
                 Path(folder, CLAIMED).mkdir(parents=True)
