@@ -47,10 +47,11 @@ from pika.exceptions import (
     UnroutableError,
 )
 
-from facteur.engine import logs
+from facteur.engine import logs, names
 from facteur.engine.config import redact
 
 KIND_HEADER = "facteur-kind"
+REFUSED_HEADER = "facteur-refused"  # a file refused unread by `facteur watch`: the code (engine/door.py)
 CONTENT_TYPE = "application/octet-stream"
 POLL_SECONDS = 0.5  # how long the consumer waits for I/O before looking at `stop` again
 CONNECT_TIMEOUT = 5.0  # bounds how long `stop` can go unnoticed while the broker is silent
@@ -77,12 +78,13 @@ class Message:
     connection can never acknowledge a different message on the new one."""
 
     sender: str
-    name: str
+    name: str | bytes  # as the header had it: any bytes or text, NUL included (engine/names.py)
     content: bytes
     syntax_hint: str
     delivery_tag: int
     redelivered: bool
     received_at: datetime
+    refused: str = ""  # the refusal code of a file `facteur watch` refused unread
 
 
 class PublishFailed(RuntimeError):
@@ -279,7 +281,9 @@ class AmqpConsumer:
 
     def _message(self, sender: str, tag: int, method, properties, body: bytes) -> Message:
         headers = properties.headers or {}
-        name = _text(headers.get(self.settings.name_header)) or properties.message_id or f"amqp-{tag}"
+        name = headers.get(self.settings.name_header)
+        if not (name and isinstance(name, (str, bytes))):
+            name = properties.message_id or f"amqp-{tag}"
         received = (
             datetime.fromtimestamp(properties.timestamp, timezone.utc)
             if properties.timestamp
@@ -293,6 +297,7 @@ class AmqpConsumer:
             delivery_tag=tag,
             redelivered=bool(method.redelivered),
             received_at=received,
+            refused=_text(headers.get(REFUSED_HEADER)),
         )
 
     def _settle_threadsafe(self, tag: int, settle: Callable) -> None:
@@ -438,11 +443,14 @@ class InboundPublisher(_ConfirmedPublisher):
         super().__init__(settings, f"facteur {role} {settings.inbound_queue}", declare_topology, log)
         self.user = pika.URLParameters(settings.url).credentials.username
 
-    def publish(self, name: str, content: bytes, sender: str | None) -> str:
-        """Returns the message id."""
+    def publish(self, name: str, content: bytes, sender: str | None, refused: str = "") -> str:
+        """Returns the message id. A name from the file system that is not
+        UTF-8 travels as its bytes (an AMQP byte array), kept as they are."""
         user_id, headers = _identity(self.settings, self.user, sender)
-        properties = _properties(self.settings, name, headers, user_id)
-        unroutable = f"the broker did not confirm {name}: queue {self.settings.inbound_queue!r} took no message"
+        if refused:
+            headers = {**headers, REFUSED_HEADER: refused}
+        properties = _properties(self.settings, _header_name(name), headers, user_id)
+        unroutable = f"the broker did not confirm {names.shown(name)}: queue {self.settings.inbound_queue!r} took no message"
         self._send("", self.settings.inbound_queue, content, properties, self.settings.inbound_queue, unroutable)
         return properties.message_id
 
@@ -456,6 +464,14 @@ def submit(settings: AmqpSettings, paths: list[Path], sender: str | None) -> lis
         return [publisher.publish(path.name, path.read_bytes(), sender) for path in paths]
     finally:
         publisher.close()
+
+
+def _header_name(name: str) -> str | bytes:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes of a file name, kept by os.fsdecode as surrogates
+        return names.raw(name)
+    return name
 
 
 def _identity(settings: AmqpSettings, user: str, sender: str | None) -> tuple[str | None, dict]:

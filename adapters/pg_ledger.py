@@ -57,6 +57,8 @@ FOR EACH ROW WHEN (OLD.dgp_start IS NOT NULL) EXECUTE FUNCTION dgp_start_never_c
 """,
     _renormalise_keys,
     LEASES,
+    # A name's bytes as received (engine/names.py); the tables above have it already.
+    "ALTER TABLE flows ADD COLUMN IF NOT EXISTS name_raw BYTEA;",
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 SCHEMA_LOCK = 0x66616374  # "fact": the advisory lock held while migrating

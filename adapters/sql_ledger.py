@@ -25,6 +25,7 @@ from datetime import date, datetime
 from functools import cached_property
 from decimal import Decimal
 
+from facteur.engine import names
 from facteur.engine.controls import comparable, duplicate_key
 from facteur.engine.ledger import DeliveredInvoice, FlowRecord
 from facteur.engine.model import Flow, Invoice, Outcome, Output, Party, StatusChange, Syntax
@@ -45,6 +46,7 @@ CREATE TABLE IF NOT EXISTS flows (
     id TEXT PRIMARY KEY,
     sender TEXT NOT NULL,
     name TEXT NOT NULL,
+    name_raw {binary},
     source TEXT NOT NULL,
     size INTEGER NOT NULL,
     sha256 TEXT NOT NULL,
@@ -277,12 +279,13 @@ class SqlLedger:
             if known is not None:
                 return known
             inserted = self._execute(
-                "INSERT INTO flows (id, sender, name, source, size, sha256, archive, received_at, status, replay_of,"
-                " attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO flows (id, sender, name, name_raw, source, size, sha256, archive, received_at, status,"
+                " replay_of, attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (id) DO NOTHING",
                 (
                     flow.id,
                     flow.sender,
                     flow.name,
+                    flow.name_raw or names.raw(flow.name),
                     flow.source,
                     len(flow.content),
                     hashlib.sha256(flow.content).hexdigest(),
@@ -419,6 +422,7 @@ class SqlLedger:
             return None
         flow = dict(matches[0])
         fid = flow["id"]
+        flow["name_raw"] = None if flow["name_raw"] is None else bytes(flow["name_raw"]).hex()  # readable, and JSON
 
         def rows(sql: str) -> list[dict]:
             return [dict(r) for r in self._execute(sql, (fid,)).fetchall()]

@@ -17,7 +17,7 @@ from facteur.engine.ledger import LedgerReplaced, LedgerTooNew, LedgerUnavailabl
 
 from .sql_ledger import LEASES, RENORMALISE_KEYS, TABLES, WRITTEN_KEYS, SqlLedger, renormalised
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 SCHEMA = TABLES.format(serial="INTEGER", binary="BLOB", insertion_order="") + """
 CREATE TRIGGER IF NOT EXISTS dgp_start_never_changes BEFORE UPDATE OF dgp_start, dgp_rule ON invoices
@@ -44,6 +44,7 @@ UPDATE invoices SET state = '02' WHERE accepted = 1;
     3: f"CREATE TEMP TABLE key_map AS SELECT dup_key AS old, renormalised(dup_key) AS new FROM ({WRITTEN_KEYS});"
     + RENORMALISE_KEYS.format(now="strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now')"),
     4: LEASES,
+    5: "ALTER TABLE flows ADD COLUMN name_raw BLOB;",  # a name's bytes as received (engine/names.py)
 }
 
 

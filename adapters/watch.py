@@ -2,11 +2,23 @@
 partners (SFTP, SMB, a copy) who give no sign that a file is finished.
 
 A file is taken only once it has stopped changing: its size and mtime have
-stayed the same for `stable_seconds` with no write event in between. A
-close-after-write event is not proof of completion (a writer may reopen to
-append), so it only starts that quiet period, as every write event does;
-a poll of the known files covers writers whose events never come, and a
-periodic rescan covers events lost while down or dropped by the kernel.
+stayed the same for `stable_seconds` (2 s by default, for slow uploads that
+pause) with no write event in between. A close-after-write event says the
+writer is done: the wait is then only `CLOSE_CHECK`, after which the file must
+still be unchanged (a writer that reopens to append starts the full wait
+again); a file renamed in from a temporary name is complete at once. A
+periodic rescan covers writers whose events never come and events lost while
+down or dropped by the kernel.
+
+Some files are refused, never read: a hard link (more than one link: its
+content is also a file elsewhere, which the partner may not be entitled to
+send), and a file that appears in `.claimed/` without the watcher putting it
+there. Each is handed to `on_refused`, which reports it, then moves it aside
+to `.refused/`. The watcher tells its own claims from foreign files, even
+after a crash, by a journal of its claims (name, inode, size, mtime), synced
+before each claim's rename, kept outside the partners' folders
+(`inbox/.facteur/`), where a partner who can write in their own inbox cannot
+forge it.
 
 Taking a file means: read it whole, then claim it by an atomic rename into
 inbox/<partner>/.claimed/. Until the rename nothing has happened to it; after
@@ -44,11 +56,14 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 
-from facteur.engine import logs
+from facteur.engine import door, logs, names
 
-from .mailbox import safe_segment
+from .mailbox import safe_segment, sweep, write_atomic
 
 CLAIMED = ".claimed"
+REFUSED = ".refused"
+JOURNALS = ".facteur"  # in the inbox root, beside the partners' folders: one journal of claims per partner
+CLOSE_CHECK = 0.5  # seconds a file must stay unchanged after a close-after-write event
 # Names that writers and downloaders use while a file is still being written:
 # the file is taken under its final name, once renamed.
 _TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".swp")
@@ -78,6 +93,21 @@ class Claimed:
         self.path.unlink(missing_ok=True)
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A file refused unread (`code`: engine/door.py), where it was found;
+    `note` says what was seen of it, so the same file seen again after a crash
+    gives the same note. `set_aside` moves it to `.refused/` once reported."""
+
+    partner: str
+    name: str
+    path: Path
+    code: str
+    note: bytes
+    mtime: float
+    set_aside: Callable[[], None] = field(repr=False, compare=False)
+
+
 def ignored(name: str) -> bool:
     """Dot-files, editor and download temporaries: files someone is still writing,
     or that are not meant for us."""
@@ -91,11 +121,11 @@ def original_name(claimed_name: str) -> str:
 
 @dataclass
 class _Pending:
-    """A file seen in an inbox: `since` is when it last changed, to our knowledge."""
+    """A file seen in an inbox: `due` is when it may be taken, if unchanged."""
 
     partner: str
     signature: tuple[int, int]  # (size, mtime_ns)
-    since: float
+    due: float
 
 
 class _Events(FileSystemEventHandler):
@@ -110,7 +140,9 @@ class _Events(FileSystemEventHandler):
         if isinstance(event, (FileDeletedEvent, FileMovedEvent)):
             self.watcher._forget(os.fsdecode(event.src_path))
         if isinstance(event, FileMovedEvent):
-            self.watcher._observe(os.fsdecode(event.dest_path), written=True, renamed_in=True)
+            self.watcher._observe(os.fsdecode(event.dest_path), written=True, quiet=0.0)
+        elif isinstance(event, FileClosedEvent):
+            self.watcher._observe(os.fsdecode(event.src_path), written=True, quiet=CLOSE_CHECK)
         elif not isinstance(event, FileDeletedEvent):
             self.watcher._observe(os.fsdecode(event.src_path), written=True)
 
@@ -129,6 +161,11 @@ class InboxWatcher:
     that cannot be read (permissions) is a warning, and retried at every
     rescan until it can be; a symlink, a FIFO or anything but a regular file is
     a warning too. Sub-folders are not walked.
+
+    A hard link in an inbox and a foreign file in `.claimed/` are handed,
+    unread, to `on_refused` (on the same thread), which must report them and
+    then call their `set_aside`; until then they stay where they are, and are
+    not handed over again. Without `on_refused`, they are set aside at once.
     """
 
     def __init__(
@@ -136,14 +173,19 @@ class InboxWatcher:
         inbox: Path,
         partners: Iterable[str],
         on_file: Callable[[Claimed], None],
-        stable_seconds: float = 0.3,
+        stable_seconds: float = 2.0,
         max_bytes: int = 1_000_000_000,
         log=None,
         rescan_seconds: float = 2.0,
+        on_refused: Callable[[Refused], None] | None = None,
     ):
         self.inbox = Path(inbox).absolute()  # event paths are matched against these folders
         self.folders = {str(self.inbox / safe_segment(p)): p for p in partners}
+        self.claimed_folders = {os.path.join(folder, CLAIMED): p for folder, p in self.folders.items()}
+        self.journals = {p: _Journal(self.inbox / JOURNALS / f"{p}.claims", Path(folder, CLAIMED))
+                         for folder, p in self.folders.items()}
         self.on_file = on_file
+        self.on_refused = (lambda refused: refused.set_aside()) if on_refused is None else on_refused
         self.stable_seconds = stable_seconds
         self.max_bytes = max_bytes
         self.rescan_seconds = rescan_seconds
@@ -153,6 +195,7 @@ class InboxWatcher:
         self._pending: dict[str, _Pending] = {}
         self._due: list[tuple[float, str]] = []  # heap; stale entries are skipped when popped
         self._noted: dict[str, tuple[str, tuple[int, int]]] = {}  # what was logged about a path
+        self._refusing: set[str] = set()  # refused files not yet set aside
         self._stopping = threading.Event()
         self._claiming = threading.Lock()  # held across a rename, so `stop` can wait one out
         self._observer = None
@@ -164,8 +207,12 @@ class InboxWatcher:
         """Watching starts before the first scan, so a file arriving during the
         scan is seen by one or the other; the worker then offers, in order, what
         was claimed before a crash, what waited in the inbox, and what comes."""
-        for folder in self.folders:
-            Path(folder, CLAIMED).mkdir(parents=True, exist_ok=True)
+        (self.inbox / JOURNALS).mkdir(parents=True, exist_ok=True)
+        sweep(self.inbox / JOURNALS)  # a journal's rewrite cut short by a crash
+        for folder, partner in self.folders.items():
+            if not Path(folder, CLAIMED).is_dir():  # nothing was ever claimed here: the journal starts now
+                Path(folder, CLAIMED).mkdir(parents=True)
+                self.journals[partner].restart({})
         self._stopping.clear()
         self._observer = Observer()
         handler = _Events(self)
@@ -212,21 +259,29 @@ class InboxWatcher:
                     self._settle(path)
                 except Exception as error:  # the watcher must outlive any one file
                     self._forget(path)
-                    self.log.error("could not take a file; retried at the next rescan", path=path, error=_describe(error))
+                    self.log.error("could not take a file; retried at the next rescan", path=names.shown(path),
+                                   error=_describe(error))
             self._sleep_until(next_rescan)
 
     # -- what is seen ----------------------------------------------------------
 
-    def _observe(self, path: str, written: bool, renamed_in: bool = False) -> None:
+    def _observe(self, path: str, written: bool, quiet: float | None = None) -> None:
         """A write event restarts the quiet period even if the size did not move;
-        a rescan restarts it only if the file changed. A file renamed into the
-        inbox is complete at once: renaming a finished temporary file is how a
-        writer says it is done (the README asks partners to do so), and waiting
-        would only add latency."""
+        a rescan restarts it only if the file changed. `quiet` shortens it: a
+        file renamed into the inbox is complete at once (renaming a finished
+        temporary file is how a writer says it is done, and the README asks
+        partners to do so); a close after writing leaves a short check. A file
+        in `.claimed/` is checked at once: is it one of ours?"""
         folder, name = os.path.split(path)
         partner = self.folders.get(folder)
         if partner is None or ignored(name):
-            return  # .claimed/, sub-folders, anything outside a partner inbox
+            partner = self.claimed_folders.get(folder)
+            if partner is None:
+                return  # sub-folders, anything outside a partner inbox
+            quiet = 0.0
+        with self._lock:
+            if path in self._refusing:
+                return
         try:
             info = os.lstat(path)
         except OSError:
@@ -242,9 +297,9 @@ class InboxWatcher:
             known = self._pending.get(path)
             if known is not None and known.signature == signature and not written:
                 return
-            since = time.monotonic() - (self.stable_seconds if renamed_in else 0.0)
-            self._pending[path] = _Pending(partner, signature, since)
-            heapq.heappush(self._due, (since + self.stable_seconds, path))
+            due = time.monotonic() + (self.stable_seconds if quiet is None else min(quiet, self.stable_seconds))
+            self._pending[path] = _Pending(partner, signature, due)
+            heapq.heappush(self._due, (due, path))
             self._wake.notify()
 
     def _forget(self, path: str) -> None:
@@ -255,7 +310,7 @@ class InboxWatcher:
             self._pending.pop(path, None)
 
     def _rescan(self) -> None:
-        for folder in self.folders:
+        for folder in [*self.folders, *self.claimed_folders]:
             try:
                 names = os.listdir(folder)
             except OSError as error:
@@ -270,7 +325,7 @@ class InboxWatcher:
             while self._due and self._due[0][0] <= now:
                 _, path = heapq.heappop(self._due)
                 pending = self._pending.get(path)
-                if pending is not None and pending.since + self.stable_seconds <= now:
+                if pending is not None and pending.due <= now:
                     due[path] = None
         return list(due)
 
@@ -290,20 +345,26 @@ class InboxWatcher:
             pending = self._pending.get(path)
         if pending is None:
             return
-        read = self._read(path, pending.signature)
+        if os.path.dirname(path) in self.claimed_folders:
+            self._check_claimed(path, pending.partner)
+            return
+        read = self._read(path, pending)
         if read is None:
             return
-        content, mtime = read
-        claimed_path = self._claim(path)
+        content, info = read
+        claimed_path = self._claim(path, info)
         if claimed_path is None:
             return
         self._noted.pop(path, None)
         name = os.path.basename(path)
-        self._offer(Claimed(pending.partner, name, claimed_path, content, mtime))
+        self._offer(Claimed(pending.partner, name, claimed_path, content, info.st_mtime))
 
-    def _read(self, path: str, expected: tuple[int, int]) -> tuple[bytes, float] | None:
+    def _read(self, path: str, pending: _Pending) -> tuple[bytes, os.stat_result] | None:
         """The whole content, or None if the file is not to be claimed now. A
-        change seen while reading puts it back to wait for quiet."""
+        change seen while reading puts it back to wait for quiet. A hard link
+        is refused, and its content never read, nor kept if it became one
+        while being read."""
+        expected = pending.signature
         try:
             descriptor = os.open(path, _OPEN_FLAGS)
         except FileNotFoundError:
@@ -319,6 +380,9 @@ class InboxWatcher:
             if _signature(before) != expected:
                 self._observe(path, written=True)
                 return None
+            if before.st_nlink > 1:
+                self._refuse(path, pending.partner, door.HARDLINK, before)
+                return None
             if before.st_size > self.max_bytes:
                 self._forget(path)
                 self._note(path, expected, "file too large; left in the inbox, not processed", "error",
@@ -331,18 +395,26 @@ class InboxWatcher:
                 self._note(path, expected, "file cannot be read; left in the inbox, retried later", "warning",
                            error=_describe(error))
                 return None
-            if _signature(os.fstat(descriptor)) != expected or len(content) != expected[0]:
+            after = os.fstat(descriptor)
+            if _signature(after) != expected or len(content) != expected[0]:
                 self._observe(path, written=True)
                 return None
-        return content, before.st_mtime
+            if after.st_nlink > 1:
+                self._refuse(path, pending.partner, door.HARDLINK, after)
+                return None
+        return content, before
 
-    def _claim(self, path: str) -> Path | None:
+    def _claim(self, path: str, info: os.stat_result) -> Path | None:
+        """The claim is written in the journal, and synced, before the rename
+        makes it: a file in `.claimed/` that the journal does not know was put
+        there by someone else."""
         folder, name = os.path.split(path)
         target = _free_name(Path(folder, CLAIMED), name)
         try:
             with self._claiming:
                 if self._stopping.is_set():
                     return None
+                self.journals[self.folders[folder]].add(target.name, info)
                 os.rename(path, target)
         except FileNotFoundError:
             self._forget(path)
@@ -366,30 +438,100 @@ class InboxWatcher:
             self.log.error(
                 "processing of a claimed file failed; it stays claimed and is offered again at the next start",
                 partner=claimed.partner,
-                file=claimed.name,
-                path=str(claimed.path),
+                file=names.shown(claimed.name),
+                path=names.shown(str(claimed.path)),
                 error=_describe(error),
             )
 
     def _offer_claimed(self) -> None:
-        """Files claimed before a crash or a failure, oldest first."""
+        """Files claimed before a crash or a failure, oldest first; a file in
+        `.claimed/` that the journal does not know is refused. A `.claimed/`
+        from a facteur before journals has none: its files are taken as claims
+        once, and the journal starts from them."""
         for partner_folder, partner in self.folders.items():
-            folder = Path(partner_folder, CLAIMED)
-            for path in sorted(_regular_files(folder), key=_mtime_or_zero):
-                if self._stopping.is_set():
-                    return
+            journal = self.journals[partner]
+            known = journal.load()
+            ours, foreign = [], []
+            for path in sorted(_regular_files(Path(partner_folder, CLAIMED)), key=_mtime_or_zero):
                 try:
                     info = path.lstat()
-                    if info.st_size > self.max_bytes:
-                        self.log.error("claimed file too large; left in .claimed, not processed", path=str(path),
-                                       size=info.st_size, max_bytes=self.max_bytes)
-                        continue
-                    content = _read_no_follow(path)
-                except OSError as error:
-                    self.log.error("claimed file cannot be read; offered again at the next start",
-                                   path=str(path), error=_describe(error))
-                    continue
-                self._offer(Claimed(partner, original_name(path.name), path, content, info.st_mtime))
+                except OSError:
+                    continue  # released meanwhile
+                (ours if not known or journal.knows(path.name, info) else foreign).append((path, info))
+            if not known and ours:
+                self.log.warning("claimed files from a facteur without a journal of claims: taken as its own",
+                                 partner=partner, count=len(ours))
+            journal.restart({path.name: _identity(info) for path, info in ours})
+            for path, info in foreign:
+                self._refuse(str(path), partner, door.FOREIGN_CLAIM, info)
+            for path, info in ours:
+                if self._stopping.is_set():
+                    return
+                self._offer_again(partner, path, info)
+
+    def _offer_again(self, partner: str, path: Path, info: os.stat_result) -> None:
+        shown = names.shown(str(path))
+        if info.st_size > self.max_bytes:
+            self.log.error("claimed file too large; left in .claimed, not processed", path=shown, size=info.st_size,
+                           max_bytes=self.max_bytes)
+            return
+        try:
+            content = _read_no_follow(path)
+        except OSError as error:
+            self.log.error("claimed file cannot be read; offered again at the next start", path=shown,
+                           error=_describe(error))
+            return
+        self._offer(Claimed(partner, original_name(path.name), path, content, info.st_mtime))
+
+    # -- refusing a file ---------------------------------------------------------
+
+    def _check_claimed(self, path: str, partner: str) -> None:
+        self._forget(path)
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return
+        if stat.S_ISREG(info.st_mode) and not self.journals[partner].knows(os.path.basename(path), info):
+            self._refuse(path, partner, door.FOREIGN_CLAIM, info)
+
+    def _refuse(self, path: str, partner: str, code: str, info: os.stat_result) -> None:
+        """Hands the file over unread, once, with a note of what was seen: the
+        same file seen again after a crash gives the same note, hence the same
+        flow, which the ledger then knows as a repeat."""
+        self._forget(path)
+        with self._lock:
+            if path in self._refusing:
+                return
+            self._refusing.add(path)
+        name = os.path.basename(path)
+        if code == door.FOREIGN_CLAIM:
+            name = original_name(name)
+        shown = names.shown(name)
+        seen = {"inode": info.st_ino, "taille": info.st_size, "mtime_ns": info.st_mtime_ns}
+        refused = Refused(partner, name, Path(path), code, door.note(code, shown, seen), info.st_mtime,
+                          set_aside=lambda: self._set_aside(path, partner))
+        self.log.error("file refused unread; the partner is told, and it is moved to .refused", partner=partner,
+                       file=shown, path=names.shown(path), reason=code)
+        if self._stopping.is_set():
+            return
+        try:
+            self.on_refused(refused)
+        except Exception as error:  # the caller's failure must not stop the watch
+            self.log.error("a refused file could not be reported; it stays where it is until the next start",
+                           partner=partner, file=shown, error=_describe(error))
+
+    def _set_aside(self, path: str, partner: str) -> None:
+        """Idempotent, like a release. Were the move lost, the file would be
+        refused again at the next rescan: the same flow, a repeat."""
+        folder = self.inbox / safe_segment(partner) / REFUSED
+        try:
+            folder.mkdir(exist_ok=True)
+            os.rename(path, _free_name(folder, os.path.basename(path)))
+        except FileNotFoundError:
+            pass
+        finally:
+            with self._lock:
+                self._refusing.discard(path)
 
     # -- bookkeeping -----------------------------------------------------------
 
@@ -400,11 +542,73 @@ class InboxWatcher:
             return
         self._noted[path] = (message, signature)
         partner = self.folders.get(os.path.dirname(path))
-        getattr(self.log, level)(message, partner=partner, path=path, **details)
+        getattr(self.log, level)(message, partner=partner, path=names.shown(path), **details)
 
 
 def _signature(info: os.stat_result) -> tuple[int, int]:
     return info.st_size, info.st_mtime_ns
+
+
+class _Journal:
+    """The claims the watcher made into one partner's `.claimed/`: one line
+    per claim (inode, size, mtime in ns, name in hex), appended and synced
+    before the claim's rename, which keeps all three. Rewritten at each start,
+    and when it grows, with only the claims still there. Used by the watcher's
+    own thread only."""
+
+    COMPACT_BYTES = 1 << 20
+
+    def __init__(self, path: Path, claimed: Path):
+        self.path, self.claimed = path, claimed
+        self.claims: dict[str, tuple[int, int, int]] = {}
+
+    def load(self) -> bool:
+        """False when there is no journal yet. A line cut short by a crash is
+        skipped: its claim's rename never happened."""
+        try:
+            lines = self.path.read_bytes().splitlines()
+        except FileNotFoundError:
+            return False
+        for line in lines:
+            try:
+                inode, size, mtime_ns, name = line.split()
+                self.claims[os.fsdecode(bytes.fromhex(name.decode()))] = (int(inode), int(size), int(mtime_ns))
+            except ValueError:
+                continue
+        return True
+
+    def knows(self, name: str, info: os.stat_result) -> bool:
+        return self.claims.get(name) == _identity(info)
+
+    def add(self, name: str, info: os.stat_result) -> None:
+        if _size_or_zero(self.path) > self.COMPACT_BYTES:
+            still_claimed = {n: i for n, i in self.claims.items() if os.path.lexists(self.claimed / n)}
+            self.restart({**still_claimed, name: _identity(info)})
+            return
+        self.claims[name] = _identity(info)
+        with open(self.path, "ab") as handle:
+            handle.write(_journal_line(name, self.claims[name]))
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def restart(self, claims: dict[str, tuple[int, int, int]]) -> None:
+        self.claims = claims
+        write_atomic(self.path, b"".join(_journal_line(name, identity) for name, identity in claims.items()))
+
+
+def _identity(info: os.stat_result) -> tuple[int, int, int]:
+    return info.st_ino, info.st_size, info.st_mtime_ns
+
+
+def _journal_line(name: str, identity: tuple[int, int, int]) -> bytes:
+    return b"%d %d %d %s\n" % (*identity, names.raw(name).hex().encode())
+
+
+def _size_or_zero(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _free_name(folder: Path, name: str) -> Path:

@@ -47,6 +47,7 @@ sys.path.insert(0, str(REPO))
 from bench.generate import Spec, make  # noqa: E402
 from bench.latency import FOLDER_SENDER, QUEUE_SENDER, Installation, stop  # noqa: E402
 from bench.throughput import environment  # noqa: E402
+from facteur.adapters.watch import JOURNALS  # noqa: E402  (the watcher's journals of claims)
 from facteur.engine.model import Flow  # noqa: E402
 
 FAULTS = ("kill", "lock", "disk", "broker")
@@ -211,7 +212,7 @@ def verify(place: Installation, files: dict[str, bytes], sender: str, result: Ru
     result.duplicated += max(0, sum(pivots.values()) - expected_pivots)
     result.half_written = sum(1 for p in root.rglob(".*.tmp") if p.is_file())
     inbox = root / "inbox"
-    result.left_in_inbox = sum(1 for p in inbox.rglob("*") if p.is_file()) if inbox.exists() else 0
+    result.left_in_inbox = sum(1 for p in inbox.rglob("*") if p.is_file() and JOURNALS not in p.parts) if inbox.exists() else 0
     ledger = sqlite3.connect(root / "var" / "ledger.sqlite")
     for path, digest in ledger.execute("SELECT path, sha256 FROM outputs"):
         if not Path(path).is_file() or hashlib.sha256(Path(path).read_bytes()).hexdigest() != digest:

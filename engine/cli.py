@@ -17,7 +17,7 @@ from dataclasses import asdict
 from datetime import date, timedelta
 from pathlib import Path
 
-from . import cli_lifecycle, logs, pipeline
+from . import cli_lifecycle, logs, names, pipeline
 from .config import Config, ConfigError, load
 from .directory import PARTNER_ID, DirectoryError
 from .ledger import LedgerReplaced, LedgerUnavailable
@@ -194,20 +194,21 @@ def _one(runner: Runner, path: Path, sender: str, config: Config) -> Handled:
     if content is None:
         return Handled(
             "",
-            str(path),
+            names.shown(str(path)),
             "93",
             findings=[
                 {
-                    "document": str(path),
+                    "document": names.shown(str(path)),
                     "code": "FCT-SIZE",
                     "severity": "blocking",
-                    "message": f"{path} is above the {config.limits.max_lot_bytes:,}-byte limit of a flow; "
+                    "message": f"{names.shown(str(path))} is above the {config.limits.max_lot_bytes:,}-byte limit of a flow; "
                     "it was not read, split it",
                     "location": "",
                 }
             ],
         )
-    flow = Flow(content=content, sender=sender, name=path.name, received_at=utc_now(), source="cli")
+    name, name_raw = names.received(path.name)
+    flow = Flow(content=content, sender=sender, name=name, received_at=utc_now(), source="cli", name_raw=name_raw)
     return runner.handle(flow)
 
 
@@ -242,12 +243,13 @@ def _validate(args, config: Config) -> int:
     report = []
     for path in files:
         content = _read(path, config) or b""
-        outcome = pipeline.process(Flow(content, "VALIDATE", path.name, utc_now(), "validate"), context)
-        findings = [(path.name, f) for f in outcome.findings]
+        name = names.shown(path.name)
+        outcome = pipeline.process(Flow(content, "VALIDATE", name, utc_now(), "validate"), context)
+        findings = [(name, f) for f in outcome.findings]
         findings += [(v.document, f) for v in outcome.verdicts for f in v.findings]
         report.append(
             {
-                "file": str(path),
+                "file": names.shown(str(path)),
                 "syntax": [v.syntax.value for v in outcome.verdicts],
                 "valid": not any(f.blocking for _, f in findings) and outcome.status.value != "93",
                 "findings": [
@@ -364,6 +366,8 @@ def _flows_show(args, config: Config) -> int:
         print(json.dumps(detail, indent=2, ensure_ascii=False))
         return EXIT_OK
     print(f"flow {detail['id']}  {detail['name']}  from {detail['sender']} ({detail['source']}), {detail['size']:,} bytes")
+    if detail["name_raw"] and bytes.fromhex(detail["name_raw"]) != detail["name"].encode():
+        print(f"name as received (hex): {detail['name_raw']}")
     print(f"status {detail['status']}; rules: {detail['rules_version']}")
     if detail["replay_of"]:
         print(f"attempt {detail['attempt']} of flow {detail['replay_of']}")

@@ -21,7 +21,7 @@ import threading
 import time
 from datetime import datetime, timezone
 
-from . import logs, pipeline
+from . import door, logs, names, pipeline
 from .config import Config, redact
 from .directory import PARTNER_ID
 from .ledger import LedgerTooNew
@@ -54,6 +54,7 @@ def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool)
         on_file=lambda claimed: _offer_file(service, claimed, log),
         stable_seconds=config.stable_seconds,
         max_bytes=config.limits.max_lot_bytes,
+        on_refused=lambda refused: _offer_refused(service, refused, log),
     )
     consumer_thread = None
     if amqp and use_amqp:
@@ -69,7 +70,7 @@ def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool)
     _when_ready(watcher.start, log, "cannot prepare the inbox folders; facteur waits", inbox=str(config.inbox))
     try:
         idle = (lambda: _inboxes_empty(config, partners, config.limits.max_lot_bytes)) if until_idle else None
-        counts = service.run(stop, idle=idle, idle_seconds=max(1.0, 3 * config.stable_seconds))
+        counts = service.run(stop, idle=idle, idle_seconds=max(1.0, config.stable_seconds))
     finally:
         stop.set()
         watcher.stop()
@@ -132,6 +133,7 @@ def watch(config: Config) -> int:
         config.inbox,
         partners,
         on_file=lambda claimed: _publish_file(publisher, claimed, stop, log),
+        on_refused=lambda refused: _publish_refused(publisher, refused, stop, log),
         stable_seconds=config.stable_seconds,
         max_bytes=config.limits.max_lot_bytes,
     )
@@ -229,30 +231,60 @@ def _publish_file(publisher, claimed, stop: threading.Event, log) -> None:
     others wait in the inbox); stopping leaves it claimed, offered again at the
     next start. A file published twice that way is one flow (same sender, same
     bytes): the workers see a repeat."""
+    _publish_confirmed(publisher, claimed.name, claimed.content, claimed.partner, stop, log)
+    claimed.release()
+
+
+def _publish_refused(publisher, refused, stop: threading.Event, log) -> None:
+    """A file refused unread goes to the workers as its note, marked refused:
+    they report it to its sender like any flow. It is set aside once the
+    broker has it, and refused again at the next start if not."""
+    _publish_confirmed(publisher, refused.name, refused.note, refused.partner, stop, log, refused=refused.code)
+    refused.set_aside()
+
+
+def _publish_confirmed(publisher, name: str, content: bytes, partner: str, stop: threading.Event, log,
+                       refused: str = "") -> None:
     from facteur.adapters.amqp import PublishFailed
 
     for attempt in itertools.count():
         try:
-            publisher.publish(claimed.name, claimed.content, claimed.partner)
-            break
+            publisher.publish(name, content, partner, refused)
+            return
         except PublishFailed as err:
             delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
-            log.error("cannot publish a claimed file; it waits and is retried", partner=claimed.partner,
-                      file=claimed.name, error=str(err), retry_in_seconds=delay)
+            log.error("cannot publish a claimed file; it waits and is retried", partner=partner,
+                      file=names.shown(name), error=str(err), retry_in_seconds=delay)
             if stop.wait(delay):
                 raise
-    claimed.release()
 
 
 def _offer_file(service: Service, claimed, log) -> None:
+    name, name_raw = names.received(claimed.name)
     flow = Flow(
         content=claimed.content,
         sender=claimed.partner,
-        name=claimed.name,
+        name=name,
         received_at=datetime.fromtimestamp(claimed.mtime, timezone.utc),
         source="inbox",
+        name_raw=name_raw,
     )
     service.offer(Intake(flow, claimed.release, lambda reason: _quarantine(claimed, reason, log)))
+
+
+def _offer_refused(service: Service, refused, log) -> None:
+    """A file refused unread is a flow of its own (its note for content), so
+    that its rejection report and the ledger agree; it is set aside once that
+    is committed, or once abandoned."""
+    name, name_raw = names.received(refused.name)
+    flow = Flow(refused.note, refused.partner, name, datetime.fromtimestamp(refused.mtime, timezone.utc), "inbox",
+                name_raw=name_raw, refused=refused.code)
+
+    def abandon(reason: str) -> None:
+        refused.set_aside()
+        log.error("refused file moved aside without a report", partner=refused.partner, file=name, reason=reason)
+
+    service.offer(Intake(flow, refused.set_aside, abandon))
 
 
 def _quarantine(claimed, reason: str, log) -> None:
@@ -266,7 +298,7 @@ def _quarantine(claimed, reason: str, log) -> None:
         number += 1
         target = failed / f"{claimed.name}.{number}"
     os.replace(claimed.path, target)
-    log.error("file moved to quarantine", path=str(target), reason=reason)
+    log.error("file moved to quarantine", path=names.shown(str(target)), reason=reason)
 
 
 def _start_consumer(amqp, service: Service, stop: threading.Event, log) -> threading.Thread:
@@ -276,12 +308,16 @@ def _start_consumer(amqp, service: Service, stop: threading.Event, log) -> threa
 
     def on_message(message) -> None:
         if not PARTNER_ID.match(message.sender):
-            log.error("message refused: its sender is not a partner id", sender=message.sender, name=message.name)
+            log.error("message refused: its sender is not a partner id", sender=message.sender,
+                      name=names.shown(message.name))
             consumer.reject(message.delivery_tag, requeue=False)
             return
         # Reception is when facteur received it, by its own clock: the publisher's
         # timestamp is not checked by the broker, and reception time has legal weight.
-        flow = Flow(message.content, message.sender, message.name, datetime.now(timezone.utc), "amqp")
+        name, name_raw = names.received(message.name)
+        refused = message.refused if message.refused in door.REFUSALS else ""
+        flow = Flow(message.content, message.sender, name, datetime.now(timezone.utc), "amqp", name_raw=name_raw,
+                    refused=refused)
         tag = message.delivery_tag
         service.offer(
             Intake(flow, lambda: consumer.ack(tag), lambda reason: consumer.reject(tag, requeue=False))

@@ -67,7 +67,7 @@ class Config:
     limits: Limits
     workers: int = 0  # worker processes of `facteur run`; 0: one per core
     max_in_flight: int = 64
-    stable_seconds: float = 0.3
+    stable_seconds: float = 2.0  # a file written in place is taken once unchanged this long
     partners: tuple[str, ...] = ()  # inbox folders watched; empty: the directory's senders and mailboxes
     amqp: dict = field(default_factory=dict)  # [amqp] as written; empty url: no broker
     delivery: dict = field(default_factory=dict)  # partner id -> "folder" | "amqp" | "both"
@@ -205,7 +205,7 @@ def _build(path: Path, data: dict, root: Path) -> Config:
         limits=limits,
         workers=int(intake.get("workers", 0)),
         max_in_flight=int(intake.get("max_in_flight", 64)),
-        stable_seconds=float(intake.get("stable_seconds", 0.3)),
+        stable_seconds=float(intake.get("stable_seconds", 2.0)),
         partners=partners,
         amqp=_table(data, "amqp", path),
         delivery=delivery,

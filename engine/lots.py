@@ -19,6 +19,7 @@ import zlib
 from dataclasses import dataclass
 from typing import IO, Callable, Iterator
 
+from . import names
 from .detect import Kind
 from .model import Refusal
 
@@ -54,10 +55,11 @@ def unpack(content: bytes, kind: Kind, limits: LotLimits, lot_name: str) -> list
     budget = _Budget(limits, lot_name)
     try:
         admitted = []
-        for name, size, opener in reader(content, lot_name):
-            if _ignored(name):
+        for member_name, size, opener in reader(content, lot_name):
+            if _ignored(member_name):
                 continue
-            _check_name(name, lot_name)
+            _check_name(member_name, lot_name)
+            name = names.shown(member_name)  # as data from now on: escaped, for reports and messages
             budget.admit(name, size)
             admitted.append((name, opener))
         members = [Member(name, budget.read(name, opener())) for name, opener in admitted]
@@ -112,7 +114,7 @@ class _Budget:
     def _too_big(self, name: str) -> LotRefused:
         return _refuse(
             "FCT-LOT-MEMBER-TOO-BIG",
-            f"member {name!r} of lot {self.lot_name} expands beyond {self.limits.max_member_bytes:,} bytes",
+            f"member '{name}' of lot {self.lot_name} expands beyond {self.limits.max_member_bytes:,} bytes",
             name,
         )
 
@@ -123,14 +125,15 @@ def _ignored(name: str) -> bool:
 
 def _check_name(name: str, lot_name: str) -> None:
     parts = name.replace("\\", "/").split("/")
+    shown = names.shown(name)
     if name.startswith(("/", "\\")) or ".." in parts or (len(parts[0]) == 2 and parts[0][1] == ":"):
         raise _refuse(
             "FCT-LOT-PATH",
-            f"lot {lot_name} has a member named {name!r} that points outside the lot (absolute path or '..')",
-            name,
+            f"lot {lot_name} has a member named '{shown}' that points outside the lot (absolute path or '..')",
+            shown,
         )
     if any(ord(c) < 32 for c in name):
-        raise _refuse("FCT-LOT-PATH", f"lot {lot_name} has a member name with control characters: {name!r}", name)
+        raise _refuse("FCT-LOT-PATH", f"lot {lot_name} has a member name with control characters: '{shown}'", shown)
 
 
 def _zip_members(content: bytes, lot_name: str) -> Iterator[tuple[str, int, Callable[[], IO[bytes]]]]:
@@ -138,19 +141,20 @@ def _zip_members(content: bytes, lot_name: str) -> Iterator[tuple[str, int, Call
     for info in archive.infolist():
         if info.is_dir():
             continue
+        shown = names.shown(info.filename)
         if _zip_is_link(info):
-            raise _refuse("FCT-LOT-LINK", f"lot {lot_name} has a link member {info.filename!r}; links are refused", info.filename)
+            raise _refuse("FCT-LOT-LINK", f"lot {lot_name} has a link member '{shown}'; links are refused", shown)
         if info.flag_bits & 0x1:
             raise _refuse(
-                "FCT-LOT-ENCRYPTED", f"member {info.filename!r} of lot {lot_name} is encrypted; send lots without a password",
-                info.filename,
+                "FCT-LOT-ENCRYPTED", f"member '{shown}' of lot {lot_name} is encrypted; send lots without a password",
+                shown,
             )
         if info.compress_type not in _ZIP_METHODS:
             raise _refuse(
                 "FCT-LOT-CORRUPT",
-                f"member {info.filename!r} of lot {lot_name} uses compression method {info.compress_type}, which "
+                f"member '{shown}' of lot {lot_name} uses compression method {info.compress_type}, which "
                 "facteur cannot read; use deflate",
-                info.filename,
+                shown,
             )
         yield info.filename, info.file_size, lambda info=info: archive.open(info)
 
@@ -169,9 +173,10 @@ def _tar_members(content: bytes, lot_name: str) -> Iterator[tuple[str, int, Call
         if info.isdir():
             continue
         if not info.isfile():
+            shown = names.shown(info.name)
             raise _refuse(
                 "FCT-LOT-LINK",
-                f"lot {lot_name} has a member {info.name!r} that is a link or a device; only plain files are accepted",
-                info.name,
+                f"lot {lot_name} has a member '{shown}' that is a link or a device; only plain files are accepted",
+                shown,
             )
         yield info.name, info.size, lambda info=info: archive.extractfile(info)

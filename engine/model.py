@@ -58,6 +58,12 @@ class Flow:
     The id derives from the sender and the bytes only: the same bytes sent again
     by the same sender are the same flow, whatever the file is called, so a retry
     after a timeout or a crash never produces a second delivery.
+
+    `name` is the display form of the name (`names.shown`), the only one any
+    stage reads or writes; `name_raw` keeps its bytes as received, for the
+    ledger. A flow `refused` at the door (a finding code: a hard link in an
+    inbox, a file slipped into `.claimed/`) was never read: its content is a
+    note of what was seen, and it is only reported.
     """
 
     content: bytes
@@ -67,12 +73,16 @@ class Flow:
     source: str = "cli"
     replay_of: str = ""  # the first flow of the chain, for a replay of archived bytes
     attempt: int = 0  # 0 as received; n for the n-th replay, so each attempt has its own id
+    name_raw: bytes = b""  # the name's bytes as received; empty: those of `name`
+    refused: str = ""  # the code of a refusal at the door
 
     @cached_property  # hashed once: the runner asks for it at every step
     def id(self) -> str:
         digest = hashlib.sha256(self.sender.encode("utf-8") + b"\0" + self.content)
         if self.attempt:
             digest.update(f"\0replay {self.attempt}".encode())
+        if self.refused:  # a note can never pass for a file's bytes
+            digest.update(f"\0refused {self.refused}".encode())
         return digest.hexdigest()[:24]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
-from . import attachments, bundles, controls, detect, lots, pivot, recognise, status, status_reader
+from . import attachments, bundles, controls, detect, door, lots, pivot, recognise, status, status_reader
 from .bundles import Bundle
 from .config import Config
 from .controls import KnownInvoice
@@ -69,6 +69,8 @@ ORIGINAL_NAME_MAX = 50
 
 
 def process(flow: Flow, ctx: Context) -> Outcome:
+    if flow.refused:
+        return _outcome(flow, ctx, [], [door.finding(flow)])
     kind = detect.sniff(flow.content)
     if kind not in LOT_KINDS:
         checked = check_document(flow.name, flow.content, ctx.rules)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from facteur.adapters.watch import CLAIMED, Claimed, InboxWatcher
+from facteur.adapters.watch import CLAIMED, JOURNALS, REFUSED, Claimed, InboxWatcher, Refused
+from facteur.engine import door
 
 
 class Collector:
@@ -54,6 +55,13 @@ def watching(tmp_path):
     yield start
     for watcher in started:
         watcher.stop()
+
+
+def wait_until(predicate, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "not reached in time"
+        time.sleep(0.02)
 
 
 def drop(path: Path, content: bytes) -> None:
@@ -137,9 +145,12 @@ def test_file_kept_open_while_written_is_taken_complete(tmp_path, watching):
 
 
 def test_files_left_claimed_are_offered_again_first(tmp_path, watching):
-    claimed_folder = tmp_path / "inbox/A" / CLAIMED
-    drop(claimed_folder / "crashed.xml", b"<crashed/>")
-    drop(claimed_folder / ".1.crashed.xml", b"<crashed again/>")
+    first = watching(Collector(fail=True))
+    drop(tmp_path / "inbox/A/crashed.xml", b"<crashed/>")
+    wait_until(lambda: (tmp_path / "inbox/A" / CLAIMED / "crashed.xml").exists())
+    drop(tmp_path / "inbox/A/crashed.xml", b"<crashed again/>")
+    wait_until(lambda: (tmp_path / "inbox/A" / CLAIMED / ".1.crashed.xml").exists())
+    first.stop()
     drop(tmp_path / "inbox/A/waiting.xml", b"<waiting/>")
     collector = Collector()
     watching(collector)
@@ -279,3 +290,111 @@ def test_a_file_renamed_in_is_complete_at_once_a_written_one_waits(tmp_path, wat
     assert [f.name for f in collector.wait_for(1, timeout=2.0)] == ["x.xml"]
     assert "y.xml" not in collector.names()
     assert sorted(f.name for f in collector.wait_for(2, timeout=6.0)) == ["x.xml", "y.xml"]
+
+
+def test_a_close_after_writing_ends_the_wait_a_file_still_open_waits(tmp_path, watching):
+    collector = Collector()
+    watching(collector, stable_seconds=60, rescan_seconds=60)
+    time.sleep(0.2)
+    inbox = tmp_path / "inbox/A"
+    with open(inbox / "open.xml", "wb") as still_open:
+        still_open.write(b"<open")
+        still_open.flush()
+        drop(inbox / "closed.xml", b"<closed/>")
+        assert [f.name for f in collector.wait_for(1)] == ["closed.xml"]
+        time.sleep(1.0)
+        assert collector.names() == ["closed.xml"]
+
+
+def test_an_upload_that_pauses_longer_than_the_close_check_is_taken_whole_once(tmp_path, watching):
+    """An SFTP upload keeps its file open and may pause for a second or more
+    between writes: within the stable window, nothing is taken early."""
+    collector = Collector()
+    watching(collector)
+    time.sleep(0.2)
+    with open(tmp_path / "inbox/A/upload.xml", "wb") as upload:
+        for part in (b"<a>", b"<b/>", b"</a>"):
+            upload.write(part)
+            upload.flush()
+            time.sleep(1.0)
+            assert collector.names() == []
+    [claimed] = collector.wait_for(1)
+    assert claimed.content == b"<a><b/></a>"
+    time.sleep(0.5)
+    assert len(collector.files) == 1
+
+
+class Refusals(list):
+    """on_refused that records what it is given, then sets it aside, as the
+    engine does once the refusal is reported."""
+
+    def __call__(self, refused: Refused) -> None:
+        self.append(refused)
+        refused.set_aside()
+
+
+def test_a_hard_link_is_refused_unread_and_set_aside(tmp_path, watching):
+    outside = tmp_path / "secret.xml"
+    outside.write_bytes(b"<not yours/>")
+    refusals = Refusals()
+    collector = Collector()
+    watching(collector, on_refused=refusals)
+    time.sleep(0.2)
+    os.link(outside, tmp_path / "inbox/A/link.xml")
+    drop(tmp_path / "inbox/A/plain.xml", b"<plain/>")
+    collector.wait_for(1)
+    wait_until(lambda: len(refusals) == 1)
+    [refused] = refusals
+    assert (refused.partner, refused.name, refused.code) == ("A", "link.xml", door.HARDLINK)
+    assert b"not yours" not in refused.note
+    assert collector.names() == ["plain.xml"]
+    assert (tmp_path / "inbox/A" / REFUSED / "link.xml").read_bytes() == b"<not yours/>"
+    assert not (tmp_path / "inbox/A/link.xml").exists() and outside.exists()
+
+
+def test_a_file_slipped_into_claimed_is_refused_while_running_and_at_start(tmp_path, watching):
+    claimed = tmp_path / "inbox/A" / CLAIMED
+    drop(claimed / "before.xml", b"<before/>")
+    (tmp_path / "inbox" / JOURNALS).mkdir(parents=True)
+    (tmp_path / "inbox" / JOURNALS / "A.claims").write_bytes(b"")  # a facteur with journals ran before
+    refusals = Refusals()
+    collector = Collector(fail=True)  # ours stay claimed
+    watching(collector, on_refused=refusals)
+    drop(tmp_path / "inbox/A/ours.xml", b"<ours/>")
+    collector.wait_for(1)
+    drop(claimed / "slipped.xml", b"<slipped/>")
+    wait_until(lambda: len(refusals) == 2)
+    assert sorted((r.name, r.code) for r in refusals) == [
+        ("before.xml", door.FOREIGN_CLAIM), ("slipped.xml", door.FOREIGN_CLAIM)
+    ]
+    assert sorted(os.listdir(claimed)) == ["ours.xml"]
+    assert sorted(os.listdir(tmp_path / "inbox/A" / REFUSED)) == ["before.xml", "slipped.xml"]
+    assert collector.names() == ["ours.xml"]
+
+
+def test_the_same_refused_file_seen_again_gives_the_same_note(tmp_path, watching):
+    """A refusal not yet set aside when facteur stops is refused again at the
+    next start with the same note: the same flow, which the ledger then knows."""
+    outside = tmp_path / "secret.xml"
+    outside.write_bytes(b"<x/>")
+    (tmp_path / "inbox/A").mkdir(parents=True)
+    os.link(outside, tmp_path / "inbox/A/link.xml")
+    notes = []
+    for _ in range(2):
+        seen = []
+        watcher = watching(Collector(), on_refused=seen.append)
+        wait_until(lambda: seen)
+        watcher.stop()
+        notes.append(seen[0].note)
+    assert notes[0] == notes[1] and (tmp_path / "inbox/A/link.xml").exists()
+
+
+def test_a_name_that_is_not_utf8_is_taken_and_kept_as_bytes(tmp_path, watching):
+    collector = Collector()
+    watching(collector)
+    inbox = os.fsencode(tmp_path / "inbox/A")
+    os.makedirs(inbox, exist_ok=True)
+    with open(os.path.join(inbox, b"facture-\xff\x01.xml"), "wb") as handle:
+        handle.write(b"<raw/>")
+    [claimed] = collector.wait_for(1)
+    assert os.fsencode(claimed.name) == b"facture-\xff\x01.xml" and claimed.content == b"<raw/>"
