@@ -89,7 +89,9 @@ def _make_old(hub: Hub, backend: str, renumbered: dict[str, str]) -> None:
         ledger_rows(hub.root, "UPDATE invoices SET dup_key = ? WHERE flow_id = ? AND idx = ?", key, flow_id, idx)
         if accepted:
             ledger_rows(hub.root, "INSERT INTO claims (dup_key, flow_id) VALUES (?, ?)", key, flow_id)
-    if backend == "sqlite":
+    if backend == "sqlite":  # the tables and columns that came after schema 3 go too
+        ledger_rows(hub.root, "DROP TABLE leases")
+        ledger_rows(hub.root, "ALTER TABLE flows DROP COLUMN name_raw")
         ledger_rows(hub.root, "PRAGMA user_version = 3")
     else:
         ledger_rows(hub.root, "UPDATE schema_version SET version = 1")
