@@ -56,17 +56,30 @@ class Conflict:
 
 @dataclass
 class Tally:
-    lost: int = 0
-    duplicated: int = 0
-    contradictions: int = 0
+    """Flows (or invoices, or outputs) lost, duplicated or contradicted: each
+    counted once per kind, however many of its checks fail."""
+
     half_written: int = 0
     left_in_inbox: int = 0
     problems: list[str] = field(default_factory=list)
+    found: dict[str, set] = field(default_factory=lambda: {"lost": set(), "duplicated": set(), "contradictions": set()})
 
-    def add(self, kind: str, problem: str) -> None:
-        setattr(self, kind, getattr(self, kind) + 1)
+    def add(self, kind: str, about: str, problem: str) -> None:
+        self.found[kind].add(about)
         if len(self.problems) < SHOWN_PROBLEMS:
-            self.problems.append(f"{kind}: {problem}")
+            self.problems.append(f"{kind}: {about}: {problem}")
+
+    @property
+    def lost(self) -> int:
+        return len(self.found["lost"])
+
+    @property
+    def duplicated(self) -> int:
+        return len(self.found["duplicated"])
+
+    @property
+    def contradictions(self) -> int:
+        return len(self.found["contradictions"])
 
 
 class LedgerView:
@@ -101,12 +114,12 @@ def check(root: Path, sent: list[Sent], ledger: LedgerView, published: Counter |
     for flow_id, one in flows.items():
         _check_flow(root, flow_id, one, status_of.get(flow_id), outputs[flow_id], published, tally)
     for flow_id in set(status_of) - set(flows):
-        tally.add("contradictions", f"the ledger holds flow {flow_id}, which nobody sent")
+        tally.add("contradictions", f"flow {flow_id}", "in the ledger, yet nobody sent it")
     for flow_id, rows in outputs.items():
         for name, _, path, digest in rows:
             place = Path(path.split(" + ")[0])
             if not path.startswith("amqp://") and (not place.is_file() or _sha(place) != digest):
-                tally.add("contradictions", f"flow {flow_id}: recorded output {name} is missing or differs at {place}")
+                tally.add("contradictions", f"flow {flow_id}", f"recorded output {name} missing or different at {place}")
     _check_conflicts(root, ledger, conflicts, tally)
     tally.half_written = sum(1 for p in root.rglob(".*.tmp") if p.is_file())
     inbox = root / "inbox"
@@ -116,36 +129,36 @@ def check(root: Path, sent: list[Sent], ledger: LedgerView, published: Counter |
 
 def _check_flow(root: Path, flow_id: str, sent: Sent, status: str | None, outputs: list, published: Counter | None,
                 tally: Tally) -> None:
-    about = f"flow {flow_id} ({sent.name!r} from {sent.sender})"
+    about, who = f"flow {flow_id}", f"{sent.name!r} from {sent.sender}"
     report = root / "outbox" / sent.sender / f"{flow_id}.flux.statut.xml"
     pivots = list((root / "outbox").glob(f"*/{flow_id}-*.pivot.xml"))
     if not report.is_file():
-        tally.add("lost", f"{about}: no flow-level report to its sender")
+        tally.add("lost", about, f"{who}: no flow-level report to its sender")
     if sent.pivot and not pivots:
-        tally.add("lost", f"{about}: a valid invoice, no pivot delivered")
+        tally.add("lost", about, f"{who}: a valid invoice, no pivot delivered")
     if pivots and not sent.pivot:
-        tally.add("duplicated", f"{about}: must be refused, yet {len(pivots)} pivot(s) delivered")
+        tally.add("duplicated", about, f"{who}: must be refused, yet {len(pivots)} pivot(s) delivered")
     committed = Counter(name for name, kind, *_ in outputs if kind == "pivot")
     for name, times in committed.items():
         if times > 1:
-            tally.add("duplicated", f"{about}: pivot {name} written and committed {times} times")
+            tally.add("duplicated", about, f"{who}: pivot {name} written and committed {times} times")
     for name, times in (published or {}).items():
         if name.startswith(flow_id) and times > 1:
-            tally.add("duplicated", f"{about}: pivot {name} published {times} times on the outbound exchange")
+            tally.add("duplicated", about, f"{who}: pivot {name} published {times} times on the outbound exchange")
     if status is None:
-        tally.add("contradictions", f"{about}: not in the ledger")
+        tally.add("contradictions", about, f"{who}: not in the ledger")
         return
     if status == "pending":
-        tally.add("contradictions", f"{about}: still pending in the ledger")
+        tally.add("contradictions", about, f"{who}: still pending in the ledger")
     if report.is_file():
         told = etree.parse(str(report)).getroot().findtext(".//IdStatut")
         recorded = {digest for name, _, _, digest in outputs if name == report.name}
         if status in ("90", "93", "96") and told != status:
-            tally.add("contradictions", f"{about}: the report says {told}, the ledger {status}")
+            tally.add("contradictions", about, f"{who}: the report says {told}, the ledger {status}")
         if len(recorded) > 1:
-            tally.add("contradictions", f"{about}: {len(recorded)} different reports recorded under {report.name}")
+            tally.add("contradictions", about, f"{who}: {len(recorded)} different reports recorded under {report.name}")
         elif recorded and _sha(report) not in recorded:
-            tally.add("contradictions", f"{about}: report {report.name} overwritten by one the ledger does not know")
+            tally.add("contradictions", about, f"{who}: report {report.name} overwritten by one the ledger does not know")
 
 
 def _check_conflicts(root: Path, ledger: LedgerView, conflicts: list[Conflict], tally: Tally) -> None:
@@ -168,13 +181,13 @@ def _check_conflicts(root: Path, ledger: LedgerView, conflicts: list[Conflict], 
         about = f"invoice {conflict.invoice} ({' vs '.join(conflict.codes)} sent at once)"
         done, told = applied[conflict.invoice], forwarded[conflict.invoice]
         if not done:
-            tally.add("lost", f"{about}: neither status applied")
+            tally.add("lost", about, "neither status applied")
         if len(done) > 1:
-            tally.add("contradictions", f"{about}: {' then '.join(done)} both applied in the ledger")
+            tally.add("contradictions", about, f"{' then '.join(done)} both applied in the ledger")
         if len(told) > 1:
-            tally.add("contradictions", f"{about}: {' and '.join(told)} both forwarded to the supplier")
+            tally.add("contradictions", about, f"{' and '.join(told)} both forwarded to the supplier")
         if done and (state.get(conflict.invoice) != done[-1] or told[-1:] != done[-1:]):
-            tally.add("contradictions", f"{about}: ledger state {state.get(conflict.invoice)}, applied {done}, "
+            tally.add("contradictions", about, f"ledger state {state.get(conflict.invoice)}, applied {done}, "
                                         f"forwarded {told}")
 
 
