@@ -49,6 +49,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -499,6 +500,13 @@ def per_fault(results: list[RunResult]) -> dict[str, dict[str, int]]:
     return {fault: dict(line) for fault, line in figures.items()}
 
 
+def table(figures: dict[str, dict[str, int]]) -> str:
+    columns = ("runs", "flows", "lost", "duplicated", "contradictions", "half_written", "left_in_inbox", "clean_runs")
+    lines = [f"{'fault':10}" + "".join(f"{c:>15}" for c in columns)]
+    lines += [f"{fault:10}" + "".join(f"{line[c]:>15}" for c in columns) for fault, line in figures.items()]
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50)
@@ -522,21 +530,25 @@ def main() -> int:
         parser.error(f"unknown fault(s) {', '.join(sorted(unknown))}; choose among {', '.join(FAULTS)}")
     results: list[RunResult] = []
     skipped: dict[str, str] = {}
-    broker = pg = None
+    broker = pg = starting = None
     with tempfile.TemporaryDirectory(prefix="facteur-chaos-") as tmp:
         small = Tmpfs(Path(tmp)) if "disk" in wanted else None
         if small and not small.ok:
             skipped["disk"] = f"cannot mount a tmpfs ({small.why})"
         faults = [f for f in wanted if f not in skipped]
         try:
-            if "broker" in faults:
-                broker = PrivateBroker().start()
-                print(f"private RabbitMQ {broker.node} on port {broker.port}: started in {broker.seconds_to_start:.1f} s",
-                      file=sys.stderr, flush=True)
+            if "broker" in faults:  # it starts while the first runs go on
+                broker = PrivateBroker()
+                starting = ThreadPoolExecutor(1).submit(broker.start)
             pg = PgSchemas(args.pg_url) if "statuses" in faults else None
             for run in range(len(faults) if args.short else args.runs):
                 fault = faults[run % len(faults)]
                 logs = args.logs or Path(tmp)
+                if fault == "broker" and starting is not None:
+                    starting.result()  # raises if the node could not start
+                    starting = None
+                    print(f"private RabbitMQ {broker.node} on port {broker.port}: started in "
+                          f"{broker.seconds_to_start:.1f} s", file=sys.stderr, flush=True)
                 if fault == "statuses":
                     result = statuses_run(run, args, Path(tmp), logs, pg)
                 else:
@@ -573,6 +585,7 @@ def main() -> int:
     if args.json:
         print(json.dumps({"summary": summary, "runs": [asdict(r) for r in results]}, indent=2))
     else:
+        print(table(summary["faults"]))
         print(json.dumps(summary, indent=2))
     return 0 if summary["clean_runs"] == len(results) else 1
 
