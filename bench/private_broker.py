@@ -50,10 +50,19 @@ def _accepts_amqp(port: int) -> bool:
         return False
 
 
+def _script(name: str) -> str:
+    path = SCRIPTS / name
+    if not path.is_file():
+        raise BrokerUnavailable(f"RabbitMQ n'est pas installé ici : {path} est absent "
+                                "(installer rabbitmq-server, ou FACTEUR_RABBITMQ_SCRIPTS=<dossier de ses scripts>)")
+    return str(path)
+
+
 class PrivateBroker:
     """One private RabbitMQ node; `seconds_to_start` says how long it took."""
 
     def __init__(self):
+        self.server, self.rabbitmqctl = _script("rabbitmq-server"), _script("rabbitmqctl")
         self.node = f"facteur-test-{uuid.uuid4().hex[:10]}@localhost"
         self.port = free_port()
         self.dist_port = free_port()
@@ -61,13 +70,6 @@ class PrivateBroker:
         self.folder = Path(tempfile.mkdtemp(prefix="facteur-rabbit-"))
         self.process: subprocess.Popen | None = None
         self.seconds_to_start = 0.0
-
-    def _script(self, name: str) -> str:
-        path = SCRIPTS / name
-        if not path.is_file():
-            raise BrokerUnavailable(f"RabbitMQ n'est pas installé ici : {path} est absent "
-                                    "(installer rabbitmq-server, ou FACTEUR_RABBITMQ_SCRIPTS=<dossier de ses scripts>)")
-        return str(path)
 
     def _environment(self) -> dict[str, str]:
         config = self.folder / "rabbitmq.conf"
@@ -95,9 +97,9 @@ class PrivateBroker:
     def start(self) -> "PrivateBroker":
         env = self._environment()
         started = time.monotonic()
-        self.process = subprocess.Popen([self._script("rabbitmq-server")], env=env, cwd=self.folder,
-                                        stdout=open(self.folder / "server.out", "wb"), stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        with open(self.folder / "server.out", "wb") as out:
+            self.process = subprocess.Popen([self.server], env=env, cwd=self.folder, stdout=out,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
         while not _accepts_amqp(self.port):
             if self.process.poll() is not None or time.monotonic() - started > START_TIMEOUT:
                 said = self._tail()
@@ -113,7 +115,7 @@ class PrivateBroker:
         return out.read_text(errors="replace")[-1500:] if out.exists() else "(aucune)"
 
     def ctl(self, *args: str) -> None:
-        done = subprocess.run([self._script("rabbitmqctl"), "-n", self.node, *args], env=self._ctl_env(),
+        done = subprocess.run([self.rabbitmqctl, "-n", self.node, *args], env=self._ctl_env(),
                               capture_output=True, text=True, timeout=120)
         if done.returncode != 0:
             raise BrokerUnavailable(f"rabbitmqctl -n {self.node} {' '.join(args)} a échoué ({done.returncode}) : "
