@@ -14,8 +14,9 @@ the faults of `--faults` taken in turn:
   (needs root for the mount; skipped, and said so, otherwise);
 - broker: RabbitMQ stopped and started while the flows come through the queue,
   on a private node of this run (bench/private_broker.py), never the shared one;
-- workers: the engine's pool worker processes SIGKILLed three times while
-  flows are in flight (as the kernel's out-of-memory killer does);
+- workers: the engine's pool worker processes SIGKILLed while flows are in
+  flight, three times, the engine settling flows again between two (as the
+  kernel's out-of-memory killer does);
 - copies: the same bytes sent under several names at once, twice in the folder
   and once on the queue, to an engine that also publishes the recipient's
   pivots on the outbound exchange (so a second publish is seen);
@@ -298,7 +299,7 @@ def _wait_until(predicate, timeout: float) -> bool:
 
 
 def strike(fault: str, engine: Engine, place: Installation, filler: Path | None, broker: PrivateBroker | None,
-           rng: random.Random) -> str:
+           rng: random.Random, flows: int) -> str:
     """Inflict the fault while flows are settling; returns what was done, for the report."""
     if fault == "kill":
         engine.kill_and_restart()
@@ -325,17 +326,19 @@ def strike(fault: str, engine: Engine, place: Installation, filler: Path | None,
         broker.restart_app(2)
         return f"private RabbitMQ {broker.node} stopped 2 s and started"
     if fault == "workers":
-        killed = 0
+        killed = []
         for _ in range(POOL_KILLS):
             _wait_until(lambda: pool_workers(engine.process.pid), 15)
-            for pid in pool_workers(engine.process.pid):
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                    killed += 1
-                except ProcessLookupError:
-                    pass
-            time.sleep(rng.uniform(0.5, 1.5))
-        return f"{killed} pool worker process(es) SIGKILLed in {POOL_KILLS} rounds"
+            pids = pool_workers(engine.process.pid)
+            for pid in pids:
+                os.kill(pid, signal.SIGKILL)
+            killed.append(len(pids))
+            # the engine gets going again before the next death, as between two strikes of an out-of-memory killer
+            wanted = min(place.reports(FOLDER_SENDER) + 3, flows)
+            _wait_until(lambda: place.reports(FOLDER_SENDER) >= wanted, 15)
+            time.sleep(rng.uniform(0.2, 0.8))
+        return (f"pool workers SIGKILLed in {POOL_KILLS} rounds ({' + '.join(map(str, killed))} processes), "
+                "flows settling again between rounds")
     return "the input itself is the fault"
 
 
@@ -372,7 +375,7 @@ def one_run(run: int, fault: str, args, base: Path, logs: Path, rng: random.Rand
         if fault in ("kill", "lock", "disk", "broker", "workers"):
             moment = rng.randint(1, result.flows * 3 // 5)  # flows settled when the fault strikes
             _wait_until(lambda: sum(place.reports(s) for s in due) >= moment, 120)
-            result.notes.append(strike(fault, engine, place, filler, broker, rng))
+            result.notes.append(strike(fault, engine, place, filler, broker, rng, result.flows))
         sender.join()
         gave_up = settle(lambda: sum(place.reports(s) for s in due), engine.alive, result.flows, args.stall)
         result.notes += [gave_up] if gave_up else []
@@ -467,6 +470,9 @@ def statuses_run(run: int, args, base: Path, logs: Path, pg: PgSchemas) -> RunRe
         for worker in workers:
             stop(worker)
         log.close()
+    exits = [w.returncode for w in workers if w.returncode != 0]
+    if exits:
+        result.notes.append(f"worker(s) exited {exits} at the graceful stop")
     result.notes.append(f"{len(conflicts)} invoices, each sent two final statuses at once to 2 workers")
     result.seconds = round(time.monotonic() - started, 1)
     result.take(check(place.root, sent, LedgerView(place.root, url), conflicts=conflicts))

@@ -130,10 +130,12 @@ def check(root: Path, sent: list[Sent], ledger: LedgerView, published: Counter |
 def _check_flow(root: Path, flow_id: str, sent: Sent, status: str | None, outputs: list, published: Counter | None,
                 tally: Tally) -> None:
     about, who = f"flow {flow_id}", f"{sent.name!r} from {sent.sender}"
-    report = root / "outbox" / sent.sender / f"{flow_id}.flux.statut.xml"
+    reports = sorted((root / "outbox" / sent.sender).glob(f"{flow_id}*.flux.statut.xml"))
     pivots = list((root / "outbox").glob(f"*/{flow_id}-*.pivot.xml"))
-    if not report.is_file():
+    if not reports:
         tally.add("lost", about, f"{who}: no flow-level report to its sender")
+    if len(reports) > 1:
+        tally.add("duplicated", about, f"{who}: {len(reports)} flow-level reports ({', '.join(r.name for r in reports)})")
     if sent.pivot and not pivots:
         tally.add("lost", about, f"{who}: a valid invoice, no pivot delivered")
     if pivots and not sent.pivot:
@@ -150,11 +152,11 @@ def _check_flow(root: Path, flow_id: str, sent: Sent, status: str | None, output
         return
     if status == "pending":
         tally.add("contradictions", about, f"{who}: still pending in the ledger")
-    if report.is_file():
+    for report in reports:
         told = etree.parse(str(report)).getroot().findtext(".//IdStatut")
         recorded = {digest for name, _, _, digest in outputs if name == report.name}
         if status in ("90", "93", "96") and told != status:
-            tally.add("contradictions", about, f"{who}: the report says {told}, the ledger {status}")
+            tally.add("contradictions", about, f"{who}: report {report.name} says {told}, the ledger {status}")
         if len(recorded) > 1:
             tally.add("contradictions", about, f"{who}: {len(recorded)} different reports recorded under {report.name}")
         elif recorded and _sha(report) not in recorded:
