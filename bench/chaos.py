@@ -328,16 +328,18 @@ def strike(fault: str, engine: Engine, place: Installation, filler: Path | None,
     if fault == "workers":
         killed = []
         for _ in range(POOL_KILLS):
+            if place.reports(FOLDER_SENDER) >= flows:
+                break  # nothing left in flight to strike
             _wait_until(lambda: pool_workers(engine.process.pid), 15)
             pids = pool_workers(engine.process.pid)
             for pid in pids:
                 os.kill(pid, signal.SIGKILL)
             killed.append(len(pids))
             # the engine gets going again before the next death, as between two strikes of an out-of-memory killer
-            wanted = min(place.reports(FOLDER_SENDER) + 3, flows)
+            wanted = min(place.reports(FOLDER_SENDER) + 1, flows)
             _wait_until(lambda: place.reports(FOLDER_SENDER) >= wanted, 15)
-            time.sleep(rng.uniform(0.2, 0.8))
-        return (f"pool workers SIGKILLed in {POOL_KILLS} rounds ({' + '.join(map(str, killed))} processes), "
+            time.sleep(rng.uniform(0.1, 0.4))
+        return (f"pool workers SIGKILLed in {len(killed)} round(s) ({' + '.join(map(str, killed))} processes), "
                 "flows settling again between rounds")
     return "the input itself is the fault"
 
@@ -373,7 +375,9 @@ def one_run(run: int, fault: str, args, base: Path, logs: Path, rng: random.Rand
         sender = threading.Thread(target=courier.send_steadily, args=(what.groups, args.rate))
         sender.start()
         if fault in ("kill", "lock", "disk", "broker", "workers"):
-            moment = rng.randint(1, result.flows * 3 // 5)  # flows settled when the fault strikes
+            # flows settled when the fault strikes; early for the pool kills, so that each round finds flows in flight
+            latest = result.flows // 5 if fault == "workers" else result.flows * 3 // 5
+            moment = rng.randint(1, max(1, latest))
             _wait_until(lambda: sum(place.reports(s) for s in due) >= moment, 120)
             result.notes.append(strike(fault, engine, place, filler, broker, rng, result.flows))
         sender.join()
