@@ -1,6 +1,8 @@
 """`facteur run` consuming the real RabbitMQ: files published with `facteur
 submit`, acknowledged only after their commit, and every flow processed exactly
-once when the engine is killed or the broker restarted mid-stream."""
+once when the engine is killed or the broker restarted mid-stream. The broker
+that is restarted is a private node of the test's own (bench/private_broker.py),
+never the shared one."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -16,6 +17,8 @@ import pika
 import pytest
 
 from helpers import REPO
+
+from bench.private_broker import BrokerUnavailable, PrivateBroker
 from test_run import assert_exactly_once, flows, wait_for
 
 AMQP_URL = os.environ.get("FACTEUR_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
@@ -26,19 +29,37 @@ SENDER = "guest"  # sender_from = "user_id": the broker-validated AMQP user
 def installation(tmp_path):
     """A root with its own configuration: unique queue names on the real broker,
     and the AMQP user declared as a sender of the directory."""
+    root, config, queue = configured(tmp_path, AMQP_URL)
+    yield root, config, queue
+    suffix = queue.rsplit(".", 1)[1]
+    _delete(queue, f"{queue}.dead", f"facteur.out.{suffix}")
+
+
+@pytest.fixture(scope="module")
+def private_broker():
+    """A RabbitMQ node of this module's own, for the tests that take the broker away."""
+    try:
+        broker = PrivateBroker().start()
+    except BrokerUnavailable as err:
+        pytest.fail(f"these tests stop and start a broker, so they need a private RabbitMQ node: {err}")
+    print(f"private RabbitMQ {broker.node} on port {broker.port}: started in {broker.seconds_to_start:.1f} s")
+    yield broker
+    broker.close()
+
+
+def configured(tmp_path: Path, url: str) -> tuple[Path, Path, str]:
     suffix = uuid.uuid4().hex[:8]
     queue = f"facteur.test.{suffix}"
     config = tmp_path / "config" / "facteur.toml"
     config.parent.mkdir()
     text = (REPO / "config" / "facteur.toml").read_text()
-    text = text.replace('[amqp]\nurl = ""', f'[amqp]\nurl = "{AMQP_URL}"').replace('inbound_queue = "facteur.inbound"', f'inbound_queue = "{queue}"')
+    text = text.replace('[amqp]\nurl = ""', f'[amqp]\nurl = "{url}"').replace('inbound_queue = "facteur.inbound"', f'inbound_queue = "{queue}"')
     text = text.replace('outbound_exchange = "facteur.outbound"', f'outbound_exchange = "facteur.out.{suffix}"')
     config.write_text(text.replace("[amqp]\n", f'[amqp]\ndead_letter_queue = "{queue}.dead"\n', 1))
     directory = (REPO / "config" / "directory.toml").read_text()
     directory += f'\n[[sender]]\nid = "{SENDER}"\nname = "AMQP test user"\nsuppliers = ["*"]\n'
     (config.parent / "directory.toml").write_text(directory)
-    yield tmp_path, config, queue
-    _delete(queue, f"{queue}.dead", f"facteur.out.{suffix}")
+    return tmp_path, config, queue
 
 
 def _delete(*names: str) -> None:
@@ -53,8 +74,8 @@ def _delete(*names: str) -> None:
     connection.close()
 
 
-def queue_depth(queue: str) -> int:
-    connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+def queue_depth(queue: str, url: str = AMQP_URL) -> int:
+    connection = pika.BlockingConnection(pika.URLParameters(url))
     try:
         return connection.channel().queue_declare(queue, passive=True).method.message_count
     finally:
@@ -132,21 +153,19 @@ def test_engine_killed_mid_stream_loses_and_repeats_nothing(installation):
     assert queue_depth(queue) == 0
 
 
-def test_broker_restarted_mid_stream_loses_and_repeats_nothing(installation):
-    root, config, queue = installation
+def test_broker_restarted_mid_stream_loses_and_repeats_nothing(tmp_path, private_broker):
+    root, config, queue = configured(tmp_path, private_broker.url)
     files = flows(500)
     process = mid_stream(root, config, files)
     try:
-        subprocess.run(["rabbitmqctl", "stop_app"], check=True, capture_output=True, timeout=120)
-        time.sleep(2)
-        subprocess.run(["rabbitmqctl", "start_app"], check=True, capture_output=True, timeout=120)
+        private_broker.restart_app(2)
         wait_for(lambda: reports(root) >= len(files), 240)
     finally:
         process.send_signal(signal.SIGTERM)
         _, err = process.communicate(timeout=60)
     assert process.returncode == 0, err.decode()
     assert_exactly_once(root, files, sender=SENDER)
-    wait_for(lambda: queue_depth(queue) == 0, 30)
+    wait_for(lambda: queue_depth(queue, private_broker.url) == 0, 30)
 
 
 def test_partner_configured_for_amqp_receives_its_pivots_on_the_outbound_exchange(installation):
