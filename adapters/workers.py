@@ -28,7 +28,6 @@ import resource
 import signal
 import sys
 import threading
-import time
 from concurrent.futures import Future
 from typing import Callable
 
@@ -142,6 +141,7 @@ class WorkerPool:
         self._suspects: set[str] = set()  # flow ids judged in the lane until they come out of it alive
         self._waiting: queue.Queue = queue.Queue()
         self._lane: queue.Queue = queue.Queue()
+        self._closing = threading.Event()
         self._threads = [self._thread(self._waiting, POOL_NAME, self._died_in_pool) for _ in range(workers)]
         self._threads.append(self._thread(self._lane, LANE_NAME, self._died_alone))
 
@@ -155,6 +155,9 @@ class WorkerPool:
         return result
 
     def shutdown(self) -> None:
+        """Flows still waiting are cancelled (the service settles every flow
+        before it stops, so there are some only when it stops on an error)."""
+        self._closing.set()
         for _ in range(self.workers):
             self._waiting.put(None)
         self._lane.put(None)
@@ -171,7 +174,11 @@ class WorkerPool:
         worker = None
         while (item := waiting.get()) is not None:
             flow, result = item
-            worker = worker or self._started(name)
+            if not self._closing.is_set():
+                worker = worker or self._started(name)
+            if self._closing.is_set() or worker is None:
+                result.cancel()
+                continue
             try:
                 judged, value = worker.judge(flow)
             except (EOFError, OSError):  # the worker died holding this flow
@@ -200,14 +207,18 @@ class WorkerPool:
                   flow_id=flow.id, flow_name=flow.name)
         result.set_exception(WorkerDied(flow))
 
-    def _started(self, name: str) -> "_Worker":
+    def _started(self, name: str) -> "_Worker | None":
+        """A started worker, waiting for a flow; None once the pool closes."""
         for attempt in itertools.count():
+            if self._closing.is_set():
+                return None
             worker = _Worker(self.config, name)
             if worker.ready():
                 return worker
             delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
             log.error("a worker process could not start; trying again", worker=name, retry_in_seconds=delay)
-            time.sleep(delay)
+            self._closing.wait(delay)
+        return None
 
 
 class _Worker:

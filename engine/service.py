@@ -172,10 +172,10 @@ class Service:
             self._events.put(("new", item, None))
             return
         log.error("the pipeline keeps failing on this flow; it is rejected, replay it once fixed", error=repr(err))
-        outcome = pipeline.failed(item.flow, self.runner.context, item.attempts, f"{type(err).__name__}: {err}")
         try:
+            outcome = pipeline.failed(item.flow, self.runner.context, item.attempts, f"{type(err).__name__}: {err}")
             [handled] = self.runner.finish_all([(item.flow, outcome)])
-        except TRANSIENT as failure:
+        except TRANSIENT as failure:  # the disk or the ledger away (the outcome, pure, was made): it waits
             self._retry_later(item, failure, outcome)
             return
         except Exception as failure:  # nothing is lost: the source keeps the flow aside, for an operator

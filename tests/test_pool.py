@@ -9,14 +9,22 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+from concurrent.futures import Future
 from datetime import datetime, timezone
 from pathlib import Path
 
 from helpers import REPO, Spec, flow_status, ledger_rows, ubl
 from test_run import SENDER, assert_exactly_once, drop, flows, settled, start, wait_for
+from facteur.adapters.mailbox import Archive, Mailboxes
+from facteur.adapters.sqlite_ledger import SqliteLedger
 from facteur.adapters.workers import POOL_NAME
+from facteur.engine import config as config_module
+from facteur.engine import pipeline
 from facteur.engine.model import Flow
 from facteur.engine.pipeline import PROCESSING_FAILED
+from facteur.engine.runner import Runner
+from facteur.engine.service import MAX_PIPELINE_ATTEMPTS, Intake, Service
 
 
 def children(pid: int) -> dict[int, str]:
@@ -138,15 +146,77 @@ def test_a_flow_that_kills_its_worker_is_rejected_alone_and_the_others_go_on(tmp
 
 
 def test_the_pool_workers_end_with_their_engine(tmp_path):
-    drop(tmp_path, flows(4))
+    """Killed while its workers are busy with long flows (some 3.5 s of CPU
+    each), the engine leaves nothing behind: its workers end at once, and its
+    resource tracker after them, instead of finishing their flows for nobody
+    or, idle, waiting for ever."""
+    drop(tmp_path, {f"long-{n}.xml": ubl(Spec(f"LONG-{n}", lines=12_000)) for n in range(4)})
     process = start(tmp_path)
     try:
-        wait_for(lambda: settled(tmp_path) == 4, 60)
+        wait_for(lambda: settled(tmp_path) >= 1, 120)  # both workers started; one takes the next flow
         started = children(process.pid)
-        assert POOL_NAME in started.values()
+        assert list(started.values()).count(POOL_NAME) == 2
         os.kill(process.pid, signal.SIGKILL)
-        process.communicate(timeout=30)
-        wait_for(lambda: not any(alive(pid) for pid in started), 10)
+        wait_for(lambda: not any(alive(pid) for pid in started), 3)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
+        process.communicate(timeout=30)
+
+
+def service_failing(root: Path, error: Exception):
+    """A service whose every computation fails with `error`, on a real ledger,
+    archive and mailboxes under `root`, and the calls made to its compute."""
+    config = config_module.load(root=str(root))
+    ledger = SqliteLedger(config.ledger)
+    runner = Runner(pipeline.Context.from_config(config, ledger.known_invoice), ledger, Archive(config.archive),
+                    Mailboxes(config.outbox))
+    calls: list[str] = []
+
+    def compute(flow: Flow) -> Future:
+        calls.append(flow.id)
+        future: Future = Future()
+        future.set_exception(error)
+        return future
+
+    return Service(runner, compute), ledger, calls
+
+
+def settle(service: Service, flow: Flow) -> tuple[list[str], list[str]]:
+    """The flow offered, and the service run until it is settled: what the
+    source was asked to do with it (release, or abandon with a reason)."""
+    released: list[str] = []
+    abandoned: list[str] = []
+    stop = threading.Event()
+    stop.set()  # returns once nothing is in flight
+    service.offer(Intake(flow, lambda: released.append(flow.id), abandoned.append))
+    service.run(stop)
+    return released, abandoned
+
+
+def test_a_flow_the_pipeline_keeps_failing_on_ends_rejected_with_its_report(tmp_path):
+    service, ledger, calls = service_failing(tmp_path, KeyError("BT-1"))
+    flow = Flow(ubl(Spec("FAIL-1")), SENDER, "fail.xml", datetime.now(timezone.utc))
+    released, abandoned = settle(service, flow)
+
+    assert calls == [flow.id] * MAX_PIPELINE_ATTEMPTS
+    assert (released, abandoned) == ([flow.id], [])
+    assert ledger.find(flow.id).status == "93"
+    report = tmp_path / "outbox" / SENDER / f"{flow.id}.flux.statut.xml"
+    assert flow_status(report) == ("93", [PROCESSING_FAILED])
+    assert "fail.xml" in report.read_text() and "KeyError" in report.read_text()
+    assert sorted(p.name for p in (tmp_path / "outbox").rglob("*") if p.is_file()) == [report.name]
+    assert (tmp_path / "var" / "archive" / flow.id[:2] / flow.id).read_bytes() == flow.content
+    assert service.counts == {"93": 1}
+
+
+def test_a_rejection_that_cannot_be_committed_leaves_the_flow_to_its_source(tmp_path):
+    """The last resort: the source's quarantine keeps the flow for an operator."""
+    service, ledger, _ = service_failing(tmp_path, KeyError("BT-1"))
+    flow = Flow(ubl(Spec("FAIL-2")), "../elsewhere", "fail.xml", datetime.now(timezone.utc))  # no mailbox can be named so
+    released, abandoned = settle(service, flow)
+
+    assert released == [] and len(abandoned) == 1
+    assert "KeyError" in abandoned[0] and "could not be committed" in abandoned[0]
+    assert ledger.find(flow.id).status == "pending"
+    assert service.counts == {"abandoned": 1}
