@@ -52,10 +52,10 @@ class WorkerDied(Exception):
     interpreter crashed); a kill from outside at that very moment cannot be
     told apart, and costs the flow one attempt of its three."""
 
-    def __init__(self, flow: Flow):
+    def __init__(self) -> None:
         super().__init__(
-            f"le processus qui traitait ce flux seul s'est arrêté brutalement pendant son traitement "
-            f"(mémoire ou temps de calcul épuisés, plantage ou arrêt forcé) ; flux {flow.id}"
+            "le processus qui traitait ce flux seul s'est arrêté brutalement pendant son traitement "
+            "(mémoire ou temps de calcul épuisés, plantage ou arrêt forcé)"
         )
 
 
@@ -74,18 +74,20 @@ def _start_worker(config_path: str, root: str, open_directory: bool, name: str) 
 
 
 def _die_with_parent() -> None:
-    """Exit as soon as the engine is gone, whatever killed it (SIGKILL included):
-    a worker left behind would hold its memory and a ledger connection for
-    ever, waiting on a queue nobody writes to.
+    """Exit as soon as the engine is gone, whatever killed it (SIGKILL included),
+    even in the middle of a flow: a worker left behind would hold its memory
+    and a ledger connection, judging for nobody (an idle one also ends, when
+    its pipe closes).
 
     multiprocessing hands every spawned child a sentinel, the read end of a
     pipe whose write end only the parent holds: the kernel closes it when the
-    parent dies, and the read returns at once. It needs no polling (unlike a
-    watch of os.getppid()) and no Linux-only call (prctl PR_SET_PDEATHSIG, which
-    also fires when the parent *thread* that started the child ends, and the
-    pool starts workers from whichever thread submits). The worker holds
-    nothing that needs a goodbye: it writes nothing, and its read-only ledger
-    connection ends with the process."""
+    parent dies, and a thread waiting on it wakes at once, even while the main
+    thread is deep in a document. It needs no polling (unlike a watch of
+    os.getppid()) and no Linux-only call (prctl PR_SET_PDEATHSIG, which is tied
+    to the parent *thread* that started the child, and misses a parent that
+    died before the child made the call). The worker holds nothing that needs
+    a goodbye: it writes nothing, and its read-only ledger connection ends with
+    the process."""
     parent = multiprocessing.parent_process()
     if parent is None:
         return
@@ -113,13 +115,13 @@ def _judge(flow: Flow) -> Outcome:
     if not _cpu_seconds:
         return pipeline.process(flow, _context)
     used = resource.getrusage(resource.RUSAGE_SELF)
-    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
     allowed = math.ceil(used.ru_utime + used.ru_stime + _cpu_seconds)
     resource.setrlimit(resource.RLIMIT_CPU, (allowed if hard == resource.RLIM_INFINITY else min(allowed, hard), hard))
     try:
         return pipeline.process(flow, _context)
     finally:
-        resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
 class WorkerPool:
@@ -128,10 +130,12 @@ class WorkerPool:
 
     A poison flow cannot starve the others: its death in the pool costs one
     worker one restart, and from then on it is judged only in the lane while
-    the pool goes on with every other flow; each of its runs there ends (its
-    worker dies, at the latest past its CPU time), and it has three before the
-    service rejects it. Flows waiting in the lane behind it wait for those runs
-    only. A worker that dies while it starts, before it holds a flow, is
+    the pool goes on with every other flow; each of its runs there ends with
+    its worker's death, and it has three before the service rejects it. Only
+    the suspects waiting in the lane behind it wait, and only for those runs.
+    (A flow that neither ends nor dies would hold one worker, in the pool or in
+    the lane, for ever: `[limits] max_flow_cpu_seconds` turns it into a poison
+    flow.) A worker that dies while it starts, before it holds a flow, is
     replaced without charging anyone."""
 
     def __init__(self, config: config_module.Config, workers: int):
@@ -205,7 +209,7 @@ class WorkerPool:
     def _died_alone(self, flow: Flow, result: Future) -> None:
         log.error("the worker judging this flow alone died; the flow is charged an attempt",
                   flow_id=flow.id, flow_name=flow.name)
-        result.set_exception(WorkerDied(flow))
+        result.set_exception(WorkerDied())
 
     def _started(self, name: str) -> "_Worker | None":
         """A started worker, waiting for a flow; None once the pool closes."""
