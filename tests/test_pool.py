@@ -88,7 +88,6 @@ def test_pool_workers_killed_again_and_again_cost_no_flow_anything(tmp_path):
     finally:
         err = stop(process)
     isolated = err.count("is judged again alone")
-    print("rounds", rounds, "kills", kills, "isolated", isolated)
     assert rounds >= 3 and isolated >= rounds, "too few kills caught flows in flight to show anything"
     assert_exactly_once(tmp_path, files)
     assert ledger_rows(tmp_path, "SELECT count(*) FROM findings WHERE code = ?", PROCESSING_FAILED) == [(0,)]
