@@ -73,17 +73,16 @@ def stop(process: subprocess.Popen) -> str:
 
 def test_pool_workers_killed_again_and_again_cost_no_flow_anything(tmp_path):
     """150 flows dropped at once keep the pool busy; every 10 flows settled, its
-    workers are killed. Each kill fails every flow in flight in the pool."""
+    workers are killed, each holding a flow (or starting)."""
     files = flows(150)
     process = start(tmp_path)
-    rounds = kills = 0
+    rounds = 0
     try:
         drop(tmp_path, files)
         while rounds < 6 and settled(tmp_path) < len(files):
             mark = settled(tmp_path) + 10
             wait_for(lambda: settled(tmp_path) == len(files) or settled(tmp_path) >= mark and busy(process.pid), 120)
-            killed = kill_pool_workers(process.pid)
-            rounds, kills = rounds + bool(killed), kills + killed
+            rounds += bool(kill_pool_workers(process.pid))
         wait_for(lambda: settled(tmp_path) == len(files), 180)
     finally:
         err = stop(process)
