@@ -2,63 +2,291 @@
 
 Each worker builds its own context once (directory, rule sets compiled and
 warmed, its own view of the ledger for duplicate look-ups) and then judges
-flows; it writes nothing. A worker that dies (killed, out of memory) breaks a
-`ProcessPoolExecutor`; the pool is then rebuilt and the flow offered again.
+flows; it writes nothing, so it may die at any moment without harm, and it
+dies with its engine.
+
+Each worker judges one flow at a time, so a worker's death concerns the one
+flow it held, and no other. That flow is not charged for it: a process killed
+by an operator, or by the kernel's OOM killer short of memory for the whole
+machine, says nothing about the flow. It becomes a suspect and is judged again
+in the lane, a worker of its own beside the pool; a death there, the flow's
+second in a row, is its own doing (a poison flow) and is charged to it. The
+pool meanwhile goes on with every other flow.
 """
 
 from __future__ import annotations
 
+import ctypes
+import itertools
+import math
 import multiprocessing
+import multiprocessing.connection
+import os
+import pickle
+import queue
+import resource
+import signal
+import sys
 import threading
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
+from typing import Callable
 
 from facteur.engine import config as config_module
-from facteur.engine import pipeline
+from facteur.engine import logs, pipeline
 from facteur.engine.model import Flow, Outcome
+from facteur.engine.service import RETRY_DELAYS
 
 from .ledgers import open_ledger
 
+POOL_NAME = "facteur-pool"  # the process name `ps -o comm`, `top` and `pgrep` show for a pool worker
+LANE_NAME = "facteur-alone"  # ... and for the worker that judges suspects alone
+
+log = logs.get("facteur.workers")
 _context: pipeline.Context | None = None
+_cpu_seconds: float = 0
 
 
-def _start_worker(config_path: str, root: str, open_directory: bool) -> None:
-    global _context
+class WorkerDied(Exception):
+    """The worker judging this flow alone died. Nothing else ran in it, so the
+    flow's processing is the likely cause (memory or CPU time exhausted, the
+    interpreter crashed); a kill from outside at that very moment cannot be
+    told apart, and costs the flow one attempt of its three."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "le processus qui traitait ce flux seul s'est arrêté brutalement pendant son traitement "
+            "(mémoire ou temps de calcul épuisés, plantage ou arrêt forcé)"
+        )
+
+
+def _start_worker(config_path: str, root: str, open_directory: bool, name: str) -> None:
+    global _context, _cpu_seconds
+    _die_with_parent()
+    _name_process(name)
     config = config_module.load(config_path, root)
     if open_directory:
         config = config.with_open_directory()
     ledger = open_ledger(config, readonly=True)
     _context = pipeline.Context.from_config(config, ledger.known_invoice)
+    _cpu_seconds = config.limits.max_flow_cpu_seconds
+    if _cpu_seconds:  # a worker ended for a flow's CPU time is no crash to debug: no core file
+        resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
+
+
+def _die_with_parent() -> None:
+    """Exit as soon as the engine is gone, whatever killed it (SIGKILL included),
+    even in the middle of a flow: a worker left behind would hold its memory
+    and a ledger connection, judging for nobody (an idle one also ends, when
+    its pipe closes).
+
+    multiprocessing hands every spawned child a sentinel, the read end of a
+    pipe whose write end only the parent holds: the kernel closes it when the
+    parent dies, and a thread waiting on it wakes at once, even while the main
+    thread is deep in a document. It needs no polling (unlike a watch of
+    os.getppid()) and no Linux-only call (prctl PR_SET_PDEATHSIG, which is tied
+    to the parent *thread* that started the child, and misses a parent that
+    died before the child made the call). The worker holds nothing that needs
+    a goodbye: it writes nothing, and its read-only ledger connection ends with
+    the process."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="facteur-parent-watch", daemon=True).start()
+
+
+def _name_process(name: str) -> None:
+    """The name the process lists show instead of `python3`, so an operator
+    tells pool workers from the engine (Linux only; elsewhere they keep theirs)."""
+    if sys.platform.startswith("linux"):
+        PR_SET_NAME = 15
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_NAME, name.encode()[:15], 0, 0, 0)
 
 
 def _judge(flow: Flow) -> Outcome:
-    return pipeline.process(flow, _context)
+    """The pipeline, within the CPU time `[limits] max_flow_cpu_seconds` allows
+    a flow: past it, the kernel ends the worker (SIGXCPU), which makes the flow a
+    poison flow like any other that kills its worker. CPU time, not wall time,
+    so that a busy machine does not count against a flow."""
+    if not _cpu_seconds:
+        return pipeline.process(flow, _context)
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    allowed = math.ceil(used.ru_utime + used.ru_stime + _cpu_seconds)
+    resource.setrlimit(resource.RLIMIT_CPU, (allowed if hard == resource.RLIM_INFINITY else min(allowed, hard), hard))
+    try:
+        return pipeline.process(flow, _context)
+    finally:
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
 class WorkerPool:
+    """`workers` processes judge the flows, one flow each at a time; one more,
+    started at the first need, judges the suspects (`_lane`).
+
+    A poison flow cannot starve the others: its death in the pool costs one
+    worker one restart, and from then on it is judged only in the lane while
+    the pool goes on with every other flow; each of its runs there ends with
+    its worker's death, and it has three before the service rejects it. Only
+    the suspects waiting in the lane behind it wait, and only for those runs.
+    (A flow that neither ends nor dies would hold one worker, in the pool or in
+    the lane, for ever: `[limits] max_flow_cpu_seconds` turns it into a poison
+    flow.) A worker that dies while it starts, before it holds a flow, is
+    replaced without charging anyone."""
+
     def __init__(self, config: config_module.Config, workers: int):
         self.config = config
         self.workers = workers
         self._lock = threading.Lock()
-        self._pool = self._new_pool()
-
-    def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker,
-            initargs=(str(self.config.path), str(self.config.root), self.config.open_directory),
-        )
+        self._suspects: set[str] = set()  # flow ids judged in the lane until they come out of it alive
+        self._waiting: queue.Queue = queue.Queue()
+        self._lane: queue.Queue = queue.Queue()
+        self._closing = threading.Event()
+        self._threads = [self._thread(self._waiting, POOL_NAME, self._died_in_pool) for _ in range(workers)]
+        self._threads.append(self._thread(self._lane, LANE_NAME, self._died_alone))
 
     def submit(self, flow: Flow) -> "Future[Outcome]":
+        """The outcome of a flow; a failure in it is the flow's own (an exception
+        of the pipeline, or `WorkerDied`), never a neighbour's death."""
+        result: Future = Future()
         with self._lock:
-            try:
-                return self._pool.submit(_judge, flow)
-            except BrokenProcessPool:
-                self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = self._new_pool()
-                return self._pool.submit(_judge, flow)
+            suspect = flow.id in self._suspects
+        (self._lane if suspect else self._waiting).put((flow, result))
+        return result
 
     def shutdown(self) -> None:
+        """Flows still waiting are cancelled (the service settles every flow
+        before it stops, so there are some only when it stops on an error)."""
+        self._closing.set()
+        for _ in range(self.workers):
+            self._waiting.put(None)
+        self._lane.put(None)
+        for thread in self._threads:
+            thread.join()
+
+    def _thread(self, waiting: queue.Queue, name: str, died: Callable[[Flow, Future], None]) -> threading.Thread:
+        thread = threading.Thread(target=self._serve, args=(waiting, name, died), name=name, daemon=True)
+        thread.start()
+        return thread
+
+    def _serve(self, waiting: queue.Queue, name: str, died: Callable[[Flow, Future], None]) -> None:
+        """Hands the flows of `waiting` to one worker process, started at the first."""
+        worker = None
+        while (item := waiting.get()) is not None:
+            flow, result = item
+            if not self._closing.is_set():
+                worker = worker or self._started(name)
+            if self._closing.is_set() or worker is None:
+                result.cancel()
+                continue
+            try:
+                judged, value = worker.judge(flow)
+            except (EOFError, OSError):  # the worker died holding this flow
+                worker.close()
+                worker = None
+                died(flow, result)
+                continue
+            with self._lock:
+                self._suspects.discard(flow.id)
+            if judged:
+                result.set_result(value)
+            else:
+                result.set_exception(value)
+        if worker is not None:
+            worker.close()
+
+    def _died_in_pool(self, flow: Flow, result: Future) -> None:
+        log.warning("a pool worker died; this flow, not charged for it, is judged again alone",
+                    flow_id=flow.id, flow_name=flow.name)
         with self._lock:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._suspects.add(flow.id)
+        self._lane.put((flow, result))
+
+    def _died_alone(self, flow: Flow, result: Future) -> None:
+        log.error("the worker judging this flow alone died; the flow is charged an attempt",
+                  flow_id=flow.id, flow_name=flow.name)
+        result.set_exception(WorkerDied())
+
+    def _started(self, name: str) -> "_Worker | None":
+        """A started worker, waiting for a flow; None once the pool closes."""
+        for attempt in itertools.count():
+            if self._closing.is_set():
+                return None
+            worker = _Worker(self.config, name)
+            if worker.ready():
+                return worker
+            delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
+            log.error("a worker process could not start; trying again", worker=name, retry_in_seconds=delay)
+            self._closing.wait(delay)
+        return None
+
+
+class _Worker:
+    """One process judging one flow at a time over a pipe of its own, so that
+    a death is known, and charged, flow by flow. The parent keeps only its end
+    of the pipe: when the process dies, even halfway through sending a result,
+    the parent's read ends at once (EOFError). concurrent.futures' pool shares
+    one result queue whose write end the parent also holds; a worker killed
+    while writing to it leaves that pool waiting for ever (Python 3.11)."""
+
+    def __init__(self, config: config_module.Config, name: str):
+        context = multiprocessing.get_context("spawn")
+        self._connection, child = context.Pipe()
+        self._process = context.Process(
+            target=_work,
+            args=(child, str(config.path), str(config.root), config.open_directory, name),
+            name=name,
+            daemon=True,
+        )
+        self._process.start()
+        child.close()
+
+    def ready(self) -> bool:
+        try:
+            return self._connection.recv() is True
+        except (EOFError, OSError):  # killed while starting, or cannot start (its ledger away)
+            self.close()
+            return False
+
+    def judge(self, flow: Flow) -> tuple[bool, Outcome | Exception]:
+        self._connection.send(flow)
+        return self._connection.recv()
+
+    def close(self) -> None:
+        """Closing the pipe ends an idle worker; a dead one is reaped."""
+        self._connection.close()
+        self._process.join(CLOSE_SECONDS)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+
+
+CLOSE_SECONDS = 10.0
+
+
+def _work(connection, config_path: str, root: str, open_directory: bool, name: str) -> None:
+    """A worker process: judges what comes down its pipe until the pipe closes.
+    Stop signals are the engine's to act on (a terminal's Ctrl-C or a service
+    manager reaches every process of the group): the engine finishes the flows
+    in flight, then closes the pipes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _start_worker(config_path, root, open_directory, name)
+    connection.send(True)
+    while True:
+        try:
+            flow = connection.recv()
+        except EOFError:
+            return
+        try:
+            answer = (True, _judge(flow))
+        except Exception as err:  # the pipeline's own failure, charged by the service
+            answer = (False, err)
+        try:
+            connection.send(answer)
+        except (pickle.PicklingError, TypeError, AttributeError) as err:  # an exception that cannot cross
+            connection.send((False, RuntimeError(f"{answer[1]!r} (not transmissible: {err})")))

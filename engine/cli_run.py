@@ -288,8 +288,9 @@ def _offer_refused(service: Service, refused, log) -> None:
 
 
 def _quarantine(claimed, reason: str, log) -> None:
-    """A file the pipeline keeps failing on goes to inbox/<partner>/.failed/,
-    out of the way of the others, where an operator finds it."""
+    """A file whose rejection cannot even be committed goes to
+    inbox/<partner>/.failed/, out of the way of the others, where an operator
+    finds it."""
     failed = claimed.path.parent.parent / ".failed"
     failed.mkdir(exist_ok=True)
     target = failed / claimed.name

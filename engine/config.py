@@ -43,6 +43,7 @@ class Limits:
     max_lot_members: int = 500
     max_lot_bytes: int = 1_000_000_000
     max_pdf_seconds: float = 1.0  # reading one PDF (structure, attachments, text): invoices take milliseconds
+    max_flow_cpu_seconds: float = 0  # CPU time of one flow in a `facteur run` pool worker; 0: no limit
 
     @property
     def lot(self) -> LotLimits:
@@ -163,6 +164,8 @@ def _build(path: Path, data: dict, root: Path) -> Config:
         raise ConfigError(f"{path}: [limits] has an unknown key ({err})") from None
     if limits.max_pdf_seconds <= 0:
         raise ConfigError(f"{path}: [limits] max_pdf_seconds must be above 0")
+    if limits.max_flow_cpu_seconds < 0:
+        raise ConfigError(f"{path}: [limits] max_flow_cpu_seconds must be 0 (no limit) or above")
 
     def under_root(value: str) -> Path:
         candidate = Path(value)

@@ -215,6 +215,26 @@ def _status_file(flow: Flow, root, ctx: Context) -> Outcome:
     return Outcome(flow.id, flow.sender, FlowStatus.HELD, rules_version=RULES_VERSION, statuses=message)
 
 
+PROCESSING_FAILED = "FCT-TRAITEMENT-ECHEC"
+
+
+def failed(flow: Flow, ctx: Context, attempts: int, cause: str) -> Outcome:
+    """The outcome of a flow that could not be processed at all (the pipeline
+    raised, or the process running it alone died, on every attempt): rejected,
+    with a finding that says so, and reported to its sender like any rejection,
+    so that the flow ends instead of waiting in a quarantine nobody reads. Its
+    original stays archived, for `facteur replay` once the cause is fixed."""
+    finding = Finding(
+        PROCESSING_FAILED,
+        Severity.BLOCKING,
+        f"Le traitement du flux {flow.name} ({flow.id}) a échoué {attempts} fois de suite : {cause}. "
+        f"Le flux est rejeté sans avoir été jugé ; l'opérateur peut le rejouer une fois la cause corrigée "
+        f"(facteur replay {flow.id}).",
+        layer="engine",
+    )
+    return _outcome(flow, ctx, [], [finding])
+
+
 def _outcome(flow: Flow, ctx: Context, verdicts: list[Verdict], flow_findings: list[Finding]) -> Outcome:
     accepted = [v for v in verdicts if v.accepted]
     if accepted and len(accepted) == len(verdicts) and not flow_findings:

@@ -15,9 +15,13 @@ of the flows in flight are renewed while the service runs.
 
 Failures never lose a flow. An I/O failure (disk full, ledger locked) is
 retried with a growing delay while the item stays held, so flows wait and
-resume by themselves. A pipeline that raises (a bug, or a worker killed) is
-retried a few times, then the item is abandoned to its source's quarantine
-(the dead-letter queue, or the inbox's `.failed/` folder), with the error logged.
+resume by themselves. A flow whose own processing fails (the pipeline raises,
+or kills the worker judging it alone: the pool does not charge a flow for a
+neighbour's death) is retried a few times, then rejected with a report that
+says so (FCT-TRAITEMENT-ECHEC), like any rejection: it ends, and its archived
+original can be replayed once the cause is fixed. Only if even that rejection
+cannot be committed is the item abandoned to its source's quarantine (the
+dead-letter queue, or the inbox's `.failed/` folder), with the error logged.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ class Intake:
 
     flow: Flow
     release: Callable[[], None]  # after the commit: delete the file, ack the message
-    abandon: Callable[[str], None]  # after repeated pipeline failures: quarantine, with the reason
+    abandon: Callable[[str], None]  # when not even its rejection can be committed: quarantine, with the reason
     attempts: int = field(default=0)
     io_failures: int = field(default=0)
     waits: int = field(default=0)  # times it waited for another process working on the same flow or invoice
@@ -167,7 +171,7 @@ class Service:
                 settled.append((item, future.result()))
             except TRANSIENT as err:  # the duplicate look-up could not reach the ledger: not the flow's fault
                 self._retry_later(item, err)
-            except Exception as err:  # a pipeline bug, or a worker process that died
+            except Exception as err:  # the flow's own: the pipeline raised, or killed the worker judging it alone
                 self._pipeline_failed(item, err)
         for group in _groups(settled):
             try:
@@ -199,8 +203,22 @@ class Service:
             log.warning("pipeline failed; trying again", error=repr(err))
             self._events.put(("new", item, None))
             return
-        reason = f"the pipeline failed {item.attempts} times on this flow: {err!r}"
-        log.error("flow abandoned to quarantine; replay it once fixed", error=repr(err))
+        log.error("the pipeline keeps failing on this flow; it is rejected, replay it once fixed", error=repr(err))
+        try:
+            outcome = pipeline.failed(item.flow, self.runner.context, item.attempts, f"{type(err).__name__}: {err}")
+            [handled] = self.runner.finish_all([(item.flow, outcome)])
+        except TRANSIENT as failure:  # the disk or the ledger away (the outcome, pure, was made): it waits
+            self._retry_later(item, failure, outcome)
+            return
+        except Exception as failure:  # nothing is lost: the source keeps the flow aside, for an operator
+            self._abandon(item, f"the pipeline failed {item.attempts} times on this flow ({err!r}), "
+                                f"then its rejection could not be committed ({failure!r})")
+            return
+        self._done(item, handled)
+
+    def _abandon(self, item: Intake, reason: str) -> None:
+        self.log.error("flow abandoned to quarantine; replay it once fixed", flow_id=item.flow.id,
+                       flow_name=item.flow.name, reason=reason)
         try:
             item.abandon(reason)
         finally:

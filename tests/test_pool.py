@@ -1,0 +1,220 @@
+"""The pool of `facteur run` under the deaths of its workers, through a real
+engine: a worker killed is nobody's fault, a flow that kills its worker is
+rejected alone with its report, and the workers do not outlive the engine."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+from concurrent.futures import Future
+from datetime import datetime, timezone
+from pathlib import Path
+
+from helpers import REPO, Spec, flow_status, ledger_rows, ubl
+from test_run import SENDER, assert_exactly_once, drop, flows, settled, start, wait_for
+from facteur.adapters.mailbox import Archive, Mailboxes
+from facteur.adapters.sqlite_ledger import SqliteLedger
+from facteur.adapters.workers import POOL_NAME
+from facteur.engine import config as config_module
+from facteur.engine import pipeline
+from facteur.engine.model import Flow
+from facteur.engine.pipeline import PROCESSING_FAILED
+from facteur.engine.runner import Runner
+from facteur.engine.service import MAX_PIPELINE_ATTEMPTS, Intake, Service
+
+
+def children(pid: int) -> dict[int, str]:
+    """The live child processes of `pid`, with the names they go by."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            state, parent = (entry / "stat").read_text().rpartition(")")[2].split()[:2]
+            name = (entry / "comm").read_text().strip()
+        except OSError:  # ended meanwhile
+            continue
+        if int(parent) == pid and state != "Z":
+            found[int(entry.name)] = name
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def kill_pool_workers(engine: int) -> int:
+    """SIGKILL every worker of the engine's pool, as the OOM killer or an
+    operator would (never the worker that judges suspects alone: a death there
+    is charged to the one flow it holds, by design)."""
+    workers = [pid for pid, name in children(engine).items() if name == POOL_NAME]
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)
+    return len(workers)
+
+
+def busy(engine: int) -> bool:
+    return POOL_NAME in children(engine).values()
+
+
+def stop(process: subprocess.Popen) -> str:
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err.decode()
+    return err.decode()
+
+
+def test_pool_workers_killed_again_and_again_cost_no_flow_anything(tmp_path):
+    """150 flows dropped at once keep the pool busy; every 10 flows settled, its
+    workers are killed, each holding a flow (or starting)."""
+    files = flows(150)
+    process = start(tmp_path)
+    rounds = 0
+    try:
+        drop(tmp_path, files)
+        while rounds < 6 and settled(tmp_path) < len(files):
+            mark = settled(tmp_path) + 10
+            wait_for(lambda: settled(tmp_path) == len(files) or settled(tmp_path) >= mark and busy(process.pid), 120)
+            rounds += bool(kill_pool_workers(process.pid))
+        wait_for(lambda: settled(tmp_path) == len(files), 180)
+    finally:
+        err = stop(process)
+    isolated = err.count("is judged again alone")
+    assert rounds >= 3 and isolated >= rounds, "too few kills caught flows in flight to show anything"
+    assert_exactly_once(tmp_path, files)
+    assert ledger_rows(tmp_path, "SELECT count(*) FROM findings WHERE code = ?", PROCESSING_FAILED) == [(0,)]
+    assert "the worker judging this flow alone died" not in err
+
+
+def config_with_cpu_limit(root: Path, seconds: int) -> Path:
+    """The shipped configuration, with a CPU time limit per flow in the pool."""
+    folder = root / "config"
+    folder.mkdir()
+    (folder / "directory.toml").write_bytes((REPO / "config" / "directory.toml").read_bytes())
+    text = (REPO / "config" / "facteur.toml").read_text()
+    text = text.replace("max_flow_cpu_seconds = 0 ", f"max_flow_cpu_seconds = {seconds} ")
+    assert f"max_flow_cpu_seconds = {seconds} " in text
+    (folder / "facteur.toml").write_text(text)
+    return folder / "facteur.toml"
+
+
+def test_a_flow_that_kills_its_worker_is_rejected_alone_and_the_others_go_on(tmp_path):
+    """The poison is real: an invoice of 12 000 lines needs some 3.5 s of CPU,
+    against a limit of 1 s per flow ([limits] max_flow_cpu_seconds), past which
+    the kernel ends the worker (SIGXCPU) as it would for any runaway document."""
+    config = config_with_cpu_limit(tmp_path, 1)
+    poison = ubl(Spec("POISON-1", lines=12_000))
+    poison_id = Flow(poison, SENDER, "poison.xml", datetime.now(timezone.utc)).id
+    files = flows(40)
+    process = start(tmp_path, "--config", str(config))
+    try:
+        drop(tmp_path, {"poison.xml": poison, **files})
+        wait_for(lambda: settled(tmp_path) == len(files) + 1, 180)
+    finally:
+        err = stop(process)
+    assert err.count("the worker judging this flow alone died") == 3
+
+    report = tmp_path / "outbox" / SENDER / f"{poison_id}.flux.statut.xml"
+    assert flow_status(report) == ("93", [PROCESSING_FAILED])
+    [(message,)] = ledger_rows(tmp_path, "SELECT message FROM findings WHERE flow_id = ?", poison_id)
+    assert "poison.xml" in message and "3 fois" in message and f"facteur replay {poison_id}" in message
+    bystanders = {Flow(c, SENDER, n, datetime.now(timezone.utc)).id: b"12345678900017" not in c for n, c in files.items()}
+    statuses = dict(ledger_rows(tmp_path, "SELECT id, status FROM flows"))
+    assert statuses == {poison_id: "93", **{i: "90" if valid else "93" for i, valid in bystanders.items()}}
+    pivots = sorted(p.name for p in (tmp_path / "outbox").glob("*/*.pivot.xml"))
+    assert pivots == sorted(f"{i}-001.pivot.xml" for i, valid in bystanders.items() if valid)
+    reports = sorted(p.name for p in (tmp_path / "outbox" / SENDER).glob("*.flux.statut.xml"))
+    assert reports == sorted(f"{i}.flux.statut.xml" for i in [poison_id, *bystanders])
+    assert [p for p in (tmp_path / "inbox").rglob("*") if p.is_file()] == []
+
+    # Once the cause is fixed (here, in one process without the pool's limit), the operator replays it.
+    replay = subprocess.run(
+        [sys.executable, "-m", "facteur.engine.cli", "replay", poison_id, "--root", str(tmp_path), "--config", str(config)],
+        cwd=REPO, capture_output=True, timeout=120,
+    )
+    assert replay.returncode == 0, replay.stderr.decode()
+    assert ledger_rows(tmp_path, "SELECT status FROM flows WHERE replay_of = ?", poison_id) == [("90",)]
+
+
+def test_the_pool_workers_end_with_their_engine(tmp_path):
+    """Killed while its workers are busy with long flows (some 3.5 s of CPU
+    each), the engine leaves nothing behind: its workers end at once, and its
+    resource tracker after them, instead of finishing their flows for nobody
+    or, idle, waiting for ever."""
+    drop(tmp_path, {f"long-{n}.xml": ubl(Spec(f"LONG-{n}", lines=12_000)) for n in range(4)})
+    process = start(tmp_path)
+    try:
+        wait_for(lambda: settled(tmp_path) >= 1, 120)  # both workers started; one takes the next flow
+        started = children(process.pid)
+        assert list(started.values()).count(POOL_NAME) == 2
+        os.kill(process.pid, signal.SIGKILL)
+        wait_for(lambda: not any(alive(pid) for pid in started), 3)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate(timeout=30)
+
+
+def service_failing(root: Path, error: Exception):
+    """A service whose every computation fails with `error`, on a real ledger,
+    archive and mailboxes under `root`, and the calls made to its compute."""
+    config = config_module.load(root=str(root))
+    ledger = SqliteLedger(config.ledger)
+    runner = Runner(pipeline.Context.from_config(config, ledger.known_invoice), ledger, Archive(config.archive),
+                    Mailboxes(config.outbox))
+    calls: list[str] = []
+
+    def compute(flow: Flow) -> Future:
+        calls.append(flow.id)
+        future: Future = Future()
+        future.set_exception(error)
+        return future
+
+    return Service(runner, compute), ledger, calls
+
+
+def settle(service: Service, flow: Flow) -> tuple[list[str], list[str]]:
+    """The flow offered, and the service run until it is settled: what the
+    source was asked to do with it (release, or abandon with a reason)."""
+    released: list[str] = []
+    abandoned: list[str] = []
+    stop = threading.Event()
+    stop.set()  # returns once nothing is in flight
+    service.offer(Intake(flow, lambda: released.append(flow.id), abandoned.append))
+    service.run(stop)
+    return released, abandoned
+
+
+def test_a_flow_the_pipeline_keeps_failing_on_ends_rejected_with_its_report(tmp_path):
+    service, ledger, calls = service_failing(tmp_path, KeyError("BT-1"))
+    flow = Flow(ubl(Spec("FAIL-1")), SENDER, "fail.xml", datetime.now(timezone.utc))
+    released, abandoned = settle(service, flow)
+
+    assert calls == [flow.id] * MAX_PIPELINE_ATTEMPTS
+    assert (released, abandoned) == ([flow.id], [])
+    assert ledger.find(flow.id).status == "93"
+    report = tmp_path / "outbox" / SENDER / f"{flow.id}.flux.statut.xml"
+    assert flow_status(report) == ("93", [PROCESSING_FAILED])
+    assert "fail.xml" in report.read_text() and "KeyError" in report.read_text()
+    assert sorted(p.name for p in (tmp_path / "outbox").rglob("*") if p.is_file()) == [report.name]
+    assert (tmp_path / "var" / "archive" / flow.id[:2] / flow.id).read_bytes() == flow.content
+    assert service.counts == {"93": 1}
+
+
+def test_a_rejection_that_cannot_be_committed_leaves_the_flow_to_its_source(tmp_path):
+    """The last resort: the source's quarantine keeps the flow for an operator."""
+    service, ledger, _ = service_failing(tmp_path, KeyError("BT-1"))
+    flow = Flow(ubl(Spec("FAIL-2")), "../elsewhere", "fail.xml", datetime.now(timezone.utc))  # no mailbox can be named so
+    released, abandoned = settle(service, flow)
+
+    assert released == [] and len(abandoned) == 1
+    assert "KeyError" in abandoned[0] and "could not be committed" in abandoned[0]
+    assert ledger.find(flow.id).status == "pending"
+    assert service.counts == {"abandoned": 1}
