@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from helpers import REPO
-from test_run import SENDER, drop, flows, settled, wait_for
+from test_run import SENDER, drop, flows, left_in_inbox, settled, wait_for
 from facteur.engine.model import Flow
 
 
@@ -76,5 +76,5 @@ def test_run_started_on_a_full_disk_waits_then_recovers(small_disk):
         flow_id = Flow(content, SENDER, name, datetime.now(timezone.utc)).id
         assert (root / "outbox" / SENDER / f"{flow_id}.flux.statut.xml").exists(), name
     assert len(list((root / "outbox").glob("*/*.pivot.xml"))) == len(files) - 1
-    assert not any(p.is_file() for p in (root / "inbox").rglob("*"))
+    assert left_in_inbox(root) == []
     assert not os.path.exists(filler)

@@ -12,12 +12,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pika
-from facteur.adapters.watch import JOURNALS
 
 from facteur.engine.model import Flow
 from helpers import Hub, Spec, flow_status, ledger_rows, ubl
 from test_lifecycle import forwarded, recipient_status, soon
-from test_run import assert_exactly_once, drop, flows, settled, start, wait_for
+from test_run import assert_exactly_once, left_in_inbox, drop, flows, settled, start, wait_for
 from test_run_amqp import AMQP_URL, facteur, installation, queue_depth, submit  # noqa: F401  (a fixture)
 from test_workers import cluster, stop  # noqa: F401  (a fixture)
 
@@ -49,8 +48,7 @@ def repeats(root: Path) -> dict[str, int]:
 
 
 def inbox_empty(root: Path) -> bool:
-    """No file left in a partner's inbox (the watcher's journals of claims are its own)."""
-    return not [p for p in (root / "inbox").rglob("*") if p.is_file() and JOURNALS not in p.parts]
+    return not left_in_inbox(root)
 
 
 def test_the_same_bytes_under_three_names_in_one_inbox_are_one_flow(tmp_path):

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from helpers import REPO, Spec, flow_status, ledger_rows, ubl
-from test_run import SENDER, assert_exactly_once, drop, flows, settled, start, wait_for
+from test_run import SENDER, assert_exactly_once, drop, left_in_inbox, flows, settled, start, wait_for
 from facteur.adapters.mailbox import Archive, Mailboxes
 from facteur.adapters.sqlite_ledger import SqliteLedger
 from facteur.adapters.workers import POOL_NAME
@@ -132,7 +132,7 @@ def test_a_flow_that_kills_its_worker_is_rejected_alone_and_the_others_go_on(tmp
     assert pivots == sorted(f"{i}-001.pivot.xml" for i, valid in bystanders.items() if valid)
     reports = sorted(p.name for p in (tmp_path / "outbox" / SENDER).glob("*.flux.statut.xml"))
     assert reports == sorted(f"{i}.flux.statut.xml" for i in [poison_id, *bystanders])
-    assert [p for p in (tmp_path / "inbox").rglob("*") if p.is_file()] == []
+    assert left_in_inbox(tmp_path) == []
 
     # Once the cause is fixed (here, in one process without the pool's limit), the operator replays it.
     replay = subprocess.run(

@@ -67,6 +67,12 @@ def wait_for(predicate, timeout: float) -> None:
     raise AssertionError(f"not reached within {timeout} s")
 
 
+def left_in_inbox(root: Path) -> list[Path]:
+    """Files still in a partner's inbox or claimed (the watcher's journals of
+    its claims are its own, not files left)."""
+    return [p for p in (root / "inbox").rglob("*") if p.is_file() and JOURNALS not in p.parts]
+
+
 def assert_exactly_once(root: Path, files: dict[str, bytes], sender: str = SENDER) -> None:
     """Every flow has exactly one report, the valid ones exactly one pivot, the
     ledger agrees, and nothing is left in the inboxes or half-written."""
@@ -86,8 +92,7 @@ def assert_exactly_once(root: Path, files: dict[str, bytes], sender: str = SENDE
     [(delivered,)] = ledger_rows(root, "SELECT count(*) FROM outputs WHERE kind = 'pivot'")
     assert delivered == len(expected_pivots)
 
-    leftovers = [p for p in (root / "inbox").rglob("*") if p.is_file() and JOURNALS not in p.parts]
-    assert leftovers == []
+    assert left_in_inbox(root) == []
     half_written = [p for p in (root / "outbox").rglob(".*") if p.is_file()]
     assert half_written == []
 

@@ -14,13 +14,12 @@ from pathlib import Path
 import pika
 
 from facteur.adapters.amqp import declare_topology
-from facteur.adapters.watch import JOURNALS
 from facteur.engine import door, names
 from facteur.engine.cli import _amqp_settings
 from facteur.engine.config import load
 from facteur.engine.model import Flow
 from helpers import Spec, cii, ledger_rows, ubl
-from test_run import SENDER, start, wait_for
+from test_run import SENDER, left_in_inbox, start, wait_for
 from test_run_amqp import AMQP_URL, SENDER as AMQP_SENDER, facteur, installation, run_until_settled  # noqa: F401
 from test_workers import cluster, stop  # noqa: F401  (fixtures)
 
@@ -77,7 +76,7 @@ def test_names_of_any_bytes_are_each_reported_once_and_the_engine_goes_on(tmp_pa
         assert names.shown(name).encode() in report
     [(status,)] = ledger_rows(tmp_path, "SELECT status FROM flows WHERE id = ?", flow_id(others[b"other.xml"], OTHER))
     assert status == "90"
-    assert [p for p in (tmp_path / "inbox").rglob("*") if p.is_file() and JOURNALS not in p.parts] == []
+    assert left_in_inbox(tmp_path) == []
 
 
 def test_an_upload_that_pauses_a_second_between_writes_is_taken_whole_and_once(tmp_path):
