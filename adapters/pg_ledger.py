@@ -22,7 +22,7 @@ from psycopg.rows import dict_row
 from facteur.engine.config import redact
 from facteur.engine.ledger import LedgerTooNew, LedgerUnavailable
 
-from .sql_ledger import TABLES, SqlLedger
+from .sql_ledger import OUTBOX, TABLES, SqlLedger
 
 CONNECT_TIMEOUT = 5  # seconds: a server away is reported, not waited for
 
@@ -41,12 +41,15 @@ END $$;
 CREATE TRIGGER dgp_start_never_changes BEFORE UPDATE OF dgp_start, dgp_rule ON invoices
 FOR EACH ROW WHEN (OLD.dgp_start IS NOT NULL) EXECUTE FUNCTION dgp_start_never_changes();
 """,
+    OUTBOX.format(binary="BYTEA", insertion_order="rowid BIGINT GENERATED ALWAYS AS IDENTITY,"),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 SCHEMA_LOCK = 0x66616374  # "fact": the advisory lock held while migrating
 
 
 class PgLedger(SqlLedger):
+    _HOLD = " FOR UPDATE SKIP LOCKED"
+
     def __init__(self, url: str):
         self.url = url
         self._db: psycopg.Connection | None = None

@@ -14,11 +14,13 @@ from pathlib import Path
 
 from facteur.engine.ledger import LedgerTooNew, LedgerUnavailable
 
-from .sql_ledger import TABLES, SqlLedger
+from .sql_ledger import OUTBOX, TABLES, SqlLedger
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
-SCHEMA = TABLES.format(serial="INTEGER", binary="BLOB", insertion_order="") + """
+SQLITE_OUTBOX = OUTBOX.format(binary="BLOB", insertion_order="")
+
+SCHEMA = TABLES.format(serial="INTEGER", binary="BLOB", insertion_order="") + SQLITE_OUTBOX + """
 CREATE TRIGGER IF NOT EXISTS dgp_start_never_changes BEFORE UPDATE OF dgp_start, dgp_rule ON invoices
 WHEN OLD.dgp_start IS NOT NULL
 BEGIN
@@ -40,6 +42,7 @@ UPDATE invoices SET state = '02' WHERE accepted = 1;
 """,
     2: "CREATE TABLE claims (dup_key TEXT PRIMARY KEY, flow_id TEXT NOT NULL);"
     "INSERT INTO claims (dup_key, flow_id) SELECT dup_key, flow_id FROM invoices WHERE accepted = 1;",
+    3: SQLITE_OUTBOX,
 }
 
 

@@ -388,8 +388,18 @@ def _flows_show(args, config: Config) -> int:
             print(f"  [{f['idx'] or '-'}] {f['severity']:8} {f['code']}: {f['message']}" + (f"  [{f['location']}]" if f["location"] else ""))
     print("outputs:")
     for out in detail["outputs"]:
-        print(f"  {out['kind']:15} {out['path']}")
+        print(f"  {out['kind']:15} {out['path']}{_publication(out)}")
     return EXIT_OK
+
+
+def _publication(output: dict) -> str:
+    """Where an output for the broker stands in the outbox."""
+    if not output["message_id"]:
+        return ""
+    if output["published_at"]:
+        return f"  (published {output['published_at']}, message id {output['message_id']})"
+    error = f"; last error: {output['error']}" if output["error"] else ""
+    return f"  (waiting to be published, {output['attempts']} attempt(s){error}; message id {output['message_id']})"
 
 
 class _Progress:

@@ -8,7 +8,8 @@ stop taking, flows in flight finish and commit, nothing is lost.
 - `facteur worker`: the AMQP queue feeds a coordinator that runs the pipeline
   in its own process; any number of them share a PostgreSQL ledger.
 
-Deliveries go to folders or the broker in every role that processes flows.
+Deliveries go to folders or the broker in every role that processes flows;
+those for the broker are published after the commit by the outbox's relay.
 """
 
 from __future__ import annotations
@@ -149,33 +150,36 @@ def watch(config: Config) -> int:
 
 class _Engine:
     """What processes flows, for `facteur run` and `facteur worker` alike:
-    the ledger, the pipeline's context, the deliveries and the durable runner."""
+    the ledger, the pipeline's context, the deliveries, the durable runner, and
+    the relay that publishes the outbox (on a ledger connection of its own)
+    when some partner receives over AMQP."""
 
     def __init__(self, config: Config, amqp, log):
-        from facteur.adapters.delivery import Deliveries
         from facteur.adapters.ledgers import describe, open_ledger
-        from facteur.adapters.mailbox import Archive, Mailboxes
-
-        from .cli import UsageError
+        from facteur.adapters.mailbox import Archive
 
         self.folders, self.log = (config.outbox, config.archive), log
         self._sweep()
         self.ledger_name = describe(config)
         self.ledger = _ledger_when_ready(lambda: open_ledger(config), self.ledger_name, log)
         context = pipeline.Context.from_config(config, self.ledger.known_invoice)
-        self.publisher = _publisher(amqp) if amqp and any(m != "folder" for m in config.delivery.values()) else None
+        self.relay = None
         try:
-            deliveries = Deliveries(
-                Mailboxes(config.outbox), self.publisher, config.delivery, amqp.outbound_exchange if amqp else ""
-            )
-        except ValueError as err:
+            deliveries = _deliveries(config, amqp)
+        except Exception:
             self.close()
-            raise UsageError(str(err)) from None
-        self.runner = Runner(context, self.ledger, Archive(config.archive), deliveries)
+            raise
+        if deliveries.uses_broker:
+            self.relay = _relay(amqp, _ledger_when_ready(lambda: open_ledger(config), self.ledger_name, log))
+            self.relay.start()
+        wake = self.relay.wake if self.relay else lambda: None
+        self.runner = Runner(context, self.ledger, Archive(config.archive), deliveries, on_commit=wake)
 
     def close(self) -> None:
-        if self.publisher:
-            self.publisher.close()
+        if self.relay:
+            self.relay.stop(CONSUMER_DRAIN_SECONDS)
+            self.relay.publisher.close()
+            self.relay.ledger.close()
         self.ledger.close()
         self._sweep()
 
@@ -212,10 +216,24 @@ def _stopped(counts, log) -> int:
     return 0
 
 
-def _publisher(amqp):
-    from facteur.adapters.amqp import AmqpPublisher
+def _deliveries(config: Config, amqp):
+    """Each partner's outputs where `[delivery]` sends them."""
+    from facteur.adapters.delivery import Deliveries
+    from facteur.adapters.mailbox import Mailboxes
 
-    return AmqpPublisher(amqp)
+    from .cli import UsageError
+
+    try:
+        return Deliveries(Mailboxes(config.outbox), config.delivery, amqp.outbound_exchange if amqp else "")
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+
+
+def _relay(amqp, ledger):
+    from facteur.adapters.amqp import AmqpPublisher
+    from facteur.adapters.outbox import Relay
+
+    return Relay(ledger, AmqpPublisher(amqp))
 
 
 def _publish_file(publisher, claimed, stop: threading.Event, log) -> None:

@@ -6,8 +6,9 @@ impossible to lose or to deliver twice:
    before keeps its first reception time, so its outputs come out identical;
 3. run the pipeline (pure); a recipient's status file is then applied to the
    ledger's lifecycle here, by the single writer;
-4. write every output atomically;
-5. commit the outcome to the ledger;
+4. write every folder output atomically;
+5. commit the outcome to the ledger, with the outputs for AMQP partners in
+   its outbox, published after the commit (by the relay `on_commit` wakes);
 6. only then may the caller release the input (inbox file, AMQP message).
 
 Under load, the service hands the runner many flows at once: their files are
@@ -42,6 +43,9 @@ class MailboxWriter(Protocol):
 
     def write_all(self, outputs: list[Output]) -> list[str]: ...
 
+    def to_publish(self, outputs: list[Output]) -> list[Output]:
+        """Those of the outputs that go to the broker, through the outbox."""
+
 
 @dataclass
 class Handled:
@@ -70,12 +74,14 @@ class Runner:
         archive: ArchiveStore,
         mailboxes: MailboxWriter,
         clock: Callable[[], datetime] = utc_now,
+        on_commit: Callable[[], None] = lambda: None,
     ):
         self.context = context
         self.ledger = ledger
         self.archive = archive
         self.mailboxes = mailboxes
         self.clock = clock
+        self.on_commit = on_commit  # wakes the outbox's relay
         self.log = logs.get("facteur.runner")
 
     def handle(self, flow: Flow) -> Handled:
@@ -123,7 +129,8 @@ class Runner:
         at = self.clock()
         with self.ledger.group():
             for (flow, outcome), outputs in zip(judged, written):
-                self.ledger.commit(flow, outcome, outputs, at)
+                self.ledger.commit(flow, outcome, outputs, at, self.mailboxes.to_publish(outcome.outputs))
+        self.on_commit()
         return [self._processed(flow, outcome, outputs) for (flow, outcome), outputs in zip(judged, written)]
 
     def _judged(self, flow: Flow, outcome: Outcome) -> Outcome:
@@ -173,8 +180,10 @@ class Runner:
             outcome = pipeline.process(flow, self.context)
 
     def _repeat(self, flow: Flow, status: str) -> Handled:
-        paths = [self.mailboxes.write(report) for report in self.ledger.reports(flow.id)]
-        self.ledger.record_repeat(flow, self.clock())
+        reports = self.ledger.reports(flow.id)
+        paths = [self.mailboxes.write(report) for report in reports]
+        self.ledger.record_repeat(flow, self.clock(), self.mailboxes.to_publish(reports))
+        self.on_commit()
         self.log.info(
             "flow received again; original report sent again", flow_id=flow.id, flow_name=flow.name, status=status
         )
