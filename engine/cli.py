@@ -156,7 +156,9 @@ def _read(path: Path, config: Config) -> bytes | None:
 
 def _process(args, config: Config) -> int:
     from facteur.adapters.ledgers import open_ledger
-    from facteur.adapters.mailbox import Archive, Mailboxes
+    from facteur.adapters.mailbox import Archive
+
+    from .cli_run import deliveries, publish_waiting
 
     if not PARTNER_ID.match(args.sender):
         raise UsageError(f"--sender {args.sender!r} must be a partner id of 3 to 8 letters, digits, '-' or '_'")
@@ -173,12 +175,13 @@ def _process(args, config: Config) -> int:
                 f"sender {args.sender} is not in the directory {config.directory_file} (known partners: {known}); "
                 "add it there, or use --open-directory"
             )
-        runner = Runner(context, ledger, Archive(config.archive), Mailboxes(config.outbox))
+        runner = Runner(context, ledger, Archive(config.archive), deliveries(config))
         results = []
         for path in files:
             results.append(_one(runner, path, args.sender, config))
             progress.step()
         progress.done()
+        publish_waiting(config, ledger)
     finally:
         ledger.close()
     _print_process(results, args.json)

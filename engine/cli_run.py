@@ -236,6 +236,35 @@ def _relay(amqp, ledger):
     return Relay(ledger, AmqpPublisher(amqp))
 
 
+def deliveries(config: Config):
+    """For the commands that run once (`process`, `replay`, `collect`): each
+    partner's outputs where `[delivery]` sends them, as the engine does."""
+    from .cli import _amqp_settings
+
+    return _deliveries(config, _amqp_settings(config) if config.amqp.get("url") else None)
+
+
+def publish_waiting(config: Config, ledger) -> None:
+    """After a command that ran once has committed: one pass of the relay, as
+    the engine's would. While the broker is away the messages wait in the
+    ledger, and the next relay (a running engine's, or the next command's)
+    publishes them."""
+    from facteur.adapters.amqp import PublishFailed
+
+    from .cli import _amqp_settings
+
+    if not config.amqp.get("url") or not any(mode != "folder" for mode in config.delivery.values()):
+        return
+    relay = _relay(_amqp_settings(config), ledger)
+    try:
+        relay.publish_due()
+    except (PublishFailed, LedgerUnavailable) as err:
+        print(f"facteur: messages for AMQP partners wait in the ledger's outbox ({err}); `facteur run` or "
+              "`facteur worker` publishes them once the broker can be reached", file=sys.stderr)
+    finally:
+        relay.publisher.close()
+
+
 def _publish_file(publisher, claimed, stop: threading.Event, log) -> None:
     """Publishes until the broker confirms, then releases the file. While the
     broker is away the file waits, claimed, and the watcher takes no more (the

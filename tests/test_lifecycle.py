@@ -371,6 +371,7 @@ def test_a_ledger_of_the_previous_schema_is_migrated_in_place(hub):
     older.executescript(
         """
         DROP TABLE claims;
+        DROP TABLE outbox;
         DROP TRIGGER dgp_start_never_changes;
         DROP INDEX invoices_by_mailbox;
         DROP INDEX flows_by_chain;
@@ -390,7 +391,7 @@ def test_a_ledger_of_the_previous_schema_is_migrated_in_place(hub):
     assert (code, errors) == ("90", [])
     [invoice] = show(hub, flow_id)["invoices"]
     assert invoice["state"] == "03" and invoice["dgp_rule"] == "edi-acknowledgment"
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 3
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 4
     _, result = hub.process(hub.drop("LIFE-18-again.xml", ubl(Spec("LIFE-18", lines=2))))
     assert blocking_codes(only_flow(result)) == ["FCT-DUPLICATE-INVOICE"]  # the delivered invoice kept its claim
 

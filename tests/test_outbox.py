@@ -5,6 +5,7 @@ ledgers, against the real RabbitMQ; a relay is killed for real (SIGKILL)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -15,6 +16,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 import pika
+import psycopg
 import pytest
 
 from helpers import REPO, Spec, ledger_rows, ubl
@@ -25,7 +27,7 @@ from facteur.adapters.ledgers import open_ledger
 from facteur.adapters.mailbox import Archive, Mailboxes
 from facteur.adapters.outbox import Relay
 from facteur.engine import config as config_module
-from facteur.engine import pipeline
+from facteur.engine import pipeline, status
 from facteur.engine.ledger import message_id
 from facteur.engine.model import Flow, Output
 from facteur.engine.pivot import pivot_name
@@ -191,14 +193,14 @@ def test_relays_at_work_together_publish_each_message_once(tmp_path, exchange):
     assert sorted(mid for mid, *_ in messages) == sorted(expected)  # each once
 
 
-def configured(root, exchange: str, url: str):
-    """A root whose configuration delivers the partner over AMQP at `url`."""
+def configured(root, exchange: str, url: str, partner: str = PARTNER):
+    """A root whose configuration delivers `partner` over AMQP at `url`."""
     config = root / "config" / "facteur.toml"
     config.parent.mkdir(exist_ok=True)
     text = (REPO / "config" / "facteur.toml").read_text()
     text = text.replace('[amqp]\nurl = ""', f'[amqp]\nurl = "{url}"')
     text = text.replace('outbound_exchange = "facteur.outbound"', f'outbound_exchange = "{exchange}"')
-    config.write_text(text.replace("[delivery]", f'[delivery]\n{PARTNER} = "amqp"', 1))
+    config.write_text(text.replace("[delivery]", f'[delivery]\n{partner} = "amqp"', 1))
     (config.parent / "directory.toml").write_text((REPO / "config" / "directory.toml").read_text())
     return config
 
@@ -214,11 +216,15 @@ def run_until_idle(root, config) -> str:
     return done.stderr.decode()
 
 
-def show(root, config, flow_id: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "facteur.engine.cli", "flows", "show", flow_id, "--root", str(root),
-                           "--config", str(config)], cwd=REPO, capture_output=True, timeout=60)
+def cli(root, config, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "facteur.engine.cli", *args, "--root", str(root),
+                           "--config", str(config)], cwd=REPO, capture_output=True, timeout=120)
     assert done.returncode == 0, done.stderr.decode()
     return done.stdout.decode()
+
+
+def show(root, config, flow_id: str) -> str:
+    return cli(root, config, "flows", "show", flow_id)
 
 
 def test_while_the_broker_is_away_flows_commit_and_their_messages_wait_for_it(tmp_path, exchange):
@@ -302,3 +308,48 @@ def test_an_engine_killed_again_and_again_publishes_every_pivot_under_one_id(ins
     assert ledger_rows(root, "SELECT status, count(*) FROM flows GROUP BY status ORDER BY status") == [("90", 90), ("93", 10)]
     assert reports(root) == len(files) and queue_depth(queue) == 0
     print(f"{len(messages)} messages for {len(pivots)} pivots ({len(messages) - len(pivots)} published again)")
+
+
+def test_process_and_collect_deliver_an_amqp_partner_through_the_outbox(tmp_path, exchange):
+    """The commands that run once honour `[delivery]` too: the depositor's
+    reports, and the status a collection forwards to it, are committed to the
+    outbox and published after, each under its own id."""
+    config = configured(tmp_path, exchange, AMQP_URL, partner="DEMO01")
+    connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+    connection.channel().queue_bind(exchange, exchange, routing_key="DEMO01")
+    connection.close()
+    invoice = tmp_path / "invoice.xml"
+    invoice.write_bytes(ubl(Spec("OUTBOX-COLLECT", buyer_siret="26750045200011", engagement="EJ-2026-77")))  # CHDEMO
+
+    [flow] = json.loads(cli(tmp_path, config, "process", str(invoice), "--sender", "DEMO01", "--json"))["flows"]
+    assert flow["status"] == "90"
+    cli(tmp_path, config, "collect", "CHDEMO")
+
+    messages = received(exchange)
+    reports = [status.flow_status_name(flow["flow_id"]), status.invoice_status_name(flow["flow_id"])]
+    [collected] = [name for _, name, *_ in messages if name.startswith("collect-")]
+    origins = {name: flow["flow_id"] for name in reports} | {collected: "collect by CHDEMO"}
+    assert sorted((mid, name) for mid, name, *_ in messages) == sorted(
+        (message_id(origin, Output("DEMO01", name, b"", "")), name) for name, origin in origins.items())
+    assert not (tmp_path / "outbox" / "DEMO01").exists()
+    assert ledger_rows(tmp_path, "SELECT count(*) FROM outbox WHERE published_at IS NULL") == [(0,)]
+
+    [again] = json.loads(cli(tmp_path, config, "process", str(invoice), "--sender", "DEMO01", "--json"))["flows"]
+    assert again["repeated"]  # the sender's retry: its reports are sent again, as the same messages
+    assert sorted(received(exchange)) == sorted(m for m in messages if m[1] in reports)
+
+
+def test_a_postgresql_ledger_of_the_previous_schema_gains_the_outbox(pg_ledger_url):
+    from facteur.adapters.pg_ledger import SCHEMA_VERSION, PgLedger
+
+    PgLedger(pg_ledger_url).close()
+    with psycopg.connect(pg_ledger_url, autocommit=True) as connection:
+        connection.execute("DROP TABLE outbox")
+        connection.execute("UPDATE schema_version SET version = version - 1")
+    ledger = PgLedger(pg_ledger_url)
+    try:
+        assert ledger.due(datetime.now(timezone.utc)) == 0
+    finally:
+        ledger.close()
+    with psycopg.connect(pg_ledger_url, autocommit=True) as connection:
+        assert connection.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
