@@ -109,7 +109,8 @@ class Relay:
         except PublishFailed as error:
             delay = RETRY_DELAYS[min(outgoing.attempts, len(RETRY_DELAYS) - 1)]
             self.log.error("the broker refused a message; it waits in the outbox and is retried", partner=output.mailbox,
-                           name=output.name, message_id=outgoing.message_id, error=str(error), retry_in_seconds=delay)
+                           name=output.name, flow_id=outgoing.origin, message_id=outgoing.message_id, error=str(error),
+                           retry_in_seconds=delay)
             raise Refused(str(error), timedelta(seconds=delay)) from error
 
 

@@ -22,8 +22,8 @@ from __future__ import annotations
 import hashlib
 from contextlib import AbstractContextManager
 from datetime import date, datetime, timezone
-from typing import Callable
 from decimal import Decimal
+from typing import Callable
 
 from facteur.engine.controls import duplicate_key
 from facteur.engine.ledger import DeliveredInvoice, FlowRecord, Outgoing, Refused, message_id

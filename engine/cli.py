@@ -175,13 +175,14 @@ def _process(args, config: Config) -> int:
                 f"sender {args.sender} is not in the directory {config.directory_file} (known partners: {known}); "
                 "add it there, or use --open-directory"
             )
-        runner = Runner(context, ledger, Archive(config.archive), deliveries(config))
+        delivering = deliveries(config)
+        runner = Runner(context, ledger, Archive(config.archive), delivering)
         results = []
         for path in files:
             results.append(_one(runner, path, args.sender, config))
             progress.step()
         progress.done()
-        publish_waiting(config, ledger)
+        publish_waiting(config, ledger, delivering)
     finally:
         ledger.close()
     _print_process(results, args.json)

@@ -92,7 +92,7 @@ def _collect(args, config: Config) -> int:
         changes, outputs = lifecycle.notified(waiting, structure.mailbox, config.hub_id, now)
         written = list(zip(outputs, delivering.write_all(outputs)))
         ledger.record(changes, written, f"collect by {structure.mailbox}", delivering.to_publish(outputs))
-        publish_waiting(config, ledger)
+        publish_waiting(config, ledger, delivering)
     finally:
         ledger.close()
     rows = [
@@ -212,9 +212,10 @@ def _replay(args, config: Config) -> int:
         else:
             ids = [_resolve(ledger, value) for value in args.flow_ids]
         context = pipeline.Context.from_config(config, ledger.known_invoice)
-        runner = Runner(context, ledger, Archive(config.archive), deliveries(config))
+        delivering = deliveries(config)
+        runner = Runner(context, ledger, Archive(config.archive), delivering)
         results = replay.replay(ids, ledger, _read, runner)
-        publish_waiting(config, ledger)
+        publish_waiting(config, ledger, delivering)
     finally:
         ledger.close()
     handled = [r for r in results if isinstance(r, Handled)]

@@ -244,7 +244,7 @@ def deliveries(config: Config):
     return _deliveries(config, _amqp_settings(config) if config.amqp.get("url") else None)
 
 
-def publish_waiting(config: Config, ledger) -> None:
+def publish_waiting(config: Config, ledger, delivering) -> None:
     """After a command that ran once has committed: one pass of the relay, as
     the engine's would. While the broker is away the messages wait in the
     ledger, and the next relay (a running engine's, or the next command's)
@@ -253,7 +253,7 @@ def publish_waiting(config: Config, ledger) -> None:
 
     from .cli import _amqp_settings
 
-    if not config.amqp.get("url") or not any(mode != "folder" for mode in config.delivery.values()):
+    if not delivering.uses_broker:
         return
     relay = _relay(_amqp_settings(config), ledger)
     try:
