@@ -353,3 +353,34 @@ def test_a_postgresql_ledger_of_the_previous_schema_gains_the_outbox(pg_ledger_u
         ledger.close()
     with psycopg.connect(pg_ledger_url, autocommit=True) as connection:
         assert connection.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
+
+
+@pytest.mark.usefixtures("ledger_backend")
+def test_a_message_the_broker_refuses_waits_on_its_own_and_goes_once_it_can(tmp_path, exchange):
+    from test_amqp import Recorder
+    from test_run import wait_for
+
+    runner = engine(tmp_path, exchange)
+    connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+    channel = connection.channel()
+    channel.queue_unbind(exchange, exchange, routing_key=PARTNER)  # as when the partner's binding is forgotten
+    log = Recorder()
+    relaying = Relay(runner.ledger, AmqpPublisher(AmqpSettings(url=AMQP_URL, outbound_exchange=exchange)), log=log)
+    try:
+        expected = committed(runner, 2)
+        assert relaying.publish_due() == 0
+        refused = log.at("error")
+        assert [event for event, _ in refused] == ["the broker refused a message; it waits in the outbox and is retried"] * 2
+        assert all("no queue is bound" in fields["error"] and fields["partner"] == PARTNER for _, fields in refused)
+        [(waiting, attempts)] = ledger_rows(tmp_path, "SELECT count(*), max(attempts) FROM outbox WHERE published_at IS NULL"
+                                            " AND error LIKE ?", "%no queue is bound%")
+        assert (waiting, attempts) == (2, 1)
+
+        channel.queue_bind(exchange, exchange, routing_key=PARTNER)
+        published = []
+        wait_for(lambda: published.append(relaying.publish_due()) or sum(published) == 2, 30)
+        assert sorted(mid for mid, *_ in received(exchange)) == sorted(expected)
+    finally:
+        relaying.publisher.close()
+        connection.close()
+        runner.ledger.close()
