@@ -16,7 +16,8 @@ for publishers that are trusted to name the sender.
 Outbound, outputs for partners served over AMQP are published persistent, with
 publisher confirms and `mandatory`, so an output is either confirmed stored in a
 queue or the caller gets an exception: never silently dropped by an exchange
-with no binding for that partner.
+with no binding for that partner. They are published by the outbox's relay
+after the ledger commit, each under its own stable message id.
 
 Only `ack` and `reject` may be called from other threads; everything else runs
 on the consumer's own thread, because a pika connection is not thread-safe.
@@ -89,6 +90,10 @@ class Message:
 
 class PublishFailed(RuntimeError):
     """The broker did not confirm a message: nothing may be considered sent."""
+
+
+class BrokerUnreachable(PublishFailed):
+    """No connection to the broker: no message can be sent now, whichever it is."""
 
 
 def declare_topology(channel, settings: AmqpSettings) -> None:
@@ -354,6 +359,16 @@ class _ConfirmedPublisher:
         with self._lock:
             self._drop()
 
+    def ready(self) -> None:
+        """Connects now if need be, raising BrokerUnreachable while the broker
+        is away: a caller about to hold something while it publishes checks first."""
+        with self._lock:
+            try:
+                self._open_channel()
+            except (AMQPConnectionError, OSError) as error:
+                self._drop()
+                raise BrokerUnreachable(_unreachable(self.settings.url, error)) from error
+
     def _send(self, exchange: str, routing_key: str, content: bytes, properties, target: str, unroutable: str) -> None:
         """Returns once the broker has confirmed the message stored; raises
         PublishFailed otherwise, saying `unroutable` when no queue took it."""
@@ -371,7 +386,7 @@ class _ConfirmedPublisher:
                     self._send_once(exchange, routing_key, content, properties, target, unroutable)
                 except (AMQPConnectionError, OSError) as error:
                     self._drop()
-                    raise PublishFailed(_unreachable(self.settings.url, error)) from error
+                    raise BrokerUnreachable(_unreachable(self.settings.url, error)) from error
 
     def _send_once(self, exchange: str, routing_key: str, content: bytes, properties, target: str, unroutable: str):
         try:
@@ -402,11 +417,13 @@ class _ConfirmedPublisher:
                 pass  # it is being discarded because it failed
 
 
-def _properties(settings: AmqpSettings, name: str, headers: dict, user_id: str | None = None) -> pika.BasicProperties:
+def _properties(
+    settings: AmqpSettings, name: str, headers: dict, user_id: str | None = None, message_id: str | None = None
+) -> pika.BasicProperties:
     return pika.BasicProperties(
         delivery_mode=pika.DeliveryMode.Persistent,
         content_type=CONTENT_TYPE,
-        message_id=uuid.uuid4().hex,
+        message_id=message_id or uuid.uuid4().hex,
         timestamp=int(time.time()),
         user_id=user_id,
         headers={settings.name_header: name, **headers},
@@ -420,8 +437,13 @@ class AmqpPublisher(_ConfirmedPublisher):
     def __init__(self, settings: AmqpSettings, log=None):
         super().__init__(settings, f"facteur publisher {settings.outbound_exchange}", declare_outbound, log)
 
-    def publish(self, routing_key: str, name: str, content: bytes, kind: str, headers: dict | None = None) -> None:
-        properties = _properties(self.settings, name, {KIND_HEADER: kind, **(headers or {})})
+    def publish(
+        self, routing_key: str, name: str, content: bytes, kind: str, headers: dict | None = None,
+        message_id: str | None = None,
+    ) -> None:
+        """`message_id` is the output's own (the outbox's), the same on every
+        publish of the same output."""
+        properties = _properties(self.settings, name, {KIND_HEADER: kind, **(headers or {})}, message_id=message_id)
         exchange = self.settings.outbound_exchange
         unroutable = (
             f"no queue is bound to exchange {exchange!r} for partner {routing_key!r}: "

@@ -114,6 +114,10 @@ class Mailboxes:
         write_all_atomic({path: output.content for path, output in zip(paths, outputs)})
         return [str(path) for path in paths]
 
+    def to_publish(self, outputs: list[Output]) -> list[Output]:
+        """Folders only: nothing goes to the broker."""
+        return []
+
 
 class Archive:
     """The original bytes of every flow, by flow id, kept before processing."""

@@ -5,6 +5,11 @@ once here, in the SQL both speak (`?` placeholders, which the PostgreSQL
 ledger translates); each database's module brings its connection, its
 transactions, its schema and its migrations.
 
+Outputs for partners served over AMQP are not published before the commit:
+the commit puts them in the `outbox` table, and a relay publishes them after it
+(`relay`), each under a message id derived from its flow and name, so a
+message published again after a crash is the same message for its recipient.
+
 Three rules hold whatever the database. An accepted invoice's (supplier, number,
 year) key is reserved in the `claims` table, which it keys, before any output
 is written (`claim`), so two workers racing to deliver the same invoice cannot
@@ -21,13 +26,14 @@ from __future__ import annotations
 import hashlib
 import time
 from contextlib import AbstractContextManager
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from functools import cached_property
 from decimal import Decimal
+from typing import Callable
 
 from facteur.engine import names
 from facteur.engine.controls import comparable, duplicate_key
-from facteur.engine.ledger import DeliveredInvoice, FlowRecord
+from facteur.engine.ledger import DeliveredInvoice, FlowRecord, Outgoing, Refused, message_id
 from facteur.engine.model import Flow, Invoice, Outcome, Output, Party, StatusChange, Syntax
 from facteur.engine.status import INVOICE_STATUS_LABELS
 
@@ -126,6 +132,27 @@ CREATE INDEX IF NOT EXISTS outputs_by_flow ON outputs(flow_id);
 CREATE TABLE IF NOT EXISTS claims (dup_key TEXT PRIMARY KEY, flow_id TEXT NOT NULL);
 """ + LEASES
 
+# The transactional outbox: a message per output for an AMQP partner, written in
+# the commit of what produced it, published after it. A published message keeps
+# its id and time, not its bytes (the flow's archive and reports keep those).
+OUTBOX = """
+CREATE TABLE IF NOT EXISTS outbox ({insertion_order}
+    message_id TEXT PRIMARY KEY,
+    flow_id TEXT NOT NULL,
+    mailbox TEXT NOT NULL,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    content {binary},
+    queued_at TEXT NOT NULL,
+    retry_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    published_at TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_waiting ON outbox(retry_at) WHERE published_at IS NULL;
+CREATE INDEX IF NOT EXISTS outbox_by_flow ON outbox(flow_id);
+"""
+
 
 FLOW_LABELS = {
     "90": "received, all invoices integrated",
@@ -145,6 +172,11 @@ KEY_SEPARATOR = "\x1f"
 def _marks(values) -> str:
     """A placeholder for each value."""
     return ", ".join("?" * len(values))
+
+
+def _utc(moment: datetime) -> str:
+    """Outbox times are compared as texts: one zone, one format."""
+    return _iso(moment.astimezone(timezone.utc))
 
 
 def _key(parts: tuple[str, str, int] | None) -> str | None:
@@ -211,7 +243,10 @@ class _Held(Exception):
 
 class SqlLedger:
     """The Ledger protocol over a database; subclasses provide `_execute`
-    (rows readable by column name), `_transaction` and `close`."""
+    (rows readable by column name), `_transaction` and `close`, and how a
+    transaction holds rows that another relay must skip (`_HOLD`)."""
+
+    _HOLD = ""
 
     def _execute(self, sql: str, parameters: tuple | list = ()): ...
 
@@ -335,7 +370,9 @@ class SqlLedger:
             return held.holder
         return None
 
-    def commit(self, flow: Flow, outcome: Outcome, written: list[tuple[Output, str]], at: datetime) -> None:
+    def commit(
+        self, flow: Flow, outcome: Outcome, written: list[tuple[Output, str]], at: datetime, publish: list[Output] = ()
+    ) -> None:
         """The flow's row is updated first, which makes a concurrent commit of
         the same flow wait for this one; it then finds the flow committed and
         records nothing more (both wrote the same outputs: same flow, same
@@ -363,12 +400,57 @@ class SqlLedger:
                     self._event(flow.id, index, "02", f"routed to {verdict.recipient_mailbox}", at)
             self._changes(outcome.changes, flow.id)
             self._outputs(flow.id, written)
+            self._queue(flow.id, publish, at)
             self._event(flow.id, None, outcome.status.value, FLOW_LABELS[outcome.status.value], at)
 
-    def record(self, changes: list[StatusChange], written: list[tuple[Output, str]], origin: str) -> None:
+    def record(
+        self, changes: list[StatusChange], written: list[tuple[Output, str]], origin: str, publish: list[Output] = ()
+    ) -> None:
         with self._transaction():
             self._changes(changes, origin)
             self._outputs(origin, written)
+            self._queue(origin, publish, self._now())
+
+    def due(self, at: datetime) -> int:
+        return self._execute(
+            "SELECT COUNT(*) AS due FROM outbox WHERE published_at IS NULL AND retry_at <= ?", (_utc(at),)
+        ).fetchone()["due"]
+
+    def relay(self, publish: Callable[[Outgoing], None], at: datetime, limit: int) -> int:
+        """The rows are held by the transaction while they are published
+        (PostgreSQL skips rows another relay holds; SQLite has one writer at a
+        time), and a relay that dies lets them go with its transaction: the
+        next one publishes them again, under the same ids."""
+        published, stopped = 0, None
+        with self._transaction():
+            rows = self._execute(
+                "SELECT message_id, flow_id, mailbox, name, kind, content, attempts FROM outbox"
+                f" WHERE published_at IS NULL AND retry_at <= ? ORDER BY rowid LIMIT ?{self._HOLD}",
+                (_utc(at), limit),
+            ).fetchall()
+            for row in rows:
+                outgoing = Outgoing(
+                    row["message_id"], row["flow_id"],
+                    Output(row["mailbox"], row["name"], bytes(row["content"]), row["kind"]), row["attempts"],
+                )
+                try:
+                    publish(outgoing)
+                except Refused as refused:
+                    self._missed(outgoing, str(refused), at + refused.retry_in)
+                    continue
+                except Exception as error:  # the broker is away: this pass ends, what it confirmed is kept
+                    self._missed(outgoing, str(error), at)
+                    stopped = error
+                    break
+                self._execute(
+                    "UPDATE outbox SET published_at = ?, attempts = attempts + 1, error = NULL, content = NULL"
+                    " WHERE message_id = ?",
+                    (_utc(self._now()), outgoing.message_id),
+                )
+                published += 1
+        if stopped is not None:
+            raise stopped
+        return published
 
     def delivered(self, flow_id: str) -> list[DeliveredInvoice]:
         return self._delivered("i.flow_id = ?", (flow_id,))
@@ -403,8 +485,9 @@ class SqlLedger:
         ).fetchall()
         return [Output(r["mailbox"], r["name"], bytes(r["report"]), r["kind"]) for r in rows]
 
-    def record_repeat(self, flow: Flow, at: datetime) -> None:
+    def record_repeat(self, flow: Flow, at: datetime, publish: list[Output] = ()) -> None:
         with self._transaction():
+            self._queue(flow.id, publish, at, again=True)
             self._event(flow.id, None, "repeat", f"same flow received again as {flow.name}; original report sent again", at)
 
     def flows(self, limit: int = 100, **filters: str) -> list[dict]:
@@ -437,7 +520,11 @@ class SqlLedger:
         flow["findings"] = rows(
             "SELECT idx, document, code, severity, message, location, layer FROM findings WHERE flow_id = ? ORDER BY rowid"
         )
-        flow["outputs"] = rows("SELECT mailbox, name, kind, path, sha256 FROM outputs WHERE flow_id = ? ORDER BY rowid")
+        flow["outputs"] = rows(
+            "SELECT o.mailbox, o.name, o.kind, o.path, o.sha256, x.message_id, x.published_at, x.attempts, x.error"
+            " FROM outputs o LEFT JOIN outbox x ON x.flow_id = o.flow_id AND x.mailbox = o.mailbox AND x.name = o.name"
+            " WHERE o.flow_id = ? ORDER BY o.rowid"
+        )
         return flow
 
     @staticmethod
@@ -477,6 +564,28 @@ class SqlLedger:
                     None if output.kind == "pivot" else output.content,
                 ),
             )
+
+    def _queue(self, origin: str, outputs: list[Output], at: datetime, again: bool = False) -> None:
+        """The same output queued again is the same message: it is kept as it
+        stands (the same collection after a crash), or, `again`, published
+        once more under its id (a report sent again for a sender's retry)."""
+        on_conflict = (
+            "DO UPDATE SET content = excluded.content, retry_at = excluded.retry_at, published_at = NULL"
+            if again else "DO NOTHING"
+        )
+        for output in outputs:
+            self._execute(
+                "INSERT INTO outbox (message_id, flow_id, mailbox, name, kind, content, queued_at, retry_at)"
+                f" VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) {on_conflict}",
+                (message_id(origin, output), origin, output.mailbox, output.name, output.kind, output.content,
+                 _utc(at), _utc(at)),
+            )
+
+    def _missed(self, outgoing: Outgoing, error: str, retry_at: datetime) -> None:
+        self._execute(
+            "UPDATE outbox SET attempts = attempts + 1, error = ?, retry_at = ? WHERE message_id = ?",
+            (error, _utc(retry_at), outgoing.message_id),
+        )
 
     def _delivered(self, where: str, parameters: tuple) -> list[DeliveredInvoice]:
         rows = self._execute(

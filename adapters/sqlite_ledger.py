@@ -15,11 +15,13 @@ from pathlib import Path
 
 from facteur.engine.ledger import LedgerReplaced, LedgerTooNew, LedgerUnavailable
 
-from .sql_ledger import LEASES, RENORMALISE_KEYS, TABLES, WRITTEN_KEYS, SqlLedger, renormalised
+from .sql_ledger import LEASES, OUTBOX, RENORMALISE_KEYS, TABLES, WRITTEN_KEYS, SqlLedger, renormalised
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
-SCHEMA = TABLES.format(serial="INTEGER", binary="BLOB", insertion_order="") + """
+SQLITE_OUTBOX = OUTBOX.format(binary="BLOB", insertion_order="")
+
+SCHEMA = TABLES.format(serial="INTEGER", binary="BLOB", insertion_order="") + SQLITE_OUTBOX + """
 CREATE TRIGGER IF NOT EXISTS dgp_start_never_changes BEFORE UPDATE OF dgp_start, dgp_rule ON invoices
 WHEN OLD.dgp_start IS NOT NULL
 BEGIN
@@ -45,6 +47,7 @@ UPDATE invoices SET state = '02' WHERE accepted = 1;
     + RENORMALISE_KEYS.format(now="strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now')"),
     4: LEASES,
     5: "ALTER TABLE flows ADD COLUMN name_raw BLOB;",  # a name's bytes as received (engine/names.py)
+    6: SQLITE_OUTBOX,
 }
 
 

@@ -156,7 +156,9 @@ def _read(path: Path, config: Config) -> bytes | None:
 
 def _process(args, config: Config) -> int:
     from facteur.adapters.ledgers import open_ledger
-    from facteur.adapters.mailbox import Archive, Mailboxes
+    from facteur.adapters.mailbox import Archive
+
+    from .cli_run import deliveries, publish_waiting
 
     if not PARTNER_ID.match(args.sender):
         raise UsageError(f"--sender {args.sender!r} must be a partner id of 3 to 8 letters, digits, '-' or '_'")
@@ -173,14 +175,14 @@ def _process(args, config: Config) -> int:
                 f"sender {args.sender} is not in the directory {config.directory_file} (known partners: {known}); "
                 "add it there, or use --open-directory"
             )
-        runner = Runner(
-            context, ledger, Archive(config.archive), Mailboxes(config.outbox), lease_seconds=config.lease_seconds
-        )
+        delivering = deliveries(config)
+        runner = Runner(context, ledger, Archive(config.archive), delivering, lease_seconds=config.lease_seconds)
         results = []
         for path in files:
             results.append(_one(runner, path, args.sender, config))
             progress.step()
         progress.done()
+        publish_waiting(config, ledger, delivering)
     finally:
         ledger.close()
     _print_process(results, args.json)
@@ -394,8 +396,18 @@ def _flows_show(args, config: Config) -> int:
             print(f"  [{f['idx'] or '-'}] {f['severity']:8} {f['code']}: {f['message']}" + (f"  [{f['location']}]" if f["location"] else ""))
     print("outputs:")
     for out in detail["outputs"]:
-        print(f"  {out['kind']:15} {out['path']}")
+        print(f"  {out['kind']:15} {out['path']}{_publication(out)}")
     return EXIT_OK
+
+
+def _publication(output: dict) -> str:
+    """Where an output for the broker stands in the outbox."""
+    if not output["message_id"]:
+        return ""
+    if output["published_at"]:
+        return f"  (published {output['published_at']}, message id {output['message_id']})"
+    error = f"; last error: {output['error']}" if output["error"] else ""
+    return f"  (waiting to be published, {output['attempts']} attempt(s){error}; message id {output['message_id']})"
 
 
 class _Progress:

@@ -66,6 +66,8 @@ def _ledger(config: Config):
 def _collect(args, config: Config) -> int:
     from facteur.adapters.mailbox import Mailboxes, write_atomic
 
+    from .cli_run import deliveries, publish_waiting
+
     logs.configure("warning")
     directory = config.load_directory()
     structure = _structure(directory, args.recipient)
@@ -75,7 +77,7 @@ def _collect(args, config: Config) -> int:
             "collect is for portal and service recipients (delivery = \"portal\" or \"service\" in the directory)"
         )
     ledger = _ledger(config)
-    mailboxes = Mailboxes(config.outbox)
+    mailboxes, delivering = Mailboxes(config.outbox), deliveries(config)
     try:
         waiting = ledger.waiting(structure.mailbox)
         now = utc_now()
@@ -88,8 +90,9 @@ def _collect(args, config: Config) -> int:
                 source = target
             handed.append((invoice, str(source)))
         changes, outputs = lifecycle.notified(waiting, structure.mailbox, config.hub_id, now)
-        written = [(output, mailboxes.write(output)) for output in outputs]
-        ledger.record(changes, written, origin=f"collect by {structure.mailbox}")
+        written = list(zip(outputs, delivering.write_all(outputs)))
+        ledger.record(changes, written, f"collect by {structure.mailbox}", delivering.to_publish(outputs))
+        publish_waiting(config, ledger, delivering)
     finally:
         ledger.close()
     rows = [
@@ -193,9 +196,10 @@ def _dgp(args, config: Config) -> int:
 
 
 def _replay(args, config: Config) -> int:
-    from facteur.adapters.mailbox import Archive, Mailboxes
+    from facteur.adapters.mailbox import Archive
 
     from .cli import _print_process
+    from .cli_run import deliveries, publish_waiting
 
     if bool(args.flow_ids) == bool(args.status):
         raise _usage("give flow ids, or --status (with --since) to choose them, not both")
@@ -208,10 +212,10 @@ def _replay(args, config: Config) -> int:
         else:
             ids = [_resolve(ledger, value) for value in args.flow_ids]
         context = pipeline.Context.from_config(config, ledger.known_invoice)
-        runner = Runner(
-            context, ledger, Archive(config.archive), Mailboxes(config.outbox), lease_seconds=config.lease_seconds
-        )
+        delivering = deliveries(config)
+        runner = Runner(context, ledger, Archive(config.archive), delivering, lease_seconds=config.lease_seconds)
         results = replay.replay(ids, ledger, _read, runner)
+        publish_waiting(config, ledger, delivering)
     finally:
         ledger.close()
     handled = [r for r in results if isinstance(r, Handled)]

@@ -8,7 +8,8 @@ stop taking, flows in flight finish and commit, nothing is lost.
 - `facteur worker`: the AMQP queue feeds a coordinator that runs the pipeline
   in its own process; any number of them share a PostgreSQL ledger.
 
-Deliveries go to folders or the broker in every role that processes flows.
+Deliveries go to folders or the broker in every role that processes flows;
+those for the broker are published after the commit by the outbox's relay.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from datetime import datetime, timezone
 from . import door, logs, names, pipeline
 from .config import Config, redact
 from .directory import PARTNER_ID
-from .ledger import LedgerTooNew
+from .ledger import LedgerTooNew, LedgerUnavailable
 from .model import Flow
 from .runner import Runner
 from .service import RETRY_DELAYS, TRANSIENT, Intake, Service
@@ -151,14 +152,13 @@ def watch(config: Config) -> int:
 
 class _Engine:
     """What processes flows, for `facteur run` and `facteur worker` alike:
-    the ledger, the pipeline's context, the deliveries and the durable runner."""
+    the ledger, the pipeline's context, the deliveries, the durable runner, and
+    the relay that publishes the outbox (on a ledger connection of its own)
+    when some partner receives over AMQP."""
 
     def __init__(self, config: Config, amqp, log):
-        from facteur.adapters.delivery import Deliveries
         from facteur.adapters.ledgers import describe, open_ledger
-        from facteur.adapters.mailbox import Archive, Mailboxes
-
-        from .cli import UsageError
+        from facteur.adapters.mailbox import Archive
 
         self.folders, self.log = (config.outbox, config.archive), log
         folders = [str(folder) for folder in self.folders]
@@ -168,20 +168,27 @@ class _Engine:
             lambda: open_ledger(config), log, "cannot open the ledger; facteur waits for it", ledger=self.ledger_name
         )
         context = pipeline.Context.from_config(config, self.ledger.known_invoice)
-        self.publisher = _publisher(amqp) if amqp and any(m != "folder" for m in config.delivery.values()) else None
+        self.relay = None
         try:
-            deliveries = Deliveries(
-                Mailboxes(config.outbox), self.publisher, config.delivery, amqp.outbound_exchange if amqp else ""
-            )
-        except ValueError as err:
+            deliveries = _deliveries(config, amqp)
+        except Exception:
             self.close()
-            raise UsageError(str(err)) from None
-        self.runner = Runner(context, self.ledger, Archive(config.archive), deliveries,
+            raise
+        if deliveries.uses_broker:
+            relay_ledger = _when_ready(
+                lambda: open_ledger(config), log, "cannot open the ledger; facteur waits for it", ledger=self.ledger_name
+            )
+            self.relay = _relay(amqp, relay_ledger)
+            self.relay.start()
+        wake = self.relay.wake if self.relay else lambda: None
+        self.runner = Runner(context, self.ledger, Archive(config.archive), deliveries, on_commit=wake,
                              lease_seconds=config.lease_seconds)
 
     def close(self) -> None:
-        if self.publisher:
-            self.publisher.close()
+        if self.relay:
+            self.relay.stop(CONSUMER_DRAIN_SECONDS)
+            self.relay.publisher.close()
+            self.relay.ledger.close()
         self.ledger.close()
         self._sweep()
 
@@ -219,10 +226,53 @@ def _stopped(counts, log) -> int:
     return 0
 
 
-def _publisher(amqp):
-    from facteur.adapters.amqp import AmqpPublisher
+def _deliveries(config: Config, amqp):
+    """Each partner's outputs where `[delivery]` sends them."""
+    from facteur.adapters.delivery import Deliveries
+    from facteur.adapters.mailbox import Mailboxes
 
-    return AmqpPublisher(amqp)
+    from .cli import UsageError
+
+    try:
+        return Deliveries(Mailboxes(config.outbox), config.delivery, amqp.outbound_exchange if amqp else "")
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+
+
+def _relay(amqp, ledger):
+    from facteur.adapters.amqp import AmqpPublisher
+    from facteur.adapters.outbox import Relay
+
+    return Relay(ledger, AmqpPublisher(amqp))
+
+
+def deliveries(config: Config):
+    """For the commands that run once (`process`, `replay`, `collect`): each
+    partner's outputs where `[delivery]` sends them, as the engine does."""
+    from .cli import _amqp_settings
+
+    return _deliveries(config, _amqp_settings(config) if config.amqp.get("url") else None)
+
+
+def publish_waiting(config: Config, ledger, delivering) -> None:
+    """After a command that ran once has committed: one pass of the relay, as
+    the engine's would. While the broker is away the messages wait in the
+    ledger, and the next relay (a running engine's, or the next command's)
+    publishes them."""
+    from facteur.adapters.amqp import PublishFailed
+
+    from .cli import _amqp_settings
+
+    if not delivering.uses_broker:
+        return
+    relay = _relay(_amqp_settings(config), ledger)
+    try:
+        relay.publish_due()
+    except (PublishFailed, LedgerUnavailable) as err:
+        print(f"facteur: messages for AMQP partners wait in the ledger's outbox ({err}); `facteur run` or "
+              "`facteur worker` publishes them once the broker can be reached", file=sys.stderr)
+    finally:
+        relay.publisher.close()
 
 
 def _publish_file(publisher, claimed, stop: threading.Event, log) -> None:

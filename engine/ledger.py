@@ -8,10 +8,11 @@ speak to it through this protocol; `adapters/` provides the databases.
 
 from __future__ import annotations
 
+import hashlib
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
+from datetime import datetime, timedelta
+from typing import Callable, Protocol
 
 from .model import Flow, Invoice, Outcome, Output, StatusChange
 
@@ -63,6 +64,32 @@ class DeliveredInvoice:
     invoice: Invoice  # number, date, supplier, buyer, service, amounts
 
 
+def message_id(origin: str, output: Output) -> str:
+    """The id an output keeps on every publish: derived from what produced it
+    (a flow id) and where and under which name it goes, so a message published
+    again after a crash is the same message for its recipient."""
+    return hashlib.sha256(f"{origin}\0{output.mailbox}\0{output.name}".encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """An output waiting in the outbox to be published to its partner."""
+
+    message_id: str
+    origin: str  # the flow id, or what else produced it (a collection)
+    output: Output
+    attempts: int  # publishes tried before this one
+
+
+class Refused(Exception):
+    """The broker refused this one message (no queue bound for its partner, a
+    full queue): it waits `retry_in`, and the other messages go on."""
+
+    def __init__(self, reason: str, retry_in: timedelta):
+        super().__init__(reason)
+        self.retry_in = retry_in
+
+
 class Ledger(Protocol):
     def begin(self, flow: Flow, archive: str) -> FlowRecord:
         """Record the flow as received (pending) unless it is known; return its record.
@@ -109,16 +136,20 @@ class Ledger(Protocol):
     def release(self, keys: list[str]) -> None:
         """Give up this process's leases on these keys."""
 
-    def commit(self, flow: Flow, outcome: Outcome, written: list[tuple[Output, str]], at: datetime) -> None:
-        """Record the outcome and the outputs written (with their paths),
-        atomically; a flow committed meanwhile (by another worker handed the
-        same flow) is left as that commit recorded it."""
+    def commit(
+        self, flow: Flow, outcome: Outcome, written: list[tuple[Output, str]], at: datetime, publish: list[Output] = ()
+    ) -> None:
+        """Record the outcome and the outputs written (with their places), and
+        put the outputs to `publish` in the outbox, atomically; a flow committed
+        meanwhile (by another worker handed the same flow) is left as that
+        commit recorded it."""
 
     def reports(self, flow_id: str) -> list[Output]:
         """The reports sent to the sender for this flow, to send them again."""
 
-    def record_repeat(self, flow: Flow, at: datetime) -> None:
-        """Note that the same flow was received again (a sender's retry)."""
+    def record_repeat(self, flow: Flow, at: datetime, publish: list[Output] = ()) -> None:
+        """Note that the same flow was received again (a sender's retry), and
+        put its reports to `publish` back in the outbox, under their ids."""
 
     def flows(self, limit: int = 100, **filters: str) -> list[dict]:
         """The latest flows, newest first; filters: status, sender, recipient,
@@ -136,10 +167,23 @@ class Ledger(Protocol):
     def invoices(self, mailbox: str = "") -> list[DeliveredInvoice]:
         """Every accepted invoice (of one recipient mailbox, when given)."""
 
-    def record(self, changes: list[StatusChange], written: list[tuple[Output, str]], origin: str) -> None:
+    def record(
+        self, changes: list[StatusChange], written: list[tuple[Output, str]], origin: str, publish: list[Output] = ()
+    ) -> None:
         """Lifecycle steps that came from no flow (a collection, a dispute), with
-        the outputs written for them, atomically. A DGP start already written
-        is never changed."""
+        the outputs written for them and those to publish put in the outbox,
+        atomically. A DGP start already written is never changed."""
+
+    def due(self, at: datetime) -> int:
+        """How many outbox messages wait to be published and may be tried at `at`."""
+
+    def relay(self, publish: Callable[[Outgoing], None], at: datetime, limit: int) -> int:
+        """Hand the oldest messages due at `at` (up to `limit`) to `publish`,
+        each held meanwhile so that no other relay publishes it at once, and
+        mark each published once `publish` returns (it returns once the broker
+        confirmed). A message refused (`Refused`) waits its delay, the others go
+        on; any other error ends the pass, keeping what was confirmed before it,
+        and is raised. Returns how many were published."""
 
     def archived(self, flow_id: str) -> tuple[FlowRecord, str, str] | None:
         """A flow's record, archive path and sha-256, to replay it."""

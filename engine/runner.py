@@ -6,8 +6,9 @@ impossible to lose or to deliver twice:
    before keeps its first reception time, so its outputs come out identical;
 3. run the pipeline (pure); a recipient's status file is then applied to the
    ledger's lifecycle here, by the single writer;
-4. write every output atomically;
-5. commit the outcome to the ledger;
+4. write every folder output atomically;
+5. commit the outcome to the ledger, with the outputs for AMQP partners in
+   its outbox, published after the commit (by the relay `on_commit` wakes);
 6. only then may the caller release the input (inbox file, AMQP message).
 
 Under load, the service hands the runner many flows at once: their files are
@@ -52,6 +53,9 @@ class MailboxWriter(Protocol):
 
     def write_all(self, outputs: list[Output]) -> list[str]: ...
 
+    def to_publish(self, outputs: list[Output]) -> list[Output]:
+        """Those of the outputs that go to the broker, through the outbox."""
+
 
 @dataclass
 class Handled:
@@ -93,6 +97,7 @@ class Runner:
         mailboxes: MailboxWriter,
         clock: Callable[[], datetime] = utc_now,
         lease_seconds: float = LEASE_SECONDS,
+        on_commit: Callable[[], None] = lambda: None,
     ):
         self.context = context
         self.ledger = ledger
@@ -101,6 +106,7 @@ class Runner:
         self.clock = clock
         self.lease_seconds = lease_seconds
         self.leased: dict[str, list[str]] = {}  # flow id -> the keys this runner holds for it
+        self.on_commit = on_commit  # wakes the outbox's relay
         self.log = logs.get("facteur.runner")
 
     def handle(self, flow: Flow) -> Handled:
@@ -190,10 +196,11 @@ class Runner:
         at = self.clock()
         with self.ledger.group():
             for (flow, outcome), outputs in zip(judged, written):
-                self.ledger.commit(flow, outcome, outputs, at)
+                self.ledger.commit(flow, outcome, outputs, at, self.mailboxes.to_publish(outcome.outputs))
             self.ledger.release([key for flow, _ in judged for key in self.leased.get(flow.id, [])])
         for flow, _ in judged:
             self.leased.pop(flow.id, None)
+        self.on_commit()
         return [self._processed(flow, outcome, outputs) for (flow, outcome), outputs in zip(judged, written)]
 
     def _judged(self, flow: Flow, outcome: Outcome) -> Outcome:
@@ -269,8 +276,9 @@ class Runner:
         forwarded to the suppliers' partners: those went once)."""
         reports = [report for report in self.ledger.reports(flow.id) if report.mailbox == flow.sender]
         paths = [self.mailboxes.write(report) for report in reports]
-        self.ledger.record_repeat(flow, self.clock())
+        self.ledger.record_repeat(flow, self.clock(), self.mailboxes.to_publish(reports))
         self.release(flow)
+        self.on_commit()
         self.log.info(
             "flow received again; original report sent again", flow_id=flow.id, flow_name=flow.name, status=status
         )

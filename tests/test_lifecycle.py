@@ -332,6 +332,7 @@ def test_a_ledger_of_the_previous_schema_is_migrated_in_place(hub):
         """
         DROP TABLE claims;
         DROP TABLE leases;
+        DROP TABLE outbox;
         DROP TRIGGER dgp_start_never_changes;
         DROP INDEX invoices_by_mailbox;
         DROP INDEX flows_by_chain;
