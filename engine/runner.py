@@ -186,7 +186,10 @@ class Runner:
         promise: each flow's invoices claimed (its own transaction, so a claim
         is seen by other workers before any pivot of it exists), then every
         output written and synced as one group, then every outcome committed in
-        one ledger transaction, which also releases their leases. A recipient's
+        one ledger transaction, which also releases their leases. That
+        transaction first takes their leases again: a holder that stalled past
+        its lease (a frozen process, a lost network) and whose work another one
+        took over commits nothing, and is judged again (Busy). A recipient's
         status file is judged against the ledger as it stands: it comes in a
         group of its own, after what came before it is committed (the service
         sees to it)."""
@@ -195,6 +198,8 @@ class Runner:
         written = [[(output, next(places)) for output in outcome.outputs] for _, outcome in judged]
         at = self.clock()
         with self.ledger.group():
+            for flow, _ in judged:
+                self._still_held(flow)
             for (flow, outcome), outputs in zip(judged, written):
                 self.ledger.commit(flow, outcome, outputs, at, self.mailboxes.to_publish(outcome.outputs))
             self.ledger.release([key for flow, _ in judged for key in self.leased.get(flow.id, [])])
@@ -231,6 +236,15 @@ class Runner:
                 self._hold(flow.id, [key for key in held if key == _flow_key(flow.id)])
                 raise Busy(flow.id, holder)
             self._hold(flow.id, sorted(leased))
+
+    def _still_held(self, flow: Flow) -> None:
+        """The flow's leases taken again inside the commit's transaction, which
+        keeps them until it ends: Busy if another process took them over. They
+        stay asked for, so the flow is finished only once they are back: found
+        committed by the other process, or judged again."""
+        holder = self.ledger.lease(self.leased.get(flow.id, []), self.lease_seconds)
+        if holder is not None:
+            raise Busy(flow.id, holder)
 
     def _processed(self, flow: Flow, outcome: Outcome, written: list[tuple[Output, str]]) -> Handled:
         handled = _summary(flow, outcome, [path for _, path in written])

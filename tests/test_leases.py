@@ -167,3 +167,24 @@ def test_statuses_of_an_invoice_another_process_judges_wait_then_see_its_commit(
     report = tmp_path / "outbox" / "VILLEDEM" / f"{refused.id}.flux.statut.xml"
     assert flow_status(report) == ("93", ["FCT-STATUS-TRANSITION"])
     assert ledger_rows(tmp_path, "SELECT state FROM invoices WHERE flow_id = ?", delivered.flow_id) == [("04",)]
+
+
+def test_a_holder_whose_lease_ran_out_and_passed_on_commits_nothing(runners, tmp_path):
+    """A process frozen past its lease (here, its lease made to run out) while
+    another one took the flow over: its commit is refused, the other's stands."""
+    first, second = runners
+    flow = Flow(ubl(Spec("LEASE-3")), "DEMO01", "lease-3.xml", datetime.now(timezone.utc))
+    stalled = first.prepare(flow)
+    outcome = pipeline.process(stalled, first.context)
+    ledger_rows(tmp_path, "UPDATE leases SET expires_at = 0")  # it stopped renewing: frozen, not crashed
+    taken_over = second.prepare(replace(flow, name="lease-3-again.xml"))
+
+    with pytest.raises(Busy) as busy:
+        first.finish(stalled, outcome)
+
+    assert busy.value.holder == second.ledger.holder
+    assert ledger_rows(tmp_path, "SELECT status FROM flows") == [("pending",)]
+    assert second.finish(taken_over, pipeline.process(taken_over, second.context)).status == "90"
+    again = first.prepare(flow)
+    assert (again.repeated, again.status) == (True, "90")
+    assert ledger_rows(tmp_path, "SELECT count(*) FROM outputs WHERE kind = 'pivot'") == [(1,)]
