@@ -17,7 +17,7 @@ from facteur.engine.model import Flow
 from helpers import Hub, Spec, flow_status, ledger_rows, ubl
 from test_lifecycle import forwarded, recipient_status, soon
 from test_run import assert_exactly_once, left_in_inbox, drop, flows, settled, start, wait_for
-from test_run_amqp import AMQP_URL, facteur, installation, queue_depth, submit  # noqa: F401  (a fixture)
+from test_run_amqp import AMQP_URL, facteur, installation, queue_depth, served_over_amqp, submit  # noqa: F401  (a fixture)
 from test_workers import cluster, stop  # noqa: F401  (a fixture)
 
 SENDER = "DEMO01"
@@ -64,14 +64,7 @@ def test_the_same_bytes_under_three_names_in_one_inbox_are_one_flow(tmp_path):
 
 def test_the_same_bytes_in_the_folder_and_on_the_queue_are_published_once(installation):
     root, config, queue = installation
-    exchange = f"facteur.out.{queue.rsplit('.', 1)[1]}"
-    config.write_text(config.read_text().replace("[delivery]", '[delivery]\nVILLEDEM = "amqp"', 1))
-    partner_queue = f"{queue}.villedem"
-    connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
-    channel = connection.channel()
-    channel.exchange_declare(exchange, exchange_type="direct", durable=True)
-    channel.queue_declare(partner_queue, durable=True)
-    channel.queue_bind(partner_queue, exchange, routing_key="VILLEDEM")
+    connection, channel, partner_queue = served_over_amqp(config, queue)
     sender = "guest"  # the AMQP user, and the inbox of the same partner
     files = flows(10)
     try:

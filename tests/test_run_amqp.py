@@ -168,8 +168,9 @@ def test_broker_restarted_mid_stream_loses_and_repeats_nothing(tmp_path, private
     wait_for(lambda: queue_depth(queue, private_broker.url) == 0, 30)
 
 
-def test_partner_configured_for_amqp_receives_its_pivots_on_the_outbound_exchange(installation):
-    root, config, queue = installation
+def served_over_amqp(config: Path, queue: str):
+    """VILLEDEM configured to receive over AMQP, with a queue of its own bound
+    to the installation's outbound exchange: (connection, channel, its queue)."""
     exchange = next(line.split('"')[1] for line in config.read_text().splitlines() if line.startswith("outbound_exchange"))
     config.write_text(config.read_text().replace("[delivery]", '[delivery]\nVILLEDEM = "amqp"', 1))
     partner_queue = f"{queue}.villedem"
@@ -178,6 +179,12 @@ def test_partner_configured_for_amqp_receives_its_pivots_on_the_outbound_exchang
     channel.exchange_declare(exchange, exchange_type="direct", durable=True)
     channel.queue_declare(partner_queue, durable=True)
     channel.queue_bind(partner_queue, exchange, routing_key="VILLEDEM")
+    return connection, channel, partner_queue
+
+
+def test_partner_configured_for_amqp_receives_its_pivots_on_the_outbound_exchange(installation):
+    root, config, queue = installation
+    connection, channel, partner_queue = served_over_amqp(config, queue)
     try:
         files = {name: content for name, content in flows(12).items() if b"12345678900017" not in content}
         submit(root, config, files)
