@@ -123,10 +123,15 @@ def check(root: Path, sent: list[Sent], ledger: LedgerView, published: Counter |
                 tally.add("contradictions", f"flow {flow_id}", f"recorded output {name} missing or different at {place}")
     _check_conflicts(root, ledger, conflicts, tally)
     tally.half_written = sum(1 for p in root.rglob(".*.tmp") if p.is_file())
-    inbox = root / "inbox"
-    left = [p for p in inbox.rglob("*") if p.is_file() and JOURNALS not in p.parts] if inbox.exists() else []
-    tally.left_in_inbox = len(left)  # the watcher's journals of claims are its own, not files left
+    tally.left_in_inbox = len(left_in_inbox(root))
     return tally
+
+
+def left_in_inbox(root: Path) -> list[Path]:
+    """Files still in an inbox or claimed: not released (the watcher's
+    journals of its claims are its own, not files left)."""
+    inbox = root / "inbox"
+    return [p for p in inbox.rglob("*") if p.is_file() and JOURNALS not in p.parts] if inbox.exists() else []
 
 
 def _check_flow(root: Path, flow_id: str, sent: Sent, status: str | None, outputs: list, published: Counter | None,
