@@ -370,9 +370,8 @@ def _start_consumer(amqp, service: Service, stop: threading.Event, log) -> threa
         flow = Flow(message.content, message.sender, name, datetime.now(timezone.utc), "amqp", name_raw=name_raw,
                     refused=refused)
         tag = message.delivery_tag
-        service.offer(
-            Intake(flow, lambda: consumer.ack(tag), lambda reason: consumer.reject(tag, requeue=False))
-        )
+        service.offer(Intake(flow, lambda: consumer.ack(tag), lambda reason: consumer.reject(tag, requeue=False),
+                             suspect=message.redelivered))
 
     consumer = AmqpConsumer(amqp, on_message, drain_seconds=CONSUMER_DRAIN_SECONDS)
     thread = threading.Thread(target=consumer.run, args=(stop,), name="facteur-amqp", daemon=True)
