@@ -71,9 +71,11 @@ class Intake:
 
 
 class Service:
-    def __init__(self, runner: Runner, compute: Compute | None = None, max_in_flight: int = 64):
+    def __init__(self, runner: Runner, compute: Compute | None = None, max_in_flight: int = 64,
+                 judge: Callable[[Flow, pipeline.Context], Outcome] = pipeline.process):
         self.runner = runner
         self.compute = compute
+        self.judge = judge  # the pipeline as it runs here without `compute` (within a CPU time limit, say)
         self._events: queue.Queue = queue.Queue()
         self._slots = threading.BoundedSemaphore(max_in_flight)
         self._lock = threading.Lock()
@@ -179,7 +181,7 @@ class Service:
             if self.compute is None:
                 if self._lone(item) and not self._counted_alone(item):
                     continue
-                computed.append((item, _completed(self.runner, flow)))
+                computed.append((item, _completed(self.judge, self.runner.context, flow)))
                 self._renew()  # a long group computed here must not let the leases of its flows run out
             else:
                 future = self.compute(flow)
@@ -359,10 +361,11 @@ def _resolved(outcome: Outcome) -> "Future[Outcome]":
     return future
 
 
-def _completed(runner: Runner, flow: Flow) -> "Future[Outcome]":
+def _completed(judge: Callable[[Flow, pipeline.Context], Outcome], context: pipeline.Context,
+               flow: Flow) -> "Future[Outcome]":
     future: Future = Future()
     try:
-        future.set_result(pipeline.process(flow, runner.context))
+        future.set_result(judge(flow, context))
     except Exception as err:
         future.set_exception(err)
     return future
