@@ -188,6 +188,7 @@ def poison_among_workers(root: Path, config: Path, queue: str, files: dict[str, 
             running = [w for w in workers if w.pid == holder]
             if kill and running and status == "pending" and (not deaths or runs > deaths[-1]):
                 os.killpg(running[0].pid, signal.SIGKILL)
+                running[0].wait(timeout=30)
             for dead in [w for w in workers if w.poll() is not None]:
                 assert dead.returncode == (-signal.SIGKILL if kill else -signal.SIGXCPU)
                 workers[workers.index(dead)] = worker()
