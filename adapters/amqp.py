@@ -4,9 +4,13 @@ Inbound, files arrive as messages on a durable quorum queue. A message is only
 acknowledged once the orchestrator says the flow's outputs and ledger commit are
 durable, so a crash anywhere before that gets the message redelivered, and the
 flow id (sender + bytes) makes the second pass a repeat rather than a second
-delivery. The quorum queue counts deliveries: a message that keeps failing (or
-keeps killing workers) is dead-lettered after `delivery_limit` redeliveries
-instead of looping for ever.
+delivery. A message delivered again is marked `redelivered`: a worker may have
+died with it, so `facteur worker` runs it alone, and rejects it with a report
+once it has killed MAX_PIPELINE_ATTEMPTS workers that way (engine/service.py).
+That takes up to MAX_PIPELINE_ATTEMPTS + 2 deliveries, and a bystander is
+returned with every worker that dies holding it: the quorum queue dead-letters
+a message only past `delivery_limit` (20) returns, the last resort against a
+loop that nothing else ends, logged at the last delivery.
 
 The sender is who the broker says published the message: the `user-id`
 property, which RabbitMQ checks against the connection's user, so one partner
@@ -65,7 +69,7 @@ class AmqpSettings:
     dead_letter_queue: str = "facteur.inbound.dead"  # also the name of its fanout exchange
     outbound_exchange: str = "facteur.outbound"
     prefetch: int = 32
-    delivery_limit: int = 5  # quorum-queue x-delivery-limit: redeliveries before dead-lettering
+    delivery_limit: int = 20  # quorum-queue x-delivery-limit: returns before dead-lettering (see above)
     sender_from: str = "user_id"  # "user_id" (validated by the broker) or "header" (trusted publishers only)
     sender_header: str = "facteur-sender"
     name_header: str = "facteur-name"
@@ -268,6 +272,13 @@ class AmqpConsumer:
             )
             channel.basic_reject(method.delivery_tag, requeue=False)
             return
+        deliveries = (properties.headers or {}).get("x-delivery-count") or 0
+        if deliveries >= self.settings.delivery_limit:
+            self.log.error(
+                "last delivery of this message: returned once more, the broker moves it to the dead-letter queue",
+                queue=self.settings.inbound_queue, dead_letter_queue=self.settings.dead_letter_queue,
+                message_id=properties.message_id, deliveries=deliveries + 1,
+            )
         tag = next(self._tags)
         self._unsettled[tag] = method.delivery_tag
         try:
@@ -300,7 +311,7 @@ class AmqpConsumer:
             content=body,
             syntax_hint=_text(headers.get(self.settings.syntax_header)),
             delivery_tag=tag,
-            redelivered=bool(method.redelivered),
+            redelivered=bool(method.redelivered or headers.get("x-delivery-count")),
             received_at=received,
             refused=_text(headers.get(REFUSED_HEADER)),
         )

@@ -22,7 +22,7 @@ from psycopg.rows import dict_row
 from facteur.engine.config import redact
 from facteur.engine.ledger import LedgerTooNew, LedgerUnavailable
 
-from .sql_ledger import LEASES, OUTBOX, RENORMALISE_KEYS, TABLES, WRITTEN_KEYS, SqlLedger, renormalised
+from .sql_ledger import LEASES, LONE_RUNS, OUTBOX, RENORMALISE_KEYS, TABLES, WRITTEN_KEYS, SqlLedger, renormalised
 
 CONNECT_TIMEOUT = 5  # seconds: a server away is reported, not waited for
 
@@ -60,6 +60,7 @@ FOR EACH ROW WHEN (OLD.dgp_start IS NOT NULL) EXECUTE FUNCTION dgp_start_never_c
     # A name's bytes as received (engine/names.py); the tables above have it already.
     "ALTER TABLE flows ADD COLUMN IF NOT EXISTS name_raw BYTEA;",
     OUTBOX.format(binary="BYTEA", insertion_order="rowid BIGINT GENERATED ALWAYS AS IDENTITY,"),
+    LONE_RUNS.format(if_not_exists="IF NOT EXISTS "),  # the tables above have it already
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 SCHEMA_LOCK = 0x66616374  # "fact": the advisory lock held while migrating

@@ -44,6 +44,9 @@ LEASES = """
 CREATE TABLE IF NOT EXISTS leases (key TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at DOUBLE PRECISION NOT NULL);
 """
 
+# Runs of a redelivered flow alone in a `facteur worker` (`start_alone`); a migration of its own too.
+LONE_RUNS = "ALTER TABLE flows ADD COLUMN {if_not_exists}lone_runs INTEGER NOT NULL DEFAULT 0;"
+
 # The tables, in the SQL both databases speak; each fills in its own types: an
 # auto-numbered key (`serial`), bytes (`binary`), and a column that numbers rows
 # in insertion order where the database has no rowid of its own (`insertion_order`).
@@ -64,7 +67,8 @@ CREATE TABLE IF NOT EXISTS flows (
     documents INTEGER,
     accepted INTEGER,
     replay_of TEXT,
-    attempt INTEGER NOT NULL DEFAULT 0
+    attempt INTEGER NOT NULL DEFAULT 0,
+    lone_runs INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS flows_by_status ON flows(status, received_at);
 CREATE INDEX IF NOT EXISTS flows_by_chain ON flows(replay_of);
@@ -340,6 +344,14 @@ class SqlLedger:
 
     def group(self) -> AbstractContextManager:
         return self._transaction()
+
+    def start_alone(self, flow_id: str, limit: int) -> int:
+        with self._transaction():
+            counted = self._execute(
+                "UPDATE flows SET lone_runs = lone_runs + 1 WHERE id = ? AND lone_runs < ?", (flow_id, limit)
+            ).rowcount
+            row = self._execute("SELECT lone_runs FROM flows WHERE id = ?", (flow_id,)).fetchone()
+        return row["lone_runs"] - counted
 
     def find(self, flow_id: str) -> FlowRecord | None:
         row = self._execute(

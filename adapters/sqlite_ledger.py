@@ -15,9 +15,9 @@ from pathlib import Path
 
 from facteur.engine.ledger import LedgerReplaced, LedgerTooNew, LedgerUnavailable
 
-from .sql_ledger import LEASES, OUTBOX, RENORMALISE_KEYS, TABLES, WRITTEN_KEYS, SqlLedger, renormalised
+from .sql_ledger import LEASES, LONE_RUNS, OUTBOX, RENORMALISE_KEYS, TABLES, WRITTEN_KEYS, SqlLedger, renormalised
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 SQLITE_OUTBOX = OUTBOX.format(binary="BLOB", insertion_order="")
 
@@ -48,6 +48,7 @@ UPDATE invoices SET state = '02' WHERE accepted = 1;
     4: LEASES,
     5: "ALTER TABLE flows ADD COLUMN name_raw BLOB;",  # a name's bytes as received (engine/names.py)
     6: SQLITE_OUTBOX,
+    7: LONE_RUNS.format(if_not_exists=""),
 }
 
 

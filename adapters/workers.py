@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import ctypes
 import itertools
-import math
 import multiprocessing
 import multiprocessing.connection
 import os
 import pickle
 import queue
-import resource
 import signal
 import sys
 import threading
@@ -36,6 +34,7 @@ from facteur.engine import logs, pipeline
 from facteur.engine.model import Flow, Outcome
 from facteur.engine.service import RETRY_DELAYS
 
+from .cpu import cpu_limited
 from .ledgers import open_ledger
 
 POOL_NAME = "facteur-pool"  # the process name `ps -o comm`, `top` and `pgrep` show for a pool worker
@@ -43,7 +42,7 @@ LANE_NAME = "facteur-alone"  # ... and for the worker that judges suspects alone
 
 log = logs.get("facteur.workers")
 _context: pipeline.Context | None = None
-_cpu_seconds: float = 0
+_process: Callable[[Flow, pipeline.Context], Outcome] = pipeline.process
 
 
 class WorkerDied(Exception):
@@ -60,7 +59,7 @@ class WorkerDied(Exception):
 
 
 def _start_worker(config_path: str, root: str, open_directory: bool, name: str) -> None:
-    global _context, _cpu_seconds
+    global _context, _process
     _die_with_parent()
     _name_process(name)
     config = config_module.load(config_path, root)
@@ -68,9 +67,7 @@ def _start_worker(config_path: str, root: str, open_directory: bool, name: str) 
         config = config.with_open_directory()
     ledger = open_ledger(config, readonly=True)
     _context = pipeline.Context.from_config(config, ledger.known_invoice)
-    _cpu_seconds = config.limits.max_flow_cpu_seconds
-    if _cpu_seconds:  # a worker ended for a flow's CPU time is no crash to debug: no core file
-        resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
+    _process = cpu_limited(config.limits.max_flow_cpu_seconds, pipeline.process)
 
 
 def _die_with_parent() -> None:
@@ -109,19 +106,8 @@ def _name_process(name: str) -> None:
 
 def _judge(flow: Flow) -> Outcome:
     """The pipeline, within the CPU time `[limits] max_flow_cpu_seconds` allows
-    a flow: past it, the kernel ends the worker (SIGXCPU), which makes the flow a
-    poison flow like any other that kills its worker. CPU time, not wall time,
-    so that a busy machine does not count against a flow."""
-    if not _cpu_seconds:
-        return pipeline.process(flow, _context)
-    used = resource.getrusage(resource.RUSAGE_SELF)
-    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    allowed = math.ceil(used.ru_utime + used.ru_stime + _cpu_seconds)
-    resource.setrlimit(resource.RLIMIT_CPU, (allowed if hard == resource.RLIM_INFINITY else min(allowed, hard), hard))
-    try:
-        return pipeline.process(flow, _context)
-    finally:
-        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+    a flow (adapters/cpu.py)."""
+    return _process(flow, _context)
 
 
 class WorkerPool:

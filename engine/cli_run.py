@@ -86,14 +86,19 @@ def work(config: Config) -> int:
     """`facteur worker`: consumes the inbound queue and runs the whole durable
     sequence in this process, in groups of what waits, on the configured ledger
     (PostgreSQL, to share it with the other workers). Start one or two per core, on as
-    many machines as needed."""
+    many machines as needed, under something that starts a worker again when it
+    dies: a flow that exceeds `[limits] max_flow_cpu_seconds` ends it, as the
+    OOM killer would, and comes back to be run alone (service.py)."""
+    from facteur.adapters.cpu import cpu_limited
+
     from .cli import _amqp_settings
 
     logs.configure("info")
     log = logs.get("facteur.worker")
     amqp = _amqp_settings(config)
     engine = _Engine(config, amqp, log)
-    service = Service(engine.runner, None, config.max_in_flight)
+    judge = cpu_limited(config.limits.max_flow_cpu_seconds, pipeline.process)
+    service = Service(engine.runner, None, config.max_in_flight, judge)
     stop = threading.Event()
     _on_signals(stop, log)
     consumer_thread = _start_consumer(amqp, service, stop, log)
@@ -370,9 +375,8 @@ def _start_consumer(amqp, service: Service, stop: threading.Event, log) -> threa
         flow = Flow(message.content, message.sender, name, datetime.now(timezone.utc), "amqp", name_raw=name_raw,
                     refused=refused)
         tag = message.delivery_tag
-        service.offer(
-            Intake(flow, lambda: consumer.ack(tag), lambda reason: consumer.reject(tag, requeue=False))
-        )
+        service.offer(Intake(flow, lambda: consumer.ack(tag), lambda reason: consumer.reject(tag, requeue=False),
+                             suspect=message.redelivered))
 
     consumer = AmqpConsumer(amqp, on_message, drain_seconds=CONSUMER_DRAIN_SECONDS)
     thread = threading.Thread(target=consumer.run, args=(stop,), name="facteur-amqp", daemon=True)

@@ -43,7 +43,7 @@ class Limits:
     max_lot_members: int = 500
     max_lot_bytes: int = 1_000_000_000
     max_pdf_seconds: float = 1.0  # reading one PDF (structure, attachments, text): invoices take milliseconds
-    max_flow_cpu_seconds: float = 0  # CPU time of one flow in a `facteur run` pool worker; 0: no limit
+    max_flow_cpu_seconds: float = 0  # CPU time of one flow (a pool worker, `facteur worker`); 0: no limit
 
     @property
     def lot(self) -> LotLimits:

@@ -100,6 +100,12 @@ class Ledger(Protocol):
 
     def find(self, flow_id: str) -> FlowRecord | None: ...
 
+    def start_alone(self, flow_id: str, limit: int) -> int:
+        """Count one more run of this (begun) flow alone, committed before it
+        starts, unless `limit` were counted already; returns how many were
+        counted before. The count outlives a worker the flow kills, and every
+        worker sharing the ledger reads it."""
+
     def group(self) -> AbstractContextManager:
         """One transaction around many calls, made durable by one commit at its
         end: the runner begins and commits many flows for the price of one.

@@ -22,6 +22,15 @@ says so (FCT-TRAITEMENT-ECHEC), like any rejection: it ends, and its archived
 original can be replayed once the cause is fixed. Only if even that rejection
 cannot be committed is the item abandoned to its source's quarantine (the
 dead-letter queue, or the inbox's `.failed/` folder), with the error logged.
+
+Without a pool (`facteur worker`), the pipeline runs in the service's own
+process, and a flow that kills it (out of memory, out of CPU time) takes down
+every flow of its group: the broker delivers them all again. So a flow
+delivered again is a suspect, run alone, after the others: a death then
+concerns it only. Each of its runs alone is counted in the ledger before it
+starts, so the count outlives the process and every worker reads it; once
+MAX_PIPELINE_ATTEMPTS runs alone have not come back, the flow is not run
+again but rejected, with its report (FCT-TRAITEMENT-ECHEC).
 """
 
 from __future__ import annotations
@@ -58,12 +67,15 @@ class Intake:
     attempts: int = field(default=0)
     io_failures: int = field(default=0)
     waits: int = field(default=0)  # times it waited for another process working on the same flow or invoice
+    suspect: bool = field(default=False)  # delivered again: a process may have died with it
 
 
 class Service:
-    def __init__(self, runner: Runner, compute: Compute | None = None, max_in_flight: int = 64):
+    def __init__(self, runner: Runner, compute: Compute | None = None, max_in_flight: int = 64,
+                 judge: Callable[[Flow, pipeline.Context], Outcome] = pipeline.process):
         self.runner = runner
         self.compute = compute
+        self.judge = judge  # the pipeline as it runs here without `compute` (within a CPU time limit, say)
         self._events: queue.Queue = queue.Queue()
         self._slots = threading.BoundedSemaphore(max_in_flight)
         self._lock = threading.Lock()
@@ -137,7 +149,18 @@ class Service:
                 self._settle(done)
 
     def _start(self, items: list[Intake]) -> None:
+        """The items begun as one group, but for the suspects of a service
+        without a pool: each of those begins alone, after the group."""
         items = [item for item in items if self._turn(item)]
+        self._begin([item for item in items if not self._lone(item)])
+        for item in items:
+            if self._lone(item):
+                self._begin([item])
+
+    def _lone(self, item: Intake) -> bool:
+        return item.suspect and self.compute is None
+
+    def _begin(self, items: list[Intake]) -> None:
         if not items:
             return
         try:
@@ -156,7 +179,9 @@ class Service:
                 continue
             item.flow = flow
             if self.compute is None:
-                computed.append((item, _completed(self.runner, flow)))
+                if self._lone(item) and not self._counted_alone(item):
+                    continue
+                computed.append((item, _completed(self.judge, self.runner.context, flow)))
                 self._renew()  # a long group computed here must not let the leases of its flows run out
             else:
                 future = self.compute(flow)
@@ -204,14 +229,37 @@ class Service:
             self._events.put(("new", item, None))
             return
         log.error("the pipeline keeps failing on this flow; it is rejected, replay it once fixed", error=repr(err))
+        self._reject(item, item.attempts, f"{type(err).__name__}: {err}")
+
+    def _counted_alone(self, item: Intake) -> bool:
+        """Whether a suspect may run, its run alone counted first. One whose
+        earlier runs alone never came back, MAX_PIPELINE_ATTEMPTS times, is
+        rejected instead: a process that dies running a flow alone is the
+        flow's doing (a kill from outside at that moment cannot be told apart)."""
         try:
-            outcome = pipeline.failed(item.flow, self.runner.context, item.attempts, f"{type(err).__name__}: {err}")
+            runs = self.runner.ledger.start_alone(item.flow.id, MAX_PIPELINE_ATTEMPTS)
+        except TRANSIENT as err:
+            self._retry_later(item, err)
+            return False
+        log = self.log.bind(flow_id=item.flow.id, flow_name=item.flow.name, runs_before=runs)
+        if runs < MAX_PIPELINE_ATTEMPTS:
+            log.warning("flow delivered again (a worker may have died with it); it runs alone")
+            return True
+        log.error("the workers running this flow alone died every time; it is rejected, replay it once fixed")
+        self._reject(item, runs, "le processus facteur worker qui le traitait seul s'est arrêté brutalement à chaque "
+                                 "fois (mémoire ou temps de calcul épuisés, plantage ou arrêt forcé)")
+        return False
+
+    def _reject(self, item: Intake, attempts: int, cause: str) -> None:
+        """The flow rejected with a report saying its processing failed, like any rejection."""
+        try:
+            outcome = pipeline.failed(item.flow, self.runner.context, attempts, cause)
             [handled] = self.runner.finish_all([(item.flow, outcome)])
         except TRANSIENT as failure:  # the disk or the ledger away (the outcome, pure, was made): it waits
             self._retry_later(item, failure, outcome)
             return
         except Exception as failure:  # nothing is lost: the source keeps the flow aside, for an operator
-            self._abandon(item, f"the pipeline failed {item.attempts} times on this flow ({err!r}), "
+            self._abandon(item, f"the pipeline failed {attempts} times on this flow ({cause}), "
                                 f"then its rejection could not be committed ({failure!r})")
             return
         self._done(item, handled)
@@ -313,10 +361,11 @@ def _resolved(outcome: Outcome) -> "Future[Outcome]":
     return future
 
 
-def _completed(runner: Runner, flow: Flow) -> "Future[Outcome]":
+def _completed(judge: Callable[[Flow, pipeline.Context], Outcome], context: pipeline.Context,
+               flow: Flow) -> "Future[Outcome]":
     future: Future = Future()
     try:
-        future.set_result(pipeline.process(flow, runner.context))
+        future.set_result(judge(flow, context))
     except Exception as err:
         future.set_exception(err)
     return future

@@ -298,16 +298,19 @@ def test_stopping_takes_no_new_message_but_waits_for_the_acks_in_flight(settings
 def test_a_message_that_keeps_failing_is_dead_lettered_after_the_delivery_limit(settings, channel, tmp_path):
     [path] = files(tmp_path)
     submit(settings, [path], sender=None)
-    deliveries = 0
+    redelivered = []
     with Running(settings) as running:
         while True:
             try:
                 message = running.next(timeout=1.5)
             except queue.Empty:
                 break
-            deliveries += 1
+            redelivered.append(message.redelivered)
             running.consumer.reject(message.delivery_tag, requeue=True)
-    assert deliveries == settings.delivery_limit + 1
+    assert redelivered == [False] + [True] * settings.delivery_limit
+    [(event, fields)] = running.log.at("error")  # said before the last return, which a dying worker cannot say
+    assert event.startswith("last delivery of this message") and "dead-letter queue" in event
+    assert fields["dead_letter_queue"] == settings.dead_letter_queue and fields["deliveries"] == settings.delivery_limit + 1
     [(properties, body)] = eventually(lambda: dead_letters(channel, settings))
     assert body == path.read_bytes()
     assert properties.headers["x-first-death-reason"] == "delivery_limit"

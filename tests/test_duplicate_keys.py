@@ -92,6 +92,7 @@ def _make_old(hub: Hub, backend: str, renumbered: dict[str, str]) -> None:
     if backend == "sqlite":  # the tables and columns that came after schema 3 go too
         ledger_rows(hub.root, "DROP TABLE leases")
         ledger_rows(hub.root, "ALTER TABLE flows DROP COLUMN name_raw")
+        ledger_rows(hub.root, "ALTER TABLE flows DROP COLUMN lone_runs")
         ledger_rows(hub.root, "PRAGMA user_version = 3")
     else:
         ledger_rows(hub.root, "UPDATE schema_version SET version = 1")

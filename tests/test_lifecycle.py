@@ -339,6 +339,7 @@ def test_a_ledger_of_the_previous_schema_is_migrated_in_place(hub):
         ALTER TABLE flows DROP COLUMN replay_of;
         ALTER TABLE flows DROP COLUMN attempt;
         ALTER TABLE flows DROP COLUMN name_raw;
+        ALTER TABLE flows DROP COLUMN lone_runs;
         ALTER TABLE invoices DROP COLUMN supplier_type;
         ALTER TABLE invoices DROP COLUMN supplier_country;
         ALTER TABLE invoices DROP COLUMN state;

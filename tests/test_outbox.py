@@ -341,12 +341,13 @@ def test_process_and_collect_deliver_an_amqp_partner_through_the_outbox(tmp_path
 
 
 def test_a_postgresql_ledger_of_the_previous_schema_gains_the_outbox(pg_ledger_url):
-    from facteur.adapters.pg_ledger import SCHEMA_VERSION, PgLedger
+    from facteur.adapters.pg_ledger import MIGRATIONS, SCHEMA_VERSION, PgLedger
 
+    before_outbox = next(n for n, step in enumerate(MIGRATIONS) if "TABLE IF NOT EXISTS outbox" in str(step))
     PgLedger(pg_ledger_url).close()
     with psycopg.connect(pg_ledger_url, autocommit=True) as connection:
         connection.execute("DROP TABLE outbox")
-        connection.execute("UPDATE schema_version SET version = version - 1")
+        connection.execute("UPDATE schema_version SET version = %s", (before_outbox,))
     ledger = PgLedger(pg_ledger_url)
     try:
         assert ledger.due(datetime.now(timezone.utc)) == 0

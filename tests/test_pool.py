@@ -105,6 +105,24 @@ def config_with_cpu_limit(root: Path, seconds: int) -> Path:
     return folder / "facteur.toml"
 
 
+def assert_poison_rejected_beside(root: Path, poison_id: str, files: dict[str, bytes]) -> None:
+    """The poison (`poison.xml`) rejected with FCT-TRAITEMENT-ECHEC and its
+    report, every other flow judged as it should be, each with one report and
+    the valid ones with one pivot."""
+    report = root / "outbox" / SENDER / f"{poison_id}.flux.statut.xml"
+    assert flow_status(report) == ("93", [PROCESSING_FAILED])
+    [(message,)] = ledger_rows(root, "SELECT message FROM findings WHERE flow_id = ?", poison_id)
+    assert "poison.xml" in message and "3 fois" in message and f"facteur replay {poison_id}" in message
+    bystanders = {Flow(c, SENDER, n, datetime.now(timezone.utc)).id: b"12345678900017" not in c for n, c in files.items()}
+    statuses = dict(ledger_rows(root, "SELECT id, status FROM flows"))
+    assert statuses == {poison_id: "93", **{i: "90" if valid else "93" for i, valid in bystanders.items()}}
+    pivots = sorted(p.name for p in (root / "outbox").glob("*/*.pivot.xml"))
+    assert pivots == sorted(f"{i}-001.pivot.xml" for i, valid in bystanders.items() if valid)
+    assert ledger_rows(root, "SELECT count(*) FROM outputs WHERE kind = 'pivot'") == [(len(pivots),)]
+    reports = sorted(p.name for p in (root / "outbox" / SENDER).glob("*.flux.statut.xml"))
+    assert reports == sorted(f"{i}.flux.statut.xml" for i in [poison_id, *bystanders])
+
+
 def test_a_flow_that_kills_its_worker_is_rejected_alone_and_the_others_go_on(tmp_path):
     """The poison is real: an invoice of 12 000 lines needs some 3.5 s of CPU,
     against a limit of 1 s per flow ([limits] max_flow_cpu_seconds), past which
@@ -121,17 +139,7 @@ def test_a_flow_that_kills_its_worker_is_rejected_alone_and_the_others_go_on(tmp
         err = stop(process)
     assert err.count("the worker judging this flow alone died") == 3
 
-    report = tmp_path / "outbox" / SENDER / f"{poison_id}.flux.statut.xml"
-    assert flow_status(report) == ("93", [PROCESSING_FAILED])
-    [(message,)] = ledger_rows(tmp_path, "SELECT message FROM findings WHERE flow_id = ?", poison_id)
-    assert "poison.xml" in message and "3 fois" in message and f"facteur replay {poison_id}" in message
-    bystanders = {Flow(c, SENDER, n, datetime.now(timezone.utc)).id: b"12345678900017" not in c for n, c in files.items()}
-    statuses = dict(ledger_rows(tmp_path, "SELECT id, status FROM flows"))
-    assert statuses == {poison_id: "93", **{i: "90" if valid else "93" for i, valid in bystanders.items()}}
-    pivots = sorted(p.name for p in (tmp_path / "outbox").glob("*/*.pivot.xml"))
-    assert pivots == sorted(f"{i}-001.pivot.xml" for i, valid in bystanders.items() if valid)
-    reports = sorted(p.name for p in (tmp_path / "outbox" / SENDER).glob("*.flux.statut.xml"))
-    assert reports == sorted(f"{i}.flux.statut.xml" for i in [poison_id, *bystanders])
+    assert_poison_rejected_beside(tmp_path, poison_id, files)
     assert left_in_inbox(tmp_path) == []
 
     # Once the cause is fixed (here, in one process without the pool's limit), the operator replays it.
@@ -162,13 +170,18 @@ def test_the_pool_workers_end_with_their_engine(tmp_path):
         process.communicate(timeout=30)
 
 
-def service_failing(root: Path, error: Exception):
-    """A service whose every computation fails with `error`, on a real ledger,
-    archive and mailboxes under `root`, and the calls made to its compute."""
+def local_service(root: Path, compute=None) -> tuple[Service, SqliteLedger]:
+    """A service on a real ledger, archive and mailboxes under `root`; without
+    `compute`, it runs the pipeline itself, as `facteur worker` does."""
     config = config_module.load(root=str(root))
     ledger = SqliteLedger(config.ledger)
     runner = Runner(pipeline.Context.from_config(config, ledger.known_invoice), ledger, Archive(config.archive),
                     Mailboxes(config.outbox))
+    return Service(runner, compute), ledger
+
+
+def service_failing(root: Path, error: Exception):
+    """A service whose every computation fails with `error`, and the calls made to its compute."""
     calls: list[str] = []
 
     def compute(flow: Flow) -> Future:
@@ -177,7 +190,7 @@ def service_failing(root: Path, error: Exception):
         future.set_exception(error)
         return future
 
-    return Service(runner, compute), ledger, calls
+    return *local_service(root, compute), calls
 
 
 def settle(service: Service, flow: Flow) -> tuple[list[str], list[str]]:
@@ -190,6 +203,36 @@ def settle(service: Service, flow: Flow) -> tuple[list[str], list[str]]:
     service.offer(Intake(flow, lambda: released.append(flow.id), abandoned.append))
     service.run(stop)
     return released, abandoned
+
+
+def test_a_worker_runs_a_flow_delivered_again_alone_counting_its_runs_in_the_ledger(tmp_path):
+    """In `facteur worker`, a flow delivered again runs counted in the ledger;
+    one that has started MAX_PIPELINE_ATTEMPTS times alone and never come back
+    (its runs killed their worker) is rejected instead, with its report."""
+    worker, ledger = local_service(tmp_path)
+    fresh, again, poison = (Flow(ubl(Spec(f"LONE-{n}")), SENDER, f"lone-{n}.xml", datetime.now(timezone.utc))
+                            for n in range(3))
+    ledger.begin(poison, "archived")
+    assert [ledger.start_alone(poison.id, MAX_PIPELINE_ATTEMPTS) for _ in range(4)] == [0, 1, 2, 3]
+
+    released: list[str] = []
+    abandoned: list[str] = []
+    for flow in (fresh, again, poison):  # `fresh` comes for the first time, the others again
+        worker.offer(Intake(flow, lambda flow=flow: released.append(flow.id), abandoned.append,
+                            suspect=flow is not fresh))
+    stop = threading.Event()
+    stop.set()  # returns once nothing is in flight
+    worker.run(stop)
+    assert (released, abandoned) == ([fresh.id, again.id, poison.id], [])
+
+    runs = dict(ledger_rows(tmp_path, "SELECT id, lone_runs FROM flows"))
+    assert runs == {fresh.id: 0, again.id: 1, poison.id: MAX_PIPELINE_ATTEMPTS}
+    assert [ledger.find(flow.id).status for flow in (fresh, again, poison)] == ["90", "90", "93"]
+    report = tmp_path / "outbox" / SENDER / f"{poison.id}.flux.statut.xml"
+    assert flow_status(report) == ("93", [PROCESSING_FAILED])
+    assert "3 fois" in report.read_text() and "seul" in report.read_text()
+    assert not list((tmp_path / "outbox").glob(f"*/{poison.id}-*.pivot.xml"))
+    assert worker.counts == {"90": 2, "93": 1}
 
 
 def test_a_flow_the_pipeline_keeps_failing_on_ends_rejected_with_its_report(tmp_path):

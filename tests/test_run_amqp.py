@@ -83,15 +83,14 @@ def queue_depth(queue: str, url: str = AMQP_URL) -> int:
 
 
 def facteur(root: Path, config: Path, *args: str, **popen) -> subprocess.Popen:
+    """The command in its own session; `popen` may send its output elsewhere than pipes."""
     env = {**os.environ, "FACTEUR_LOG_LEVEL": "warning"}
     return subprocess.Popen(
         [sys.executable, "-m", "facteur.engine.cli", *args, "--root", str(root), "--config", str(config)],
         cwd=REPO,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
         start_new_session=True,
-        **popen,
+        **{"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **popen},
     )
 
 

@@ -5,19 +5,24 @@ connection, loses nothing and delivers nothing twice."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 
+import pika
 import psycopg
 import pytest
 
 from facteur.engine.model import Flow
+from facteur.engine.service import MAX_PIPELINE_ATTEMPTS
 from helpers import Hub, Spec, ledger_rows, ubl
 from test_lifecycle import forwarded, recipient_status, soon
-from test_run import assert_exactly_once, drop, flows, settled, wait_for
-from test_run_amqp import facteur, installation, queue_depth, submit  # noqa: F401  (installation is a fixture)
+from test_pool import assert_poison_rejected_beside
+from test_run import SENDER, assert_exactly_once, drop, flows, settled, wait_for
+from test_run_amqp import AMQP_URL, facteur, installation, queue_depth, submit  # noqa: F401  (installation is a fixture)
 
 
 @pytest.fixture
@@ -139,3 +144,92 @@ def test_watch_keeps_the_file_while_the_broker_is_away(installation):  # noqa: F
     assert code == 0, err
     assert "cannot publish a claimed file; it waits and is retried" in err and "127.0.0.1:9" in err
     assert claimed.exists()  # offered again at the next start
+
+
+def poison_state(flow_id: str) -> tuple[int | None, int, str]:
+    """The pid of the process holding the flow's lease (None when none does),
+    how many times it was started alone, and its status."""
+    if ledger_rows(Path(), "SELECT to_regclass('leases')") == [(None,)]:  # no worker has created the tables yet
+        return None, 0, "pending"
+    [(holder,)] = ledger_rows(Path(), "SELECT holder FROM leases WHERE key = ?", f"flow:{flow_id}") or [(None,)]
+    [(runs, status)] = ledger_rows(Path(), "SELECT lone_runs, status FROM flows WHERE id = ?", flow_id) or [(0, "pending")]
+    return (int(holder.rsplit("~", 2)[1]) if holder else None), runs, status
+
+
+def consumers(queue: str) -> int:
+    connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+    try:
+        return connection.channel().queue_declare(queue, passive=True).method.consumer_count
+    finally:
+        connection.close()
+
+
+def poison_among_workers(root: Path, config: Path, queue: str, files: dict[str, bytes], kill: bool) -> list[int]:
+    """The poison (an invoice of 12 000 lines, some 3.5 s of CPU) and `files`
+    on the queue, then two workers, each started again when it dies, as an
+    orchestrator would, until every flow is settled. With `kill`, the worker
+    holding the poison is SIGKILLed in the group it came in, then each time a
+    worker starts it alone; without, the poison kills its workers itself. The
+    workers stop gracefully at the end. Returns the poison's count of runs
+    alone at each death, and checks what the queues and the logs say."""
+    poison = ubl(Spec("POISON-1", lines=12_000))
+    poison_id = Flow(poison, SENDER, "poison.xml", datetime.now(timezone.utc)).id
+    submit(root, config, {"poison.xml": poison, **files}, sender=SENDER)
+    logs = iter(root / f"worker-{n}.log" for n in itertools.count())
+
+    def worker():
+        return facteur(root, config, "worker", stderr=next(logs).open("wb"))
+
+    workers = [worker(), worker()]
+    deaths: list[int] = []
+    try:
+        while settled(root) < len(files) + 1:
+            holder, runs, status = poison_state(poison_id)
+            running = [w for w in workers if w.pid == holder]
+            if kill and running and status == "pending" and (not deaths or runs > deaths[-1]):
+                os.killpg(running[0].pid, signal.SIGKILL)
+                running[0].wait(timeout=30)
+            for dead in [w for w in workers if w.poll() is not None]:
+                assert dead.returncode == (-signal.SIGKILL if kill else -signal.SIGXCPU)
+                workers[workers.index(dead)] = worker()
+                deaths.append(poison_state(poison_id)[1])
+            assert len(deaths) <= MAX_PIPELINE_ATTEMPTS + 1, deaths
+            time.sleep(0.02)
+        wait_for(lambda: consumers(queue) == 2, 30)  # the workers started last are ready to stop gracefully
+        for process in workers:
+            process.send_signal(signal.SIGTERM)
+        assert [process.wait(timeout=60) for process in workers] == [0, 0]
+    finally:
+        for process in workers:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+    assert_poison_rejected_beside(root, poison_id, files)
+    assert queue_depth(queue) == 0 and queue_depth(f"{queue}.dead") == 0
+    logged = "".join(path.read_text() for path in root.glob("worker-*.log"))
+    assert logged.count("the workers running this flow alone died every time") == 1
+    assert "last delivery of this message" not in logged
+    return deaths
+
+
+def test_a_flow_that_kills_its_worker_is_rejected_alone_and_the_others_go_on(cluster):
+    """The bystanders that died beside the poison come back as suspects too,
+    each run alone once; the poison, killed in its group then at each of its
+    three runs alone, is rejected at its next delivery."""
+    root, config, queue = cluster
+    deaths = poison_among_workers(root, config, queue, flows(30), kill=True)
+    assert deaths == list(range(MAX_PIPELINE_ATTEMPTS + 1))
+
+
+def test_a_worker_ends_a_flow_past_its_cpu_time_and_rejects_it_after_three_runs_alone(cluster):
+    """`[limits] max_flow_cpu_seconds` holds in `facteur worker` as in the pool:
+    the poison needs some 3.5 s of CPU against 2 s allowed, so the kernel ends
+    its worker (SIGXCPU) each time, and no other flow is charged for it. (Not
+    1 s: the first flow of a syntax in a process also pays for compiling its
+    rules, over 1 s here for UBL.)"""
+    root, config, queue = cluster
+    text = config.read_text().replace("max_flow_cpu_seconds = 0 ", "max_flow_cpu_seconds = 2 ")
+    assert "max_flow_cpu_seconds = 2 " in text
+    config.write_text(text)
+    deaths = poison_among_workers(root, config, queue, flows(10), kill=False)
+    assert len(deaths) == MAX_PIPELINE_ATTEMPTS + 1
