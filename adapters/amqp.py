@@ -52,8 +52,9 @@ from pika.exceptions import (
     UnroutableError,
 )
 
-from facteur.engine import logs, names
 from facteur.engine.config import redact
+from facteur.engine.inputs import names
+from facteur.engine.runtime import logs
 
 KIND_HEADER = "facteur-kind"
 REFUSED_HEADER = "facteur-refused"  # a file refused unread by `facteur watch`: the code (engine/door.py)

@@ -9,9 +9,8 @@ A crash can then repeat a publish, never publish what was not committed.
 
 from __future__ import annotations
 
+from facteur.adapters.mailbox import Mailboxes
 from facteur.engine.model import Output
-
-from .mailbox import Mailboxes
 
 
 class Deliveries:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from facteur.adapters.pg_ledger import PgLedger
+from facteur.adapters.sqlite_ledger import SqliteLedger
 from facteur.engine.config import Config, redact
-from facteur.engine.ledger import Ledger, LedgerReplaced
-
-from .pg_ledger import PgLedger
-from .sqlite_ledger import SqliteLedger
+from facteur.engine.runtime.ledger import Ledger, LedgerReplaced
 
 
 def open_ledger(config: Config, readonly: bool = False) -> Ledger:

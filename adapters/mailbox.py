@@ -20,9 +20,8 @@ import socket
 from contextlib import ExitStack
 from pathlib import Path
 
+from facteur.adapters.processes import gone
 from facteur.engine.model import Flow, Output
-
-from .processes import gone
 
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 

@@ -18,10 +18,9 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta, timezone
 
-from facteur.engine import logs
-from facteur.engine.ledger import Ledger, LedgerUnavailable, Outgoing, Refused
-
-from .amqp import AmqpPublisher, BrokerUnreachable, PublishFailed
+from facteur.adapters.amqp import AmqpPublisher, BrokerUnreachable, PublishFailed
+from facteur.engine.runtime import logs
+from facteur.engine.runtime.ledger import Ledger, LedgerUnavailable, Outgoing, Refused
 
 BATCH = 64  # messages per transaction: held together, marked together
 PERIOD = 5.0  # seconds between passes when nothing wakes the relay

@@ -19,10 +19,18 @@ from contextlib import contextmanager
 import psycopg
 from psycopg.rows import dict_row
 
+from facteur.adapters.sql_ledger import (
+    LEASES,
+    LONE_RUNS,
+    OUTBOX,
+    RENORMALISE_KEYS,
+    TABLES,
+    WRITTEN_KEYS,
+    SqlLedger,
+    renormalised,
+)
 from facteur.engine.config import redact
-from facteur.engine.ledger import LedgerTooNew, LedgerUnavailable
-
-from .sql_ledger import LEASES, LONE_RUNS, OUTBOX, RENORMALISE_KEYS, TABLES, WRITTEN_KEYS, SqlLedger, renormalised
+from facteur.engine.runtime.ledger import LedgerTooNew, LedgerUnavailable
 
 CONNECT_TIMEOUT = 5  # seconds: a server away is reported, not waited for
 

@@ -27,17 +27,30 @@ import hashlib
 import time
 from contextlib import AbstractContextManager
 from datetime import date, datetime, timezone
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 from typing import Callable
 
-from facteur.engine import names
-from facteur.engine.controls import comparable, duplicate_key
-from facteur.engine.ledger import DeliveredInvoice, FlowRecord, Outgoing, Refused, message_id
-from facteur.engine.model import Flow, Invoice, Outcome, Output, Party, StatusChange, Syntax
-from facteur.engine.status import INVOICE_STATUS_LABELS
-
-from . import processes
+from facteur.adapters import processes
+from facteur.engine.hub.controls import comparable, duplicate_key
+from facteur.engine.inputs import names
+from facteur.engine.model import (
+    Flow,
+    Invoice,
+    Outcome,
+    Output,
+    Party,
+    StatusChange,
+    Syntax,
+)
+from facteur.engine.outputs.status import INVOICE_STATUS_LABELS
+from facteur.engine.runtime.ledger import (
+    DeliveredInvoice,
+    FlowRecord,
+    Outgoing,
+    Refused,
+    message_id,
+)
 
 # Who works on a flow, or judges statuses of an invoice, now; a migration of its own too.
 LEASES = """

@@ -13,9 +13,21 @@ import os
 import sqlite3
 from pathlib import Path
 
-from facteur.engine.ledger import LedgerReplaced, LedgerTooNew, LedgerUnavailable
-
-from .sql_ledger import LEASES, LONE_RUNS, OUTBOX, RENORMALISE_KEYS, TABLES, WRITTEN_KEYS, SqlLedger, renormalised
+from facteur.adapters.sql_ledger import (
+    LEASES,
+    LONE_RUNS,
+    OUTBOX,
+    RENORMALISE_KEYS,
+    TABLES,
+    WRITTEN_KEYS,
+    SqlLedger,
+    renormalised,
+)
+from facteur.engine.runtime.ledger import (
+    LedgerReplaced,
+    LedgerTooNew,
+    LedgerUnavailable,
+)
 
 SCHEMA_VERSION = 8
 

@@ -56,9 +56,9 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 
-from facteur.engine import door, logs, names
-
-from .mailbox import safe_segment, sweep, write_atomic
+from facteur.adapters.mailbox import safe_segment, sweep, write_atomic
+from facteur.engine.inputs import door, names
+from facteur.engine.runtime import logs
 
 CLAIMED = ".claimed"
 REFUSED = ".refused"

@@ -29,13 +29,13 @@ import threading
 from concurrent.futures import Future
 from typing import Callable
 
+from facteur.adapters.cpu import cpu_limited
+from facteur.adapters.ledgers import open_ledger
 from facteur.engine import config as config_module
-from facteur.engine import logs, pipeline
+from facteur.engine import pipeline
 from facteur.engine.model import Flow, Outcome
-from facteur.engine.service import RETRY_DELAYS
-
-from .cpu import cpu_limited
-from .ledgers import open_ledger
+from facteur.engine.runtime import logs
+from facteur.engine.runtime.service import RETRY_DELAYS
 
 POOL_NAME = "facteur-pool"  # the process name `ps -o comm`, `top` and `pgrep` show for a pool worker
 LANE_NAME = "facteur-alone"  # ... and for the worker that judges suspects alone

@@ -413,8 +413,9 @@ class PgSchemas:
         self.url = url.rsplit("/", 1)[0] + "/" + self.name
 
     def schema(self) -> str:
-        import psycopg
         from urllib.parse import quote
+
+        import psycopg
 
         schema = f"run_{uuid.uuid4().hex[:10]}"
         with psycopg.connect(self.url, autocommit=True) as connection:
@@ -450,7 +451,7 @@ def statuses_run(run: int, args, base: Path, logs: Path, pg: PgSchemas) -> RunRe
     started = time.monotonic()
     env = {**os.environ, "FACTEUR_LOG_LEVEL": "warning", "FACTEUR_LEDGER_URL": url}
     log = open(logs / f"run-{run:03d}.log", "ab")
-    command = [sys.executable, "-m", "facteur.engine.cli", "worker", "--root", str(place.root), "--config", str(place.config)]
+    command = [sys.executable, "-m", "facteur.adapters.cli", "worker", "--root", str(place.root), "--config", str(place.config)]
     workers = [subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
                for _ in range(2)]
     courier = Courier(place, header=True)

@@ -35,9 +35,9 @@ sys.path.insert(0, str(REPO))
 
 from bench.generate import Spec, cii, ubl  # noqa: E402
 from bench.throughput import environment  # noqa: E402
-from facteur.engine import config as config_module  # noqa: E402
-from facteur.engine import pipeline  # noqa: E402
-from facteur.engine.model import Flow, FlowStatus, Outcome  # noqa: E402
+from facteur.engine import config as config_module
+from facteur.engine import pipeline
+from facteur.engine.model import Flow, FlowStatus, Outcome
 
 HANG_SECONDS = 10
 

@@ -41,7 +41,7 @@ sys.path.insert(0, str(REPO))
 from bench.generate import Spec, ubl  # noqa: E402
 from bench.pdfs import text_pdf  # noqa: E402
 from bench.throughput import environment  # noqa: E402
-from facteur.engine.cli import main as facteur  # noqa: E402
+from facteur.adapters.cli import main as facteur
 
 MAX_SECONDS = 2.0
 MAX_MEGABYTES = 200

@@ -43,7 +43,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.generate import Spec, make  # noqa: E402
 from bench.throughput import environment  # noqa: E402
-from facteur.engine.model import Flow  # noqa: E402
+from facteur.engine.model import Flow
 
 FOLDER_SENDER = "DEMO01"
 QUEUE_SENDER = "guest"  # sender_from = "user_id": the broker-validated AMQP user
@@ -70,7 +70,7 @@ class Installation:
         (config_dir / "directory.toml").write_text(directory)
 
     def start(self, workers: int, amqp: bool, log=subprocess.PIPE) -> subprocess.Popen:
-        command = [sys.executable, "-m", "facteur.engine.cli", "run", "--root", str(self.root),
+        command = [sys.executable, "-m", "facteur.adapters.cli", "run", "--root", str(self.root),
                    "--config", str(self.config), "--workers", str(workers)]
         return subprocess.Popen(
             command + ([] if amqp else ["--no-amqp"]),

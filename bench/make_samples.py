@@ -6,8 +6,9 @@ import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.generate import Spec, ubl, cii
+from bench.generate import Spec, cii, ubl
 from bench.pdfs import facturx_pdf, text_pdf
+
 out = Path(__file__).resolve().parents[1] / 'samples'
 def w(name, data): (out/name).write_bytes(data)
 w("01-ville-ubl.xml", ubl(Spec(number="DEMO-2026-0001", buyer_siret="21750001600019", lines=3)))

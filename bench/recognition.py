@@ -27,11 +27,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from facteur.engine import embedded, pdf, printed, recognise  # noqa: E402
-from facteur.engine.detect import classify  # noqa: E402
-from facteur.engine.extract import ExtractionError, extract  # noqa: E402
-from facteur.engine.model import Invoice, Syntax  # noqa: E402
-from facteur.engine.parse import UnsafeXml, parse_xml  # noqa: E402
+from facteur.engine.extraction import ExtractionError, extract
+from facteur.engine.inputs import embedded, pdf, printed, recognise
+from facteur.engine.inputs.detect import classify
+from facteur.engine.inputs.parse import UnsafeXml, parse_xml
+from facteur.engine.model import Invoice, Syntax
 
 REPO = Path(__file__).resolve().parents[1]
 

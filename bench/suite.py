@@ -52,13 +52,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.generate import Spec, cii, csv_export, french_amount, printed_totals, ubl  # noqa: E402
-from bench.pdfs import facturx_pdf, text_pdf  # noqa: E402
 from bench.latency import FOLDER_SENDER, Installation, _pivot_time, stop  # noqa: E402
+from bench.pdfs import facturx_pdf, text_pdf  # noqa: E402
 from bench.throughput import environment, stage_costs, warm_up  # noqa: E402
-from facteur.adapters.amqp import AmqpSettings, InboundPublisher, PublishFailed  # noqa: E402
-from facteur.adapters.pg_ledger import PgLedger  # noqa: E402
-from facteur.engine import config as config_module  # noqa: E402
-from facteur.engine import logs  # noqa: E402
+from facteur.adapters.amqp import AmqpSettings, InboundPublisher, PublishFailed
+from facteur.adapters.pg_ledger import PgLedger
+from facteur.engine import config as config_module
+from facteur.engine.runtime import logs
 
 FLOOR_SAMPLE = 200  # invoices over which each stage is timed alone
 FLOORS = {"parse": ("parse + detect",), "xsd": ("xsd",), "schematron": ("schematron",), "durable write": ("durable I/O",)}
@@ -127,7 +127,7 @@ class Setup(Installation):
         return "embedded" if self.workers is None else f"{self.workers} worker{'s' if self.workers > 1 else ''}"
 
     def launch(self) -> None:
-        base = [sys.executable, "-m", "facteur.engine.cli"]
+        base = [sys.executable, "-m", "facteur.adapters.cli"]
         options = ["--root", str(self.root), "--config", str(self.config)]
         if self.workers is None:
             commands = [base + ["run", "--no-amqp", "--workers", str(os.cpu_count() or 1)] + options]

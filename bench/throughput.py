@@ -32,15 +32,20 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.generate import Spec, make  # noqa: E402
-from facteur.adapters.mailbox import Archive, Mailboxes  # noqa: E402
-from facteur.adapters.sqlite_ledger import SqliteLedger  # noqa: E402
-from facteur.engine import config as config_module  # noqa: E402
-from facteur.engine import controls, detect, logs, pipeline, pivot, rulesets, schematron, status, xsd  # noqa: E402
-from facteur.engine.extract import extract  # noqa: E402
-from facteur.engine.model import Flow  # noqa: E402
-from facteur.engine.parse import parse_xml  # noqa: E402
-from facteur.engine.runner import Runner  # noqa: E402
-from facteur.engine.validate import Rules  # noqa: E402
+from facteur.adapters.mailbox import Archive, Mailboxes
+from facteur.adapters.sqlite_ledger import SqliteLedger
+from facteur.engine import config as config_module
+from facteur.engine import pipeline
+from facteur.engine.extraction import extract
+from facteur.engine.hub import controls
+from facteur.engine.inputs import detect
+from facteur.engine.inputs.parse import parse_xml
+from facteur.engine.model import Flow
+from facteur.engine.outputs import pivot, status
+from facteur.engine.runtime import logs
+from facteur.engine.runtime.runner import Runner
+from facteur.engine.validation import rulesets, schematron, xsd
+from facteur.engine.validation.validate import Rules
 
 SENDER = "DEMO01"
 

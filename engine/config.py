@@ -21,11 +21,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from . import directory as directory_module
-from .directory import PARTNER_ID, Directory
-from .lots import LotLimits
-from .mappings import Format
-from .recognise import MappingError, Patterns
+from facteur.engine.hub import directory as directory_module
+from facteur.engine.hub.directory import PARTNER_ID, Directory
+from facteur.engine.inputs.lots import LotLimits
+from facteur.engine.inputs.mappings import Format
+from facteur.engine.inputs.recognise import MappingError, Patterns
 
 SOURCE_ROOT = Path(__file__).resolve().parents[1]
 DELIVERY_MODES = ("folder", "amqp", "both")

@@ -12,26 +12,36 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
-from . import attachments, bundles, controls, detect, door, lots, pivot, recognise, status, status_reader
-from .bundles import Bundle
-from .config import Config
-from .controls import KnownInvoice
-from .directory import Directory
-from .extract import ExtractionError, extract
-from .model import (
+from facteur.engine.config import Config
+from facteur.engine.extraction import ExtractionError, extract
+from facteur.engine.hub import controls
+from facteur.engine.hub.controls import KnownInvoice
+from facteur.engine.hub.directory import Directory
+from facteur.engine.inputs import (
+    attachments,
+    bundles,
+    detect,
+    door,
+    lots,
+    recognise,
+    status_reader,
+)
+from facteur.engine.inputs.bundles import Bundle
+from facteur.engine.model import (
     Attachment,
     Finding,
-    Refusal,
     Flow,
     FlowStatus,
     Outcome,
     Output,
+    Refusal,
     Severity,
     Syntax,
     Verdict,
 )
-from .rulesets import RULES_VERSION
-from .validate import Rules, check_document
+from facteur.engine.outputs import pivot, status
+from facteur.engine.validation.rulesets import RULES_VERSION
+from facteur.engine.validation.validate import Rules, check_document
 
 
 @dataclass(frozen=True)

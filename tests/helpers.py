@@ -19,7 +19,7 @@ if str(REPO) not in sys.path:
 
 from bench.generate import Spec, cii, ubl  # noqa: E402  (the repository's generator)
 from bench.pdfs import assemble, embed, facturx_pdf, text_pdf  # noqa: E402
-from facteur.engine.cli import main  # noqa: E402
+from facteur.adapters.cli import main
 
 __all__ = ["Hub", "Spec", "assemble", "cii", "embed", "facturx_pdf", "ledger_rows", "text_pdf", "ubl"]
 

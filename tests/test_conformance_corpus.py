@@ -34,17 +34,17 @@ from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from facturx import facturx as facturx_lib
 import pytest
+from conftest import assert_valid, count_conformance
+from facturx import facturx as facturx_lib
 from lxml import etree
 
-from conftest import assert_valid, count_conformance
 from facteur.engine.config import Limits
 from facteur.engine.config import load as load_config
-from facteur.engine.directory import Directory
+from facteur.engine.hub.directory import Directory
 from facteur.engine.model import Flow, FlowStatus, Syntax
 from facteur.engine.pipeline import Context, process
-from facteur.engine.validate import Rules
+from facteur.engine.validation.validate import Rules
 
 UBL_NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",

@@ -8,10 +8,11 @@ XSD-valid on purpose, so they go to the schematron layer directly.
 
 from __future__ import annotations
 
+from conftest import count_conformance
 from lxml import etree
 
-from conftest import count_conformance
-from facteur.engine import detect, rulesets, schematron
+from facteur.engine.inputs import detect
+from facteur.engine.validation import rulesets, schematron
 
 VEFA = "{http://difi.no/xsd/vefa/validator/1.0}"
 SUITES = ("test-Invoice-unit-UBL", "test-CreditNote-unit-UBL", "test-cii")

@@ -8,12 +8,11 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from helpers import Hub, Spec, blocking_codes, cii, ledger_rows, only_flow, ubl
 from lxml import etree
 
-from facteur.engine.controls import comparable, duplicate_key
-from facteur.engine.extract import extract
+from facteur.engine.extraction import extract
+from facteur.engine.hub.controls import comparable, duplicate_key
 from facteur.engine.model import Syntax
 
 SEEN_AS_ONE = [

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from facteur.engine.extract import ExtractionError, extract
-from facteur.engine.extract.parties import PartyData, SchemedId, buyer, seller
+from facteur.engine.extraction import ExtractionError, extract
+from facteur.engine.extraction.parties import PartyData, SchemedId, buyer, seller
 from facteur.engine.model import Invoice, Syntax
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)

@@ -10,10 +10,19 @@ import json
 from decimal import Decimal
 
 import pytest
-from lxml import etree
-
 from conftest import assert_valid
-from helpers import Hub, Spec, blocking_codes, cii, embed, facturx_pdf, only_flow, text_pdf, ubl
+from helpers import (
+    Hub,
+    Spec,
+    blocking_codes,
+    cii,
+    embed,
+    facturx_pdf,
+    only_flow,
+    text_pdf,
+    ubl,
+)
+from lxml import etree
 
 
 def _pivot(hub: Hub, pivot_schema) -> etree._Element:

@@ -13,9 +13,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-
 from helpers import REPO
 from test_run import SENDER, drop, flows, left_in_inbox, settled, wait_for
+
 from facteur.engine.model import Flow
 
 
@@ -49,7 +49,7 @@ def test_run_started_on_a_full_disk_waits_then_recovers(small_disk):
     filler = fill(small_disk)
     with open(small_disk / "facteur.log", "wb") as log:  # standard error on the full disk too
         process = subprocess.Popen(
-            [sys.executable, "-m", "facteur.engine.cli", "run", "--root", str(root), "--workers", "1"],
+            [sys.executable, "-m", "facteur.adapters.cli", "run", "--root", str(root), "--workers", "1"],
             cwd=REPO, stdout=subprocess.PIPE, stderr=log, start_new_session=True,
         )
     try:

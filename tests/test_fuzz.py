@@ -10,9 +10,9 @@ import zipfile
 from functools import lru_cache
 from pathlib import Path
 
+from helpers import Spec, ubl  # first: it puts the repository on the path, for bench
 from hypothesis import HealthCheck, given, settings
 
-from helpers import Spec, ubl  # first: it puts the repository on the path, for bench
 from bench.fuzz import check, context, mutated  # noqa: E402
 
 

@@ -10,9 +10,8 @@ import signal
 import subprocess
 import sys
 
-from lxml import etree
-
 from helpers import REPO, Spec, ubl
+from lxml import etree
 
 HOSTILE = REPO / "bench" / "hostile.py"
 

@@ -16,9 +16,18 @@ import zipfile
 import zlib
 
 import pytest
+from helpers import (
+    REPO,
+    Spec,
+    assemble,
+    blocking_codes,
+    cii,
+    facturx_pdf,
+    only_flow,
+    text_pdf,
+    ubl,
+)
 from pypdf import PdfReader, PdfWriter
-
-from helpers import REPO, Spec, assemble, blocking_codes, cii, facturx_pdf, only_flow, text_pdf, ubl
 
 
 def _tar(members: list[tuple[tarfile.TarInfo, bytes]], compress: bool = True) -> bytes:

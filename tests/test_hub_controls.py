@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers import Hub, Spec, blocking_codes, cii, only_flow, ubl
 
 VILLE = "21750001600019"  # no requirement

@@ -12,13 +12,28 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pika
-
-from facteur.engine.model import Flow
 from helpers import Hub, Spec, flow_status, ledger_rows, ubl
 from test_lifecycle import forwarded, recipient_status, soon
-from test_run import assert_exactly_once, left_in_inbox, drop, flows, settled, start, wait_for
-from test_run_amqp import AMQP_URL, facteur, installation, queue_depth, served_over_amqp, submit  # noqa: F401  (a fixture)
+from test_run import (
+    assert_exactly_once,
+    drop,
+    flows,
+    left_in_inbox,
+    settled,
+    start,
+    wait_for,
+)
+from test_run_amqp import (  # noqa: F401  (a fixture)
+    AMQP_URL,
+    facteur,
+    installation,
+    queue_depth,
+    served_over_amqp,
+    submit,
+)
 from test_workers import cluster, stop  # noqa: F401  (a fixture)
+
+from facteur.engine.model import Flow
 
 SENDER = "DEMO01"
 

@@ -12,18 +12,18 @@ import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from helpers import Spec, cii, ubl
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-
-from helpers import Spec, cii, ubl
 from test_lifecycle import recipient_status
+
 from facteur.adapters.mailbox import Archive, Mailboxes
 from facteur.adapters.sqlite_ledger import SqliteLedger
 from facteur.engine import config as config_module
 from facteur.engine import pipeline
 from facteur.engine.model import Flow
-from facteur.engine.runner import Runner
+from facteur.engine.runtime.runner import Runner
 
 DEMO_SUPPLIER, OTHER_SUPPLIER = "35600000000048", "44306184100047"
 BUYERS = ["21750001600019", "11000201100044", "26750045200011", "20005372300017", "19750000100014", "12345678900017"]

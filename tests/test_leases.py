@@ -11,15 +11,15 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
+from helpers import REPO, Spec, flow_status, ledger_rows, ubl
+from test_lifecycle import recipient_status, soon
 
 from facteur.adapters.ledgers import open_ledger
 from facteur.adapters.mailbox import Archive, Mailboxes
 from facteur.engine import pipeline
 from facteur.engine.config import load
 from facteur.engine.model import Flow
-from facteur.engine.runner import Busy, Runner
-from helpers import REPO, Spec, flow_status, ledger_rows, ubl
-from test_lifecycle import recipient_status, soon
+from facteur.engine.runtime.runner import Busy, Runner
 
 pytestmark = pytest.mark.usefixtures("ledger_backend")
 

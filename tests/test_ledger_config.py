@@ -3,8 +3,9 @@ or away: the file and key, or the server and what to do; nothing lost."""
 
 from __future__ import annotations
 
-from facteur.adapters.pg_ledger import SCHEMA_VERSION
 from helpers import Spec, ledger_rows, ubl
+
+from facteur.adapters.pg_ledger import SCHEMA_VERSION
 
 
 def test_a_ledger_url_that_is_not_postgresql_is_a_configuration_error(hub, tmp_path, monkeypatch):

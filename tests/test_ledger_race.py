@@ -12,7 +12,6 @@ import sys
 from collections import Counter
 
 import pytest
-
 from helpers import REPO, Spec, ledger_rows, ubl
 
 pytestmark = pytest.mark.usefixtures("ledger_backend")
@@ -34,7 +33,7 @@ def test_processes_racing_on_the_same_invoices_deliver_each_once(tmp_path):
         folders.append(folder)
     started = [
         subprocess.Popen(
-            [sys.executable, "-m", "facteur.engine.cli", "process", str(folder), "--sender", "DEMO01", "--json",
+            [sys.executable, "-m", "facteur.adapters.cli", "process", str(folder), "--sender", "DEMO01", "--json",
              "--root", str(tmp_path)],
             cwd=REPO, env={**os.environ, "FACTEUR_LOG_LEVEL": "warning"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )

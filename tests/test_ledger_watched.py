@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-
 from test_run import SENDER, drop, flows, settled, start, wait_for
+
 from facteur.engine.model import Flow
 
 

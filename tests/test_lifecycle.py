@@ -6,8 +6,8 @@ rules; the payment-delay clock; replay."""
 from __future__ import annotations
 
 import json
-import signal
 import shutil
+import signal
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -15,9 +15,18 @@ from pathlib import Path
 import psycopg
 import pytest
 from conftest import assert_valid
+from helpers import (
+    REPO,
+    Hub,
+    Spec,
+    blocking_codes,
+    flow_status,
+    ledger_rows,
+    only_flow,
+    ubl,
+)
 from lxml import etree
 
-from helpers import REPO, Hub, Spec, blocking_codes, flow_status, ledger_rows, only_flow, ubl
 from bench.status_files import recipient_status
 from facteur.adapters.sqlite_ledger import SCHEMA_VERSION as SQLITE_SCHEMA_VERSION
 

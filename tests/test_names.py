@@ -11,11 +11,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from helpers import Spec, blocking_codes, only_flow, ubl
 from lxml import etree
 
-from facteur.engine import names, status
+from facteur.engine.inputs import names
 from facteur.engine.model import Finding, Flow, Severity
-from helpers import Spec, blocking_codes, only_flow, ubl
+from facteur.engine.outputs import status
 
 
 @pytest.mark.parametrize(

@@ -18,21 +18,22 @@ from datetime import datetime, timezone
 import pika
 import psycopg
 import pytest
-
 from helpers import REPO, Spec, ledger_rows, ubl
 from test_run import left_in_inbox
 from test_run_amqp import installation  # noqa: F401  (a fixture)
+
 from facteur.adapters.amqp import AmqpPublisher, AmqpSettings
 from facteur.adapters.delivery import Deliveries
 from facteur.adapters.ledgers import open_ledger
 from facteur.adapters.mailbox import Archive, Mailboxes
 from facteur.adapters.outbox import Relay
 from facteur.engine import config as config_module
-from facteur.engine import pipeline, status
-from facteur.engine.ledger import message_id
+from facteur.engine import pipeline
 from facteur.engine.model import Flow, Output
-from facteur.engine.pivot import pivot_name
-from facteur.engine.runner import Runner
+from facteur.engine.outputs import status
+from facteur.engine.outputs.pivot import pivot_name
+from facteur.engine.runtime.ledger import message_id
+from facteur.engine.runtime.runner import Runner
 
 AMQP_URL = os.environ.get("FACTEUR_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 CLOSED_PORT_URL = "amqp://guest:guest@127.0.0.1:5999/%2F"
@@ -209,7 +210,7 @@ def configured(root, exchange: str, url: str, partner: str = PARTNER):
 def run_until_idle(root, config) -> str:
     """`facteur run --until-idle` on the inboxes; returns what it logged."""
     done = subprocess.run(
-        [sys.executable, "-m", "facteur.engine.cli", "run", "--no-amqp", "--until-idle", "--workers", "1",
+        [sys.executable, "-m", "facteur.adapters.cli", "run", "--no-amqp", "--until-idle", "--workers", "1",
          "--root", str(root), "--config", str(config)],
         cwd=REPO, env={**os.environ, "FACTEUR_LOG_LEVEL": "warning"}, capture_output=True, timeout=120,
     )
@@ -218,7 +219,7 @@ def run_until_idle(root, config) -> str:
 
 
 def cli(root, config, *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "facteur.engine.cli", *args, "--root", str(root),
+    done = subprocess.run([sys.executable, "-m", "facteur.adapters.cli", *args, "--root", str(root),
                            "--config", str(config)], cwd=REPO, capture_output=True, timeout=120)
     assert done.returncode == 0, done.stderr.decode()
     return done.stdout.decode()
@@ -264,7 +265,14 @@ def test_an_engine_killed_again_and_again_publishes_every_pivot_under_one_id(ins
     partner's queue, a copy is the same message (same id, same bytes), and no
     message is ever on the queue for a flow the ledger has not committed."""
     from test_run import flows, wait_for
-    from test_run_amqp import SENDER, facteur, queue_depth, reports, run_until_settled, submit
+    from test_run_amqp import (
+        SENDER,
+        facteur,
+        queue_depth,
+        reports,
+        run_until_settled,
+        submit,
+    )
 
     root, config, queue = installation
     exchange = next(line.split('"')[1] for line in config.read_text().splitlines() if line.startswith("outbound_exchange"))

@@ -16,8 +16,16 @@ import pytest
 from conftest import CHORUS_XSD, assert_valid
 from lxml import etree
 
-from facteur.engine.model import Attachment, Invoice, Line, Party, Severity, Syntax, VatBreakdown
-from facteur.engine.pivot import (
+from facteur.engine.model import (
+    Attachment,
+    Invoice,
+    Line,
+    Party,
+    Severity,
+    Syntax,
+    VatBreakdown,
+)
+from facteur.engine.outputs.pivot import (
     CADRES,
     PAYMENT_MODES,
     payment_mode,

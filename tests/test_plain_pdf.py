@@ -11,7 +11,6 @@ import shutil
 from decimal import Decimal
 
 import pytest
-
 from conftest import assert_valid
 from helpers import REPO, blocking_codes, only_flow, text_pdf
 

@@ -15,7 +15,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from helpers import REPO, Spec, flow_status, ledger_rows, ubl
-from test_run import SENDER, assert_exactly_once, drop, left_in_inbox, flows, settled, start, wait_for
+from test_run import (
+    SENDER,
+    assert_exactly_once,
+    drop,
+    flows,
+    left_in_inbox,
+    settled,
+    start,
+    wait_for,
+)
+
 from facteur.adapters.mailbox import Archive, Mailboxes
 from facteur.adapters.sqlite_ledger import SqliteLedger
 from facteur.adapters.workers import POOL_NAME
@@ -23,8 +33,8 @@ from facteur.engine import config as config_module
 from facteur.engine import pipeline
 from facteur.engine.model import Flow
 from facteur.engine.pipeline import PROCESSING_FAILED
-from facteur.engine.runner import Runner
-from facteur.engine.service import MAX_PIPELINE_ATTEMPTS, Intake, Service
+from facteur.engine.runtime.runner import Runner
+from facteur.engine.runtime.service import MAX_PIPELINE_ATTEMPTS, Intake, Service
 
 
 def children(pid: int) -> dict[int, str]:
@@ -144,7 +154,7 @@ def test_a_flow_that_kills_its_worker_is_rejected_alone_and_the_others_go_on(tmp
 
     # Once the cause is fixed (here, in one process without the pool's limit), the operator replays it.
     replay = subprocess.run(
-        [sys.executable, "-m", "facteur.engine.cli", "replay", poison_id, "--root", str(tmp_path), "--config", str(config)],
+        [sys.executable, "-m", "facteur.adapters.cli", "replay", poison_id, "--root", str(tmp_path), "--config", str(config)],
         cwd=REPO, capture_output=True, timeout=120,
     )
     assert replay.returncode == 0, replay.stderr.decode()

@@ -9,10 +9,9 @@ import zipfile
 from decimal import Decimal
 
 import pytest
-from lxml import etree
-
 from conftest import assert_valid
 from helpers import Hub, Spec, blocking_codes, cii, flow_status, only_flow, ubl
+from lxml import etree
 
 pytestmark = pytest.mark.usefixtures("ledger_backend")
 

@@ -10,10 +10,9 @@ import io
 from decimal import Decimal
 
 import pytest
-from lxml import etree
-
 from conftest import assert_valid
 from helpers import REPO, blocking_codes, only_flow
+from lxml import etree
 
 EXAMPLES = REPO / "mappings" / "examples"
 TOTALS = ("MontantHT", "MontantTTC", "MontantNetAPayer")

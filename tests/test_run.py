@@ -13,8 +13,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-
 from helpers import REPO, Spec, cii, ledger_rows, ubl
+
 from facteur.adapters.watch import JOURNALS
 from facteur.engine.model import Flow
 
@@ -24,7 +24,7 @@ SENDER = "DEMO01"
 def start(root: Path, *extra: str) -> subprocess.Popen:
     env = {**os.environ, "FACTEUR_LOG_LEVEL": "warning"}
     return subprocess.Popen(
-        [sys.executable, "-m", "facteur.engine.cli", "run", "--root", str(root), "--workers", "2", *extra],
+        [sys.executable, "-m", "facteur.adapters.cli", "run", "--root", str(root), "--workers", "2", *extra],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,

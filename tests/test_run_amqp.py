@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pika
 import pytest
-
 from helpers import REPO
+from test_run import assert_exactly_once, flows, wait_for
 
 from bench.private_broker import BrokerUnavailable, PrivateBroker
-from test_run import assert_exactly_once, flows, wait_for
 
 AMQP_URL = os.environ.get("FACTEUR_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 SENDER = "guest"  # sender_from = "user_id": the broker-validated AMQP user
@@ -86,7 +85,7 @@ def facteur(root: Path, config: Path, *args: str, **popen) -> subprocess.Popen:
     """The command in its own session; `popen` may send its output elsewhere than pipes."""
     env = {**os.environ, "FACTEUR_LOG_LEVEL": "warning"}
     return subprocess.Popen(
-        [sys.executable, "-m", "facteur.engine.cli", *args, "--root", str(root), "--config", str(config)],
+        [sys.executable, "-m", "facteur.adapters.cli", *args, "--root", str(root), "--config", str(config)],
         cwd=REPO,
         env=env,
         start_new_session=True,

@@ -12,16 +12,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pika
-
-from facteur.adapters.amqp import declare_topology
-from facteur.engine import door, names
-from facteur.engine.cli import _amqp_settings
-from facteur.engine.config import load
-from facteur.engine.model import Flow
 from helpers import Spec, cii, ledger_rows, ubl
 from test_run import SENDER, left_in_inbox, start, wait_for
-from test_run_amqp import AMQP_URL, SENDER as AMQP_SENDER, facteur, installation, run_until_settled  # noqa: F401
+from test_run_amqp import AMQP_URL, facteur, installation, run_until_settled  # noqa: F401
+from test_run_amqp import SENDER as AMQP_SENDER
 from test_workers import cluster, stop  # noqa: F401  (fixtures)
+
+from facteur.adapters.amqp import declare_topology
+from facteur.adapters.cli import _amqp_settings
+from facteur.engine.config import load
+from facteur.engine.inputs import door, names
+from facteur.engine.model import Flow
 
 OTHER = "FOURN01"  # a second partner, whose flows must go on whatever DEMO01 sends
 

@@ -10,7 +10,7 @@ from conftest import assert_valid
 from lxml import etree
 
 from facteur.engine.model import Finding, Invoice, Party, Severity, Syntax
-from facteur.engine.status import (
+from facteur.engine.outputs.status import (
     FLOW_STATUS_LABELS,
     INVOICE_STATUS_LABELS,
     InvoiceStatusEntry,

@@ -11,7 +11,6 @@ import json
 import zipfile
 
 import pytest
-
 from conftest import assert_valid
 from helpers import Spec, blocking_codes, cii, only_flow, text_pdf, ubl
 

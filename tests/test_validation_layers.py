@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from helpers import Spec, blocking_codes, cii, only_flow, ubl
 
 
@@ -15,8 +14,9 @@ from helpers import Spec, blocking_codes, cii, only_flow, ubl
 def test_rules_that_raise_are_a_blocking_finding_not_a_pass(corpus, name):
     """The official XSLT raises a Saxon runtime error on these two documents
     (corpus README); the schematron stage must turn that into a blocking finding."""
-    from facteur.engine import detect, rulesets, schematron
-    from facteur.engine.parse import parse_xml
+    from facteur.engine.inputs import detect
+    from facteur.engine.inputs.parse import parse_xml
+    from facteur.engine.validation import rulesets, schematron
 
     path = corpus / "mustang" / "library" / name
     root = parse_xml(path.read_bytes(), name, 10**8)

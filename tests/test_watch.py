@@ -9,8 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from facteur.adapters.watch import CLAIMED, JOURNALS, REFUSED, Claimed, InboxWatcher, Refused
-from facteur.engine import door
+from facteur.adapters.watch import (
+    CLAIMED,
+    JOURNALS,
+    REFUSED,
+    Claimed,
+    InboxWatcher,
+    Refused,
+)
+from facteur.engine.inputs import door
 
 
 class Collector:

@@ -15,14 +15,14 @@ from pathlib import Path
 import pika
 import psycopg
 import pytest
-
-from facteur.engine.model import Flow
-from facteur.engine.service import MAX_PIPELINE_ATTEMPTS
 from helpers import Hub, Spec, ledger_rows, ubl
 from test_lifecycle import forwarded, recipient_status, soon
 from test_pool import assert_poison_rejected_beside
 from test_run import SENDER, assert_exactly_once, drop, flows, settled, wait_for
 from test_run_amqp import AMQP_URL, facteur, installation, queue_depth, submit  # noqa: F401  (installation is a fixture)
+
+from facteur.engine.model import Flow
+from facteur.engine.runtime.service import MAX_PIPELINE_ATTEMPTS
 
 
 @pytest.fixture

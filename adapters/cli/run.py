@@ -1,0 +1,407 @@
+"""The wiring of the long-running roles (part of the CLI, which alone may join
+the engine to its adapters), and SIGTERM/SIGINT stop each gracefully: sources
+stop taking, flows in flight finish and commit, nothing is lost.
+
+- `facteur run`, the embedded default: watched inboxes and the AMQP queue feed
+  the coordinator (`service.py`), a pool of worker processes runs the pipeline.
+- `facteur watch`: watched inboxes feed the AMQP queue, nothing more.
+- `facteur worker`: the AMQP queue feeds a coordinator that runs the pipeline
+  in its own process; any number of them share a PostgreSQL ledger.
+
+Deliveries go to folders or the broker in every role that processes flows;
+those for the broker are published after the commit by the outbox's relay.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+
+from facteur.engine import pipeline
+from facteur.engine.config import Config, redact
+from facteur.engine.hub.directory import PARTNER_ID
+from facteur.engine.inputs import door, names
+from facteur.engine.model import Flow
+from facteur.engine.runtime import logs
+from facteur.engine.runtime.ledger import LedgerTooNew, LedgerUnavailable
+from facteur.engine.runtime.runner import Runner
+from facteur.engine.runtime.service import RETRY_DELAYS, TRANSIENT, Intake, Service
+
+CONSUMER_DRAIN_SECONDS = 10.0  # how long a stopping consumer waits for the acks of flows in flight
+
+
+def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool) -> int:
+    from facteur.adapters.cli import _amqp_settings
+    from facteur.adapters.watch import InboxWatcher
+    from facteur.adapters.workers import WorkerPool
+
+    logs.configure("info")
+    log = logs.get("facteur.run")
+    amqp = _amqp_settings(config) if config.amqp.get("url") else None
+    engine = _Engine(config, amqp, log)
+    pool = WorkerPool(config, workers or config.workers or os.cpu_count() or 1)
+    service = Service(engine.runner, pool.submit, config.max_in_flight)
+    stop = threading.Event()
+    _on_signals(stop, log)
+
+    partners = config.watched_partners(engine.runner.context.directory)
+    watcher = InboxWatcher(
+        config.inbox,
+        partners,
+        on_file=lambda claimed: _offer_file(service, claimed, log),
+        stable_seconds=config.stable_seconds,
+        max_bytes=config.limits.max_lot_bytes,
+        on_refused=lambda refused: _offer_refused(service, refused, log),
+    )
+    consumer_thread = None
+    if amqp and use_amqp:
+        consumer_thread = _start_consumer(amqp, service, stop, log)
+    log.info(
+        "facteur running",
+        inbox=str(config.inbox),
+        partners=partners,
+        workers=pool.workers,
+        amqp=bool(consumer_thread),
+        ledger=engine.ledger_name,
+    )
+    _when_ready(watcher.start, log, "cannot prepare the inbox folders; facteur waits", inbox=str(config.inbox))
+    try:
+        idle = (lambda: _inboxes_empty(config, partners, config.limits.max_lot_bytes)) if until_idle else None
+        counts = service.run(stop, idle=idle, idle_seconds=max(1.0, config.stable_seconds))
+    finally:
+        stop.set()
+        watcher.stop()
+        if consumer_thread:
+            consumer_thread.join(CONSUMER_DRAIN_SECONDS + 1)
+        pool.shutdown()
+        engine.close()
+    return _stopped(counts, log)
+
+
+def work(config: Config) -> int:
+    """`facteur worker`: consumes the inbound queue and runs the whole durable
+    sequence in this process, in groups of what waits, on the configured ledger
+    (PostgreSQL, to share it with the other workers). Start one or two per core, on as
+    many machines as needed, under something that starts a worker again when it
+    dies: a flow that exceeds `[limits] max_flow_cpu_seconds` ends it, as the
+    OOM killer would, and comes back to be run alone (service.py)."""
+    from facteur.adapters.cli import _amqp_settings
+    from facteur.adapters.cpu import cpu_limited
+
+    logs.configure("info")
+    log = logs.get("facteur.worker")
+    amqp = _amqp_settings(config)
+    engine = _Engine(config, amqp, log)
+    judge = cpu_limited(config.limits.max_flow_cpu_seconds, pipeline.process)
+    service = Service(engine.runner, None, config.max_in_flight, judge)
+    stop = threading.Event()
+    _on_signals(stop, log)
+    consumer_thread = _start_consumer(amqp, service, stop, log)
+    log.info("facteur worker running", queue=amqp.inbound_queue, amqp=redact(amqp.url), ledger=engine.ledger_name)
+    try:
+        counts = service.run(stop)
+    finally:
+        stop.set()
+        consumer_thread.join(CONSUMER_DRAIN_SECONDS + 1)
+        engine.close()
+    return _stopped(counts, log)
+
+
+def watch(config: Config) -> int:
+    """`facteur watch`: takes the complete files of the inboxes and publishes
+    each to the inbound queue, confirmed by the broker, before releasing it;
+    the workers do the rest. The sender is the inbox's partner, named in the
+    sender header, so the workers must take it from there."""
+    from facteur.adapters.amqp import InboundPublisher
+    from facteur.adapters.cli import UsageError, _amqp_settings
+    from facteur.adapters.watch import InboxWatcher
+
+    logs.configure("info")
+    log = logs.get("facteur.watch")
+    amqp = _amqp_settings(config)
+    if amqp.sender_from != "header":
+        raise UsageError(
+            f"facteur watch publishes for every partner of its inboxes, naming each in the {amqp.sender_header} "
+            f"header: set [amqp] sender_from = \"header\" in {config.path} (workers too), and let only trusted "
+            "publishers reach the inbound queue"
+        )
+    publisher = InboundPublisher(amqp, "watch")
+    stop = threading.Event()
+    _on_signals(stop, log)
+    partners = config.watched_partners(config.load_directory())
+    watcher = InboxWatcher(
+        config.inbox,
+        partners,
+        on_file=lambda claimed: _publish_file(publisher, claimed, stop, log),
+        on_refused=lambda refused: _publish_refused(publisher, refused, stop, log),
+        stable_seconds=config.stable_seconds,
+        max_bytes=config.limits.max_lot_bytes,
+    )
+    log.info("facteur watch running", inbox=str(config.inbox), partners=partners, queue=amqp.inbound_queue,
+             amqp=redact(amqp.url))
+    _when_ready(watcher.start, log, "cannot prepare the inbox folders; facteur waits", inbox=str(config.inbox))
+    try:
+        stop.wait()
+    finally:
+        watcher.stop(wait=CONSUMER_DRAIN_SECONDS)
+        publisher.close()
+    log.info("facteur watch stopped")
+    return 0
+
+
+class _Engine:
+    """What processes flows, for `facteur run` and `facteur worker` alike:
+    the ledger, the pipeline's context, the deliveries, the durable runner, and
+    the relay that publishes the outbox (on a ledger connection of its own)
+    when some partner receives over AMQP."""
+
+    def __init__(self, config: Config, amqp, log):
+        from facteur.adapters.ledgers import describe, open_ledger
+        from facteur.adapters.mailbox import Archive
+
+        self.folders, self.log = (config.outbox, config.archive), log
+        folders = [str(folder) for folder in self.folders]
+        _when_ready(self._sweep, log, "cannot sweep the outbox and archive; facteur waits", folders=folders)
+        self.ledger_name = describe(config)
+        self.ledger = _when_ready(
+            lambda: open_ledger(config), log, "cannot open the ledger; facteur waits for it", ledger=self.ledger_name
+        )
+        context = pipeline.Context.from_config(config, self.ledger.known_invoice)
+        self.relay = None
+        try:
+            deliveries = _deliveries(config, amqp)
+        except Exception:
+            self.close()
+            raise
+        if deliveries.uses_broker:
+            relay_ledger = _when_ready(
+                lambda: open_ledger(config), log, "cannot open the ledger; facteur waits for it", ledger=self.ledger_name
+            )
+            self.relay = _relay(amqp, relay_ledger)
+            self.relay.start()
+        wake = self.relay.wake if self.relay else lambda: None
+        self.runner = Runner(context, self.ledger, Archive(config.archive), deliveries, on_commit=wake,
+                             lease_seconds=config.lease_seconds)
+
+    def close(self) -> None:
+        if self.relay:
+            self.relay.stop(CONSUMER_DRAIN_SECONDS)
+            self.relay.publisher.close()
+            self.relay.ledger.close()
+        self.ledger.close()
+        self._sweep()
+
+    def _sweep(self) -> None:
+        """Remove the temporary files that dead writers of this host left (never
+        seen by a reader), at start and again at stop: a worker killed beside
+        this one leaves a whole group of them, and may never start again."""
+        from facteur.adapters.mailbox import sweep
+
+        swept = sum(sweep(folder) for folder in self.folders)
+        if swept:
+            self.log.warning("removed files left half-written by a process that crashed", count=swept)
+
+
+def _when_ready(step, log, waiting: str, **about):
+    """An engine that starts on a full disk, or while its database server is
+    away, waits for each start-up step that writes (the sweep, the ledger, the
+    inbox folders), saying why, instead of exiting: the flows wait in the inbox
+    or on the queue meanwhile, and are taken once every step is done. A ledger
+    written by a newer facteur is not worth waiting for."""
+    for attempt in itertools.count():
+        try:
+            return step()
+        except LedgerTooNew:
+            raise
+        except TRANSIENT as err:
+            delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
+            log.error(waiting, error=str(err), retry_in_seconds=delay, **about)
+            time.sleep(delay)
+
+
+def _stopped(counts, log) -> int:
+    log.info("facteur stopped", **{k: v for k, v in counts.items()})
+    print(", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "no flow", file=sys.stdout)
+    return 0
+
+
+def _deliveries(config: Config, amqp):
+    """Each partner's outputs where `[delivery]` sends them."""
+    from facteur.adapters.cli import UsageError
+    from facteur.adapters.delivery import Deliveries
+    from facteur.adapters.mailbox import Mailboxes
+
+    try:
+        return Deliveries(Mailboxes(config.outbox), config.delivery, amqp.outbound_exchange if amqp else "")
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+
+
+def _relay(amqp, ledger):
+    from facteur.adapters.amqp import AmqpPublisher
+    from facteur.adapters.outbox import Relay
+
+    return Relay(ledger, AmqpPublisher(amqp))
+
+
+def deliveries(config: Config):
+    """For the commands that run once (`process`, `replay`, `collect`): each
+    partner's outputs where `[delivery]` sends them, as the engine does."""
+    from facteur.adapters.cli import _amqp_settings
+
+    return _deliveries(config, _amqp_settings(config) if config.amqp.get("url") else None)
+
+
+def publish_waiting(config: Config, ledger, delivering) -> None:
+    """After a command that ran once has committed: one pass of the relay, as
+    the engine's would. While the broker is away the messages wait in the
+    ledger, and the next relay (a running engine's, or the next command's)
+    publishes them."""
+    from facteur.adapters.amqp import PublishFailed
+    from facteur.adapters.cli import _amqp_settings
+
+    if not delivering.uses_broker:
+        return
+    relay = _relay(_amqp_settings(config), ledger)
+    try:
+        relay.publish_due()
+    except (PublishFailed, LedgerUnavailable) as err:
+        print(f"facteur: messages for AMQP partners wait in the ledger's outbox ({err}); `facteur run` or "
+              "`facteur worker` publishes them once the broker can be reached", file=sys.stderr)
+    finally:
+        relay.publisher.close()
+
+
+def _publish_file(publisher, claimed, stop: threading.Event, log) -> None:
+    """Publishes until the broker confirms, then releases the file. While the
+    broker is away the file waits, claimed, and the watcher takes no more (the
+    others wait in the inbox); stopping leaves it claimed, offered again at the
+    next start. A file published twice that way is one flow (same sender, same
+    bytes): the workers see a repeat."""
+    _publish_confirmed(publisher, claimed.name, claimed.content, claimed.partner, stop, log)
+    claimed.release()
+
+
+def _publish_refused(publisher, refused, stop: threading.Event, log) -> None:
+    """A file refused unread goes to the workers as its note, marked refused:
+    they report it to its sender like any flow. It is set aside once the
+    broker has it, and refused again at the next start if not."""
+    _publish_confirmed(publisher, refused.name, refused.note, refused.partner, stop, log, refused=refused.code)
+    refused.set_aside()
+
+
+def _publish_confirmed(publisher, name: str, content: bytes, partner: str, stop: threading.Event, log,
+                       refused: str = "") -> None:
+    from facteur.adapters.amqp import PublishFailed
+
+    for attempt in itertools.count():
+        try:
+            publisher.publish(name, content, partner, refused)
+            return
+        except PublishFailed as err:
+            delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
+            log.error("cannot publish a claimed file; it waits and is retried", partner=partner,
+                      file=names.shown(name), error=str(err), retry_in_seconds=delay)
+            if stop.wait(delay):
+                raise
+
+
+def _offer_file(service: Service, claimed, log) -> None:
+    name, name_raw = names.received(claimed.name)
+    flow = Flow(
+        content=claimed.content,
+        sender=claimed.partner,
+        name=name,
+        received_at=datetime.fromtimestamp(claimed.mtime, timezone.utc),
+        source="inbox",
+        name_raw=name_raw,
+    )
+    service.offer(Intake(flow, claimed.release, lambda reason: _quarantine(claimed, reason, log)))
+
+
+def _offer_refused(service: Service, refused, log) -> None:
+    """A file refused unread is a flow of its own (its note for content), so
+    that its rejection report and the ledger agree; it is set aside once that
+    is committed, or once abandoned."""
+    name, name_raw = names.received(refused.name)
+    flow = Flow(refused.note, refused.partner, name, datetime.fromtimestamp(refused.mtime, timezone.utc), "inbox",
+                name_raw=name_raw, refused=refused.code)
+
+    def abandon(reason: str) -> None:
+        refused.set_aside()
+        log.error("refused file moved aside without a report", partner=refused.partner, file=name, reason=reason)
+
+    service.offer(Intake(flow, refused.set_aside, abandon))
+
+
+def _quarantine(claimed, reason: str, log) -> None:
+    """A file whose rejection cannot even be committed goes to
+    inbox/<partner>/.failed/, out of the way of the others, where an operator
+    finds it."""
+    failed = claimed.path.parent.parent / ".failed"
+    failed.mkdir(exist_ok=True)
+    target = failed / claimed.name
+    number = 0
+    while target.exists():
+        number += 1
+        target = failed / f"{claimed.name}.{number}"
+    os.replace(claimed.path, target)
+    log.error("file moved to quarantine", path=names.shown(str(target)), reason=reason)
+
+
+def _start_consumer(amqp, service: Service, stop: threading.Event, log) -> threading.Thread:
+    from facteur.adapters.amqp import AmqpConsumer
+
+    consumer: AmqpConsumer
+
+    def on_message(message) -> None:
+        if not PARTNER_ID.match(message.sender):
+            log.error("message refused: its sender is not a partner id", sender=message.sender,
+                      name=names.shown(message.name))
+            consumer.reject(message.delivery_tag, requeue=False)
+            return
+        # Reception is when facteur received it, by its own clock: the publisher's
+        # timestamp is not checked by the broker, and reception time has legal weight.
+        name, name_raw = names.received(message.name)
+        refused = message.refused if message.refused in door.REFUSALS else ""
+        flow = Flow(message.content, message.sender, name, datetime.now(timezone.utc), "amqp", name_raw=name_raw,
+                    refused=refused)
+        tag = message.delivery_tag
+        service.offer(Intake(flow, lambda: consumer.ack(tag), lambda reason: consumer.reject(tag, requeue=False),
+                             suspect=message.redelivered))
+
+    consumer = AmqpConsumer(amqp, on_message, drain_seconds=CONSUMER_DRAIN_SECONDS)
+    thread = threading.Thread(target=consumer.run, args=(stop,), name="facteur-amqp", daemon=True)
+    thread.start()
+    return thread
+
+
+def _inboxes_empty(config: Config, partners: list[str], max_bytes: int) -> bool:
+    """No file left that the watcher would take (files it leaves alone, such as
+    oversized ones, are the operator's to deal with and do not keep it busy)."""
+    from facteur.adapters.watch import CLAIMED, ignored
+
+    def waiting(path) -> bool:
+        return path.is_file() and not path.is_symlink() and not ignored(path.name) and path.stat().st_size <= max_bytes
+
+    for partner in partners:
+        folder = config.inbox / partner
+        if folder.is_dir() and any(waiting(p) for p in folder.iterdir()):
+            return False
+        if (folder / CLAIMED).is_dir() and any((folder / CLAIMED).iterdir()):
+            return False
+    return True
+
+
+def _on_signals(stop: threading.Event, log) -> None:
+    def handler(signum, _frame):
+        log.info("stopping: flows in flight finish first", signal=signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)

@@ -1,0 +1,318 @@
+"""The life of a delivered invoice: its statuses, and when its payment delay starts.
+
+After delivery an invoice moves through the Chorus Pro statuses: made available
+(03) once the recipient acknowledges the delivery, then rejected (04, 05),
+suspended (06) and completed (12), or service done (07), mandated (08), sent
+to the accountant (09), booked (10) and paid (11). `NEXT` says which step may
+follow which; anything else is refused and the refusal goes back to whoever
+sent it, with the reason. A rejection or a suspension must say why: a supplier
+never receives "other reason" without an explanation.
+
+The payment delay (DGP) starts once, by one of three rules, recorded with it:
+the recipient system's technical acknowledgment (EDI), the time a portal or
+service recipient was notified (`facteur collect`), or, in a dispute, deposit
+time plus two days. A start, once written, never changes.
+
+Everything here is plain functions over plain data; the ledger's answers come
+in through `Lookup`, and what to record and send goes out as `StatusChange`s
+and `Output`s for the runner to write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from facteur.engine.model import (
+    Finding,
+    Flow,
+    FlowStatus,
+    Outcome,
+    Output,
+    Severity,
+    StatusChange,
+    StatusEntry,
+    StatusMessage,
+)
+from facteur.engine.outputs import status
+from facteur.engine.runtime.ledger import DeliveredInvoice
+from facteur.engine.validation.rulesets import RULES_VERSION
+
+# Which invoice status may follow which. 01 and 02 are the hub's (deposit,
+# routing); 03 comes from the recipient's flow-level acknowledgment (92) or a
+# portal notification, never from an invoice-level status. Steps of the
+# payment chain may be skipped forward (not every system reports the mandate or
+# the booking), but nothing is paid before the service is certified done (07)
+# or the payment mandated (08): the public-accounting rule of "service fait".
+NEXT: Mapping[str, frozenset[str]] = {
+    "02": frozenset({"03"}),
+    "03": frozenset({"04", "05", "06", "07", "08"}),
+    "06": frozenset({"04", "05", "12"}),
+    "12": frozenset({"04", "05", "06", "07", "08"}),
+    "07": frozenset({"04", "05", "06", "08", "09", "10", "11"}),
+    "08": frozenset({"09", "10", "11"}),
+    "09": frozenset({"10", "11"}),
+    "10": frozenset({"11"}),
+    "04": frozenset(),
+    "05": frozenset(),
+    "11": frozenset(),
+}
+SET_BY_HUB = frozenset({"01", "02", "03"})
+NEEDS_EXPLANATION = frozenset({"04", "05", "06"})  # rejected, rejected for another reason, suspended
+# Words that name a reason without giving one.
+NOT_AN_EXPLANATION = frozenset(
+    {"autre", "autres", "autre motif", "autre raison", "divers", "other", "other reason", "others", "misc", "n/a",
+     "na", "none", "aucun", "rien", "motif", "reason", "voir", "see", "-", ".", "?", "x"}
+)
+PAID = "11"
+CLOSED = frozenset({"04", "05", PAID})  # no payment will be due, or it is made
+
+DELIVERY_ACK = "92"
+DELIVERY_ERRORS = frozenset({"94", "95"})
+CLOCK_TOLERANCE = timedelta(minutes=5)  # partners' clocks drift a little from facteur's
+DISPUTE_DELAY = timedelta(days=2)
+
+RULE_ACK = "edi-acknowledgment"
+RULE_NOTIFIED = "portal-notification"
+RULE_DISPUTE = "dispute"
+
+
+class Lookup(Protocol):
+    """What the lifecycle asks of the ledger."""
+
+    def delivered(self, flow_id: str) -> list[DeliveredInvoice]: ...
+
+    def invoices_numbered(self, supplier: str, number: str, year: int | None) -> list[DeliveredInvoice]: ...
+
+
+@dataclass
+class _Plan:
+    """Entries applied in file order, with the state each invoice reaches."""
+
+    lookup: Lookup | None  # None when nothing is to be looked up (a portal notification)
+    sender: str
+    now: datetime
+    states: dict[tuple[str, int], str] = field(default_factory=dict)
+    changes: list[StatusChange] = field(default_factory=list)
+    forwarded: list[tuple[DeliveredInvoice, status.InvoiceStatusEntry]] = field(default_factory=list)
+    refused: list[Finding] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)
+
+    def state(self, invoice: DeliveredInvoice) -> str:
+        return self.states.get((invoice.flow_id, invoice.index), invoice.state)
+
+    def move(self, invoice: DeliveredInvoice, entry: StatusEntry, code: str, dgp_rule: str = "") -> None:
+        self.states[(invoice.flow_id, invoice.index)] = code
+        note = f"{entry.comment} (from {self.sender})" if entry.comment else f"from {self.sender}"
+        self.changes.append(
+            StatusChange(invoice.flow_id, invoice.index, code, entry.at, note,
+                         entry.at if dgp_rule else None, dgp_rule)
+        )
+        self.forwarded.append((invoice, status.InvoiceStatusEntry(invoice.invoice, code, entry.comment, at=entry.at)))
+
+    def refuse(self, entry: StatusEntry, code: str, message: str) -> None:
+        self.refused.append(Finding(code, Severity.BLOCKING, message, entry.position, layer="lifecycle"))
+
+
+def settle(flow: Flow, message: StatusMessage, lookup: Lookup, hub_id: str, now: datetime) -> Outcome:
+    """Apply a recipient's status file: what to record, what to forward to the
+    suppliers' senders, and the report back to the recipient (90 all applied,
+    96 some refused, 93 none applied), one error line per refused entry."""
+    plan = _Plan(lookup, flow.sender, now)
+    for entry in message.entries:
+        if entry.flow_level:
+            _flow_entry(plan, entry)
+        else:
+            _invoice_entry(plan, entry)
+    applied = len(message.entries) - len(plan.refused)
+    state = FlowStatus.INTEGRATED if not plan.refused else FlowStatus.PARTLY_INTEGRATED if applied else FlowStatus.REJECTED
+    outcome = Outcome(flow.id, flow.sender, state, findings=plan.refused + plan.notes, rules_version=RULES_VERSION,
+                      statuses=message, changes=plan.changes)
+    outcome.outputs = forward(plan.forwarded, flow.id, hub_id, flow.received_at)
+    comment = f"{applied} status(es) applied out of {len(message.entries)} in {flow.name}"
+    outcome.outputs.append(
+        Output(
+            flow.sender,
+            status.flow_status_name(flow.id),
+            status.flow_status_xml(
+                flow_id=flow.id, code=state.value, hub_id=hub_id, recipient=flow.sender, produced_at=flow.received_at,
+                errors=[(f.location, f) for f in plan.refused], comment=comment,
+            ),
+            "flow-status",
+        )
+    )
+    return outcome
+
+
+def _flow_entry(plan: _Plan, entry: StatusEntry) -> None:
+    if entry.code != DELIVERY_ACK and entry.code not in DELIVERY_ERRORS:
+        return plan.refuse(
+            entry, "FCT-STATUS-NOT-YOURS",
+            f"flow status {entry.code} is the hub's to emit; a recipient acknowledges a delivery with 92 "
+            "(received) or reports 94 or 95 (delivery errors)",
+        )
+    delivered = [d for d in plan.lookup.delivered(entry.flow_ref) if d.mailbox == plan.sender]
+    if not delivered:
+        return plan.refuse(
+            entry, "FCT-STATUS-UNKNOWN-FLOW",
+            f"flow {entry.flow_ref} delivered no invoice to {plan.sender}; check IdFlux against the pivot's "
+            "envelope (parameter IdFlx)",
+        )
+    if _bad_time(plan, entry, delivered):
+        return
+    if entry.code in DELIVERY_ERRORS:
+        label = status.FLOW_STATUS_LABELS[entry.code]
+        for invoice in delivered:
+            plan.changes.append(
+                StatusChange(invoice.flow_id, invoice.index, entry.code, entry.at,
+                             f"{label}: {entry.comment or 'no detail given'} (from {plan.sender})")
+            )
+        return
+    for invoice in delivered:
+        current = plan.state(invoice)
+        if current == "02":
+            plan.move(invoice, entry, "03", RULE_ACK)
+        else:
+            plan.notes.append(
+                Finding(
+                    "FCT-STATUS-ALREADY", Severity.WARNING,
+                    f"invoice {invoice.invoice.number} of flow {invoice.flow_id} was already made available "
+                    f"({_describe(current)}); its payment delay start is unchanged",
+                    entry.position, layer="lifecycle",
+                )
+            )
+
+
+def _invoice_entry(plan: _Plan, entry: StatusEntry) -> None:
+    code = entry.code
+    if code not in status.INVOICE_STATUS_LABELS:
+        return plan.refuse(
+            entry, "FCT-STATUS-UNKNOWN-CODE",
+            f"invoice status {code} is not one facteur exchanges; use 04 to 12",
+        )
+    if code in SET_BY_HUB:
+        return plan.refuse(
+            entry, "FCT-STATUS-TRANSITION",
+            f"invoice {entry.number}: status {code} ({status.INVOICE_STATUS_LABELS[code]}) is set by the hub; "
+            "acknowledge the delivery with the flow-level status 92 instead",
+        )
+    year = entry.issue_date.year if entry.issue_date else None
+    found = [d for d in plan.lookup.invoices_numbered(entry.supplier, entry.number, year) if d.mailbox == plan.sender]
+    if not found:
+        return plan.refuse(
+            entry, "FCT-STATUS-UNKNOWN-INVOICE",
+            f"no invoice {entry.number} of supplier {entry.supplier} was delivered to {plan.sender}"
+            + (f" with the date {entry.issue_date.isoformat()}" if entry.issue_date else ""),
+        )
+    if len(found) > 1:
+        years = ", ".join(sorted({str(d.invoice.year) for d in found}))
+        return plan.refuse(
+            entry, "FCT-STATUS-AMBIGUOUS",
+            f"invoice {entry.number} of supplier {entry.supplier} was delivered to {plan.sender} several times "
+            f"(issued in {years}); give DateFacture to say which",
+        )
+    (invoice,) = found
+    if code in NEEDS_EXPLANATION and not explained(entry.comment):
+        return plan.refuse(
+            entry, "FCT-STATUS-UNEXPLAINED",
+            f"status {code} ({status.INVOICE_STATUS_LABELS[code]}) for invoice {entry.number} gives no reason; "
+            "write in Commentaire what is wrong or missing, so that the supplier can act on it",
+        )
+    current = plan.state(invoice)
+    if code not in NEXT.get(current, frozenset()):
+        return plan.refuse(entry, "FCT-STATUS-TRANSITION", _impossible(entry.number, current, code))
+    if _bad_time(plan, entry, [invoice]):
+        return
+    plan.move(invoice, entry, code)
+
+
+def explained(comment: str) -> bool:
+    """A comment that gives a reason: some words, not a placeholder."""
+    text = " ".join(comment.lower().split()).strip(" .:;!-")
+    return sum(ch.isalpha() for ch in text) >= 3 and text not in NOT_AN_EXPLANATION
+
+
+def _impossible(number: str, current: str, code: str) -> str:
+    allowed = sorted(NEXT.get(current, frozenset()) - SET_BY_HUB)
+    after = f"only {', '.join(allowed)} may follow it" if allowed else "it is final"
+    if current == "02":
+        after = "the recipient must first acknowledge the delivery (flow-level status 92)"
+    return (
+        f"invoice {number} is {_describe(current)}; {code} ({status.INVOICE_STATUS_LABELS[code]}) cannot follow: {after}"
+    )
+
+
+def _describe(code: str) -> str:
+    return f"{code} ({status.INVOICE_STATUS_LABELS.get(code, code)})"
+
+
+def _bad_time(plan: _Plan, entry: StatusEntry, invoices: list[DeliveredInvoice]) -> bool:
+    """A status timestamped before the deposit, or in the future, beyond what
+    clock drift explains, is refused: it may start a legal delay, so it must be
+    plausible."""
+    deposited = max(d.deposited_at for d in invoices)
+    if entry.at < deposited - CLOCK_TOLERANCE:
+        plan.refuse(
+            entry, "FCT-STATUS-TIME",
+            f"Horodatage {entry.at.isoformat()} is before the invoice was deposited ({deposited.isoformat()})",
+        )
+        return True
+    if entry.at > plan.now + CLOCK_TOLERANCE:
+        plan.refuse(
+            entry, "FCT-STATUS-TIME",
+            f"Horodatage {entry.at.isoformat()} is in the future (facteur's clock says {plan.now.isoformat()})",
+        )
+        return True
+    return False
+
+
+def forward(
+    forwarded: list[tuple[DeliveredInvoice, status.InvoiceStatusEntry]], name_id: str, hub_id: str, produced_at: datetime
+) -> list[Output]:
+    """Invoice statuses for the partners who deposited the invoices, one file
+    per partner, named after what produced them so that writing again after a
+    crash replaces rather than adds."""
+    by_depositor: dict[str, list[status.InvoiceStatusEntry]] = {}
+    for invoice, entry in forwarded:
+        by_depositor.setdefault(invoice.depositor, []).append(entry)
+    return [
+        Output(
+            depositor,
+            status.follow_up_name(name_id),
+            status.invoice_status_xml(
+                flow_id=name_id, hub_id=hub_id, recipient=depositor, produced_at=produced_at, entries=entries
+            ),
+            "invoice-status",
+        )
+        for depositor, entries in by_depositor.items()
+    ]
+
+
+def notified(waiting: list[DeliveredInvoice], recipient: str, hub_id: str, at: datetime) -> tuple[list[StatusChange], list[Output]]:
+    """A portal or service recipient has been handed its invoices at `at`:
+    each is made available (03) and its payment delay starts then."""
+    entry = StatusEntry("notification", "03", at, f"notified to {recipient} (portal or service mode)")
+    plan = _Plan(None, recipient, at)
+    for invoice in waiting:
+        plan.move(invoice, entry, "03", RULE_NOTIFIED)
+    name_id = "collect-" + hashlib.sha256(
+        (recipient + "".join(f"\0{d.flow_id}:{d.index}" for d in waiting)).encode()
+    ).hexdigest()[:16]
+    return plan.changes, forward(plan.forwarded, name_id, hub_id, at)
+
+
+def disputed(invoice: DeliveredInvoice, reason: str, at: datetime) -> StatusChange:
+    """The dispute rule: the delay starts two days after deposit. Raises
+    ValueError when the delay has already started (a start never changes)."""
+    if invoice.dgp_start is not None:
+        raise ValueError(
+            f"the payment delay of invoice {invoice.invoice.number} (flow {invoice.flow_id}) already started on "
+            f"{invoice.dgp_start.isoformat()} by the {invoice.dgp_rule} rule; a start never changes"
+        )
+    if not explained(reason):
+        raise ValueError("say why the invoice is disputed (--reason), in words")
+    start = invoice.deposited_at + DISPUTE_DELAY
+    return StatusChange(invoice.flow_id, invoice.index, "dispute", at, f"dispute: {reason}", start, RULE_DISPUTE)

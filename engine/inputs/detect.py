@@ -1,0 +1,76 @@
+"""Format detection from the bytes, never from the file name.
+
+A flow is first sniffed by its magic numbers (lot archive, PDF, XML); an XML
+document is then classified by its root element and namespace into a Chorus Pro
+syntax code. Names lie (`invoice.xml` holding a zip, `.pdf` holding UBL), bytes
+do not.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from lxml import etree
+
+from facteur.engine.model import Syntax
+
+UBL_INVOICE = "{urn:oasis:names:specification:ubl:schema:xsd:Invoice-2}Invoice"
+UBL_CREDIT_NOTE = "{urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2}CreditNote"
+CII_INVOICE = "{urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100}CrossIndustryInvoice"
+ZUGFERD1_INVOICE = "{urn:ferd:CrossIndustryDocument:invoice:1p0}CrossIndustryDocument"
+CPP_STATUT = "CPPStatut"
+
+
+class Kind(str, Enum):
+    EMPTY = "empty"
+    XML = "xml"
+    PDF = "pdf"
+    ZIP = "zip"
+    GZIP = "gzip"
+    TAR = "tar"
+    UNKNOWN = "unknown"
+
+
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def sniff(content: bytes) -> Kind:
+    """What the bytes are, by their first bytes."""
+    if not content.strip():
+        return Kind.EMPTY
+    if content.startswith(b"%PDF-"):
+        return Kind.PDF
+    if content.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return Kind.ZIP
+    if content.startswith(b"\x1f\x8b"):
+        return Kind.GZIP
+    if content[257:262] == b"ustar":
+        return Kind.TAR
+    head = content
+    for bom in _BOMS:
+        if head.startswith(bom):
+            return Kind.XML
+    if head.lstrip()[:1] == b"<":
+        return Kind.XML
+    return Kind.UNKNOWN
+
+
+def classify(root: etree._Element) -> tuple[Syntax, str]:
+    """The syntax of a parsed XML document, and what was seen, for messages."""
+    tag = root.tag if isinstance(root.tag, str) else ""
+    if tag in (UBL_INVOICE, UBL_CREDIT_NOTE):
+        return Syntax.UBL, etree.QName(tag).localname
+    if tag == CII_INVOICE:
+        return Syntax.CII, "CrossIndustryInvoice"
+    if tag == CPP_STATUT:
+        return Syntax.STATUS, "CPPStatut"
+    return Syntax.UNKNOWN, _describe(tag)
+
+
+def _describe(tag: str) -> str:
+    if tag == ZUGFERD1_INVOICE:
+        return "a ZUGFeRD 1.0 CrossIndustryDocument (superseded by Factur-X / ZUGFeRD 2)"
+    if not tag:
+        return "no element"
+    qname = etree.QName(tag)
+    return f"root element {qname.localname}" + (f" in namespace {qname.namespace}" if qname.namespace else "")

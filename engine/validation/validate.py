@@ -1,0 +1,255 @@
+"""Validation of one document, in the layers of the design: safe parsing, then
+the official XSD, then the EN 16931 business rules (and, when configured, the
+French CTC rules). Hub controls come later (`controls.py`), once the data has
+been extracted.
+
+Layers stop at the first one that blocks: a document that is not valid against
+its schema is not fed to the schematron, whose rules assume the structure.
+
+A PDF is first opened safely (`pdf.py`); when it embeds Factur-X / ZUGFeRD data
+(`embedded.py`), that XML goes through the same layers at the level of the
+profile it declares, and the flow's syntax is IN_DP_E2_CII_FACTURX.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from facteur.engine.inputs import detect, embedded, pdf
+from facteur.engine.inputs.mappings import Format
+from facteur.engine.inputs.parse import UnsafeXml, parse_xml
+from facteur.engine.model import Attachment, Finding, Severity, Syntax
+from facteur.engine.validation import rulesets, schematron, xsd
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Which layers run (from the configuration)."""
+
+    schematron: bool = True
+    french_ctc: bool = False
+    max_document_bytes: int = 20_000_000
+    max_pdf_seconds: float = 1.0
+    formats: tuple[Format, ...] = ()  # proprietary formats (mappings/formats/)
+
+
+@dataclass
+class Checked:
+    syntax: Syntax
+    root: etree._Element | None = None
+    findings: list[Finding] = field(default_factory=list)
+    detail: str = ""
+    attachments: list[Attachment] = field(default_factory=list)  # embedded in a PDF beside its data
+    text: str = ""  # of a plain PDF, for recognition
+    format: Format | None = None  # of a proprietary file
+
+    @property
+    def blocked(self) -> bool:
+        return any(f.blocking for f in self.findings)
+
+
+def _blocking(code: str, message: str, layer: str) -> Finding:
+    return Finding(code, Severity.BLOCKING, message, layer=layer)
+
+
+def check_document(name: str, content: bytes, rules: Rules) -> Checked:
+    """Detect and validate one document (not a lot)."""
+    kind = detect.sniff(content)
+    if kind is detect.Kind.EMPTY:
+        return Checked(Syntax.UNKNOWN, findings=[_blocking("FCT-EMPTY", f"{name} is empty; send the file again", "detect")])
+    if kind is detect.Kind.PDF:
+        return _check_pdf(name, content, rules)
+    if kind is not detect.Kind.XML:
+        return _proprietary(content, None, rules) or Checked(
+            Syntax.UNKNOWN, findings=[_unknown(name, f"its first bytes are not XML ({kind.value})")]
+        )
+    try:
+        root = parse_xml(content, name, rules.max_document_bytes)
+    except UnsafeXml as refused:
+        return Checked(Syntax.UNKNOWN, findings=[refused.finding])
+    syntax, detail = detect.classify(root)
+    if syntax is Syntax.UNKNOWN:
+        return _proprietary(content, root, rules) or Checked(syntax, root, [_unknown(name, detail)], detail)
+    if syntax is Syntax.STATUS:
+        return Checked(syntax, root, [], detail)
+    return _judge(Checked(syntax, root, [], detail), rules)
+
+
+def _proprietary(content: bytes, root: etree._Element | None, rules: Rules) -> Checked | None:
+    """A file of one of the proprietary formats the mappings describe, or None.
+    It has no schema: its mapping says how to read it, and what it yields is
+    judged by the hub controls and the pivot's own checks."""
+    for fmt in rules.formats:
+        if fmt.recognises(content, root):
+            return Checked(Syntax.PROPRIETARY, root, [], f"{fmt.name} ({fmt.source})", format=fmt)
+    return None
+
+
+def _check_pdf(name: str, content: bytes, rules: Rules) -> Checked:
+    """A PDF: its embedded Factur-X / ZUGFeRD data judged at its profile's level."""
+    try:
+        contents = pdf.read(content, name, rules.max_pdf_seconds)
+    except pdf.PdfRefused as refused:
+        return Checked(Syntax.PDF, findings=[refused.finding])
+    data = embedded.data_file(contents.files)
+    if data is None:
+        return _plain_pdf(name, contents)
+    where = f"{data.name} embedded in {name}"
+    try:
+        root = parse_xml(data.content, where, rules.max_document_bytes)
+    except UnsafeXml as refused:
+        return Checked(Syntax.FACTURX, findings=[refused.finding])
+    syntax, detail = detect.classify(root)
+    checked = Checked(Syntax.FACTURX, root, [], f"PDF with {data.name}: {detail}")
+    checked.attachments = embedded.supporting(contents.files, data)
+    checked.findings += _xmp_findings(name, contents.xmp, root)
+    if root.tag == detect.ZUGFERD1_INVOICE:
+        return _judge_zugferd1(checked, where)
+    if syntax not in (Syntax.UBL, Syntax.CII):
+        checked.findings.append(
+            _blocking(
+                "FCT-FACTURX-DATA-UNKNOWN",
+                f"{where} is not Factur-X, ZUGFeRD or UBL invoice data ({detail}); embed the invoice as "
+                "Factur-X CII",
+                "detect",
+            )
+        )
+        return checked
+    return _judge(checked, rules)
+
+
+def _xmp_findings(name: str, xmp: bytes, root: etree._Element) -> list[Finding]:
+    """A warning when the PDF's XMP metadata declares no profile, or another one
+    than its XML (BT-24): the XML's own declaration is what it is judged by."""
+    declared = embedded.xmp_level(xmp)
+    if root.tag == detect.ZUGFERD1_INVOICE:
+        data_level, expected = rulesets.zugferd1_level(root), declared and declared.lower()
+    elif detect.classify(root)[0] is Syntax.CII:
+        data_level, expected = rulesets.cii_level(root)[0], embedded.XMP_LEVELS.get(declared or "")
+    else:
+        return []
+    if data_level is None:
+        return []  # a ZUGFeRD 1.0 profile that is not one: reported by the profile check
+    if declared is None:
+        message = f"{name} declares no Factur-X conformance level in its XMP metadata, which a Factur-X PDF must"
+    elif expected != data_level:
+        message = (
+            f"{name} declares the profile {declared} in its XMP metadata but its XML declares {data_level} "
+            "(BT-24); the XML was judged by its own declaration"
+        )
+    else:
+        return []
+    return [Finding("FCT-FACTURX-XMP", Severity.WARNING, message, "XMP ConformanceLevel", "detect")]
+
+
+def _plain_pdf(name: str, contents: pdf.PdfContents) -> Checked:
+    """A PDF without data: its header and footer are recognised from its text,
+    which a scan without a text layer does not have."""
+    checked = Checked(Syntax.PDF, detail="plain PDF", text=contents.text)
+    checked.attachments = embedded.supporting(contents.files, None)
+    if not contents.text.strip():
+        checked.findings.append(
+            _blocking(
+                "FCT-PDF-NO-TEXT",
+                f"{name} is a PDF with neither embedded invoice data nor text (a scanned image?); facteur "
+                "cannot read its header and footer: send it as Factur-X, or as a PDF with its text",
+                "detect",
+            )
+        )
+    return checked
+
+
+def _judge_zugferd1(checked: Checked, where: str) -> Checked:
+    """ZUGFeRD 1.0: its schema, at a profile it declares; it has no business rules to run."""
+    level = rulesets.zugferd1_level(checked.root)
+    if level is None:
+        checked.findings.append(
+            _blocking(
+                "FCT-PROFILE-UNKNOWN",
+                f"{where} is ZUGFeRD 1.0 but declares none of its profiles (BASIC, COMFORT, EXTENDED) in "
+                "GuidelineSpecifiedDocumentContextParameter; send it as Factur-X",
+                "detect",
+            )
+        )
+        return checked
+    ruleset = rulesets.for_zugferd1(level)
+    checked.detail += f" ({ruleset.name})"
+    checked.findings += xsd.check(checked.root, ruleset.xsd)
+    checked.findings.append(
+        Finding(
+            "FCT-RULES-ZUGFERD1",
+            Severity.WARNING,
+            f"{where} is ZUGFeRD 1.0, which predates EN 16931 and has no official business rules: it was "
+            "checked against its schema only; ask the supplier for Factur-X",
+            layer="schematron",
+        )
+    )
+    return checked
+
+
+_PREDICATE = re.compile(r"\[[^\]]*\]")
+
+
+def _specification_note(finding: Finding, ruleset: str) -> Finding:
+    """The Factur-X schematrons check the value of BT-24 against their profile's
+    own identifiers. facteur judges a CII document that declares another
+    specification (an EN 16931 CIUS such as XRechnung, an extension, ZUGFeRD 1
+    COMFORT) at the nearest Factur-X level (`rulesets.cii_level`), so for it that
+    one check only says what the document declared: a warning, not a rejection.
+    EN 16931 itself (BR-01) requires BT-24 to be present, not to take a value."""
+    steps = [step.rpartition(":")[2] for step in _PREDICATE.sub("", finding.location).split("/")]
+    if not finding.blocking or steps[-2:] != ["GuidelineSpecifiedDocumentContextParameter", "ID"]:
+        return finding
+    return Finding(
+        finding.code,
+        Severity.WARNING,
+        f"{finding.message} The specification identifier (BT-24) is not the one this Factur-X profile "
+        f"declares; the document was judged against the {ruleset} rules all the same",
+        finding.location,
+        finding.layer,
+    )
+
+
+def _unknown(name: str, seen: str) -> Finding:
+    return _blocking(
+        "FCT-FORMAT-UNKNOWN",
+        f"{name} is not a format facteur reads ({seen}) and no mapping of mappings/formats/ recognises it; send "
+        "a UBL 2.1 Invoice or CreditNote, a UN/CEFACT CII invoice or a Factur-X PDF, or describe the format in "
+        "a mapping",
+        "detect",
+    )
+
+
+def _judge(checked: Checked, rules: Rules) -> Checked:
+    """The XSD and business rules of a UBL or CII document (alone, or the data of a PDF)."""
+    root = checked.root
+    syntax = detect.classify(root)[0]
+    level = None
+    if syntax is Syntax.CII:
+        level, recognised = rulesets.cii_level(root)
+        checked.detail += f" ({level})"
+        if not recognised:
+            checked.findings.append(
+                Finding(
+                    "FCT-PROFILE-UNKNOWN",
+                    Severity.WARNING,
+                    "the specification identifier (BT-24) names no profile facteur knows; the document "
+                    "was judged against EN 16931",
+                    "BT-24",
+                    layer="detect",
+                )
+            )
+    ruleset = rulesets.for_document(syntax, root, level)
+    checked.findings += xsd.check(root, ruleset.xsd)
+    if checked.blocked or not rules.schematron:
+        return checked
+    findings = schematron.run(root, ruleset.schematron, ruleset.codedb)
+    if syntax is Syntax.CII:
+        findings = [_specification_note(f, ruleset.name) for f in findings]
+    checked.findings += findings
+    if rules.french_ctc and ruleset.french_ctc is not None:
+        checked.findings += schematron.run(root, ruleset.french_ctc)
+    return checked

@@ -1,0 +1,41 @@
+"""The XSD layer: the document against its official schema.
+
+Schemas are compiled once per process (the UBL schema set takes about a second)
+and kept; each error of the schema's log becomes one blocking finding with its
+line, up to a bound, so that a badly broken file does not produce a report of
+thousands of lines.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from lxml import etree
+
+from facteur.engine.model import Finding, Severity
+
+MAX_FINDINGS = 25
+
+
+@lru_cache(maxsize=None)
+def _schema(path: Path) -> etree.XMLSchema:
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    return etree.XMLSchema(etree.parse(str(path), parser))
+
+
+def check(root: etree._Element, xsd: Path) -> list[Finding]:
+    schema = _schema(xsd)
+    if schema.validate(root):
+        return []
+    findings = [
+        Finding(
+            "XSD",
+            Severity.BLOCKING,
+            f"the document does not follow the {xsd.stem} schema: {error.message}",
+            f"line {error.line}" + (f", {error.path}" if error.path else ""),
+            layer="xsd",
+        )
+        for error in list(schema.error_log)[:MAX_FINDINGS]
+    ]
+    return findings
