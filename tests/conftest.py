@@ -83,8 +83,44 @@ def ledger_backend(request, monkeypatch):
     return request.param
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "sqlite_only: a ledger test about the SQLite file itself")
+# The system tier (pyproject's `system` marker): tests that need a server, start
+# processes, or wait on the operating system. `pytest -m "not system"` runs the
+# rest, the fast tier. A test is of the system tier when it sits in one of these
+# modules, uses one of these fixtures, or runs on the PostgreSQL ledger; a test
+# that starts a process in a module that is otherwise fast says so itself
+# (`@pytest.mark.system`).
+SYSTEM_MODULES = {
+    "test_amqp",  # RabbitMQ
+    "test_full_disk",  # a tmpfs mounted for `facteur run`
+    "test_in_flight",  # `facteur run` and `facteur worker` processes, RabbitMQ, PostgreSQL
+    "test_ledger_race",  # facteur processes racing on one ledger
+    "test_outbox",  # RabbitMQ, relay and `facteur` processes
+    "test_pool",  # `facteur run` and its worker processes, killed
+    "test_run",  # `facteur run` processes, killed and restarted
+    "test_run_amqp",  # `facteur run` with RabbitMQ, a private broker node
+    "test_run_names",  # `facteur run`, `facteur watch` and workers
+    "test_workers",  # `facteur worker` processes, RabbitMQ, PostgreSQL
+}
+SYSTEM_FIXTURES = {
+    "pg_database",  # PostgreSQL
+    "pg_ledger_url",  # PostgreSQL
+    "watching",  # the real watchdog observer on real folders, waiting on its timers
+}
+
+
+def _system(item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    return (
+        item.path.stem in SYSTEM_MODULES
+        or not SYSTEM_FIXTURES.isdisjoint(item.fixturenames)
+        or (callspec is not None and callspec.params.get("ledger_backend") == "postgresql")
+    )
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if _system(item):
+            item.add_marker(pytest.mark.system)
 
 
 @pytest.fixture(scope="session")

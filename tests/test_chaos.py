@@ -29,6 +29,7 @@ def failures(report: dict) -> str:
     return "\n".join(lines)
 
 
+@pytest.mark.system
 def test_short_chaos_loses_duplicates_and_contradicts_nothing():
     run = subprocess.run([sys.executable, str(REPO / "bench" / "chaos.py"), "--short", "--json"],
                          capture_output=True, timeout=900, cwd=REPO)

@@ -10,12 +10,14 @@ import signal
 import subprocess
 import sys
 
+import pytest
 from helpers import REPO, Spec, ubl
 from lxml import etree
 
 HOSTILE = REPO / "bench" / "hostile.py"
 
 
+@pytest.mark.system
 def test_every_hostile_input_is_rejected_cleanly_in_bounded_time_and_memory():
     # A process of its own: peak memory is measured per input, from a known state.
     run = subprocess.run([sys.executable, str(HOSTILE), "--json"], capture_output=True, timeout=600, cwd=REPO)
@@ -47,6 +49,7 @@ def test_names_from_outside_never_become_paths_or_reach_a_partner_raw(hub):
         assert base64.b64decode(attached.findtext("Contenu")).startswith(b"<?xml")
 
 
+@pytest.mark.system
 def test_the_watcher_takes_oddly_named_files_and_the_engine_goes_on(tmp_path):
     from test_run import start, wait_for
 

@@ -79,6 +79,7 @@ def holding_process(tmp_path, key: str, then: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE, stdin=subprocess.PIPE)
 
 
+@pytest.mark.system
 def test_the_lease_of_a_process_of_this_host_that_is_gone_passes_on_at_once(ledgers, tmp_path):
     _, second = ledgers
     living = holding_process(tmp_path, "flow:alive", "sys.stdin.read()")

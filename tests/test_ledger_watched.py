@@ -36,6 +36,7 @@ def held(root: Path) -> set[str]:
     return {p.name for p in inbox.iterdir() if p.is_file()} | {p.name for p in (inbox / ".claimed").glob("*")}
 
 
+@pytest.mark.system
 @pytest.mark.parametrize("fault, what", [(_delete, "deleted"), (_replace, "replaced by another file")])
 def test_a_ledger_taken_away_stops_the_engine_and_releases_nothing_more(tmp_path, fault, what):
     made = flows(12)

@@ -369,6 +369,7 @@ def test_a_ledger_of_the_previous_schema_is_migrated_in_place(hub):
     assert blocking_codes(only_flow(result)) == ["FCT-DUPLICATE-INVOICE"]  # the delivered invoice kept its claim
 
 
+@pytest.mark.system
 def test_facteur_run_takes_status_files_from_the_recipients_inbox(tmp_path):
     from test_run import drop, start, wait_for
 
