@@ -136,3 +136,10 @@ def test_a_rejected_flow_is_replayed_as_a_new_attempt_under_the_configuration_of
     assert (record.replay_of, record.attempt) == (rejected.flow_id, 1)
     assert [name.split("-")[0] for name in pivots(memory)["OPEN"]] == [again.flow_id]
     assert isinstance(skipped, replay.Skipped) and "integrated" in skipped.reason
+
+
+def test_the_open_directory_takes_any_sender_and_routes_an_unknown_recipient_to_its_mailbox():
+    memory = demo_hub(load(str(DEFAULT_CONFIG)).with_open_directory())
+    handled = memory.deposit((REPO / "samples" / "06-destinataire-inconnu.xml").read_bytes(), "06.xml", sender="ANYONE")
+    assert (handled.status, blocking(handled)) == ("90", [])
+    assert [name.split("-")[0] for name in pivots(memory)["OPEN"]] == [handled.flow_id]
