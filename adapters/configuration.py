@@ -138,26 +138,26 @@ def initialise(folder: Path) -> list[Path]:
     """A place to start from in `folder`: the shipped configuration and directory
     under config/ (data paths counting from `folder`), and the inbox and outbox
     of every partner of the directory. Returns what was made."""
-    target = folder / LOCAL_CONFIG
-    if target.exists():
+    written = [folder.resolve() / LOCAL_CONFIG.parent / name for name in ("facteur.toml", "directory.toml")]
+    existing = [str(path) for path in written if path.exists()]
+    if existing:
         raise ConfigError(
-            f"{target} existe déjà : facteur init ne remplace pas une configuration ; "
-            "choisissez un autre dossier, ou supprimez ce fichier d'abord"
+            f"{' et '.join(existing)} existe déjà : facteur init ne remplace pas une configuration ; "
+            "choisissez un autre dossier, ou supprimez d'abord ce qui existe"
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    made = []
-    for name in ("facteur.toml", "directory.toml"):
-        shutil.copyfile(shipped_defaults() / name, target.parent / name)
-        made.append(target.parent / name)
-    config = load(str(target))
-    directory = load_directory(config)
-    for partner in directory.senders:
-        made.append(config.inbox / partner)
-    for partner in set(directory.senders) | directory.mailboxes:
-        made.append(config.outbox / partner)
-    for box in made[2:]:
-        box.mkdir(parents=True, exist_ok=True)
-    return made
+    try:
+        written[0].parent.mkdir(parents=True, exist_ok=True)
+        for path in written:
+            shutil.copyfile(shipped_defaults() / path.name, path)
+        config = load(str(written[0]))
+        directory = load_directory(config)
+        boxes = [config.inbox / partner for partner in sorted(directory.senders)]
+        boxes += [config.outbox / partner for partner in sorted(set(directory.senders) | directory.mailboxes)]
+        for box in boxes:
+            box.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ConfigError(f"facteur init ne peut pas écrire dans {folder} : {err}") from None
+    return written + boxes
 
 
 def _read(path: Path) -> dict:

@@ -140,7 +140,7 @@ def _init(args, config: None) -> int:
     made = configuration.initialise(Path(args.folder))
     for path in made:
         print(path)
-    print(f"facteur est prêt dans {args.folder} : déposez les flux dans inbox/<partenaire>/, "
+    print(f"facteur est prêt dans {made[0].parents[1]} : déposez les flux dans inbox/<partenaire>/, "
           f"puis lancez « facteur run » depuis ce dossier ; la configuration est {made[0]}")
     return EXIT_OK
 
