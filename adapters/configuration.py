@@ -64,7 +64,7 @@ def locate(explicit: str | None) -> tuple[Path, bool]:
 def load(explicit: str | None = None, root: str | None = None) -> Config:
     """The configuration; `root` (--root) replaces the folder the data paths count from."""
     path, shipped = locate(explicit)
-    settings = settings_of(_read(path), path)
+    settings = _settings(_read(path), path)
     if root:
         base = Path(root).resolve()
     elif shipped:
@@ -74,7 +74,8 @@ def load(explicit: str | None = None, root: str | None = None) -> Config:
     return resolve(settings, path, base, shipped_mappings(), os.environ.get("FACTEUR_LEDGER_URL", ""))
 
 
-def settings_of(data: dict, path: Path) -> Settings:
+def _settings(data: dict, path: Path) -> Settings:
+    """The file's tables checked; the first fault, explained, stops facteur."""
     try:
         return Settings.model_validate(data)
     except ValidationError as err:

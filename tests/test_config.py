@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import fields
 from importlib import metadata
 
 import pytest
 from helpers import REPO
 
+from facteur.adapters.amqp import AmqpSettings
 from facteur.adapters.cli import main
+from facteur.engine.config import AmqpTable
 
 SAMPLE = REPO / "samples" / "01-ville-ubl.xml"
 
@@ -123,3 +126,9 @@ def test_version_is_the_installed_packages(capsys):
         main(["--version"])
     assert ended.value.code == 0
     assert capsys.readouterr().out == f"facteur {metadata.version('facteur')}\n"
+
+
+def test_the_amqp_table_admits_exactly_the_broker_settings():
+    """[amqp] is checked in the engine, the broker settings live in the adapter:
+    a setting added to one and not the other would be refused, or unreachable."""
+    assert set(AmqpTable.model_fields) == {f.name for f in fields(AmqpSettings)}

@@ -339,10 +339,7 @@ def _amqp_settings(config: Config):
     values = {k: v for k, v in config.amqp.items() if v not in ("", None)}
     if "url" not in values:
         raise UsageError(f"no broker configured: set [amqp] url in {config.path}")
-    try:
-        return AmqpSettings(**values)
-    except TypeError as err:
-        raise UsageError(f"{config.path}: [amqp] has an unknown key ({err})") from None
+    return AmqpSettings(**values)  # the configuration admits only its keys
 
 
 def _ledger_for_reading(config: Config):
