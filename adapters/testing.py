@@ -23,10 +23,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+from facteur.adapters import configuration
 from facteur.adapters.mailbox import safe_segment
 from facteur.adapters.sqlite_ledger import SqliteLedger
-from facteur.engine import pipeline
-from facteur.engine.config import DEFAULT_CONFIG, Config, load
+from facteur.engine.config import Config
 from facteur.engine.inputs import names
 from facteur.engine.model import Flow, Output
 from facteur.engine.runtime.runner import Handled, Runner, utc_now
@@ -104,13 +104,18 @@ class MemoryHub:
         return self.runner.handle(flow)
 
 
+def shipped_config() -> Config:
+    """The configuration shipped inside the package, whatever the current folder."""
+    return configuration.load(str(configuration.shipped_defaults() / "facteur.toml"))
+
+
 def demo_hub(config: Config | None = None, clock: Callable[[], datetime] = utc_now) -> MemoryHub:
     """A hub over in-memory adapters, with the shipped configuration unless
     another is given (`load(...).with_open_directory()`, say)."""
-    config = config or load(str(DEFAULT_CONFIG))
+    config = config or shipped_config()
     ledger = MemoryLedger()
     mailboxes = MemoryMailboxes()
     archive = MemoryArchive()
-    context = pipeline.Context.from_config(config, ledger.known_invoice)
+    context = configuration.context(config, ledger.known_invoice)
     runner = Runner(context, ledger, archive, mailboxes, clock=clock, lease_seconds=config.lease_seconds)
     return MemoryHub(runner, ledger, mailboxes, archive)

@@ -29,6 +29,7 @@ import threading
 from concurrent.futures import Future
 from typing import Callable
 
+from facteur.adapters import configuration
 from facteur.adapters.cpu import cpu_limited
 from facteur.adapters.ledgers import open_ledger
 from facteur.engine import config as config_module
@@ -62,11 +63,11 @@ def _start_worker(config_path: str, root: str, open_directory: bool, name: str) 
     global _context, _process
     _die_with_parent()
     _name_process(name)
-    config = config_module.load(config_path, root)
+    config = configuration.load(config_path, root)
     if open_directory:
         config = config.with_open_directory()
     ledger = open_ledger(config, readonly=True)
-    _context = pipeline.Context.from_config(config, ledger.known_invoice)
+    _context = configuration.context(config, ledger.known_invoice)
     _process = cpu_limited(config.limits.max_flow_cpu_seconds, pipeline.process)
 
 

@@ -35,7 +35,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.generate import Spec, cii, ubl  # noqa: E402
 from bench.throughput import environment  # noqa: E402
-from facteur.engine import config as config_module
+from facteur.adapters import configuration
 from facteur.engine import pipeline
 from facteur.engine.model import Flow, FlowStatus, Outcome
 
@@ -119,8 +119,8 @@ def check(content: bytes, context: pipeline.Context) -> Outcome:
 
 
 def context(root: Path) -> pipeline.Context:
-    config = config_module.load(root=str(root))
-    return pipeline.Context.from_config(config, lambda supplier, number, year: None)
+    config = configuration.load(root=str(root))
+    return configuration.context(config, lambda supplier, number, year: None)
 
 
 def main() -> None:

@@ -55,9 +55,9 @@ from bench.generate import Spec, cii, csv_export, french_amount, printed_totals,
 from bench.latency import FOLDER_SENDER, Installation, _pivot_time, stop  # noqa: E402
 from bench.pdfs import facturx_pdf, text_pdf  # noqa: E402
 from bench.throughput import environment, stage_costs, warm_up  # noqa: E402
+from facteur.adapters import configuration
 from facteur.adapters.amqp import AmqpSettings, InboundPublisher, PublishFailed
 from facteur.adapters.pg_ledger import PgLedger
-from facteur.engine import config as config_module
 from facteur.engine.runtime import logs
 
 FLOOR_SAMPLE = 200  # invoices over which each stage is timed alone
@@ -263,7 +263,7 @@ def floors(validation: str, args, lines, mix) -> dict[str, float]:
     full = validation == "full"
     warm_up(docs, full)
     with tempfile.TemporaryDirectory(prefix="facteur-floors-") as tmp:
-        config = config_module.load(root=tmp)
+        config = configuration.load(root=tmp)
         on_sqlite = stage_costs(docs, config, Path(tmp) / "sqlite", full)
         database = f"facteur_floor_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(args.pg_url, autocommit=True) as admin:

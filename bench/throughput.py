@@ -32,9 +32,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.generate import Spec, make  # noqa: E402
+from facteur.adapters import configuration
 from facteur.adapters.mailbox import Archive, Mailboxes
 from facteur.adapters.sqlite_ledger import SqliteLedger
-from facteur.engine import config as config_module
 from facteur.engine import pipeline
 from facteur.engine.extraction import extract
 from facteur.engine.hub import controls
@@ -62,7 +62,7 @@ def corpus(count: int, lines: tuple[int, int], seed: int) -> list[tuple[str, byt
 
 
 def context(config, ledger, full: bool) -> pipeline.Context:
-    return pipeline.Context.from_config(replace(config, schematron=full), ledger.known_invoice)
+    return configuration.context(replace(config, schematron=full), ledger.known_invoice)
 
 
 def stage_costs(docs, config, root: Path, full: bool, ledger=None) -> dict[str, float]:
@@ -188,7 +188,7 @@ def main() -> None:
         warm_up(docs, full)
         with tempfile.TemporaryDirectory(prefix="facteur-bench-") as tmp:
             root = Path(tmp)
-            config = config_module.load(root=str(root / "e2e"))
+            config = configuration.load(root=str(root / "e2e"))
             elapsed, latencies = end_to_end(docs, config, root / "e2e", full)
             costs = stage_costs(docs, config, root / "stages", full)
         total = sum(costs.values())

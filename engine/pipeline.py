@@ -12,7 +12,6 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
-from facteur.engine.config import Config
 from facteur.engine.extraction import ExtractionError, extract
 from facteur.engine.hub import controls
 from facteur.engine.hub.controls import KnownInvoice
@@ -55,24 +54,6 @@ class Context:
     lot_limits: lots.LotLimits
     recognition: recognise.Patterns  # label patterns for plain PDFs (mappings/recognition.toml)
     check_sender: bool = True  # off for `facteur validate`, which has no sender
-
-    @classmethod
-    def from_config(cls, config: Config, known_invoice: KnownInvoice, check_sender: bool = True) -> "Context":
-        return cls(
-            hub_id=config.hub_id,
-            directory=config.load_directory(),
-            known_invoice=known_invoice,
-            rules=Rules(
-                config.schematron,
-                config.french_ctc,
-                config.limits.max_document_bytes,
-                config.limits.max_pdf_seconds,
-                config.load_formats(),
-            ),
-            lot_limits=config.limits.lot,
-            recognition=config.load_recognition(),
-            check_sender=check_sender,
-        )
 
 
 ORIGINAL_NAME_MAX = 50

@@ -39,8 +39,8 @@ from conftest import assert_valid, count_conformance
 from facturx import facturx as facturx_lib
 from lxml import etree
 
+from facteur.adapters import configuration
 from facteur.engine.config import Limits
-from facteur.engine.config import load as load_config
 from facteur.engine.hub.directory import Directory
 from facteur.engine.model import Flow, FlowStatus, Syntax
 from facteur.engine.pipeline import Context, process
@@ -301,7 +301,7 @@ def _context() -> Context:
         known_invoice=lambda supplier, number, year: None,  # each document judged alone
         rules=Rules(schematron=True, french_ctc=False, max_document_bytes=20_000_000),
         lot_limits=Limits().lot,
-        recognition=load_config().load_recognition(),
+        recognition=configuration.load_recognition(configuration.load()),
     )
 
 

@@ -10,7 +10,8 @@ from datetime import date
 
 import pytest
 
-from facteur.engine.config import DEFAULT_CONFIG, load
+from facteur.adapters import configuration
+from facteur.adapters.testing import shipped_config
 from facteur.engine.hub import controls
 from facteur.engine.model import Invoice, Party, Syntax
 
@@ -21,7 +22,7 @@ COMMUNAUTE = "20005372300017"  # service or engagement
 DISSOUS = "19750000100014"  # inactive structure
 SUPPLIER = "35600000000048"  # the demo supplier, the only one FOURN01 deposits for
 
-DIRECTORY = load(str(DEFAULT_CONFIG)).load_directory()
+DIRECTORY = configuration.load_directory(shipped_config())
 
 
 def invoice(number: str = "F-1", buyer: str = VILLE, supplier: str = SUPPLIER, issued: date = date(2026, 11, 2),

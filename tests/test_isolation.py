@@ -18,10 +18,9 @@ from hypothesis import strategies as st
 from lxml import etree
 from test_lifecycle import recipient_status
 
+from facteur.adapters import configuration
 from facteur.adapters.mailbox import Archive, Mailboxes
 from facteur.adapters.sqlite_ledger import SqliteLedger
-from facteur.engine import config as config_module
-from facteur.engine import pipeline
 from facteur.engine.model import Flow
 from facteur.engine.runtime.runner import Runner
 
@@ -74,10 +73,10 @@ def as_flow(index: int, drawn: dict, received: datetime) -> Flow:
 def test_outputs_only_ever_reach_the_partner_they_belong_to(flows, acknowledgers):
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        config = config_module.load(root=str(root))
-        directory = config.load_directory()
+        config = configuration.load(root=str(root))
+        directory = configuration.load_directory(config)
         ledger = SqliteLedger(config.ledger)
-        runner = Runner(pipeline.Context.from_config(config, ledger.known_invoice), ledger,
+        runner = Runner(configuration.context(config, ledger.known_invoice), ledger,
                         Archive(config.archive), Mailboxes(config.outbox))
         received = datetime.now(timezone.utc) - timedelta(minutes=1)
         handled = [runner.handle(as_flow(i, drawn, received)) for i, drawn in enumerate(flows)]

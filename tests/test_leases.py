@@ -14,10 +14,10 @@ import pytest
 from helpers import REPO, Spec, flow_status, ledger_rows, ubl
 from test_lifecycle import recipient_status, soon
 
+from facteur.adapters import configuration
 from facteur.adapters.ledgers import open_ledger
 from facteur.adapters.mailbox import Archive, Mailboxes
 from facteur.engine import pipeline
-from facteur.engine.config import load
 from facteur.engine.model import Flow
 from facteur.engine.runtime.runner import Busy, Runner
 
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.usefixtures("ledger_backend")
 @pytest.fixture
 def ledgers(tmp_path):
     """Two processes' ledgers, as two workers have: each its own holder."""
-    config = load(root=str(tmp_path))
+    config = configuration.load(root=str(tmp_path))
     opened = [open_ledger(config), open_ledger(config)]
     yield opened
     for ledger in opened:
@@ -70,7 +70,7 @@ def holding_process(tmp_path, key: str, then: str) -> subprocess.Popen:
     script = (
         "import sys\n"
         "from facteur.adapters.ledgers import open_ledger\n"
-        "from facteur.engine.config import load\n"
+        "from facteur.adapters.configuration import load\n"
         f"ledger = open_ledger(load(root={str(tmp_path)!r}))\n"
         f"assert ledger.lease([{key!r}], 3600) is None\n"
         "print(ledger.holder, flush=True)\n"
@@ -120,11 +120,11 @@ class Interleaved(Mailboxes):
 @pytest.fixture
 def runners(tmp_path):
     """Two processes' runners on one installation, as two workers are."""
-    config = load(root=str(tmp_path))
+    config = configuration.load(root=str(tmp_path))
     made = []
     for _ in range(2):
         ledger = open_ledger(config)
-        context = pipeline.Context.from_config(config, ledger.known_invoice)
+        context = configuration.context(config, ledger.known_invoice)
         made.append(Runner(context, ledger, Archive(config.archive), Interleaved(config.outbox)))
     yield made
     for runner in made:

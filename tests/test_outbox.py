@@ -22,13 +22,12 @@ from helpers import REPO, Spec, ledger_rows, ubl
 from test_run import left_in_inbox
 from test_run_amqp import installation  # noqa: F401  (a fixture)
 
+from facteur.adapters import configuration
 from facteur.adapters.amqp import AmqpPublisher, AmqpSettings
 from facteur.adapters.delivery import Deliveries
 from facteur.adapters.ledgers import open_ledger
 from facteur.adapters.mailbox import Archive, Mailboxes
 from facteur.adapters.outbox import Relay
-from facteur.engine import config as config_module
-from facteur.engine import pipeline
 from facteur.engine.model import Flow, Output
 from facteur.engine.outputs import status
 from facteur.engine.outputs.pivot import pivot_name
@@ -72,10 +71,10 @@ def received(exchange: str) -> list[tuple[str, str, str, bytes]]:
 
 def engine(root, exchange: str):
     """A runner delivering the partner's outputs over AMQP, as `facteur run` wires it."""
-    config = replace(config_module.load(root=str(root)), delivery={PARTNER: "amqp"})
+    config = replace(configuration.load(root=str(root)), delivery={PARTNER: "amqp"})
     ledger = open_ledger(config)
     deliveries = Deliveries(Mailboxes(config.outbox), config.delivery, exchange)
-    return Runner(pipeline.Context.from_config(config, ledger.known_invoice), ledger, Archive(config.archive), deliveries)
+    return Runner(configuration.context(config, ledger.known_invoice), ledger, Archive(config.archive), deliveries)
 
 
 def relay(ledger, exchange: str, url: str = AMQP_URL) -> Relay:
@@ -135,7 +134,7 @@ import os, signal, sys
 from facteur.adapters.amqp import AmqpPublisher, AmqpSettings
 from facteur.adapters.ledgers import open_ledger
 from facteur.adapters.outbox import Relay
-from facteur.engine import config
+from facteur.adapters import configuration
 
 class DiesOnceConfirmed(AmqpPublisher):
     def publish(self, *args, **kwargs):
@@ -143,7 +142,7 @@ class DiesOnceConfirmed(AmqpPublisher):
         os.kill(os.getpid(), signal.SIGKILL)
 
 root, url, exchange = sys.argv[1:]
-Relay(open_ledger(config.load(root=root)), DiesOnceConfirmed(AmqpSettings(url=url, outbound_exchange=exchange))).publish_due()
+Relay(open_ledger(configuration.load(root=root)), DiesOnceConfirmed(AmqpSettings(url=url, outbound_exchange=exchange))).publish_due()
 """
 
 
@@ -176,7 +175,7 @@ def test_relays_at_work_together_publish_each_message_once(tmp_path, exchange):
     relays = []
     try:
         expected = committed(runner, 24)
-        relays = [Relay(open_ledger(config_module.load(root=str(tmp_path))),
+        relays = [Relay(open_ledger(configuration.load(root=str(tmp_path))),
                         AmqpPublisher(AmqpSettings(url=AMQP_URL, outbound_exchange=exchange)), batch=4)
                   for _ in range(3)]
         counts = []

@@ -13,9 +13,9 @@ import pytest
 from conftest import REPO, assert_valid
 from lxml import etree
 
-from facteur.adapters.testing import demo_hub
+from facteur.adapters import configuration
+from facteur.adapters.testing import demo_hub, shipped_config
 from facteur.engine import pipeline
-from facteur.engine.config import DEFAULT_CONFIG, load
 from facteur.engine.model import Flow
 from facteur.engine.runtime import replay
 from facteur.engine.runtime.runner import Handled, Runner, utc_now
@@ -126,8 +126,8 @@ def test_the_pipeline_gives_the_same_outputs_for_the_same_flow():
 
 def test_a_rejected_flow_is_replayed_as_a_new_attempt_under_the_configuration_of_now(demo):
     memory, handled = demo
-    opened = load(str(DEFAULT_CONFIG)).with_open_directory()
-    now = Runner(pipeline.Context.from_config(opened, memory.ledger.known_invoice), memory.ledger, memory.archive,
+    opened = shipped_config().with_open_directory()
+    now = Runner(configuration.context(opened, memory.ledger.known_invoice), memory.ledger, memory.archive,
                  memory.mailboxes)
     rejected, integrated = handled["06-destinataire-inconnu.xml"], handled["01-ville-ubl.xml"]
     [again, skipped] = replay.replay([rejected.flow_id, integrated.flow_id], memory.ledger, memory.archive.read, now)
@@ -139,7 +139,7 @@ def test_a_rejected_flow_is_replayed_as_a_new_attempt_under_the_configuration_of
 
 
 def test_the_open_directory_takes_any_sender_and_routes_an_unknown_recipient_to_its_mailbox():
-    memory = demo_hub(load(str(DEFAULT_CONFIG)).with_open_directory())
+    memory = demo_hub(shipped_config().with_open_directory())
     handled = memory.deposit((REPO / "samples" / "06-destinataire-inconnu.xml").read_bytes(), "06.xml", sender="ANYONE")
     assert (handled.status, blocking(handled)) == ("90", [])
     assert [name.split("-")[0] for name in pivots(memory)["OPEN"]] == [handled.flow_id]

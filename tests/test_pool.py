@@ -26,11 +26,10 @@ from test_run import (
     wait_for,
 )
 
+from facteur.adapters import configuration
 from facteur.adapters.mailbox import Archive, Mailboxes
 from facteur.adapters.sqlite_ledger import SqliteLedger
 from facteur.adapters.workers import POOL_NAME
-from facteur.engine import config as config_module
-from facteur.engine import pipeline
 from facteur.engine.model import Flow
 from facteur.engine.pipeline import PROCESSING_FAILED
 from facteur.engine.runtime.runner import Runner
@@ -183,9 +182,9 @@ def test_the_pool_workers_end_with_their_engine(tmp_path):
 def local_service(root: Path, compute=None) -> tuple[Service, SqliteLedger]:
     """A service on a real ledger, archive and mailboxes under `root`; without
     `compute`, it runs the pipeline itself, as `facteur worker` does."""
-    config = config_module.load(root=str(root))
+    config = configuration.load(root=str(root))
     ledger = SqliteLedger(config.ledger)
-    runner = Runner(pipeline.Context.from_config(config, ledger.known_invoice), ledger, Archive(config.archive),
+    runner = Runner(configuration.context(config, ledger.known_invoice), ledger, Archive(config.archive),
                     Mailboxes(config.outbox))
     return Service(runner, compute), ledger
 

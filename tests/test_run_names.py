@@ -20,7 +20,7 @@ from test_workers import cluster, stop  # noqa: F401  (fixtures)
 
 from facteur.adapters.amqp import declare_topology
 from facteur.adapters.cli import _amqp_settings
-from facteur.engine.config import load
+from facteur.adapters.configuration import load
 from facteur.engine.inputs import door, names
 from facteur.engine.model import Flow
 

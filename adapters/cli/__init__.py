@@ -15,11 +15,13 @@ import sys
 from collections import Counter
 from dataclasses import asdict
 from datetime import date, timedelta
+from importlib import metadata
 from pathlib import Path
 
+from facteur.adapters import configuration
 from facteur.adapters.cli import lifecycle as cli_lifecycle
 from facteur.engine import pipeline
-from facteur.engine.config import Config, ConfigError, load
+from facteur.engine.config import Config, ConfigError
 from facteur.engine.hub.directory import PARTNER_ID, DirectoryError
 from facteur.engine.inputs import names
 from facteur.engine.model import Flow
@@ -42,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        config = _config(args)
+        config = _config(args) if args.configured else None
         return args.handler(args, config)
     except (UsageError, ConfigError, DirectoryError) as err:
         print(f"facteur: {err}", file=sys.stderr)
@@ -57,12 +59,22 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", help="configuration file (default: FACTEUR_CONFIG, else config/facteur.toml)")
-    common.add_argument("--root", help="folder holding the mailboxes, archive and ledger (default: beside config/)")
+    common.add_argument(
+        "--config", help="configuration file (default: FACTEUR_CONFIG, else ./config/facteur.toml, else the shipped one)"
+    )
+    common.add_argument("--root", help="folder holding the mailboxes, archive and ledger (default: [paths] root)")
     common.add_argument("--json", action="store_true", help="machine-readable output")
 
     parser = argparse.ArgumentParser(prog="facteur", description="EDI flow-processing engine for electronic invoices")
+    parser.add_argument("--version", action="version", version=f"facteur {metadata.version('facteur')}")
+    parser.set_defaults(configured=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    init = commands.add_parser(
+        "init", help="write a configuration, a directory and the partners' mailboxes to start from in DIR"
+    )
+    init.add_argument("folder", metavar="DIR")
+    init.set_defaults(handler=_init, configured=False)
 
     process = commands.add_parser(
         "process", parents=[common], help="process invoice flows (files or folders) into pivots and reports"
@@ -124,8 +136,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _init(args, config: None) -> int:
+    made = configuration.initialise(Path(args.folder))
+    for path in made:
+        print(path)
+    print(f"facteur est prêt dans {made[0].parents[1]} : déposez les flux dans inbox/<partenaire>/, "
+          f"puis lancez « facteur run » depuis ce dossier ; la configuration est {made[0]}")
+    return EXIT_OK
+
+
 def _config(args) -> Config:
-    config = load(args.config, args.root)
+    config = configuration.load(args.config, args.root)
     if getattr(args, "open_directory", False):
         config = config.with_open_directory()
     return config
@@ -169,7 +190,7 @@ def _process(args, config: Config) -> int:
     logs.configure("warning" if progress.enabled else "info")
     ledger = open_ledger(config)
     try:
-        context = pipeline.Context.from_config(config, ledger.known_invoice)
+        context = configuration.context(config, ledger.known_invoice)
         partners = set(context.directory.senders) | context.directory.mailboxes
         if not context.directory.open and args.sender not in partners:
             known = ", ".join(sorted(partners)) or "none"
@@ -243,7 +264,7 @@ def _validate(args, config: Config) -> int:
     files = _files(args.paths)
     ledger = existing_ledger(config)
     known = ledger.known_invoice if ledger else (lambda supplier, number, year: None)
-    context = pipeline.Context.from_config(config, known, check_sender=False)
+    context = configuration.context(config, known, check_sender=False)
     report = []
     for path in files:
         content = _read(path, config) or b""
@@ -318,10 +339,7 @@ def _amqp_settings(config: Config):
     values = {k: v for k, v in config.amqp.items() if v not in ("", None)}
     if "url" not in values:
         raise UsageError(f"no broker configured: set [amqp] url in {config.path}")
-    try:
-        return AmqpSettings(**values)
-    except TypeError as err:
-        raise UsageError(f"{config.path}: [amqp] has an unknown key ({err})") from None
+    return AmqpSettings(**values)  # the configuration admits only its keys
 
 
 def _ledger_for_reading(config: Config):

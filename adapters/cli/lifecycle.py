@@ -11,7 +11,7 @@ import sys
 from dataclasses import asdict
 from datetime import date, datetime, timezone
 
-from facteur.engine import pipeline
+from facteur.adapters import configuration
 from facteur.engine.config import Config
 from facteur.engine.hub import dgp, lifecycle
 from facteur.engine.hub.directory import Structure
@@ -71,7 +71,7 @@ def _collect(args, config: Config) -> int:
     from facteur.adapters.mailbox import Mailboxes, write_atomic
 
     logs.configure("warning")
-    directory = config.load_directory()
+    directory = configuration.load_directory(config)
     structure = _structure(directory, args.recipient)
     if structure.delivery == "edi":
         raise _usage(
@@ -173,7 +173,7 @@ def _dgp(args, config: Config) -> int:
     finally:
         ledger.close()
     today = args.on or datetime.now(timezone.utc).date()
-    clocks = dgp.clocks(invoices, config.load_directory(), today)
+    clocks = dgp.clocks(invoices, configuration.load_directory(config), today)
     if args.overdue:
         clocks = [c for c in clocks if c.overdue]
     rows = [
@@ -212,7 +212,7 @@ def _replay(args, config: Config) -> int:
             ids = replay.latest_attempts(ledger, args.status, since)
         else:
             ids = [_resolve(ledger, value) for value in args.flow_ids]
-        context = pipeline.Context.from_config(config, ledger.known_invoice)
+        context = configuration.context(config, ledger.known_invoice)
         delivering = deliveries(config)
         runner = Runner(context, ledger, Archive(config.archive), delivering, lease_seconds=config.lease_seconds)
         results = replay.replay(ids, ledger, _read, runner)

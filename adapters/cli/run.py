@@ -22,6 +22,7 @@ import threading
 import time
 from datetime import datetime, timezone
 
+from facteur.adapters import configuration
 from facteur.engine import pipeline
 from facteur.engine.config import Config, redact
 from facteur.engine.hub.directory import PARTNER_ID
@@ -133,7 +134,7 @@ def watch(config: Config) -> int:
     publisher = InboundPublisher(amqp, "watch")
     stop = threading.Event()
     _on_signals(stop, log)
-    partners = config.watched_partners(config.load_directory())
+    partners = config.watched_partners(configuration.load_directory(config))
     watcher = InboxWatcher(
         config.inbox,
         partners,
@@ -171,7 +172,7 @@ class _Engine:
         self.ledger = _when_ready(
             lambda: open_ledger(config), log, "cannot open the ledger; facteur waits for it", ledger=self.ledger_name
         )
-        context = pipeline.Context.from_config(config, self.ledger.known_invoice)
+        context = configuration.context(config, self.ledger.known_invoice)
         self.relay = None
         try:
             deliveries = _deliveries(config, amqp)

@@ -14,9 +14,7 @@ catch-all mailbox, with a warning on each invoice saying so.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
 
 PARTNER_ID = re.compile(r"^[A-Za-z0-9_-]{3,8}$")
 DELIVERY_MODES = ("edi", "portal", "service")
@@ -72,13 +70,8 @@ class Directory:
         return {s.mailbox for s in self.structures.values()}
 
 
-def load(path: Path) -> Directory:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DirectoryError(f"directory file {path} does not exist; create it or point [directory] file at it") from None
-    except tomllib.TOMLDecodeError as err:
-        raise DirectoryError(f"directory file {path} is not valid TOML: {err}") from None
+def from_toml(data: dict, path: str) -> Directory:
+    """The directory described by the TOML table `data`, read from `path` (named in errors)."""
     structures = {}
     for index, entry in enumerate(data.get("structure", []), start=1):
         structure = _structure(entry, f"{path}: structure #{index}")

@@ -1,0 +1,221 @@
+"""Reading the configuration and the domain data it names, from files.
+
+Which file: --config, else FACTEUR_CONFIG, else `config/facteur.toml` in the
+current folder when there is one, else the defaults shipped inside the package
+(`facteur.defaults`, the repository's config/ folder). With the shipped
+defaults, the mailboxes, archive and ledger go under the current folder, never
+inside the installed package.
+
+The directory file, the recognition patterns of plain PDFs and the proprietary
+formats are read here too, so that the engine receives them as plain data.
+`facteur init` copies the shipped defaults into a folder to start from.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tomllib
+from importlib.resources import files
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from facteur.engine.config import Config, ConfigError, Settings, resolve
+from facteur.engine.hub import directory as directory_module
+from facteur.engine.hub.controls import KnownInvoice
+from facteur.engine.hub.directory import Directory, DirectoryError
+from facteur.engine.inputs.mappings import Format
+from facteur.engine.inputs.recognise import MappingError, Patterns
+from facteur.engine.pipeline import Context
+from facteur.engine.validation.validate import Rules
+
+LOCAL_CONFIG = Path("config") / "facteur.toml"
+
+
+def shipped_defaults() -> Path:
+    """The folder of the shipped configuration (facteur.toml, directory.toml)."""
+    return Path(str(files("facteur.defaults")))
+
+
+def shipped_mappings() -> Path:
+    """The shipped mappings: recognition.toml and formats/."""
+    return Path(str(files("facteur.mappings")))
+
+
+def locate(explicit: str | None) -> tuple[Path, bool]:
+    """The configuration file, and whether it is the shipped default."""
+    chosen = explicit or os.environ.get("FACTEUR_CONFIG")
+    if chosen:
+        path = Path(chosen)
+        if not path.is_file():
+            origin = "--config" if explicit else "FACTEUR_CONFIG"
+            raise ConfigError(
+                f"le fichier de configuration {path} (donné par {origin}) n'existe pas ; "
+                "corrigez le chemin, ou créez-en un avec « facteur init DOSSIER »"
+            )
+        return path.resolve(), False
+    if LOCAL_CONFIG.is_file():
+        return LOCAL_CONFIG.resolve(), False
+    return shipped_defaults() / "facteur.toml", True
+
+
+def load(explicit: str | None = None, root: str | None = None) -> Config:
+    """The configuration; `root` (--root) replaces the folder the data paths count from."""
+    path, shipped = locate(explicit)
+    settings = _settings(_read(path), path)
+    if root:
+        base = Path(root).resolve()
+    elif shipped:
+        base = Path.cwd()
+    else:
+        base = (path.parent / settings.paths.root).resolve()
+    return resolve(settings, path, base, shipped_mappings(), os.environ.get("FACTEUR_LEDGER_URL", ""))
+
+
+def _settings(data: dict, path: Path) -> Settings:
+    """The file's tables checked; the first fault, explained, stops facteur."""
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_explained(err.errors()[0], path)) from None
+
+
+def load_directory(config: Config) -> Directory:
+    path = config.directory_file
+    if config.open_directory and not path.exists():
+        return Directory({}, {}, open=True, open_mailbox=config.open_mailbox)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DirectoryError(f"directory file {path} does not exist; create it or point [directory] file at it") from None
+    except tomllib.TOMLDecodeError as err:
+        raise DirectoryError(f"directory file {path} is not valid TOML: {err}") from None
+    loaded = directory_module.from_toml(data, str(path))
+    return loaded.opened(config.open_mailbox) if config.open_directory else loaded
+
+
+def load_recognition(config: Config) -> Patterns:
+    """The label patterns of plain-PDF recognition (`recognition.toml` in the mappings folder)."""
+    path = config.mappings / "recognition.toml"
+    try:
+        return Patterns.from_toml(_read(path), str(path))
+    except (OSError, MappingError) as err:
+        raise ConfigError(f"the recognition patterns cannot be loaded: {err}") from None
+
+
+def load_formats(config: Config) -> tuple[Format, ...]:
+    """The proprietary formats described in the mappings folder (`formats/*.toml`)."""
+    formats = []
+    for path in sorted((config.mappings / "formats").glob("*.toml")):
+        try:
+            formats.append(Format.from_toml(_read(path), str(path)))
+        except MappingError as err:
+            raise ConfigError(f"the proprietary format cannot be loaded: {err}") from None
+    return tuple(formats)
+
+
+def context(config: Config, known_invoice: KnownInvoice, check_sender: bool = True) -> Context:
+    """What the pipeline consults, with the directory and the mappings read from their files."""
+    return Context(
+        hub_id=config.hub_id,
+        directory=load_directory(config),
+        known_invoice=known_invoice,
+        rules=Rules(
+            config.schematron,
+            config.french_ctc,
+            config.limits.max_document_bytes,
+            config.limits.max_pdf_seconds,
+            load_formats(config),
+        ),
+        lot_limits=config.limits.lot,
+        recognition=load_recognition(config),
+        check_sender=check_sender,
+    )
+
+
+def initialise(folder: Path) -> list[Path]:
+    """A place to start from in `folder`: the shipped configuration and directory
+    under config/ (data paths counting from `folder`), and the inbox and outbox
+    of every partner of the directory. Returns what was made."""
+    written = [folder.resolve() / LOCAL_CONFIG.parent / name for name in ("facteur.toml", "directory.toml")]
+    existing = [str(path) for path in written if path.exists()]
+    if existing:
+        raise ConfigError(
+            f"{' et '.join(existing)} existe déjà : facteur init ne remplace pas une configuration ; "
+            "choisissez un autre dossier, ou supprimez d'abord ce qui existe"
+        )
+    try:
+        written[0].parent.mkdir(parents=True, exist_ok=True)
+        for path in written:
+            shutil.copyfile(shipped_defaults() / path.name, path)
+        config = load(str(written[0]))
+        directory = load_directory(config)
+        boxes = [config.inbox / partner for partner in sorted(directory.senders)]
+        boxes += [config.outbox / partner for partner in sorted(set(directory.senders) | directory.mailboxes)]
+        for box in boxes:
+            box.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ConfigError(f"facteur init ne peut pas écrire dans {folder} : {err}") from None
+    return written + boxes
+
+
+def _read(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"configuration file {path} is not valid TOML: {err}") from None
+
+
+EXPECTED = {
+    "bool_type": "true ou false, sans guillemets",
+    "int_type": "un nombre entier, sans guillemets",
+    "float_type": "un nombre, sans guillemets",
+    "string_type": "un texte entre guillemets",
+    "list_type": 'une liste, par exemple ["DEMO01"]',
+    "string_pattern_mismatch": "un identifiant de 3 à 8 lettres, chiffres, - ou _",
+}
+
+
+def _explained(error: dict, path: Path) -> str:
+    """One pydantic error told as a person needs it: the file, the key, the value, what is expected."""
+    loc = [part for part in error["loc"] if isinstance(part, str)]
+    sections = [name for name, field in Settings.model_fields.items() if _is_table(field.annotation)]
+    if error["type"] == "extra_forbidden" and len(loc) == 1 and isinstance(error["input"], dict):
+        known = ", ".join(f"[{name}]" for name in sections)
+        return f"{path} : la section [{loc[0]}] est inconnue ; les sections possibles sont {known}"
+    key = f"[{loc[0]}] {' '.join(loc[1:])}" if len(loc) > 1 else loc[0]
+    given = f"{key} = {_shown(error['input'])}"
+    if error["type"] == "extra_forbidden":
+        if len(loc) > 1:
+            where, known = f"de [{loc[0]}]", Settings.model_fields[loc[0]].annotation.model_fields
+        else:
+            where, known = "hors section", [name for name in Settings.model_fields if name not in sections]
+        return f"{path} : {given} : clé inconnue ; les clés possibles {where} sont {', '.join(known)}"
+    return f"{path} : {given} n'est pas une valeur possible ; attendu : {_expected(error)}"
+
+
+def _expected(error: dict) -> str:
+    ctx = error.get("ctx", {})
+    if error["type"] == "greater_than":
+        return f"un nombre supérieur à {ctx['gt']:g}"
+    if error["type"] == "greater_than_equal":
+        return f"un nombre supérieur ou égal à {ctx['ge']:g}"
+    if error["type"] in ("model_type", "dict_type"):
+        return f"une table [{error['loc'][0]}]"
+    if error["type"] == "literal_error":
+        return "l'une des valeurs " + ctx["expected"].replace("'", '"').replace(" or ", " ou ")
+    return EXPECTED.get(error["type"], error["msg"])
+
+
+def _is_table(annotation) -> bool:
+    """A table of the file: a section model, or [delivery] (partner -> mode)."""
+    return (isinstance(annotation, type) and issubclass(annotation, BaseModel)) or getattr(annotation, "__origin__", None) is dict
+
+
+def _shown(value) -> str:
+    """The value as it is written in TOML."""
+    if isinstance(value, dict):
+        return "{ … }"
+    return json.dumps(value, ensure_ascii=False)
