@@ -43,7 +43,6 @@ from facteur.engine.model import (
     StatusChange,
     Syntax,
 )
-from facteur.engine.outputs.status import INVOICE_STATUS_LABELS
 from facteur.engine.runtime.ledger import (
     DeliveredInvoice,
     FlowRecord,
@@ -51,6 +50,7 @@ from facteur.engine.runtime.ledger import (
     Refused,
     message_id,
 )
+from facteur.engine.statuses import FLOW_CODES, INVOICE_STATUS_LABELS, PENDING
 
 # Who works on a flow, or judges statuses of an invoice, now; a migration of its own too.
 LEASES = """
@@ -169,14 +169,6 @@ CREATE TABLE IF NOT EXISTS outbox ({insertion_order}
 CREATE INDEX IF NOT EXISTS outbox_waiting ON outbox(retry_at) WHERE published_at IS NULL;
 CREATE INDEX IF NOT EXISTS outbox_by_flow ON outbox(flow_id);
 """
-
-
-FLOW_LABELS = {
-    "90": "received, all invoices integrated",
-    "93": "reception error, flow rejected",
-    "96": "received, partly integrated",
-    "held": "held for the lifecycle stage",
-}
 
 
 def _iso(moment: datetime) -> str:
@@ -353,7 +345,7 @@ class SqlLedger:
                 self._event(flow.replay_of, None, "replayed", f"replayed as flow {flow.id} (attempt {flow.attempt})", self._now())
                 self._event(flow.id, None, "replay", f"attempt {flow.attempt} of flow {flow.replay_of}", self._now())
             self._event(flow.id, None, "received", f"received from {flow.sender} via {flow.source}", flow.received_at)
-        return FlowRecord(flow.id, flow.sender, flow.name, flow.received_at, "pending", flow.replay_of, flow.attempt)
+        return FlowRecord(flow.id, flow.sender, flow.name, flow.received_at, PENDING, flow.replay_of, flow.attempt)
 
     def group(self) -> AbstractContextManager:
         return self._transaction()
@@ -426,7 +418,7 @@ class SqlLedger:
             self._changes(outcome.changes, flow.id)
             self._outputs(flow.id, written)
             self._queue(flow.id, publish, at)
-            self._event(flow.id, None, outcome.status.value, FLOW_LABELS[outcome.status.value], at)
+            self._event(flow.id, None, outcome.status.value, FLOW_CODES[outcome.status.value].description, at)
 
     def record(
         self, changes: list[StatusChange], written: list[tuple[Output, str]], origin: str, publish: list[Output] = ()

@@ -37,7 +37,8 @@ from bench.generate import Spec, cii, ubl  # noqa: E402
 from bench.throughput import environment  # noqa: E402
 from facteur.adapters import configuration
 from facteur.engine import pipeline
-from facteur.engine.model import Flow, FlowStatus, Outcome
+from facteur.engine.model import Flow, Outcome
+from facteur.engine.statuses import FlowStatus
 
 HANG_SECONDS = 10
 

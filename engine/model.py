@@ -17,6 +17,8 @@ from decimal import Decimal
 from enum import Enum
 from functools import cached_property
 
+from facteur.engine.statuses import FlowStatus
+
 
 class Severity(str, Enum):
     BLOCKING = "blocking"
@@ -207,15 +209,6 @@ class Output:
     name: str
     content: bytes
     kind: str  # pivot | flow-status | invoice-status
-
-
-class FlowStatus(str, Enum):
-    """The flow-level verdict, named after the CPPStatut code it is reported with."""
-
-    INTEGRATED = "90"
-    REJECTED = "93"
-    PARTLY_INTEGRATED = "96"
-    HELD = "held"  # a status file read, for the runner to apply to the ledger (lifecycle)
 
 
 @dataclass

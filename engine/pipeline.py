@@ -30,7 +30,6 @@ from facteur.engine.model import (
     Attachment,
     Finding,
     Flow,
-    FlowStatus,
     Outcome,
     Output,
     Refusal,
@@ -39,6 +38,7 @@ from facteur.engine.model import (
     Verdict,
 )
 from facteur.engine.outputs import pivot, status
+from facteur.engine.statuses import FlowStatus
 from facteur.engine.validation.rulesets import RULES_VERSION
 from facteur.engine.validation.validate import Rules, check_document
 

@@ -42,7 +42,8 @@ from lxml import etree
 from facteur.adapters import configuration
 from facteur.engine.config import Limits
 from facteur.engine.hub.directory import Directory
-from facteur.engine.model import Flow, FlowStatus, Syntax
+from facteur.engine.model import Flow, Syntax
+from facteur.engine.statuses import FlowStatus
 from facteur.engine.pipeline import Context, process
 from facteur.engine.validation.validate import Rules
 

@@ -18,9 +18,15 @@ from lxml import etree
 from bench.status_files import recipient_status
 from facteur.adapters.testing import demo_hub
 from facteur.engine.hub import lifecycle
-from facteur.engine.hub.lifecycle import NEXT, SET_BY_HUB
-from facteur.engine.model import Flow, FlowStatus, StatusEntry, StatusMessage
-from facteur.engine.outputs.status import INVOICE_STATUS_LABELS
+from facteur.engine.hub.lifecycle import NEXT
+from facteur.engine.model import Flow, StatusEntry, StatusMessage
+from facteur.engine.statuses import (
+    DELIVERY_ERRORS,
+    INVOICE_STATUS_LABELS,
+    NEEDS_EXPLANATION,
+    SET_BY_HUB,
+    FlowStatus,
+)
 
 SUPPLIER = "35600000000048"  # the generator's demo supplier
 DEPOSITED = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
@@ -160,20 +166,20 @@ def test_an_acknowledgment_of_an_available_invoice_changes_nothing_and_says_so(d
     assert not outcome.findings[0].blocking and outcome.status is FlowStatus.INTEGRATED
 
 
-@pytest.mark.parametrize("code", sorted(lifecycle.DELIVERY_ERRORS))
+@pytest.mark.parametrize("code", sorted(DELIVERY_ERRORS))
 def test_a_delivery_error_is_recorded_without_moving_the_invoice_or_its_delay(delivered, code):
     [change] = settle(delivered, flow_entry(delivered, code, comment="pivot illisible")).changes
     assert (change.code, change.dgp_start) == (code, None) and "pivot illisible" in change.note
 
 
-@pytest.mark.parametrize("code", sorted(lifecycle.NEEDS_EXPLANATION))
+@pytest.mark.parametrize("code", sorted(NEEDS_EXPLANATION))
 @pytest.mark.parametrize("comment", ["", "  ", "Autre motif", "n/a", "x", "voir"])
 def test_a_rejection_or_suspension_without_a_reason_is_refused(delivered, code, comment):
     outcome = settle(replace(delivered, state="03"), invoice_entry(delivered, code, comment))
     assert [f.code for f in outcome.findings] == ["FCT-STATUS-UNEXPLAINED"] and outcome.changes == []
 
 
-@pytest.mark.parametrize("code", sorted(lifecycle.NEEDS_EXPLANATION))
+@pytest.mark.parametrize("code", sorted(NEEDS_EXPLANATION))
 def test_a_rejection_or_suspension_with_a_reason_is_applied(delivered, code):
     [change] = settle(replace(delivered, state="03"), invoice_entry(delivered, code, "prix unitaire erroné")).changes
     assert change.code == code and "prix unitaire erroné" in change.note

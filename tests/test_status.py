@@ -11,8 +11,6 @@ from lxml import etree
 
 from facteur.engine.model import Finding, Invoice, Party, Severity, Syntax
 from facteur.engine.outputs.status import (
-    FLOW_STATUS_LABELS,
-    INVOICE_STATUS_LABELS,
     InvoiceStatusEntry,
     error_label,
     flow_status_name,
@@ -20,6 +18,7 @@ from facteur.engine.outputs.status import (
     invoice_status_name,
     invoice_status_xml,
 )
+from facteur.engine.statuses import FLOW_STATUS_LABELS, INVOICE_STATUS_LABELS
 
 FLOW = "3f2a9c0d81b7e4a5c6d7e8f9"
 PRODUCED = datetime(2024, 5, 17, 9, 30, 12, 250000, tzinfo=timezone(timedelta(hours=2)))

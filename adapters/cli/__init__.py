@@ -20,7 +20,7 @@ from pathlib import Path
 
 from facteur.adapters import configuration
 from facteur.adapters.cli import lifecycle as cli_lifecycle
-from facteur.engine import pipeline
+from facteur.engine import pipeline, statuses
 from facteur.engine.config import Config, ConfigError
 from facteur.engine.hub.directory import PARTNER_ID, DirectoryError
 from facteur.engine.inputs import names
@@ -122,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     flow_commands = flows.add_subparsers(dest="flows_command", metavar="ACTION", required=True)
     listing = flow_commands.add_parser("list", parents=[common], help="the latest flows, newest first")
     listing.add_argument("--limit", type=int, default=50)
-    listing.add_argument("--status", help="90, 93, 96, held, pending, or integrated, rejected, partly")
+    listing.add_argument("--status", help=statuses.flow_status_help())
     listing.add_argument("--sender", default="", help="the partner that sent the flow")
     listing.add_argument("--recipient", default="", help="a recipient mailbox id or SIRET the flow's invoices went to")
     listing.add_argument("--since", type=date.fromisoformat, help="received on or after this date (YYYY-MM-DD)")
@@ -209,7 +209,7 @@ def _process(args, config: Config) -> int:
     finally:
         ledger.close()
     _print_process(results, args.json)
-    if args.strict and any(r.status != "90" for r in results):
+    if args.strict and any(r.status != statuses.FlowStatus.INTEGRATED for r in results):
         return EXIT_BLOCKED
     return EXIT_OK
 
@@ -220,7 +220,7 @@ def _one(runner: Runner, path: Path, sender: str, config: Config) -> Handled:
         return Handled(
             "",
             names.shown(str(path)),
-            "93",
+            statuses.FlowStatus.REJECTED.value,
             findings=[
                 {
                     "document": names.shown(str(path)),
@@ -242,7 +242,8 @@ def _print_process(results: list[Handled], as_json: bool) -> None:
     if as_json:
         print(json.dumps({"flows": [asdict(r) for r in results], "summary": dict(counts)}, indent=2, ensure_ascii=False))
         return
-    labels = {"90": "integrated", "96": "partly integrated", "93": "rejected", "held": "held", "repeat": "already processed"}
+    labels = {code: statuses.FLOW_CODES[code].summary for code in ("90", "96", "93", "held")}
+    labels["repeat"] = "already processed"
     applied = {"90": "statuses applied", "96": "partly applied", "93": "statuses refused"}
     for r in results:
         label = (applied if r.kind == "statuses" else labels).get(r.status, r.status)
@@ -276,7 +277,7 @@ def _validate(args, config: Config) -> int:
             {
                 "file": names.shown(str(path)),
                 "syntax": [v.syntax.value for v in outcome.verdicts],
-                "valid": not any(f.blocking for _, f in findings) and outcome.status.value != "93",
+                "valid": not any(f.blocking for _, f in findings) and outcome.status is not statuses.FlowStatus.REJECTED,
                 "findings": [
                     {"document": d, "code": f.code, "severity": f.severity.value, "message": f.message,
                      "location": f.location, "layer": f.layer}
@@ -352,12 +353,10 @@ def _ledger_for_reading(config: Config):
 
 
 def _flows_list(args, config: Config) -> int:
-    from facteur.engine.runtime.replay import STATUS_NAMES
-
     ledger = _ledger_for_reading(config)
     rows = ledger.flows(
         args.limit,
-        status=STATUS_NAMES.get(args.status, args.status or ""),
+        status=statuses.flow_code(args.status or ""),
         sender=args.sender,
         recipient=args.recipient,
         since=args.since.isoformat() if args.since else "",

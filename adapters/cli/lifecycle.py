@@ -19,6 +19,7 @@ from facteur.engine.model import Output
 from facteur.engine.outputs import pivot
 from facteur.engine.runtime import logs, replay
 from facteur.engine.runtime.runner import Handled, Runner, utc_now
+from facteur.engine.statuses import FLOW_NAMES, PENDING
 
 EXIT_OK, EXIT_BLOCKED = 0, 1
 
@@ -49,7 +50,7 @@ def register(commands, common) -> None:
         "replay", parents=[common], help="re-run archived rejected flows through the current configuration"
     )
     again.add_argument("flow_ids", nargs="*", metavar="ID", help="flow ids (or unique prefixes)")
-    again.add_argument("--status", choices=sorted(replay.STATUS_NAMES), help="replay every flow in this status...")
+    again.add_argument("--status", choices=sorted(name for name, code in FLOW_NAMES.items() if code != PENDING), help="replay every flow in this status...")
     again.add_argument("--since", type=date.fromisoformat, help="...received on or after this date (YYYY-MM-DD)")
     again.set_defaults(handler=_replay)
 

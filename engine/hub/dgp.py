@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from facteur.engine.hub.directory import Directory
-from facteur.engine.hub.lifecycle import CLOSED
+from facteur.engine.statuses import FINAL
 from facteur.engine.runtime.ledger import DeliveredInvoice
 
 DEFAULT_DELAY_DAYS = 30
@@ -29,7 +29,7 @@ class Clock:
     @property
     def overdue(self) -> bool:
         """Past due with no payment status (rejected invoices owe nothing)."""
-        return self.days_left is not None and self.days_left < 0 and self.invoice.state not in CLOSED
+        return self.days_left is not None and self.days_left < 0 and self.invoice.state not in FINAL
 
 
 def delay_days(directory: Directory, buyer: str) -> int:

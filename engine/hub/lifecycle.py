@@ -29,7 +29,6 @@ from typing import Protocol
 from facteur.engine.model import (
     Finding,
     Flow,
-    FlowStatus,
     Outcome,
     Output,
     Severity,
@@ -39,6 +38,15 @@ from facteur.engine.model import (
 )
 from facteur.engine.outputs import status
 from facteur.engine.runtime.ledger import DeliveredInvoice
+from facteur.engine.statuses import (
+    DELIVERY_ACK,
+    DELIVERY_ERRORS,
+    FLOW_STATUS_LABELS,
+    INVOICE_STATUS_LABELS,
+    NEEDS_EXPLANATION,
+    SET_BY_HUB,
+    FlowStatus,
+)
 from facteur.engine.validation.rulesets import RULES_VERSION
 
 # Which invoice status may follow which. 01 and 02 are the hub's (deposit,
@@ -60,18 +68,11 @@ NEXT: Mapping[str, frozenset[str]] = {
     "05": frozenset(),
     "11": frozenset(),
 }
-SET_BY_HUB = frozenset({"01", "02", "03"})
-NEEDS_EXPLANATION = frozenset({"04", "05", "06"})  # rejected, rejected for another reason, suspended
 # Words that name a reason without giving one.
 NOT_AN_EXPLANATION = frozenset(
     {"autre", "autres", "autre motif", "autre raison", "divers", "other", "other reason", "others", "misc", "n/a",
      "na", "none", "aucun", "rien", "motif", "reason", "voir", "see", "-", ".", "?", "x"}
 )
-PAID = "11"
-CLOSED = frozenset({"04", "05", PAID})  # no payment will be due, or it is made
-
-DELIVERY_ACK = "92"
-DELIVERY_ERRORS = frozenset({"94", "95"})
 CLOCK_TOLERANCE = timedelta(minutes=5)  # partners' clocks drift a little from facteur's
 DISPUTE_DELAY = timedelta(days=2)
 
@@ -164,7 +165,7 @@ def _flow_entry(plan: _Plan, entry: StatusEntry) -> None:
     if _bad_time(plan, entry, delivered):
         return
     if entry.code in DELIVERY_ERRORS:
-        label = status.FLOW_STATUS_LABELS[entry.code]
+        label = FLOW_STATUS_LABELS[entry.code]
         for invoice in delivered:
             plan.changes.append(
                 StatusChange(invoice.flow_id, invoice.index, entry.code, entry.at,
@@ -188,7 +189,7 @@ def _flow_entry(plan: _Plan, entry: StatusEntry) -> None:
 
 def _invoice_entry(plan: _Plan, entry: StatusEntry) -> None:
     code = entry.code
-    if code not in status.INVOICE_STATUS_LABELS:
+    if code not in INVOICE_STATUS_LABELS:
         return plan.refuse(
             entry, "FCT-STATUS-UNKNOWN-CODE",
             f"invoice status {code} is not one facteur exchanges; use 04 to 12",
@@ -196,7 +197,7 @@ def _invoice_entry(plan: _Plan, entry: StatusEntry) -> None:
     if code in SET_BY_HUB:
         return plan.refuse(
             entry, "FCT-STATUS-TRANSITION",
-            f"invoice {entry.number}: status {code} ({status.INVOICE_STATUS_LABELS[code]}) is set by the hub; "
+            f"invoice {entry.number}: status {code} ({INVOICE_STATUS_LABELS[code]}) is set by the hub; "
             "acknowledge the delivery with the flow-level status 92 instead",
         )
     year = entry.issue_date.year if entry.issue_date else None
@@ -218,7 +219,7 @@ def _invoice_entry(plan: _Plan, entry: StatusEntry) -> None:
     if code in NEEDS_EXPLANATION and not explained(entry.comment):
         return plan.refuse(
             entry, "FCT-STATUS-UNEXPLAINED",
-            f"status {code} ({status.INVOICE_STATUS_LABELS[code]}) for invoice {entry.number} gives no reason; "
+            f"status {code} ({INVOICE_STATUS_LABELS[code]}) for invoice {entry.number} gives no reason; "
             "write in Commentaire what is wrong or missing, so that the supplier can act on it",
         )
     current = plan.state(invoice)
@@ -241,12 +242,12 @@ def _impossible(number: str, current: str, code: str) -> str:
     if current == "02":
         after = "the recipient must first acknowledge the delivery (flow-level status 92)"
     return (
-        f"invoice {number} is {_describe(current)}; {code} ({status.INVOICE_STATUS_LABELS[code]}) cannot follow: {after}"
+        f"invoice {number} is {_describe(current)}; {code} ({INVOICE_STATUS_LABELS[code]}) cannot follow: {after}"
     )
 
 
 def _describe(code: str) -> str:
-    return f"{code} ({status.INVOICE_STATUS_LABELS.get(code, code)})"
+    return f"{code} ({INVOICE_STATUS_LABELS.get(code, code)})"
 
 
 def _bad_time(plan: _Plan, entry: StatusEntry, invoices: list[DeliveredInvoice]) -> bool:

@@ -26,42 +26,14 @@ from facteur.engine.outputs.envelope import (
     timestamp,
 )
 from facteur.engine.outputs.pivot import party_gaps
+from facteur.engine.statuses import (
+    FLOW_REJECTIONS,
+    FLOW_STATUS_LABELS,
+    INVOICE_REJECTIONS,
+    INVOICE_STATUS_LABELS,
+)
 
 VERSION = "V1_19"
-
-# Flow statuses (IdStatut of CPPFluxStatutUnitaire), meanings from the
-# annotation of CPPStatutPivot_V1_19.xsd, shortened to ComplementStatut's 40 characters.
-FLOW_STATUS_LABELS: Mapping[str, str] = {
-    "90": "Reçu",
-    "91": "En cours de transmission",
-    "92": "Reçu destinataire final",
-    "93": "Erreur réception",
-    "94": "Erreur réception destinataire final",
-    "95": "Erreur transmission destinataire final",
-    "96": "Reçu - intégration partielle",
-}
-
-# Invoice statuses (IdStatut of CPPFactureStatutUnitaire), meanings from the
-# annotation of CPPStatutPivot_V1_19.xsd (the schema enumerates up to 41 but
-# documents 01..12 only, so facteur emits no other).
-INVOICE_STATUS_LABELS: Mapping[str, str] = {
-    "01": "Déposée",
-    "02": "En cours d'acheminement vers le destinataire",
-    "03": "Mise à disposition du destinataire",
-    "04": "Rejetée par l'ordonnateur pour erreur données acheminement",
-    "05": "Rejetée par l'ordonnateur pour autre motif",
-    "06": "Suspendue",
-    "07": "Service fait",
-    "08": "Mandatée / DP validée",
-    "09": "Mise à disposition du comptable",
-    "10": "Comptabilisée",
-    "11": "Mise en paiement",
-    "12": "Complétée",
-}
-
-# Statuses that reject: they are refused without a reason (DESIGN: a rejection always says why).
-FLOW_REJECTIONS = frozenset({"93", "94", "95"})
-INVOICE_REJECTIONS = frozenset({"04", "05"})
 
 # Finding.layer -> NatureErreur, the family of the error as a partner reads it.
 ERROR_NATURES: Mapping[str, str] = {

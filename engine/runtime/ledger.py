@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Callable, Protocol
 
 from facteur.engine.model import Flow, Invoice, Outcome, Output, StatusChange
+from facteur.engine.statuses import PENDING
 
 
 class LedgerUnavailable(RuntimeError):
@@ -45,7 +46,7 @@ class FlowRecord:
 
     @property
     def done(self) -> bool:
-        return self.status != "pending"
+        return self.status != PENDING
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,8 @@ from typing import Callable
 from facteur.engine.model import Flow
 from facteur.engine.runtime.ledger import Ledger
 from facteur.engine.runtime.runner import Handled, Runner
+from facteur.engine.statuses import REPLAYABLE, FlowStatus, flow_code
 
-STATUS_NAMES = {"integrated": "90", "rejected": "93", "partly": "96", "held": "held"}
-# Rejected, partly integrated, and status files held by a facteur older than the lifecycle stage.
-REPLAYABLE = frozenset({"93", "96", "held"})
 
 
 @dataclass(frozen=True)
@@ -37,7 +35,7 @@ def replay(
 
 def latest_attempts(ledger: Ledger, status: str, since: str) -> list[str]:
     """Flows in `status` received since `since` that no later attempt replaced."""
-    code = STATUS_NAMES.get(status, status)
+    code = flow_code(status)
     rows = ledger.flows(limit=1_000_000, status=code, since=since)
     chosen = []
     for row in reversed(rows):  # oldest first, as they came
@@ -52,7 +50,7 @@ def _one(flow_id: str, ledger: Ledger, read_archive: Callable[[str], bytes], run
     if found is None:
         return Skipped(flow_id, "no such flow in the ledger; see 'facteur flows list'")
     record, archive, digest = found
-    if record.status == "90":
+    if record.status == FlowStatus.INTEGRATED:
         return Skipped(flow_id, "integrated: every invoice was delivered, so there is nothing to replay")
     if record.status not in REPLAYABLE:
         return Skipped(flow_id, f"its status is {record.status}; only rejected (93), partly integrated (96) and held flows are replayed")

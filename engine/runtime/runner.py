@@ -41,6 +41,7 @@ from facteur.engine.hub import controls, lifecycle
 from facteur.engine.model import Flow, Outcome, Output, StatusMessage
 from facteur.engine.runtime import logs
 from facteur.engine.runtime.ledger import FlowRecord, Ledger
+from facteur.engine.statuses import DELIVERY_ERRORS
 
 LEASE_SECONDS = 60.0  # a lease lasts this long unless renewed: how long a crashed holder stops a flow, at most
 WAIT_SECONDS = 0.2  # how soon a flow that waits its turn looks again
@@ -261,7 +262,7 @@ class Runner:
             codes=sorted({f["code"] for f in handled.findings if f["severity"] == "blocking"}),
         )
         for change in outcome.changes:
-            if change.code in lifecycle.DELIVERY_ERRORS:
+            if change.code in DELIVERY_ERRORS:
                 self.log.error(
                     "a recipient reports that a delivery failed; see the flow's timeline and deliver again",
                     flow_id=change.flow_id, invoice=change.index, status=change.code, recipient=flow.sender,
