@@ -52,6 +52,7 @@ from pika.exceptions import (
     UnroutableError,
 )
 
+from facteur.adapters.errors import BrokerUnreachable, PublishFailed
 from facteur.engine.config import redact
 from facteur.engine.inputs import names
 from facteur.engine.runtime import logs
@@ -91,14 +92,6 @@ class Message:
     redelivered: bool
     received_at: datetime
     refused: str = ""  # the refusal code of a file `facteur watch` refused unread
-
-
-class PublishFailed(RuntimeError):
-    """The broker did not confirm a message: nothing may be considered sent."""
-
-
-class BrokerUnreachable(PublishFailed):
-    """No connection to the broker: no message can be sent now, whichever it is."""
 
 
 def declare_topology(channel, settings: AmqpSettings) -> None:

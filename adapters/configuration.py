@@ -22,12 +22,13 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from facteur.engine.config import Config, ConfigError, Settings, resolve
+from facteur.engine.config import Config, Settings, resolve
+from facteur.engine.errors import ConfigError, DirectoryError, MappingError
 from facteur.engine.hub import directory as directory_module
 from facteur.engine.hub.controls import KnownInvoice
-from facteur.engine.hub.directory import Directory, DirectoryError
+from facteur.engine.hub.directory import Directory
 from facteur.engine.inputs.mappings import Format
-from facteur.engine.inputs.recognise import MappingError, Patterns
+from facteur.engine.inputs.recognise import Patterns
 from facteur.engine.pipeline import Context
 from facteur.engine.validation.validate import Rules
 

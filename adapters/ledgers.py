@@ -8,7 +8,8 @@ from pathlib import Path
 from facteur.adapters.pg_ledger import PgLedger
 from facteur.adapters.sqlite_ledger import SqliteLedger
 from facteur.engine.config import Config, redact
-from facteur.engine.runtime.ledger import Ledger, LedgerReplaced
+from facteur.engine.errors import LedgerReplaced
+from facteur.engine.runtime.ledger import Ledger
 
 
 def open_ledger(config: Config, readonly: bool = False) -> Ledger:

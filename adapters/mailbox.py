@@ -20,14 +20,11 @@ import socket
 from contextlib import ExitStack
 from pathlib import Path
 
+from facteur.adapters.errors import UnsafeName
 from facteur.adapters.processes import gone
 from facteur.engine.model import Flow, Output
 
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-
-
-class UnsafeName(ValueError):
-    pass
 
 
 def safe_segment(value: str) -> str:

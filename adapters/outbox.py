@@ -18,9 +18,11 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta, timezone
 
-from facteur.adapters.amqp import AmqpPublisher, BrokerUnreachable, PublishFailed
+from facteur.adapters.amqp import AmqpPublisher
+from facteur.adapters.errors import BrokerUnreachable, PublishFailed
+from facteur.engine.errors import LedgerUnavailable, Refused
 from facteur.engine.runtime import logs
-from facteur.engine.runtime.ledger import Ledger, LedgerUnavailable, Outgoing, Refused
+from facteur.engine.runtime.ledger import Ledger, Outgoing
 
 BATCH = 64  # messages per transaction: held together, marked together
 PERIOD = 5.0  # seconds between passes when nothing wakes the relay

@@ -30,7 +30,7 @@ from facteur.adapters.sql_ledger import (
     renormalised,
 )
 from facteur.engine.config import redact
-from facteur.engine.runtime.ledger import LedgerTooNew, LedgerUnavailable
+from facteur.engine.errors import LedgerTooNew, LedgerUnavailable
 
 CONNECT_TIMEOUT = 5  # seconds: a server away is reported, not waited for
 

@@ -32,6 +32,7 @@ from functools import cached_property
 from typing import Callable
 
 from facteur.adapters import processes
+from facteur.engine.errors import Refused
 from facteur.engine.hub.controls import comparable, duplicate_key
 from facteur.engine.inputs import names
 from facteur.engine.model import (
@@ -43,13 +44,7 @@ from facteur.engine.model import (
     StatusChange,
     Syntax,
 )
-from facteur.engine.runtime.ledger import (
-    DeliveredInvoice,
-    FlowRecord,
-    Outgoing,
-    Refused,
-    message_id,
-)
+from facteur.engine.runtime.ledger import DeliveredInvoice, FlowRecord, Outgoing, message_id
 from facteur.engine.statuses import FLOW_CODES, INVOICE_STATUS_LABELS, PENDING
 
 # Who works on a flow, or judges statuses of an invoice, now; a migration of its own too.

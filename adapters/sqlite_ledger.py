@@ -23,11 +23,7 @@ from facteur.adapters.sql_ledger import (
     SqlLedger,
     renormalised,
 )
-from facteur.engine.runtime.ledger import (
-    LedgerReplaced,
-    LedgerTooNew,
-    LedgerUnavailable,
-)
+from facteur.engine.errors import LedgerReplaced, LedgerTooNew, LedgerUnavailable
 
 SCHEMA_VERSION = 8
 

@@ -31,6 +31,7 @@ from typing import Callable
 
 from facteur.adapters import configuration
 from facteur.adapters.cpu import cpu_limited
+from facteur.adapters.errors import WorkerDied
 from facteur.adapters.ledgers import open_ledger
 from facteur.engine import config as config_module
 from facteur.engine import pipeline
@@ -44,19 +45,6 @@ LANE_NAME = "facteur-alone"  # ... and for the worker that judges suspects alone
 log = logs.get("facteur.workers")
 _context: pipeline.Context | None = None
 _process: Callable[[Flow, pipeline.Context], Outcome] = pipeline.process
-
-
-class WorkerDied(Exception):
-    """The worker judging this flow alone died. Nothing else ran in it, so the
-    flow's processing is the likely cause (memory or CPU time exhausted, the
-    interpreter crashed); a kill from outside at that very moment cannot be
-    told apart, and costs the flow one attempt of its three."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "le processus qui traitait ce flux seul s'est arrêté brutalement pendant son traitement "
-            "(mémoire ou temps de calcul épuisés, plantage ou arrêt forcé)"
-        )
 
 
 def _start_worker(config_path: str, root: str, open_directory: bool, name: str) -> None:

@@ -171,7 +171,7 @@ class Courier:
         self.publisher = None
 
     def send(self, door: str, one: Sent) -> None:
-        from facteur.adapters.amqp import PublishFailed
+        from facteur.adapters.errors import PublishFailed
 
         while True:
             try:

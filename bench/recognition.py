@@ -27,10 +27,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from facteur.engine.extraction import ExtractionError, extract
+from facteur.engine.errors import ExtractionError, PdfRefused, UnsafeXml
+from facteur.engine.extraction import extract
 from facteur.engine.inputs import embedded, pdf, printed, recognise
 from facteur.engine.inputs.detect import classify
-from facteur.engine.inputs.parse import UnsafeXml, parse_xml
+from facteur.engine.inputs.parse import parse_xml
 from facteur.engine.model import Invoice, Syntax
 
 REPO = Path(__file__).resolve().parents[1]
@@ -101,7 +102,7 @@ def samples(corpus: Path):
                 continue
             invoice = extract(root, Syntax.FACTURX)
             yield path, invoice, pdf.text_of(content, path.name)
-        except (pdf.PdfRefused, UnsafeXml, ExtractionError):
+        except (PdfRefused, UnsafeXml, ExtractionError):
             continue
 
 

@@ -56,7 +56,8 @@ from bench.latency import FOLDER_SENDER, Installation, _pivot_time, stop  # noqa
 from bench.pdfs import facturx_pdf, text_pdf  # noqa: E402
 from bench.throughput import environment, stage_costs, warm_up  # noqa: E402
 from facteur.adapters import configuration
-from facteur.adapters.amqp import AmqpSettings, InboundPublisher, PublishFailed
+from facteur.adapters.amqp import AmqpSettings, InboundPublisher
+from facteur.adapters.errors import PublishFailed
 from facteur.adapters.pg_ledger import PgLedger
 from facteur.engine.runtime import logs
 

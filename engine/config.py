@@ -28,6 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from facteur.engine.errors import ConfigError
 from facteur.engine.hub.directory import PARTNER_ID, Directory
 from facteur.engine.inputs.lots import LotLimits
 
@@ -35,10 +36,6 @@ LEDGER_SCHEMES = ("postgresql", "postgres")
 
 PartnerId = Annotated[str, Field(pattern=PARTNER_ID.pattern)]
 DeliveryMode = Literal["folder", "amqp", "both"]
-
-
-class ConfigError(ValueError):
-    """The configuration is wrong; the message names the file and the key."""
 
 
 class _Table(BaseModel):

@@ -45,14 +45,6 @@ class Finding:
         return self.severity is Severity.BLOCKING
 
 
-class Refusal(ValueError):
-    """A stage refusing its input outright; `finding` says why, for the report."""
-
-    def __init__(self, code: str, message: str, location: str = "", layer: str = ""):
-        super().__init__(message)
-        self.finding = Finding(code, Severity.BLOCKING, message, location, layer)
-
-
 @dataclass(frozen=True)
 class Flow:
     """One file or one message, exactly as received.

@@ -12,7 +12,8 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
-from facteur.engine.extraction import ExtractionError, extract
+from facteur.engine.errors import ExtractionError, LotRefused, Refusal, StatusRefused
+from facteur.engine.extraction import extract
 from facteur.engine.hub import controls
 from facteur.engine.hub.controls import KnownInvoice
 from facteur.engine.hub.directory import Directory
@@ -26,17 +27,7 @@ from facteur.engine.inputs import (
     status_reader,
 )
 from facteur.engine.inputs.bundles import Bundle
-from facteur.engine.model import (
-    Attachment,
-    Finding,
-    Flow,
-    Outcome,
-    Output,
-    Refusal,
-    Severity,
-    Syntax,
-    Verdict,
-)
+from facteur.engine.model import Attachment, Finding, Flow, Outcome, Output, Severity, Syntax, Verdict
 from facteur.engine.outputs import pivot, status
 from facteur.engine.statuses import FlowStatus
 from facteur.engine.validation.rulesets import RULES_VERSION
@@ -70,7 +61,7 @@ def process(flow: Flow, ctx: Context) -> Outcome:
         return _outcome(flow, ctx, _verdicts(flow, Bundle(flow.name, flow.content), checked, ctx, set()), [])
     try:
         members = lots.unpack(flow.content, kind, ctx.lot_limits, flow.name)
-    except lots.LotRefused as refused:
+    except LotRefused as refused:
         return _outcome(flow, ctx, [], [refused.finding])
     seen: set = set()
     verdicts = []
@@ -199,7 +190,7 @@ def _status_file(flow: Flow, root, ctx: Context) -> Outcome:
     single writer may do."""
     try:
         message = status_reader.read(root)
-    except status_reader.StatusRefused as refused:
+    except StatusRefused as refused:
         outcome = Outcome(flow.id, flow.sender, FlowStatus.REJECTED, findings=refused.findings, rules_version=RULES_VERSION)
         outcome.outputs = _reports(flow, ctx, outcome)
         return outcome

@@ -23,13 +23,13 @@ from facteur.adapters.amqp import (
     AmqpPublisher,
     AmqpSettings,
     Message,
-    PublishFailed,
     connect,
     declare_outbound,
     declare_topology,
     redact,
     submit,
 )
+from facteur.adapters.errors import PublishFailed
 
 URL = os.environ.get("FACTEUR_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 

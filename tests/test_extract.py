@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from facteur.engine.extraction import ExtractionError, extract
+from facteur.engine.errors import ExtractionError
+from facteur.engine.extraction import extract
 from facteur.engine.extraction.parties import PartyData, SchemedId, buyer, seller
 from facteur.engine.model import Invoice, Syntax
 

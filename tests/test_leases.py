@@ -18,8 +18,9 @@ from facteur.adapters import configuration
 from facteur.adapters.ledgers import open_ledger
 from facteur.adapters.mailbox import Archive, Mailboxes
 from facteur.engine import pipeline
+from facteur.engine.errors import Busy
 from facteur.engine.model import Flow
-from facteur.engine.runtime.runner import Busy, Runner
+from facteur.engine.runtime.runner import Runner
 
 pytestmark = pytest.mark.usefixtures("ledger_backend")
 

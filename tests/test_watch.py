@@ -9,14 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from facteur.adapters.watch import (
-    CLAIMED,
-    JOURNALS,
-    REFUSED,
-    Claimed,
-    InboxWatcher,
-    Refused,
-)
+from facteur.adapters.watch import CLAIMED, JOURNALS, REFUSED, Claimed, InboxWatcher
+from facteur.engine.errors import Refused
 from facteur.engine.inputs import door
 
 

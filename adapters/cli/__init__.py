@@ -21,12 +21,12 @@ from pathlib import Path
 from facteur.adapters import configuration
 from facteur.adapters.cli import lifecycle as cli_lifecycle
 from facteur.engine import pipeline, statuses
-from facteur.engine.config import Config, ConfigError
-from facteur.engine.hub.directory import PARTNER_ID, DirectoryError
+from facteur.engine.config import Config
+from facteur.engine.errors import ConfigError, DirectoryError, LedgerReplaced, LedgerUnavailable
+from facteur.engine.hub.directory import PARTNER_ID
 from facteur.engine.inputs import names
 from facteur.engine.model import Flow
 from facteur.engine.runtime import logs
-from facteur.engine.runtime.ledger import LedgerReplaced, LedgerUnavailable
 from facteur.engine.runtime.runner import Handled, Runner, utc_now
 
 EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
@@ -317,7 +317,8 @@ def _watch(args, config: Config) -> int:
 
 
 def _submit(args, config: Config) -> int:
-    from facteur.adapters.amqp import PublishFailed, submit
+    from facteur.adapters.amqp import submit
+    from facteur.adapters.errors import PublishFailed
     from facteur.engine.config import redact
 
     settings = _amqp_settings(config)

@@ -25,11 +25,11 @@ from datetime import datetime, timezone
 from facteur.adapters import configuration
 from facteur.engine import pipeline
 from facteur.engine.config import Config, redact
+from facteur.engine.errors import LedgerTooNew, LedgerUnavailable
 from facteur.engine.hub.directory import PARTNER_ID
 from facteur.engine.inputs import door, names
 from facteur.engine.model import Flow
 from facteur.engine.runtime import logs
-from facteur.engine.runtime.ledger import LedgerTooNew, LedgerUnavailable
 from facteur.engine.runtime.runner import Runner
 from facteur.engine.runtime.service import RETRY_DELAYS, TRANSIENT, Intake, Service
 
@@ -263,7 +263,7 @@ def publish_waiting(config: Config, ledger, delivering) -> None:
     the engine's would. While the broker is away the messages wait in the
     ledger, and the next relay (a running engine's, or the next command's)
     publishes them."""
-    from facteur.adapters.amqp import PublishFailed
+    from facteur.adapters.errors import PublishFailed
     from facteur.adapters.cli import _amqp_settings
 
     if not delivering.uses_broker:
@@ -298,7 +298,7 @@ def _publish_refused(publisher, refused, stop: threading.Event, log) -> None:
 
 def _publish_confirmed(publisher, name: str, content: bytes, partner: str, stop: threading.Event, log,
                        refused: str = "") -> None:
-    from facteur.adapters.amqp import PublishFailed
+    from facteur.adapters.errors import PublishFailed
 
     for attempt in itertools.count():
         try:

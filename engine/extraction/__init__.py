@@ -14,8 +14,9 @@ from collections.abc import Callable
 
 from lxml import etree
 
+from facteur.engine.errors import ExtractionError
 from facteur.engine.extraction import cii, ubl, zugferd1
-from facteur.engine.extraction.common import ExtractionError, location
+from facteur.engine.extraction.common import location
 from facteur.engine.model import Invoice, Syntax
 
 _UBL = "urn:oasis:names:specification:ubl:schema:xsd:"
@@ -39,4 +40,4 @@ def extract(root: etree._Element, syntax: Syntax) -> Invoice:
     return reader(root, syntax)
 
 
-__all__ = ["ExtractionError", "extract"]
+__all__ = ["extract"]

@@ -23,16 +23,9 @@ from decimal import Decimal
 
 from lxml import etree
 
+from facteur.engine.errors import ExtractionError
 from facteur.engine.extraction.parties import PartyData, SchemedId
 from facteur.engine.model import Attachment, Line, VatBreakdown
-
-
-class ExtractionError(ValueError):
-    """Data is present but cannot be read; `location` is an XPath to it."""
-
-    def __init__(self, message: str, location: str):
-        super().__init__(f"{message} (at {location})")
-        self.location = location
 
 
 def location(node: etree._Element) -> str:

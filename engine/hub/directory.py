@@ -16,12 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from facteur.engine.errors import DirectoryError
+
 PARTNER_ID = re.compile(r"^[A-Za-z0-9_-]{3,8}$")
 DELIVERY_MODES = ("edi", "portal", "service")
-
-
-class DirectoryError(ValueError):
-    """The directory file is wrong; the message names the file and the entry."""
 
 
 @dataclass(frozen=True)

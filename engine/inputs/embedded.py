@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from lxml import etree
 
+from facteur.engine.errors import UnsafeXml
 from facteur.engine.inputs import attachments
-from facteur.engine.inputs.parse import UnsafeXml, parse_xml
+from facteur.engine.inputs.parse import parse_xml
 from facteur.engine.inputs.pdf import EmbeddedFile
 from facteur.engine.model import Attachment
 

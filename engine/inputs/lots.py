@@ -19,9 +19,9 @@ import zlib
 from dataclasses import dataclass
 from typing import IO, Callable, Iterator
 
+from facteur.engine.errors import LotRefused
 from facteur.engine.inputs import names
 from facteur.engine.inputs.detect import Kind
-from facteur.engine.model import Refusal
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,6 @@ class LotLimits:
 class Member:
     name: str
     content: bytes
-
-
-class LotRefused(Refusal):
-    """The whole lot is refused."""
 
 
 def _refuse(code: str, message: str, location: str = "") -> LotRefused:

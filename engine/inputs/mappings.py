@@ -23,8 +23,8 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
-from facteur.engine.inputs.recognise import MappingError
-from facteur.engine.model import Invoice, Line, Party, Refusal, Syntax
+from facteur.engine.errors import MappingError, MappingRefused
+from facteur.engine.model import Invoice, Line, Party, Syntax
 
 KINDS = ("csv", "fixed", "xml")
 HEADER_FIELDS = (
@@ -36,10 +36,6 @@ LINE_FIELDS = ("number", "name", "product_ref", "quantity", "unit_code", "unit_p
 _AMOUNTS = {"total_without_vat", "total_vat", "total_with_vat", "amount_due", "quantity", "unit_price",
             "net_amount", "vat_rate"}
 _DATES = {"issue_date", "due_date"}
-
-
-class MappingRefused(Refusal):
-    """A file recognised as a proprietary format holds a value its mapping cannot read."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from facteur.engine.model import Refusal
+from facteur.engine.errors import UnsafeXml
+
 
 _PARSER_OPTIONS = dict(
     resolve_entities=False,
@@ -32,10 +33,6 @@ _PARSER_OPTIONS = dict(
 # attributes).
 MAX_TAGS = 800_000  # '<' characters: start and end tags, comments, instructions
 MAX_ATTRIBUTES = 200_000  # '=' characters: every attribute has one
-
-
-class UnsafeXml(Refusal):
-    """The bytes cannot be parsed safely."""
 
 
 def _refuse(code: str, message: str, location: str = "") -> UnsafeXml:

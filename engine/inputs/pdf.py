@@ -35,7 +35,8 @@ from pypdf.errors import (
     PyPdfError,
 )
 
-from facteur.engine.model import Refusal
+from facteur.engine.errors import PdfRefused
+
 
 # Invoices are a few pages with a logo; an attachment may be a scanned annex.
 MAX_STREAM_BYTES = 20_000_000
@@ -96,10 +97,6 @@ class PdfContents:
     text: str
     pages: int
     xmp: bytes = b""  # the document's XMP metadata packet, where Factur-X declares its profile
-
-
-class PdfRefused(Refusal):
-    """The PDF cannot be read safely."""
 
 
 def _refuse(code: str, message: str) -> PdfRefused:

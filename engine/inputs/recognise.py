@@ -24,6 +24,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from facteur.engine.errors import MappingError, Unrecognised
 from facteur.engine.inputs.printed import (
     CURRENCY_CODE,
     CURRENCY_SIGNS,
@@ -37,7 +38,7 @@ from facteur.engine.inputs.printed import (
     read_date,
     read_text,
 )
-from facteur.engine.model import Invoice, Party, Refusal, Syntax
+from facteur.engine.model import Invoice, Party, Syntax
 
 # The fields a mapping may describe, with the kind of value each one holds.
 FIELDS = {
@@ -90,14 +91,6 @@ _POSTCODE = re.compile(r"(?:[A-Z]{1,2}-)?\d{4,5}\s+[^\W\d]")
 CANDIDATES = 6  # values kept per field, for the totals to be checked against each other
 TOTALS = ("total_without_vat", "total_vat", "total_with_vat")
 
-
-
-class Unrecognised(Refusal):
-    """Mandatory header or footer data could not be found in a plain PDF."""
-
-
-class MappingError(ValueError):
-    """A mapping (recognition patterns, a proprietary format) is wrong; the message names the file and the key."""
 
 
 @dataclass(frozen=True)

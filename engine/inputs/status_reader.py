@@ -16,16 +16,11 @@ from pathlib import Path
 
 from lxml import etree
 
+from facteur.engine.errors import StatusRefused
 from facteur.engine.model import Finding, Severity, StatusEntry, StatusMessage
 from facteur.engine.validation import xsd
 
 SCHEMA = Path(str(files("facteur.schemas") / "chorus-pro" / "CPPStatutPivot_V1_19.xsd"))
-
-
-class StatusRefused(ValueError):
-    def __init__(self, findings: list[Finding]):
-        super().__init__("; ".join(f.message for f in findings))
-        self.findings = findings
 
 
 def read(root: etree._Element) -> StatusMessage:

@@ -11,27 +11,11 @@ from __future__ import annotations
 import hashlib
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Callable, Protocol
 
 from facteur.engine.model import Flow, Invoice, Outcome, Output, StatusChange
 from facteur.engine.statuses import PENDING
-
-
-class LedgerUnavailable(RuntimeError):
-    """The ledger cannot be written now (locked, disk full, server away): the
-    flow must wait and be retried, not be judged."""
-
-
-class LedgerTooNew(LedgerUnavailable):
-    """The ledger was written by a newer facteur: waiting will not help."""
-
-
-class LedgerReplaced(RuntimeError):
-    """The ledger file was deleted or replaced under the engine: what it would
-    commit now goes where no later start will read it, so the engine stops
-    taking flows (those in flight stay held by their source) until an operator
-    puts the right file back. Not transient: waiting will not bring it back."""
 
 
 @dataclass(frozen=True)
@@ -80,15 +64,6 @@ class Outgoing:
     origin: str  # the flow id, or what else produced it (a collection)
     output: Output
     attempts: int  # publishes tried before this one
-
-
-class Refused(Exception):
-    """The broker refused this one message (no queue bound for its partner, a
-    full queue): it waits `retry_in`, and the other messages go on."""
-
-    def __init__(self, reason: str, retry_in: timedelta):
-        super().__init__(reason)
-        self.retry_in = retry_in
 
 
 class Ledger(Protocol):

@@ -37,6 +37,7 @@ from datetime import datetime, timezone
 from typing import Callable, Protocol
 
 from facteur.engine import pipeline
+from facteur.engine.errors import Busy
 from facteur.engine.hub import controls, lifecycle
 from facteur.engine.model import Flow, Outcome, Output, StatusMessage
 from facteur.engine.runtime import logs
@@ -73,18 +74,6 @@ class Handled:
     kind: str = "invoices"  # or "statuses"
     findings: list[dict] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
-
-
-class Busy(Exception):
-    """Another process works on this flow (a copy of it, from any door), or
-    judges statuses of an invoice this status file changes. Not a failure of
-    the flow: it waits its turn and is taken again, then found committed (a
-    repeat) or judged against what the other one committed."""
-
-    def __init__(self, flow_id: str, holder: str):
-        super().__init__(f"flow {flow_id} waits for {holder}")
-        self.flow_id = flow_id
-        self.holder = holder
 
 
 def utc_now() -> datetime:

@@ -44,10 +44,10 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from facteur.engine import pipeline
+from facteur.engine.errors import Busy, LedgerReplaced, LedgerUnavailable
 from facteur.engine.model import Flow, Outcome
 from facteur.engine.runtime import logs
-from facteur.engine.runtime.ledger import LedgerReplaced, LedgerUnavailable
-from facteur.engine.runtime.runner import WAIT_SECONDS, Busy, Handled, Runner
+from facteur.engine.runtime.runner import WAIT_SECONDS, Handled, Runner
 
 Compute = Callable[[Flow], "Future[Outcome]"]
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from facteur.engine.errors import RulesUnavailable
 from facteur.engine.model import Finding, Severity
 
 SVRL = "http://purl.oclc.org/dsdl/svrl"
@@ -31,10 +32,6 @@ XSL = "http://www.w3.org/1999/XSL/Transform"
 _CODEDB_PARAM = "facteur-codedb"
 _RULE_ID = re.compile(r"^\s*\[([A-Za-z0-9_.-]+)\]")
 _local = threading.local()
-
-
-class RulesUnavailable(RuntimeError):
-    """A rule set could not be loaded or run."""
 
 
 def _processor():

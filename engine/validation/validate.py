@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from facteur.engine.errors import PdfRefused, UnsafeXml
 from facteur.engine.inputs import detect, embedded, pdf
 from facteur.engine.inputs.mappings import Format
-from facteur.engine.inputs.parse import UnsafeXml, parse_xml
+from facteur.engine.inputs.parse import parse_xml
 from facteur.engine.model import Attachment, Finding, Severity, Syntax
 from facteur.engine.validation import rulesets, schematron, xsd
 
@@ -92,7 +93,7 @@ def _check_pdf(name: str, content: bytes, rules: Rules) -> Checked:
     """A PDF: its embedded Factur-X / ZUGFeRD data judged at its profile's level."""
     try:
         contents = pdf.read(content, name, rules.max_pdf_seconds)
-    except pdf.PdfRefused as refused:
+    except PdfRefused as refused:
         return Checked(Syntax.PDF, findings=[refused.finding])
     data = embedded.data_file(contents.files)
     if data is None:
