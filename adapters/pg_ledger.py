@@ -24,6 +24,7 @@ from facteur.adapters.sql_ledger import (
     LONE_RUNS,
     OUTBOX,
     RENORMALISE_KEYS,
+    RULE_SETS,
     TABLES,
     WRITTEN_KEYS,
     SqlLedger,
@@ -69,6 +70,7 @@ FOR EACH ROW WHEN (OLD.dgp_start IS NOT NULL) EXECUTE FUNCTION dgp_start_never_c
     "ALTER TABLE flows ADD COLUMN IF NOT EXISTS name_raw BYTEA;",
     OUTBOX.format(binary="BYTEA", insertion_order="rowid BIGINT GENERATED ALWAYS AS IDENTITY,"),
     LONE_RUNS.format(if_not_exists="IF NOT EXISTS "),  # the tables above have it already
+    RULE_SETS.format(if_not_exists="IF NOT EXISTS "),  # so have they these
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 SCHEMA_LOCK = 0x66616374  # "fact": the advisory lock held while migrating

@@ -55,6 +55,13 @@ CREATE TABLE IF NOT EXISTS leases (key TEXT PRIMARY KEY, holder TEXT NOT NULL, e
 # Runs of a redelivered flow alone in a `facteur worker` (`start_alone`); a migration of its own too.
 LONE_RUNS = "ALTER TABLE flows ADD COLUMN {if_not_exists}lone_runs INTEGER NOT NULL DEFAULT 0;"
 
+# The rule set that judged each invoice (`Verdict.rule_set`); a migration of its own too.
+# Invoices judged before it was recorded keep NULL: the flow's rules_version says what judged them.
+RULE_SETS = (
+    "ALTER TABLE invoices ADD COLUMN {if_not_exists}rule_set TEXT;"
+    "ALTER TABLE invoices ADD COLUMN {if_not_exists}rule_set_version TEXT;"
+)
+
 # The tables, in the SQL both databases speak; each fills in its own types: an
 # auto-numbered key (`serial`), bytes (`binary`), and a column that numbers rows
 # in insertion order where the database has no rowid of its own (`insertion_order`).
@@ -105,6 +112,8 @@ CREATE TABLE IF NOT EXISTS invoices (
     state TEXT,
     dgp_start TEXT,
     dgp_rule TEXT,
+    rule_set TEXT,
+    rule_set_version TEXT,
     PRIMARY KEY (flow_id, idx)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS invoices_once ON invoices(dup_key) WHERE accepted = 1;
@@ -526,7 +535,7 @@ class SqlLedger:
         flow["invoices"] = rows(
             "SELECT idx, document, syntax, accepted, number, issue_date, supplier, supplier_name, buyer, buyer_name,"
             " mailbox, service_code, engagement, currency, total_without_vat, total_with_vat, amount_due, state,"
-            " dgp_start, dgp_rule FROM invoices WHERE flow_id = ? ORDER BY idx"
+            " dgp_start, dgp_rule, rule_set, rule_set_version FROM invoices WHERE flow_id = ? ORDER BY idx"
         )
         flow["replays"] = rows("SELECT id, attempt, status, processed_at FROM flows WHERE replay_of = ? ORDER BY attempt")
         flow["findings"] = rows(
@@ -621,7 +630,8 @@ class SqlLedger:
 
     def _invoice(self, flow_id: str, idx: int, verdict) -> None:
         values = {"flow_id": flow_id, "idx": idx, "document": verdict.document, "syntax": verdict.syntax.value,
-                  "accepted": int(verdict.accepted)}
+                  "accepted": int(verdict.accepted), "rule_set": verdict.rule_set or None,
+                  "rule_set_version": verdict.rule_set_version or None}
         invoice = verdict.invoice
         if invoice is not None:
             values |= {

@@ -18,6 +18,7 @@ from facteur.adapters.sql_ledger import (
     LONE_RUNS,
     OUTBOX,
     RENORMALISE_KEYS,
+    RULE_SETS,
     TABLES,
     WRITTEN_KEYS,
     SqlLedger,
@@ -25,7 +26,7 @@ from facteur.adapters.sql_ledger import (
 )
 from facteur.engine.errors import LedgerReplaced, LedgerTooNew, LedgerUnavailable
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 SQLITE_OUTBOX = OUTBOX.format(binary="BLOB", insertion_order="")
 
@@ -57,6 +58,7 @@ UPDATE invoices SET state = '02' WHERE accepted = 1;
     5: "ALTER TABLE flows ADD COLUMN name_raw BLOB;",  # a name's bytes as received (engine/names.py)
     6: SQLITE_OUTBOX,
     7: LONE_RUNS.format(if_not_exists=""),
+    8: RULE_SETS.format(if_not_exists=""),
 }
 
 

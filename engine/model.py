@@ -205,7 +205,13 @@ class Output:
 
 @dataclass
 class Verdict:
-    """What facteur decided about one invoice of a flow."""
+    """What facteur decided about one invoice of a flow.
+
+    `rule_set` and `rule_set_version` name the official rule set that judged
+    the document (`validation.rulesets`): invoices of one flow may be judged by
+    different ones. Empty when none did: a plain PDF or a proprietary file,
+    judged by the hub controls alone, or a document refused before one was chosen.
+    """
 
     document: str
     syntax: Syntax
@@ -214,6 +220,8 @@ class Verdict:
     original: Attachment | None = None  # the document as the pivot attaches it (PJ 01)
     recipient_mailbox: str = ""
     service_name: str = ""
+    rule_set: str = ""
+    rule_set_version: str = ""
 
     @property
     def accepted(self) -> bool:

@@ -31,7 +31,7 @@ from facteur.engine.model import Attachment, Finding, Flow, Outcome, Output, Sev
 from facteur.engine.outputs import pivot, status
 from facteur.engine.statuses import FlowStatus
 from facteur.engine.validation.rulesets import RULES_VERSION
-from facteur.engine.validation.validate import Rules, check_document
+from facteur.engine.validation.validate import Checked, Rules, check_document
 
 
 @dataclass(frozen=True)
@@ -102,31 +102,40 @@ def _verdicts(flow: Flow, bundle: Bundle, checked, ctx: Context, seen: set) -> l
     proprietary file with several header records."""
     name = bundle.name
     if checked.blocked:
-        return [Verdict(name, checked.syntax, list(checked.findings))]
+        return [_judged(name, checked)]
     try:
         invoices = _invoices(name, bundle.content, checked, ctx)
     except ExtractionError as err:
         finding = Finding("FCT-EXTRACT", Severity.BLOCKING, f"{name}: {err}", getattr(err, "location", ""), "extract")
-        return [Verdict(name, checked.syntax, [*checked.findings, finding])]
+        return [_judged(name, checked, finding)]
     except Refusal as refused:
-        return [Verdict(name, checked.syntax, [*checked.findings, refused.finding])]
+        return [_judged(name, checked, refused.finding)]
     if not invoices:
         finding = Finding(
             "FCT-MAPPING-EMPTY", Severity.BLOCKING, f"{name} ({checked.detail}) holds no invoice", layer="mapping"
         )
-        return [Verdict(name, checked.syntax, [*checked.findings, finding])]
+        return [_judged(name, checked, finding)]
     verdicts = []
     for n, invoice in enumerate(invoices, 1):
         document = f"{name} #{n}" if len(invoices) > 1 else name
         if isinstance(invoice, Refusal):  # one invoice of a proprietary file that could not be read
-            verdicts.append(Verdict(document, checked.syntax, [*checked.findings, invoice.finding]))
+            verdicts.append(_judged(document, checked, invoice.finding))
         else:
             verdicts.append(_verdict(flow, bundle, checked, invoice, ctx, seen, document))
     return verdicts
 
 
+def _judged(document: str, checked: Checked, *more: Finding) -> Verdict:
+    """A verdict on a document with what validation found, and the rule set that judged it."""
+    ruleset = checked.ruleset
+    return Verdict(
+        document, checked.syntax, [*checked.findings, *more],
+        rule_set=ruleset.id if ruleset else "", rule_set_version=ruleset.version if ruleset else "",
+    )
+
+
 def _verdict(flow: Flow, bundle: Bundle, checked, invoice, ctx: Context, seen: set, document: str) -> Verdict:
-    verdict = Verdict(document, checked.syntax, list(checked.findings))
+    verdict = _judged(document, checked)
     invoice.attachments += checked.attachments
     invoice.attachments += [attachments.supporting(m.name, m.content) for m in bundle.supporting]
     hub_findings, routing = controls.check(

@@ -354,6 +354,8 @@ def test_a_ledger_of_the_previous_schema_is_migrated_in_place(hub):
         ALTER TABLE invoices DROP COLUMN state;
         ALTER TABLE invoices DROP COLUMN dgp_start;
         ALTER TABLE invoices DROP COLUMN dgp_rule;
+        ALTER TABLE invoices DROP COLUMN rule_set;
+        ALTER TABLE invoices DROP COLUMN rule_set_version;
         PRAGMA user_version = 1;
         """
     )

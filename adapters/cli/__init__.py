@@ -409,6 +409,8 @@ def _flows_show(args, config: Config) -> int:
         if inv["accepted"]:
             start = f"{inv['dgp_start']} ({inv['dgp_rule']})" if inv["dgp_start"] else "not started"
             print(f"     status {inv['state']}; payment delay start: {start}")
+        if inv["rule_set"]:
+            print(f"     judged by {inv['rule_set']} {inv['rule_set_version']}")
     if detail["findings"]:
         print("findings:")
         for f in detail["findings"]:

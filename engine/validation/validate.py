@@ -9,17 +9,19 @@ its schema is not fed to the schematron, whose rules assume the structure.
 A PDF is first opened safely (`pdf.py`); when it embeds Factur-X / ZUGFeRD data
 (`embedded.py`), that XML goes through the same layers at the level of the
 profile it declares, and the flow's syntax is IN_DP_E2_CII_FACTURX.
+
+Which rule set judges a document is its format's choice (`inputs.formats`); the
+chosen rule set is kept with the result, for the verdict to record.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 from facteur.engine.errors import PdfRefused, UnsafeXml
-from facteur.engine.inputs import detect, embedded, pdf
+from facteur.engine.inputs import detect, embedded, formats, pdf
 from facteur.engine.inputs.mappings import Format
 from facteur.engine.inputs.parse import parse_xml
 from facteur.engine.model import Attachment, Finding, Severity, Syntax
@@ -46,6 +48,7 @@ class Checked:
     attachments: list[Attachment] = field(default_factory=list)  # embedded in a PDF beside its data
     text: str = ""  # of a plain PDF, for recognition
     format: Format | None = None  # of a proprietary file
+    ruleset: rulesets.RuleSet | None = None  # that judged it; None for a plain PDF or a proprietary file
 
     @property
     def blocked(self) -> bool:
@@ -76,7 +79,7 @@ def check_document(name: str, content: bytes, rules: Rules) -> Checked:
         return _proprietary(content, root, rules) or Checked(syntax, root, [_unknown(name, detail)], detail)
     if syntax is Syntax.STATUS:
         return Checked(syntax, root, [], detail)
-    return _judge(Checked(syntax, root, [], detail), rules)
+    return _judge(Checked(syntax, root, [], detail), rules, formats.of(root), name)
 
 
 def _proprietary(content: bytes, root: etree._Element | None, rules: Rules) -> Checked | None:
@@ -103,13 +106,12 @@ def _check_pdf(name: str, content: bytes, rules: Rules) -> Checked:
         root = parse_xml(data.content, where, rules.max_document_bytes)
     except UnsafeXml as refused:
         return Checked(Syntax.FACTURX, findings=[refused.finding])
-    syntax, detail = detect.classify(root)
+    detail = detect.classify(root)[1]
     checked = Checked(Syntax.FACTURX, root, [], f"PDF with {data.name}: {detail}")
     checked.attachments = embedded.supporting(contents.files, data)
     checked.findings += _xmp_findings(name, contents.xmp, root)
-    if root.tag == detect.ZUGFERD1_INVOICE:
-        return _judge_zugferd1(checked, where)
-    if syntax not in (Syntax.UBL, Syntax.CII):
+    fmt = formats.of(root)
+    if fmt is None:
         checked.findings.append(
             _blocking(
                 "FCT-FACTURX-DATA-UNKNOWN",
@@ -119,16 +121,17 @@ def _check_pdf(name: str, content: bytes, rules: Rules) -> Checked:
             )
         )
         return checked
-    return _judge(checked, rules)
+    return _judge(checked, rules, fmt, where)
 
 
 def _xmp_findings(name: str, xmp: bytes, root: etree._Element) -> list[Finding]:
     """A warning when the PDF's XMP metadata declares no profile, or another one
     than its XML (BT-24): the XML's own declaration is what it is judged by."""
     declared = embedded.xmp_level(xmp)
-    if root.tag == detect.ZUGFERD1_INVOICE:
+    fmt = formats.of(root)
+    if fmt is formats.ZUGFERD1:
         data_level, expected = rulesets.zugferd1_level(root), declared and declared.lower()
-    elif detect.classify(root)[0] is Syntax.CII:
+    elif fmt is formats.CII:
         data_level, expected = rulesets.cii_level(root)[0], embedded.XMP_LEVELS.get(declared or "")
     else:
         return []
@@ -163,57 +166,6 @@ def _plain_pdf(name: str, contents: pdf.PdfContents) -> Checked:
     return checked
 
 
-def _judge_zugferd1(checked: Checked, where: str) -> Checked:
-    """ZUGFeRD 1.0: its schema, at a profile it declares; it has no business rules to run."""
-    level = rulesets.zugferd1_level(checked.root)
-    if level is None:
-        checked.findings.append(
-            _blocking(
-                "FCT-PROFILE-UNKNOWN",
-                f"{where} is ZUGFeRD 1.0 but declares none of its profiles (BASIC, COMFORT, EXTENDED) in "
-                "GuidelineSpecifiedDocumentContextParameter; send it as Factur-X",
-                "detect",
-            )
-        )
-        return checked
-    ruleset = rulesets.for_zugferd1(level)
-    checked.detail += f" ({ruleset.name})"
-    checked.findings += xsd.check(checked.root, ruleset.xsd)
-    checked.findings.append(
-        Finding(
-            "FCT-RULES-ZUGFERD1",
-            Severity.WARNING,
-            f"{where} is ZUGFeRD 1.0, which predates EN 16931 and has no official business rules: it was "
-            "checked against its schema only; ask the supplier for Factur-X",
-            layer="schematron",
-        )
-    )
-    return checked
-
-
-_PREDICATE = re.compile(r"\[[^\]]*\]")
-
-
-def _specification_note(finding: Finding, ruleset: str) -> Finding:
-    """The Factur-X schematrons check the value of BT-24 against their profile's
-    own identifiers. facteur judges a CII document that declares another
-    specification (an EN 16931 CIUS such as XRechnung, an extension, ZUGFeRD 1
-    COMFORT) at the nearest Factur-X level (`rulesets.cii_level`), so for it that
-    one check only says what the document declared: a warning, not a rejection.
-    EN 16931 itself (BR-01) requires BT-24 to be present, not to take a value."""
-    steps = [step.rpartition(":")[2] for step in _PREDICATE.sub("", finding.location).split("/")]
-    if not finding.blocking or steps[-2:] != ["GuidelineSpecifiedDocumentContextParameter", "ID"]:
-        return finding
-    return Finding(
-        finding.code,
-        Severity.WARNING,
-        f"{finding.message} The specification identifier (BT-24) is not the one this Factur-X profile "
-        f"declares; the document was judged against the {ruleset} rules all the same",
-        finding.location,
-        finding.layer,
-    )
-
-
 def _unknown(name: str, seen: str) -> Finding:
     return _blocking(
         "FCT-FORMAT-UNKNOWN",
@@ -224,32 +176,22 @@ def _unknown(name: str, seen: str) -> Finding:
     )
 
 
-def _judge(checked: Checked, rules: Rules) -> Checked:
-    """The XSD and business rules of a UBL or CII document (alone, or the data of a PDF)."""
+def _judge(checked: Checked, rules: Rules, fmt: formats.InputFormat, where: str) -> Checked:
+    """The rule set the document's format chooses: its XSD, then, when the XSD
+    passes, its business rules (and the French CTC rules when configured)."""
     root = checked.root
-    syntax = detect.classify(root)[0]
-    level = None
-    if syntax is Syntax.CII:
-        level, recognised = rulesets.cii_level(root)
-        checked.detail += f" ({level})"
-        if not recognised:
-            checked.findings.append(
-                Finding(
-                    "FCT-PROFILE-UNKNOWN",
-                    Severity.WARNING,
-                    "the specification identifier (BT-24) names no profile facteur knows; the document "
-                    "was judged against EN 16931",
-                    "BT-24",
-                    layer="detect",
-                )
-            )
-    ruleset = rulesets.for_document(syntax, root, level)
+    choice = fmt.rules(root, where)
+    checked.detail += choice.detail
+    checked.findings += choice.findings
+    ruleset = checked.ruleset = choice.ruleset
+    if ruleset is None:
+        return checked
     checked.findings += xsd.check(root, ruleset.xsd)
-    if checked.blocked or not rules.schematron:
+    if checked.blocked or not rules.schematron or ruleset.schematron is None:
         return checked
     findings = schematron.run(root, ruleset.schematron, ruleset.codedb)
-    if syntax is Syntax.CII:
-        findings = [_specification_note(f, ruleset.name) for f in findings]
+    if fmt.review is not None:
+        findings = [fmt.review(f, ruleset) for f in findings]
     checked.findings += findings
     if rules.french_ctc and ruleset.french_ctc is not None:
         checked.findings += schematron.run(root, ruleset.french_ctc)
