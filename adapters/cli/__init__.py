@@ -15,10 +15,9 @@ from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
-from facteur.adapters import configuration, wiring
+from facteur.adapters import configuration, serve, wiring
 from facteur.adapters.cli import flows as cli_flows
 from facteur.adapters.cli import lifecycle as cli_lifecycle
-from facteur.adapters.cli import run as cli_run
 from facteur.adapters.cli.common import (
     EXIT_BLOCKED,
     EXIT_OK,
@@ -166,15 +165,15 @@ def _validate(args, config: Config) -> int:
 
 
 def _run(args, config: Config) -> int:
-    return cli_run.serve(config, workers=args.workers, until_idle=args.until_idle, use_amqp=not args.no_amqp)
+    return serve.serve(config, workers=args.workers, until_idle=args.until_idle, use_amqp=not args.no_amqp)
 
 
 def _worker(args, config: Config) -> int:
-    return cli_run.work(config)
+    return serve.work(config)
 
 
 def _watch(args, config: Config) -> int:
-    return cli_run.watch(config)
+    return serve.watch(config)
 
 
 def _submit(args, config: Config) -> int:

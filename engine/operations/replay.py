@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Sequence
 
 from facteur.engine.operations.flows import show_flow
 from facteur.engine.operations.hub import Hub, InvalidRequest
@@ -36,7 +37,7 @@ class Replayed:
     skipped: tuple[Skipped, ...]
 
 
-def chosen(hub: Hub, flow_ids: list[str] = (), status: str = "", since: date | None = None) -> list[str]:
+def chosen(hub: Hub, flow_ids: Sequence[str] = (), status: str = "", since: date | None = None) -> list[str]:
     """The flows to replay: those named (ids or unique prefixes), or the latest
     attempts of the flows in `status` received since `since`."""
     if bool(flow_ids) == bool(status):

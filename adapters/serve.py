@@ -1,5 +1,5 @@
-"""The long-running roles, joined from the parts `adapters/wiring.py` builds,
-and SIGTERM/SIGINT stop each gracefully: sources
+"""The long-running roles that `facteur run`, `worker` and `watch` start,
+joined from the parts `adapters/wiring.py` builds, and SIGTERM/SIGINT stop each gracefully: sources
 stop taking, flows in flight finish and commit, nothing is lost.
 
 - `facteur run`, the embedded default: watched inboxes and the AMQP queue feed
@@ -23,9 +23,8 @@ import time
 from datetime import datetime, timezone
 
 from facteur.adapters import configuration, wiring
-from facteur.adapters.cli.common import UsageError
 from facteur.engine import pipeline
-from facteur.engine.config import Config, redact
+from facteur.engine.config import Config, ConfigError, redact
 from facteur.engine.hub.directory import PARTNER_ID
 from facteur.engine.inputs import door, names
 from facteur.engine.model import Flow
@@ -124,7 +123,7 @@ def watch(config: Config) -> int:
     log = logs.get("facteur.watch")
     amqp = wiring.amqp_settings(config)
     if amqp.sender_from != "header":
-        raise UsageError(
+        raise ConfigError(
             f"facteur watch publishes for every partner of its inboxes, naming each in the {amqp.sender_header} "
             f"header: set [amqp] sender_from = \"header\" in {config.path} (workers too), and let only trusted "
             "publishers reach the inbound queue"
