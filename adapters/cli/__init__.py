@@ -1,8 +1,12 @@
-"""The `facteur` command: wires the adapters to the engine and speaks to people.
+"""The `facteur` command: parses what people type, calls the operations of
+`engine/operations/` on the hub `adapters/wiring.py` builds, and renders
+their results as text or --json; `run`, `worker` and `watch` start the roles
+of `adapters/serve.py`.
 
 Exit codes: 0 all is well (`process`: every flow was processed and reported,
 whatever its verdict; `validate`: nothing blocks), 1 something blocks
-(`validate`, or `process --strict` when a flow is not fully integrated), or the
+(`validate`, or `process --strict` when a flow is not fully integrated), the
+hub's state forbids the request (`dispute` of a delay already started), or the
 ledger or the broker cannot be reached, 2 a usage or configuration error.
 Errors a user can cause get one clear line on stderr, never a traceback.
 """
