@@ -44,7 +44,21 @@ from facteur.engine.model import (
     StatusChange,
     Syntax,
 )
-from facteur.engine.runtime.ledger import DeliveredInvoice, FlowRecord, Outgoing, message_id
+from facteur.engine.runtime.ledger import (
+    DeliveredInvoice,
+    FlowRecord,
+    Outgoing,
+    message_id,
+)
+from facteur.engine.runtime.records import (
+    FindingLine,
+    FlowDetail,
+    FlowSummary,
+    InvoiceLine,
+    OutputLine,
+    ReplayLine,
+    TimelineEvent,
+)
 from facteur.engine.statuses import FLOW_CODES, INVOICE_STATUS_LABELS, PENDING
 
 # Who works on a flow, or judges statuses of an invoice, now; a migration of its own too.
@@ -511,16 +525,16 @@ class SqlLedger:
             self._queue(flow.id, publish, at, again=True)
             self._event(flow.id, None, "repeat", f"same flow received again as {flow.name}; original report sent again", at)
 
-    def flows(self, limit: int = 100, **filters: str) -> list[dict]:
+    def flows(self, limit: int = 100, **filters: str) -> list[FlowSummary]:
         where, parameters = _flow_filters(filters)
         rows = self._execute(
             "SELECT id, sender, name, source, received_at, status, documents, accepted, replay_of, attempt FROM flows f"
             f" WHERE {where} ORDER BY received_at DESC, id LIMIT ?",
             (*parameters, limit),
         ).fetchall()
-        return [dict(r) for r in rows]
+        return [FlowSummary(**dict(r)) for r in rows]
 
-    def flow_detail(self, flow_id: str) -> dict | None:
+    def flow_detail(self, flow_id: str) -> FlowDetail | None:
         matches = self._execute("SELECT * FROM flows WHERE id LIKE ? LIMIT 2", (flow_id + "%",)).fetchall()
         if len(matches) != 1:
             return None
@@ -528,25 +542,30 @@ class SqlLedger:
         fid = flow["id"]
         flow["name_raw"] = None if flow["name_raw"] is None else bytes(flow["name_raw"]).hex()  # readable, and JSON
 
-        def rows(sql: str) -> list[dict]:
-            return [dict(r) for r in self._execute(sql, (fid,)).fetchall()]
+        def rows(record: type, sql: str) -> tuple:
+            return tuple(record(**dict(r)) for r in self._execute(sql, (fid,)).fetchall())
 
-        flow["timeline"] = rows("SELECT idx, code, label, at, detail FROM events WHERE flow_id = ? ORDER BY id")
+        flow["timeline"] = rows(TimelineEvent, "SELECT idx, code, label, at, detail FROM events WHERE flow_id = ? ORDER BY id")
         flow["invoices"] = rows(
+            InvoiceLine,
             "SELECT idx, document, syntax, accepted, number, issue_date, supplier, supplier_name, buyer, buyer_name,"
             " mailbox, service_code, engagement, currency, total_without_vat, total_with_vat, amount_due, state,"
-            " dgp_start, dgp_rule, rule_set, rule_set_version FROM invoices WHERE flow_id = ? ORDER BY idx"
+            " dgp_start, dgp_rule, rule_set, rule_set_version FROM invoices WHERE flow_id = ? ORDER BY idx",
         )
-        flow["replays"] = rows("SELECT id, attempt, status, processed_at FROM flows WHERE replay_of = ? ORDER BY attempt")
+        flow["replays"] = rows(
+            ReplayLine, "SELECT id, attempt, status, processed_at FROM flows WHERE replay_of = ? ORDER BY attempt"
+        )
         flow["findings"] = rows(
-            "SELECT idx, document, code, severity, message, location, layer FROM findings WHERE flow_id = ? ORDER BY rowid"
+            FindingLine,
+            "SELECT idx, document, code, severity, message, location, layer FROM findings WHERE flow_id = ? ORDER BY rowid",
         )
         flow["outputs"] = rows(
+            OutputLine,
             "SELECT o.mailbox, o.name, o.kind, o.path, o.sha256, x.message_id, x.published_at, x.attempts, x.error"
             " FROM outputs o LEFT JOIN outbox x ON x.flow_id = o.flow_id AND x.mailbox = o.mailbox AND x.name = o.name"
-            " WHERE o.flow_id = ? ORDER BY o.rowid"
+            " WHERE o.flow_id = ? ORDER BY o.rowid",
         )
-        return flow
+        return FlowDetail(**flow)
 
     @staticmethod
     def _now() -> datetime:

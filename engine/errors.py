@@ -139,3 +139,14 @@ class Refused(FacteurError):
     def __init__(self, reason: str, retry_in: timedelta):
         super().__init__(reason)
         self.retry_in = retry_in
+
+
+class InvalidRequest(FacteurError, ValueError):
+    """What was asked names nothing that exists, or cannot be asked that way;
+    the message says what to give instead (a face's usage error)."""
+
+
+class NotAllowed(FacteurError):
+    """The request is understood, but where the hub stands forbids it (an
+    invoice whose payment delay has started already, say)."""
+

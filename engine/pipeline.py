@@ -27,7 +27,16 @@ from facteur.engine.inputs import (
     status_reader,
 )
 from facteur.engine.inputs.bundles import Bundle
-from facteur.engine.model import Attachment, Finding, Flow, Outcome, Output, Severity, Syntax, Verdict
+from facteur.engine.model import (
+    Attachment,
+    Finding,
+    Flow,
+    Outcome,
+    Output,
+    Severity,
+    Syntax,
+    Verdict,
+)
 from facteur.engine.outputs import pivot, status
 from facteur.engine.statuses import FlowStatus
 from facteur.engine.validation.rulesets import RULES_VERSION

@@ -290,6 +290,13 @@ def test_replay_after_a_directory_fix_delivers_once(hub):
     directory = config.parent / "directory.toml"
     directory.write_text(directory.read_text() + '\n[[structure]]\nsiret = "21330063500017"\nname = "Ville de Bordeaux"\n'
                          'mailbox = "BORDEAUX"\n')
+    code, out = hub.run("replay", "--status", "rejected", "--dry-run", "--json", "--config", str(config))
+    assert code == 0, hub.err
+    assert [(p["flow_id"], p["attempt"]) for p in json.loads(out)["would_replay"]] == [(rejected["id"], 1)]
+    code, out = hub.run("replay", rejected["id"][:10], "--dry-run", "--config", str(config))
+    assert code == 0 and "serait rejoué" in out and "rien n'a été rejoué" in out
+    assert hub.pivots() == [] and show(hub, rejected["id"])["replays"] == []
+
     code, out = hub.run("replay", "--status", "rejected", "--since", "2026-01-01", "--json", "--config", str(config))
     assert code == 0, hub.err
     [replayed] = json.loads(out)["replayed"]

@@ -98,9 +98,9 @@ def standing(runner: Runner, names: dict[str, str]) -> list[tuple[str, bool]]:
     """What the ledger says of each pivot: its message id, and whether it was published."""
     rows = []
     for flow in runner.ledger.flows(limit=1000):
-        for output in runner.ledger.flow_detail(flow["id"])["outputs"]:
-            if output["name"] in names.values():
-                rows.append((output["message_id"], output["published_at"] is not None))
+        for output in runner.ledger.flow_detail(flow.id).outputs:
+            if output.name in names.values():
+                rows.append((output.message_id, output.published_at is not None))
     return sorted(rows)
 
 

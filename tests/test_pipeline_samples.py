@@ -87,7 +87,7 @@ def test_the_sender_gets_one_flow_report_each_and_deposit_statuses_for_what_was_
 
 def test_the_ledger_and_the_archive_hold_every_flow(demo):
     memory, handled = demo
-    assert Counter(row["status"] for row in memory.ledger.flows()) == {"90": 6, "93": 3, "96": 1}
+    assert Counter(row.status for row in memory.ledger.flows()) == {"90": 6, "93": 3, "96": 1}
     assert sorted(memory.archive.originals.values()) == sorted(path.read_bytes() for path in SAMPLES)
     assert len(memory.ledger.invoices()) == 8  # the 6 integrated flows and the 2 accepted members of the lot
 

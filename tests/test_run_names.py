@@ -19,7 +19,7 @@ from test_run_amqp import SENDER as AMQP_SENDER
 from test_workers import cluster, stop  # noqa: F401  (fixtures)
 
 from facteur.adapters.amqp import declare_topology
-from facteur.adapters.cli import _amqp_settings
+from facteur.adapters.wiring import amqp_settings
 from facteur.adapters.configuration import load
 from facteur.engine.inputs import door, names
 from facteur.engine.model import Flow
@@ -150,7 +150,7 @@ def test_a_message_named_with_nul_or_bytes_that_are_not_utf8_is_processed_and_re
     connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
     channel = connection.channel()
     channel.confirm_delivery()
-    declare_topology(channel, _amqp_settings(load(str(config), str(root))))
+    declare_topology(channel, amqp_settings(load(str(config), str(root))))
     for name, content in sent.items():
         properties = pika.BasicProperties(delivery_mode=2, user_id=AMQP_SENDER, headers={"facteur-name": name})
         channel.basic_publish("", queue, content, properties, mandatory=True)

@@ -1,27 +1,19 @@
 """The lifecycle commands of the CLI: `collect` (portal and service recipients),
-`dispute`, `dgp` (the payment-delay clock) and `replay`.
-
-Like the rest of the CLI, this wiring alone joins the engine to its adapters.
-"""
+`dispute`, `dgp` (the payment-delay clock) and `replay`, each an operation of
+`engine/operations/` on the hub the wiring builds, rendered here."""
 
 from __future__ import annotations
 
-import json
-import sys
 from dataclasses import asdict
-from datetime import date, datetime, timezone
+from datetime import date
 
-from facteur.adapters import configuration
+from facteur.adapters import wiring
+from facteur.adapters.cli.common import EXIT_OK, emit, print_processed, warn
+from facteur.engine import operations
 from facteur.engine.config import Config
-from facteur.engine.hub import dgp, lifecycle
-from facteur.engine.hub.directory import Structure
-from facteur.engine.model import Output
-from facteur.engine.outputs import pivot
-from facteur.engine.runtime import logs, replay
-from facteur.engine.runtime.runner import Handled, Runner, utc_now
+from facteur.engine.operations import Processed, Replayed
+from facteur.engine.runtime import logs
 from facteur.engine.statuses import FLOW_NAMES, PENDING
-
-EXIT_OK, EXIT_BLOCKED = 0, 1
 
 
 def register(commands, common) -> None:
@@ -52,194 +44,81 @@ def register(commands, common) -> None:
     again.add_argument("flow_ids", nargs="*", metavar="ID", help="flow ids (or unique prefixes)")
     again.add_argument("--status", choices=sorted(name for name, code in FLOW_NAMES.items() if code != PENDING), help="replay every flow in this status...")
     again.add_argument("--since", type=date.fromisoformat, help="...received on or after this date (YYYY-MM-DD)")
+    again.add_argument("--dry-run", action="store_true",
+                       help="say which flows would be replayed, and why others would not, without replaying any")
     again.set_defaults(handler=_replay)
 
 
-def _usage(message: str):
-    from facteur.adapters.cli import UsageError
-
-    return UsageError(message)
-
-
-def _ledger(config: Config):
-    from facteur.adapters.cli import _ledger_for_reading
-
-    return _ledger_for_reading(config)
-
-
 def _collect(args, config: Config) -> int:
-    from facteur.adapters.cli.run import deliveries, publish_waiting
-    from facteur.adapters.mailbox import Mailboxes, write_atomic
-
     logs.configure("warning")
-    directory = configuration.load_directory(config)
-    structure = _structure(directory, args.recipient)
-    if structure.delivery == "edi":
-        raise _usage(
-            f"{structure.mailbox} ({structure.name}) receives by EDI and acknowledges each delivery with a 92 status; "
-            "collect is for portal and service recipients (delivery = \"portal\" or \"service\" in the directory)"
-        )
-    ledger = _ledger(config)
-    mailboxes, delivering = Mailboxes(config.outbox), deliveries(config)
-    try:
-        waiting = ledger.waiting(structure.mailbox)
-        now = utc_now()
-        handed = []
-        for invoice in waiting:
-            source = mailboxes.path_of(Output(structure.mailbox, pivot.pivot_name(invoice.flow_id, invoice.index), b"", "pivot"))
-            if args.to:
-                target = _target(args.to) / source.name
-                write_atomic(target, source.read_bytes())
-                source = target
-            handed.append((invoice, str(source)))
-        changes, outputs = lifecycle.notified(waiting, structure.mailbox, config.hub_id, now)
-        written = list(zip(outputs, delivering.write_all(outputs)))
-        ledger.record(changes, written, f"collect by {structure.mailbox}", delivering.to_publish(outputs))
-        publish_waiting(config, ledger, delivering)
-    finally:
-        ledger.close()
-    rows = [
-        {"flow_id": d.flow_id, "index": d.index, "number": d.invoice.number, "supplier": d.invoice.supplier.identifier,
-         "pivot": path, "dgp_start": now.isoformat(), "dgp_rule": lifecycle.RULE_NOTIFIED}
-        for d, path in handed
-    ]
+    with wiring.hub(config, warn=warn) as hub:
+        collected = operations.collect(hub, args.recipient, args.to or "")
     if args.json:
-        print(json.dumps({"recipient": structure.mailbox, "notified_at": now.isoformat(), "invoices": rows}, indent=2))
+        emit(asdict(collected), ensure_ascii=True)
         return EXIT_OK
-    for row in rows:
-        print(f"{row['flow_id']}:{row['index']}  n° {row['number']}  supplier {row['supplier']}  {row['pivot']}")
-    print(f"{len(rows)} invoice(s) handed to {structure.mailbox}; payment delay started {now.isoformat(timespec='seconds')}"
-          if rows else f"nothing waiting for {structure.mailbox}")
+    for row in collected.invoices:
+        print(f"{row.flow_id}:{row.index}  n° {row.number}  supplier {row.supplier}  {row.pivot}")
+    print(f"{len(collected.invoices)} invoice(s) handed to {collected.recipient}; payment delay started "
+          f"{collected.notified_at.isoformat(timespec='seconds')}"
+          if collected.invoices else f"nothing waiting for {collected.recipient}")
     return EXIT_OK
-
-
-def _structure(directory, recipient: str) -> Structure:
-    for structure in directory.structures.values():
-        if recipient in (structure.mailbox, structure.siret):
-            return structure
-    raise _usage(f"no structure {recipient!r} in the directory; give its mailbox id or SIRET")
-
-
-def _target(folder: str):
-    from pathlib import Path
-
-    path = Path(folder)
-    if path.exists() and not path.is_dir():
-        raise _usage(f"--to {folder} is not a folder")
-    return path
 
 
 def _dispute(args, config: Config) -> int:
-    ledger = _ledger(config)
-    try:
-        invoice = _invoice(ledger, args.invoice)
-        try:
-            change = lifecycle.disputed(invoice, " ".join(args.reason.split()), utc_now())
-        except ValueError as err:
-            print(f"facteur: {err}", file=sys.stderr)
-            return EXIT_BLOCKED
-        ledger.record([change], [], origin="dispute by an operator")
-    finally:
-        ledger.close()
-    result = {"flow_id": invoice.flow_id, "index": invoice.index, "number": invoice.invoice.number,
-              "dgp_start": change.dgp_start.isoformat(), "dgp_rule": change.dgp_rule}
+    with wiring.hub(config) as hub:
+        disputed = operations.dispute(hub, args.invoice, args.reason)
     if args.json:
-        print(json.dumps(result, indent=2))
+        emit(asdict(disputed), ensure_ascii=True)
     else:
-        print(f"invoice {invoice.invoice.number} ({invoice.flow_id}:{invoice.index}): payment delay starts "
-              f"{change.dgp_start.isoformat(timespec='seconds')} (dispute rule: deposit + 2 days)")
+        print(f"invoice {disputed.number} ({disputed.flow_id}:{disputed.index}): payment delay starts "
+              f"{disputed.dgp_start.isoformat(timespec='seconds')} (dispute rule: deposit + 2 days)")
     return EXIT_OK
 
 
-def _invoice(ledger, reference: str):
-    flow_ref, _, number = reference.partition(":")
-    detail = ledger.flow_detail(flow_ref)
-    if detail is None:
-        raise _usage(f"no single flow matches {flow_ref!r}; see 'facteur flows list'")
-    delivered = ledger.delivered(detail["id"])
-    if number:
-        delivered = [d for d in delivered if str(d.index) == number]
-    if len(delivered) != 1:
-        raise _usage(
-            f"flow {detail['id']} has {len(delivered)} delivered invoice(s) matching {reference!r}; "
-            "write FLOW:N with N the invoice's place in the flow (see 'facteur flows show')"
-        )
-    return delivered[0]
-
-
 def _dgp(args, config: Config) -> int:
-    ledger = _ledger(config)
-    try:
-        invoices = ledger.invoices(args.recipient)
-    finally:
-        ledger.close()
-    today = args.on or datetime.now(timezone.utc).date()
-    clocks = dgp.clocks(invoices, configuration.load_directory(config), today)
-    if args.overdue:
-        clocks = [c for c in clocks if c.overdue]
-    rows = [
-        {"flow_id": c.invoice.flow_id, "index": c.invoice.index, "number": c.invoice.invoice.number,
-         "supplier": c.invoice.invoice.supplier.identifier, "recipient": c.invoice.mailbox, "state": c.invoice.state,
-         "dgp_start": c.invoice.dgp_start.isoformat() if c.invoice.dgp_start else None, "dgp_rule": c.invoice.dgp_rule,
-         "delay_days": c.delay_days, "due": c.due.isoformat() if c.due else None, "days_left": c.days_left,
-         "overdue": c.overdue}
-        for c in clocks
-    ]
+    with wiring.hub(config) as hub:
+        clock = operations.payment_delays(hub, args.recipient, args.overdue, args.on)
     if args.json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        emit([asdict(d) for d in clock.delays])
         return EXIT_OK
     print(f"{'invoice':20}  {'flow:N':27}  {'recipient':9}  {'state':5}  {'DGP start':25}  {'rule':19}  {'due':10}  days left")
-    for row in rows:
-        left = "-" if row["days_left"] is None else f"{row['days_left']}" + ("  OVERDUE" if row["overdue"] else "")
-        start = datetime.fromisoformat(row["dgp_start"]).isoformat(timespec="seconds") if row["dgp_start"] else "not started"
-        print(f"{row['number']:20}  {row['flow_id'] + ':' + str(row['index']):27}  {row['recipient']:9}  {row['state']:5}  "
-              f"{start:25}  {row['dgp_rule'] or '-':19}  {row['due'] or '-':10}  {left}")
-    print(f"{len(rows)} invoice(s)" + (" overdue" if args.overdue else "") + f" on {today.isoformat()}")
+    for d in clock.delays:
+        left = "-" if d.days_left is None else f"{d.days_left}" + ("  OVERDUE" if d.overdue else "")
+        start = d.dgp_start.isoformat(timespec="seconds") if d.dgp_start else "not started"
+        due = d.due.isoformat() if d.due else "-"
+        print(f"{d.number:20}  {d.flow_id + ':' + str(d.index):27}  {d.recipient:9}  {d.state:5}  "
+              f"{start:25}  {d.dgp_rule or '-':19}  {due:10}  {left}")
+    print(f"{len(clock.delays)} invoice(s)" + (" overdue" if args.overdue else "") + f" on {clock.on.isoformat()}")
     return EXIT_OK
 
 
 def _replay(args, config: Config) -> int:
-    from facteur.adapters.cli import _print_process
-    from facteur.adapters.cli.run import deliveries, publish_waiting
-    from facteur.adapters.mailbox import Archive
-
-    if bool(args.flow_ids) == bool(args.status):
-        raise _usage("give flow ids, or --status (with --since) to choose them, not both")
     logs.configure("warning")
-    ledger = _ledger(config)
-    try:
-        if args.status:
-            since = args.since.isoformat() if args.since else ""
-            ids = replay.latest_attempts(ledger, args.status, since)
-        else:
-            ids = [_resolve(ledger, value) for value in args.flow_ids]
-        context = configuration.context(config, ledger.known_invoice)
-        delivering = deliveries(config)
-        runner = Runner(context, ledger, Archive(config.archive), delivering, lease_seconds=config.lease_seconds)
-        results = replay.replay(ids, ledger, _read, runner)
-        publish_waiting(config, ledger, delivering)
-    finally:
-        ledger.close()
-    handled = [r for r in results if isinstance(r, Handled)]
-    skipped = [r for r in results if isinstance(r, replay.Skipped)]
+    with wiring.hub(config, warn=warn) as hub:
+        flow_ids = operations.chosen(hub, args.flow_ids, args.status or "", args.since)
+        done = operations.replay(hub, flow_ids, dry_run=args.dry_run)
     if args.json:
-        print(json.dumps({"replayed": [asdict(r) for r in handled], "skipped": [asdict(s) for s in skipped]}, indent=2,
-                         ensure_ascii=False))
+        emit(_replay_json(done))
         return EXIT_OK
-    for item in skipped:
+    for item in done.skipped:
         print(f"{item.flow_id:24}  not replayed: {item.reason}")
-    if handled or not skipped:
-        _print_process(handled, False)
+    if done.dry_run:
+        _print_plan(done)
+    elif done.replayed or not done.skipped:
+        print_processed(Processed(done.replayed), False)
     return EXIT_OK
 
 
-def _resolve(ledger, value: str) -> str:
-    detail = ledger.flow_detail(value)
-    if detail is None:
-        raise _usage(f"no single flow matches {value!r}; see 'facteur flows list'")
-    return detail["id"]
+def _replay_json(done: Replayed) -> dict:
+    skipped = [asdict(s) for s in done.skipped]
+    if done.dry_run:
+        return {"dry_run": True, "would_replay": [asdict(p) for p in done.planned], "skipped": skipped}
+    return {"replayed": [asdict(r) for r in done.replayed], "skipped": skipped}
 
 
-def _read(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
+def _print_plan(done: Replayed) -> None:
+    for plan in done.planned:
+        print(f"{plan.flow_id:24}  serait rejoué (statut {plan.status}) : tentative {plan.attempt} "
+              f"de la chaîne {plan.chain}  {plan.name}")
+    print(f"simulation : {len(done.planned)} flux seraient rejoués, {len(done.skipped)} écartés ; "
+          "rien n'a été rejoué ni enregistré")

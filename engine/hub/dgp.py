@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from facteur.engine.hub.directory import Directory
-from facteur.engine.statuses import FINAL
 from facteur.engine.runtime.ledger import DeliveredInvoice
+from facteur.engine.statuses import FINAL
 
 DEFAULT_DELAY_DAYS = 30
 

@@ -13,7 +13,6 @@ from lxml import etree
 
 from facteur.engine.errors import UnsafeXml
 
-
 _PARSER_OPTIONS = dict(
     resolve_entities=False,
     no_network=True,

@@ -37,7 +37,6 @@ from pypdf.errors import (
 
 from facteur.engine.errors import PdfRefused
 
-
 # Invoices are a few pages with a logo; an attachment may be a scanned annex.
 MAX_STREAM_BYTES = 20_000_000
 MAX_PAGES = 200

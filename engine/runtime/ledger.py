@@ -2,8 +2,8 @@
 
 The ledger is the memory of the hub: every flow with its timeline, every
 invoice with its verdict and findings, every output written, and the key that
-makes an invoice number usable once a year per supplier. The runner and the CLI
-speak to it through this protocol; `adapters/` provides the databases.
+makes an invoice number usable once a year per supplier. The runner and the
+operations speak to it through this protocol; `adapters/` provides the databases.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Callable, Protocol
 
 from facteur.engine.model import Flow, Invoice, Outcome, Output, StatusChange
+from facteur.engine.runtime.records import FlowDetail, FlowSummary
 from facteur.engine.statuses import PENDING
 
 
@@ -133,7 +134,7 @@ class Ledger(Protocol):
         """Note that the same flow was received again (a sender's retry), and
         put its reports to `publish` back in the outbox, under their ids."""
 
-    def flows(self, limit: int = 100, **filters: str) -> list[dict]:
+    def flows(self, limit: int = 100, **filters: str) -> list[FlowSummary]:
         """The latest flows, newest first; filters: status, sender, recipient,
         since, until (ISO dates), syntax, code (a finding's code)."""
 
@@ -173,7 +174,7 @@ class Ledger(Protocol):
     def attempts(self, flow_id: str) -> int:
         """How many replays the chain of this flow has had."""
 
-    def flow_detail(self, flow_id: str) -> dict | None:
+    def flow_detail(self, flow_id: str) -> FlowDetail | None:
         """Everything about one flow (id or unique prefix): timeline, invoices, findings, outputs."""
 
     def close(self) -> None: ...

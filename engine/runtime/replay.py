@@ -20,7 +20,6 @@ from facteur.engine.runtime.runner import Handled, Runner
 from facteur.engine.statuses import REPLAYABLE, FlowStatus, flow_code
 
 
-
 @dataclass(frozen=True)
 class Skipped:
     flow_id: str
@@ -30,7 +29,12 @@ class Skipped:
 def replay(
     flow_ids: list[str], ledger: Ledger, read_archive: Callable[[str], bytes], runner: Runner
 ) -> list[Handled | Skipped]:
-    return [_one(flow_id, ledger, read_archive, runner) for flow_id in flow_ids]
+    """One flow after the other: each attempt is numbered after those before it."""
+    return [_handled(attempt(flow_id, ledger, read_archive), runner) for flow_id in flow_ids]
+
+
+def _handled(prepared: Flow | Skipped, runner: Runner) -> Handled | Skipped:
+    return prepared if isinstance(prepared, Skipped) else runner.handle(prepared)
 
 
 def latest_attempts(ledger: Ledger, status: str, since: str) -> list[str]:
@@ -39,13 +43,15 @@ def latest_attempts(ledger: Ledger, status: str, since: str) -> list[str]:
     rows = ledger.flows(limit=1_000_000, status=code, since=since)
     chosen = []
     for row in reversed(rows):  # oldest first, as they came
-        record = ledger.find(row["id"])
+        record = ledger.find(row.id)
         if record and ledger.attempts(record.replay_of or record.id) == record.attempt:
             chosen.append(record.id)
     return chosen
 
 
-def _one(flow_id: str, ledger: Ledger, read_archive: Callable[[str], bytes], runner: Runner) -> Handled | Skipped:
+def attempt(flow_id: str, ledger: Ledger, read_archive: Callable[[str], bytes]) -> Flow | Skipped:
+    """The flow's next attempt, ready to run, or why it is not replayed; found
+    without changing anything, so a dry run stops here."""
     found = ledger.archived(flow_id)
     if found is None:
         return Skipped(flow_id, "no such flow in the ledger; see 'facteur flows list'")
@@ -61,6 +67,5 @@ def _one(flow_id: str, ledger: Ledger, read_archive: Callable[[str], bytes], run
     if hashlib.sha256(content).hexdigest() != digest:
         return Skipped(flow_id, f"its archived original {archive} does not match the ledger's sha-256; restore it from backup")
     chain = record.replay_of or record.id
-    flow = Flow(content, record.sender, record.name, record.received_at, "replay", replay_of=chain,
+    return Flow(content, record.sender, record.name, record.received_at, "replay", replay_of=chain,
                 attempt=ledger.attempts(chain) + 1)
-    return runner.handle(flow)

@@ -1,5 +1,5 @@
-"""The wiring of the long-running roles (part of the CLI, which alone may join
-the engine to its adapters), and SIGTERM/SIGINT stop each gracefully: sources
+"""The long-running roles that `facteur run`, `worker` and `watch` start,
+joined from the parts `adapters/wiring.py` builds, and SIGTERM/SIGINT stop each gracefully: sources
 stop taking, flows in flight finish and commit, nothing is lost.
 
 - `facteur run`, the embedded default: watched inboxes and the AMQP queue feed
@@ -22,10 +22,10 @@ import threading
 import time
 from datetime import datetime, timezone
 
-from facteur.adapters import configuration
+from facteur.adapters import configuration, wiring
 from facteur.engine import pipeline
 from facteur.engine.config import Config, redact
-from facteur.engine.errors import LedgerTooNew, LedgerUnavailable
+from facteur.engine.errors import ConfigError, LedgerTooNew
 from facteur.engine.hub.directory import PARTNER_ID
 from facteur.engine.inputs import door, names
 from facteur.engine.model import Flow
@@ -37,13 +37,12 @@ CONSUMER_DRAIN_SECONDS = 10.0  # how long a stopping consumer waits for the acks
 
 
 def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool) -> int:
-    from facteur.adapters.cli import _amqp_settings
     from facteur.adapters.watch import InboxWatcher
     from facteur.adapters.workers import WorkerPool
 
     logs.configure("info")
     log = logs.get("facteur.run")
-    amqp = _amqp_settings(config) if config.amqp.get("url") else None
+    amqp = wiring.amqp_settings(config) if config.amqp.get("url") else None
     engine = _Engine(config, amqp, log)
     pool = WorkerPool(config, workers or config.workers or os.cpu_count() or 1)
     service = Service(engine.runner, pool.submit, config.max_in_flight)
@@ -91,12 +90,11 @@ def work(config: Config) -> int:
     many machines as needed, under something that starts a worker again when it
     dies: a flow that exceeds `[limits] max_flow_cpu_seconds` ends it, as the
     OOM killer would, and comes back to be run alone (service.py)."""
-    from facteur.adapters.cli import _amqp_settings
     from facteur.adapters.cpu import cpu_limited
 
     logs.configure("info")
     log = logs.get("facteur.worker")
-    amqp = _amqp_settings(config)
+    amqp = wiring.amqp_settings(config)
     engine = _Engine(config, amqp, log)
     judge = cpu_limited(config.limits.max_flow_cpu_seconds, pipeline.process)
     service = Service(engine.runner, None, config.max_in_flight, judge)
@@ -119,14 +117,13 @@ def watch(config: Config) -> int:
     the workers do the rest. The sender is the inbox's partner, named in the
     sender header, so the workers must take it from there."""
     from facteur.adapters.amqp import InboundPublisher
-    from facteur.adapters.cli import UsageError, _amqp_settings
     from facteur.adapters.watch import InboxWatcher
 
     logs.configure("info")
     log = logs.get("facteur.watch")
-    amqp = _amqp_settings(config)
+    amqp = wiring.amqp_settings(config)
     if amqp.sender_from != "header":
-        raise UsageError(
+        raise ConfigError(
             f"facteur watch publishes for every partner of its inboxes, naming each in the {amqp.sender_header} "
             f"header: set [amqp] sender_from = \"header\" in {config.path} (workers too), and let only trusted "
             "publishers reach the inbound queue"
@@ -175,7 +172,7 @@ class _Engine:
         context = configuration.context(config, self.ledger.known_invoice)
         self.relay = None
         try:
-            deliveries = _deliveries(config, amqp)
+            deliveries = wiring.deliveries(config, amqp)
         except Exception:
             self.close()
             raise
@@ -183,7 +180,7 @@ class _Engine:
             relay_ledger = _when_ready(
                 lambda: open_ledger(config), log, "cannot open the ledger; facteur waits for it", ledger=self.ledger_name
             )
-            self.relay = _relay(amqp, relay_ledger)
+            self.relay = wiring.relay(amqp, relay_ledger)
             self.relay.start()
         wake = self.relay.wake if self.relay else lambda: None
         self.runner = Runner(context, self.ledger, Archive(config.archive), deliveries, on_commit=wake,
@@ -229,53 +226,6 @@ def _stopped(counts, log) -> int:
     log.info("facteur stopped", **{k: v for k, v in counts.items()})
     print(", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "no flow", file=sys.stdout)
     return 0
-
-
-def _deliveries(config: Config, amqp):
-    """Each partner's outputs where `[delivery]` sends them."""
-    from facteur.adapters.cli import UsageError
-    from facteur.adapters.delivery import Deliveries
-    from facteur.adapters.mailbox import Mailboxes
-
-    try:
-        return Deliveries(Mailboxes(config.outbox), config.delivery, amqp.outbound_exchange if amqp else "")
-    except ValueError as err:
-        raise UsageError(str(err)) from None
-
-
-def _relay(amqp, ledger):
-    from facteur.adapters.amqp import AmqpPublisher
-    from facteur.adapters.outbox import Relay
-
-    return Relay(ledger, AmqpPublisher(amqp))
-
-
-def deliveries(config: Config):
-    """For the commands that run once (`process`, `replay`, `collect`): each
-    partner's outputs where `[delivery]` sends them, as the engine does."""
-    from facteur.adapters.cli import _amqp_settings
-
-    return _deliveries(config, _amqp_settings(config) if config.amqp.get("url") else None)
-
-
-def publish_waiting(config: Config, ledger, delivering) -> None:
-    """After a command that ran once has committed: one pass of the relay, as
-    the engine's would. While the broker is away the messages wait in the
-    ledger, and the next relay (a running engine's, or the next command's)
-    publishes them."""
-    from facteur.adapters.errors import PublishFailed
-    from facteur.adapters.cli import _amqp_settings
-
-    if not delivering.uses_broker:
-        return
-    relay = _relay(_amqp_settings(config), ledger)
-    try:
-        relay.publish_due()
-    except (PublishFailed, LedgerUnavailable) as err:
-        print(f"facteur: messages for AMQP partners wait in the ledger's outbox ({err}); `facteur run` or "
-              "`facteur worker` publishes them once the broker can be reached", file=sys.stderr)
-    finally:
-        relay.publisher.close()
 
 
 def _publish_file(publisher, claimed, stop: threading.Event, log) -> None:

@@ -1,0 +1,86 @@
+"""What the commands of the CLI share: exit codes, the usage error, reading
+the paths given, and rendering (JSON, and the lines of handled flows that
+`process` and `replay` print alike)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+
+from facteur.engine.operations import Handled, Processed, Submitted
+from facteur.engine.statuses import FLOW_CODES
+
+EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
+TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".swp")
+
+
+class UsageError(Exception):
+    pass
+
+
+def emit(data, ensure_ascii: bool = False) -> None:
+    """`data` (records and plain values) as indented JSON on stdout; dates and
+    times in ISO 8601."""
+    print(json.dumps(data, indent=2, ensure_ascii=ensure_ascii, default=_iso))
+
+
+def _iso(value):
+    if isinstance(value, date):  # a datetime is a date too
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def warn(message: str) -> None:
+    print(f"facteur: {message}", file=sys.stderr)
+
+
+def submitted(paths: list[str]) -> list[Submitted]:
+    """The files of `files`, for the operations to read each in its turn."""
+    return [Submitted(str(path), path.stat().st_size, path.read_bytes) for path in files(paths)]
+
+
+def files(paths: list[str]) -> list[Path]:
+    """The files named, and the files inside the folders named, in a stable order;
+    hidden and temporary files (still being written) are left alone."""
+    found: list[Path] = []
+    for value in paths:
+        path = Path(value)
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.is_file() and not _skipped(p))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise UsageError(f"{value} does not exist")
+    return found
+
+
+def _skipped(path: Path) -> bool:
+    return path.name.startswith(".") or path.name.endswith(TEMPORARY_SUFFIXES)
+
+
+LABELS = {code: FLOW_CODES[code].summary for code in ("90", "96", "93", "held")} | {"repeat": "already processed"}
+APPLIED = {"90": "statuses applied", "96": "partly applied", "93": "statuses refused"}
+
+
+def print_processed(processed: Processed, as_json: bool) -> None:
+    counts = processed.counts
+    if as_json:
+        emit({"flows": [asdict(r) for r in processed.flows], "summary": dict(counts)})
+        return
+    for r in processed.flows:
+        print(_line(r))
+        for finding in r.findings:
+            if finding["severity"] == "blocking":
+                print(f"    {finding['code']}: {finding['message']}")
+    summary = ", ".join(f"{counts[key]} {LABELS[key]}" for key in LABELS if counts[key])
+    print(f"{len(processed.flows)} flow(s): {summary or 'none'}")
+
+
+def _line(r: Handled) -> str:
+    label = (APPLIED if r.kind == "statuses" else LABELS).get(r.status, r.status)
+    if r.repeated:
+        label = "already processed (original report sent again)"
+    return f"{r.flow_id or '-':24}  {label:18}  {r.accepted}/{r.documents}  {r.name}"

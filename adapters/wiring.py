@@ -1,0 +1,162 @@
+"""The one composition root: from a configuration, the ledger, directory,
+pipeline context, deliveries, archive, runner and outbox relay it names,
+joined for the operations of `engine/operations/`, whatever face calls them
+(the CLI today, a web console next), and for the long-running roles.
+
+A `Wired` hub builds each part the first time an operation asks for it, so
+that a command fails on the first thing it needs that is wrong (a recipient
+missing from the directory before a ledger missing), and opens no ledger or
+broker it does not use.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Callable, Iterator
+
+from facteur.adapters import configuration
+from facteur.adapters.delivery import Deliveries
+from facteur.adapters.ledgers import existing_ledger, open_ledger
+from facteur.adapters.mailbox import Archive, Mailboxes, write_atomic
+from facteur.engine.config import Config
+from facteur.engine.errors import ConfigError, InvalidRequest, LedgerUnavailable
+from facteur.engine.hub.directory import Directory
+from facteur.engine.model import Output
+from facteur.engine.pipeline import Context
+from facteur.engine.runtime.ledger import Ledger
+from facteur.engine.runtime.runner import Runner, utc_now
+
+
+class Wired:
+    """The hub a configuration names (`engine.operations.Hub`). `create_ledger`
+    for the commands that process flows; the others read a ledger that must
+    exist already, and never create an empty one."""
+
+    def __init__(self, config: Config, create_ledger: bool = False, clock: Callable[[], datetime] = utc_now,
+                 warn: Callable[[str], None] = lambda message: None):
+        self.config = config
+        self.create_ledger = create_ledger
+        self.clock = clock
+        self.warn = warn  # told when the outbox cannot be published now
+        self.hub_id = config.hub_id
+        self.max_lot_bytes = config.limits.max_lot_bytes
+        self.directory_source = str(config.directory_file)
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        if self.create_ledger:
+            return open_ledger(self.config)
+        ledger = existing_ledger(self.config)
+        if ledger is None:
+            raise InvalidRequest(f"no ledger at {self.config.ledger} yet: process a flow first, or give --root/--config")
+        return ledger
+
+    @cached_property
+    def directory(self) -> Directory:
+        return configuration.load_directory(self.config)
+
+    @cached_property
+    def context(self) -> Context:
+        return configuration.context(self.config, self.ledger.known_invoice)
+
+    @cached_property
+    def deliveries(self) -> Deliveries:
+        return deliveries(self.config, amqp_settings(self.config) if self.config.amqp.get("url") else None)
+
+    @cached_property
+    def runner(self) -> Runner:
+        return Runner(self.context, self.ledger, Archive(self.config.archive), self.deliveries, clock=self.clock,
+                      lease_seconds=self.config.lease_seconds)
+
+    def read_archive(self, place: str) -> bytes:
+        with open(place, "rb") as handle:
+            return handle.read()
+
+    def hand_over(self, mailbox: str, name: str, to: str) -> str:
+        source = Mailboxes(self.config.outbox).path_of(Output(mailbox, name, b"", "pivot"))
+        if not to:
+            return str(source)
+        folder = Path(to)
+        if folder.exists() and not folder.is_dir():
+            raise InvalidRequest(f"--to {to} is not a folder")
+        write_atomic(folder / source.name, source.read_bytes())
+        return str(folder / source.name)
+
+    def publish(self) -> None:
+        publish_waiting(self.config, self.ledger, self.deliveries, self.warn)
+
+    def close(self) -> None:
+        if "ledger" in self.__dict__:
+            self.ledger.close()
+
+
+@contextmanager
+def hub(config: Config, create_ledger: bool = False, warn: Callable[[str], None] = lambda message: None
+        ) -> Iterator[Wired]:
+    """A hub for the time of one command; its ledger is closed after."""
+    wired = Wired(config, create_ledger, warn=warn)
+    try:
+        yield wired
+    finally:
+        wired.close()
+
+
+@contextmanager
+def validation(config: Config) -> Iterator[Context]:
+    """The pipeline's context for judging files alone: any sender, and the
+    invoices of the ledger, if one exists, count as known for duplicates."""
+    ledger = existing_ledger(config)
+    try:
+        known = ledger.known_invoice if ledger else (lambda supplier, number, year: None)
+        yield configuration.context(config, known, check_sender=False)
+    finally:
+        if ledger:
+            ledger.close()
+
+
+def amqp_settings(config: Config):
+    """The broker's settings, from the [amqp] keys written."""
+    from facteur.adapters.amqp import AmqpSettings
+
+    values = {k: v for k, v in config.amqp.items() if v not in ("", None)}
+    if "url" not in values:
+        raise ConfigError(f"no broker configured: set [amqp] url in {config.path}")
+    return AmqpSettings(**values)  # the configuration admits only its keys
+
+
+def deliveries(config: Config, amqp) -> Deliveries:
+    """Each partner's outputs where `[delivery]` sends them; `amqp` is None without a broker."""
+    try:
+        return Deliveries(Mailboxes(config.outbox), config.delivery, amqp.outbound_exchange if amqp else "")
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
+
+
+def relay(amqp, ledger: Ledger):
+    """The outbox's relay, publishing over its own connection to the broker."""
+    from facteur.adapters.amqp import AmqpPublisher
+    from facteur.adapters.outbox import Relay
+
+    return Relay(ledger, AmqpPublisher(amqp))
+
+
+def publish_waiting(config: Config, ledger: Ledger, delivering: Deliveries, warn: Callable[[str], None]) -> None:
+    """After a command that ran once has committed: one pass of the relay, as
+    the engine's would. While the broker is away the messages wait in the
+    ledger, and the next relay (a running engine's, or the next command's)
+    publishes them; `warn` says so."""
+    from facteur.adapters.errors import PublishFailed
+
+    if not delivering.uses_broker:
+        return
+    relaying = relay(amqp_settings(config), ledger)
+    try:
+        relaying.publish_due()
+    except (PublishFailed, LedgerUnavailable) as err:
+        warn(f"messages for AMQP partners wait in the ledger's outbox ({err}); `facteur run` or "
+             "`facteur worker` publishes them once the broker can be reached")
+    finally:
+        relaying.publisher.close()

@@ -1,0 +1,141 @@
+"""Processing files as flows, and validating them without processing.
+
+A face hands in what it received (files on disk, an upload), each as its name
+and a way to read it; reading waits until the flow's turn, so a thousand files
+are never all in memory.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import PurePath
+from typing import Callable
+
+from facteur.engine import pipeline
+from facteur.engine.errors import InvalidRequest
+from facteur.engine.hub.directory import PARTNER_ID
+from facteur.engine.inputs import names
+from facteur.engine.model import Flow
+from facteur.engine.operations.hub import Hub
+from facteur.engine.runtime.runner import Handled
+from facteur.engine.statuses import FlowStatus
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A file handed in: its path as given, its size, and how to read it."""
+
+    path: str
+    size: int
+    read: Callable[[], bytes]
+
+    @property
+    def shown(self) -> str:
+        return names.shown(self.path)
+
+
+@dataclass(frozen=True)
+class Processed:
+    """Every flow handled, in the order handed in."""
+
+    flows: tuple[Handled, ...]
+
+    @property
+    def counts(self) -> Counter:
+        """Flows by status; a flow received again counts as a repeat."""
+        return Counter("repeat" if r.repeated else r.status for r in self.flows)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every flow was fully integrated."""
+        return all(r.status == FlowStatus.INTEGRATED for r in self.flows)
+
+
+@dataclass(frozen=True)
+class Finding:
+    document: str
+    code: str
+    severity: str
+    message: str
+    location: str
+    layer: str
+
+
+@dataclass(frozen=True)
+class Validation:
+    """One file judged as the pipeline would judge it, nothing recorded."""
+
+    file: str
+    syntax: tuple[str, ...]
+    valid: bool
+    findings: tuple[Finding, ...]
+    rules_version: str
+
+
+def check_sender(hub: Hub, sender: str) -> None:
+    """The sender must be a partner id, and a partner of the directory unless it is open."""
+    if not PARTNER_ID.match(sender):
+        raise InvalidRequest(f"--sender {sender!r} must be a partner id of 3 to 8 letters, digits, '-' or '_'")
+    directory = hub.context.directory
+    partners = set(directory.senders) | directory.mailboxes
+    if not directory.open and sender not in partners:
+        known = ", ".join(sorted(partners)) or "none"
+        raise InvalidRequest(
+            f"sender {sender} is not in the directory {hub.directory_source} (known partners: {known}); "
+            "add it there, or use --open-directory"
+        )
+
+
+def process(hub: Hub, files: list[Submitted], sender: str, on_each: Callable[[], None] = lambda: None) -> Processed:
+    """Each file as a flow from `sender`, through the durable sequence to its
+    commit; then the outbox is published. `on_each` follows progress."""
+    check_sender(hub, sender)
+    handled = []
+    for submitted in files:
+        handled.append(_one(hub, submitted, sender))
+        on_each()
+    hub.publish()
+    return Processed(tuple(handled))
+
+
+def _one(hub: Hub, submitted: Submitted, sender: str) -> Handled:
+    if submitted.size > hub.max_lot_bytes:
+        return Handled("", submitted.shown, FlowStatus.REJECTED.value, findings=[_oversized(submitted, hub.max_lot_bytes)])
+    name, name_raw = names.received(PurePath(submitted.path).name)
+    flow = Flow(content=submitted.read(), sender=sender, name=name, received_at=hub.clock(), source="cli",
+                name_raw=name_raw)
+    return hub.runner.handle(flow)
+
+
+def _oversized(submitted: Submitted, limit: int) -> dict:
+    return {
+        "document": submitted.shown,
+        "code": "FCT-SIZE",
+        "severity": "blocking",
+        "message": f"{submitted.shown} is above the {limit:,}-byte limit of a flow; it was not read, split it",
+        "location": "",
+    }
+
+
+def validate(
+    context: pipeline.Context, files: list[Submitted], clock: Callable[[], datetime], max_lot_bytes: int
+) -> list[Validation]:
+    """Each file through the pipeline alone: findings only, nothing archived,
+    recorded or written. A file above the size limit is judged empty."""
+    return [_validation(context, submitted, clock(), max_lot_bytes) for submitted in files]
+
+
+def _validation(context: pipeline.Context, submitted: Submitted, at: datetime, max_lot_bytes: int) -> Validation:
+    content = b"" if submitted.size > max_lot_bytes else submitted.read()
+    name = names.shown(PurePath(submitted.path).name)
+    outcome = pipeline.process(Flow(content, "VALIDATE", name, at, "validate"), context)
+    found = [(name, f) for f in outcome.findings] + [(v.document, f) for v in outcome.verdicts for f in v.findings]
+    return Validation(
+        file=submitted.shown,
+        syntax=tuple(v.syntax.value for v in outcome.verdicts),
+        valid=not any(f.blocking for _, f in found) and outcome.status is not FlowStatus.REJECTED,
+        findings=tuple(Finding(d, f.code, f.severity.value, f.message, f.location, f.layer) for d, f in found),
+        rules_version=outcome.rules_version,
+    )
