@@ -22,6 +22,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from facteur.adapters.mailbox import not_a_folder
 from facteur.engine.config import Config, Settings, resolve
 from facteur.engine.errors import ConfigError, DirectoryError, MappingError
 from facteur.engine.hub import directory as directory_module
@@ -72,7 +73,23 @@ def load(explicit: str | None = None, root: str | None = None) -> Config:
         base = Path.cwd()
     else:
         base = (path.parent / settings.paths.root).resolve()
+    if blocking := not_a_folder(base):
+        raise ConfigError(f"le dossier racine {base} ne peut pas être un dossier : {blocking} est un fichier ; "
+                          "donnez à --root (ou [paths] root) un dossier")
     return resolve(settings, path, base, shipped_mappings(), os.environ.get("FACTEUR_LEDGER_URL", ""))
+
+
+def check_folders(config: Config) -> None:
+    """The folders of the data (inbox, outbox, archive, the ledger's) are
+    folders, or can be made: a file in the way is an operator's to move, and
+    nothing retried would fix it."""
+    folders = {"[paths] inbox": config.inbox, "[paths] outbox": config.outbox, "[paths] archive": config.archive}
+    if not config.ledger_url:
+        folders["[paths] ledger"] = config.ledger.parent
+    for key, folder in folders.items():
+        if blocking := not_a_folder(folder):
+            raise ConfigError(f"{folder} ({key} de {config.path}) ne peut pas être un dossier : {blocking} est un "
+                              "fichier ; déplacez ce fichier, ou changez la clé")
 
 
 def _settings(data: dict, path: Path) -> Settings:

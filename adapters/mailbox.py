@@ -62,6 +62,18 @@ def write_all_atomic(files: dict[Path, bytes]) -> None:
         _sync_folder(folder)
 
 
+def not_a_folder(path: Path) -> Path | None:
+    """What stands in the way of `path` being a folder: itself, or the nearest
+    of its parents, when it exists as something else (a file); None when the
+    folder exists or can be made."""
+    for place in (path, *path.parents):
+        if place.is_dir():
+            return None
+        if place.exists() or place.is_symlink():
+            return place
+    return None
+
+
 def sweep(folder: Path) -> int:
     """Remove the temporary files a crash left below `folder` (never seen by a
     reader: their final names were never made); returns how many."""

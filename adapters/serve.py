@@ -34,6 +34,7 @@ from facteur.engine.runtime.runner import Runner
 from facteur.engine.runtime.service import RETRY_DELAYS, TRANSIENT, Intake, Service
 
 CONSUMER_DRAIN_SECONDS = 10.0  # how long a stopping consumer waits for the acks of flows in flight
+CLOSING_SECONDS = 5.0  # past [intake] stop_seconds, what closing (sources, pool, ledger) may take before the exit
 
 
 def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool) -> int:
@@ -42,12 +43,13 @@ def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool)
 
     logs.configure("info")
     log = logs.get("facteur.run")
+    configuration.check_folders(config)
     amqp = wiring.amqp_settings(config) if config.amqp.get("url") else None
-    engine = _Engine(config, amqp, log)
+    stop = threading.Event()
+    _on_signals(stop, log, config.stop_seconds)
+    engine = _Engine(config, amqp, log, stop)
     pool = WorkerPool(config, workers or config.workers or os.cpu_count() or 1)
     service = Service(engine.runner, pool.submit, config.max_in_flight)
-    stop = threading.Event()
-    _on_signals(stop, log)
 
     partners = config.watched_partners(engine.runner.context.directory)
     watcher = InboxWatcher(
@@ -69,10 +71,11 @@ def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool)
         amqp=bool(consumer_thread),
         ledger=engine.ledger_name,
     )
-    _when_ready(watcher.start, log, "cannot prepare the inbox folders; facteur waits", inbox=str(config.inbox))
+    _when_ready(watcher.start, log, "cannot prepare the inbox folders; facteur waits", stop, inbox=str(config.inbox))
     try:
         idle = (lambda: _inboxes_empty(config, partners, config.limits.max_lot_bytes)) if until_idle else None
-        counts = service.run(stop, idle=idle, idle_seconds=max(1.0, config.stable_seconds))
+        counts = service.run(stop, idle=idle, idle_seconds=max(1.0, config.stable_seconds),
+                             stop_seconds=config.stop_seconds)
     finally:
         stop.set()
         watcher.stop()
@@ -95,15 +98,15 @@ def work(config: Config) -> int:
     logs.configure("info")
     log = logs.get("facteur.worker")
     amqp = wiring.amqp_settings(config)
-    engine = _Engine(config, amqp, log)
+    stop = threading.Event()
+    _on_signals(stop, log, config.stop_seconds)
+    engine = _Engine(config, amqp, log, stop)
     judge = cpu_limited(config.limits.max_flow_cpu_seconds, pipeline.process)
     service = Service(engine.runner, None, config.max_in_flight, judge)
-    stop = threading.Event()
-    _on_signals(stop, log)
     consumer_thread = _start_consumer(amqp, service, stop, log)
     log.info("facteur worker running", queue=amqp.inbound_queue, amqp=redact(amqp.url), ledger=engine.ledger_name)
     try:
-        counts = service.run(stop)
+        counts = service.run(stop, stop_seconds=config.stop_seconds)
     finally:
         stop.set()
         consumer_thread.join(CONSUMER_DRAIN_SECONDS + 1)
@@ -130,7 +133,7 @@ def watch(config: Config) -> int:
         )
     publisher = InboundPublisher(amqp, "watch")
     stop = threading.Event()
-    _on_signals(stop, log)
+    _on_signals(stop, log, config.stop_seconds)
     partners = config.watched_partners(configuration.load_directory(config))
     watcher = InboxWatcher(
         config.inbox,
@@ -142,7 +145,7 @@ def watch(config: Config) -> int:
     )
     log.info("facteur watch running", inbox=str(config.inbox), partners=partners, queue=amqp.inbound_queue,
              amqp=redact(amqp.url))
-    _when_ready(watcher.start, log, "cannot prepare the inbox folders; facteur waits", inbox=str(config.inbox))
+    _when_ready(watcher.start, log, "cannot prepare the inbox folders; facteur waits", stop, inbox=str(config.inbox))
     try:
         stop.wait()
     finally:
@@ -158,16 +161,17 @@ class _Engine:
     the relay that publishes the outbox (on a ledger connection of its own)
     when some partner receives over AMQP."""
 
-    def __init__(self, config: Config, amqp, log):
+    def __init__(self, config: Config, amqp, log, stop: threading.Event):
         from facteur.adapters.ledgers import describe, open_ledger
         from facteur.adapters.mailbox import Archive
 
         self.folders, self.log = (config.outbox, config.archive), log
         folders = [str(folder) for folder in self.folders]
-        _when_ready(self._sweep, log, "cannot sweep the outbox and archive; facteur waits", folders=folders)
+        _when_ready(self._sweep, log, "cannot sweep the outbox and archive; facteur waits", stop, folders=folders)
         self.ledger_name = describe(config)
         self.ledger = _when_ready(
-            lambda: open_ledger(config), log, "cannot open the ledger; facteur waits for it", ledger=self.ledger_name
+            lambda: open_ledger(config), log, "cannot open the ledger; facteur waits for it", stop,
+            ledger=self.ledger_name
         )
         context = configuration.context(config, self.ledger.known_invoice)
         self.relay = None
@@ -178,7 +182,8 @@ class _Engine:
             raise
         if deliveries.uses_broker:
             relay_ledger = _when_ready(
-                lambda: open_ledger(config), log, "cannot open the ledger; facteur waits for it", ledger=self.ledger_name
+                lambda: open_ledger(config), log, "cannot open the ledger; facteur waits for it", stop,
+                ledger=self.ledger_name
             )
             self.relay = wiring.relay(amqp, relay_ledger)
             self.relay.start()
@@ -205,12 +210,13 @@ class _Engine:
             self.log.warning("removed files left half-written by a process that crashed", count=swept)
 
 
-def _when_ready(step, log, waiting: str, **about):
+def _when_ready(step, log, waiting: str, stop: threading.Event, **about):
     """An engine that starts on a full disk, or while its database server is
     away, waits for each start-up step that writes (the sweep, the ledger, the
     inbox folders), saying why, instead of exiting: the flows wait in the inbox
     or on the queue meanwhile, and are taken once every step is done. A ledger
-    written by a newer facteur is not worth waiting for."""
+    written by a newer facteur is not worth waiting for. A stop while it waits
+    ends the process: nothing was taken yet."""
     for attempt in itertools.count():
         try:
             return step()
@@ -219,7 +225,9 @@ def _when_ready(step, log, waiting: str, **about):
         except TRANSIENT as err:
             delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS) - 1)]
             log.error(waiting, error=str(err), retry_in_seconds=delay, **about)
-            time.sleep(delay)
+            if stop.wait(delay):
+                log.info("arrêté pendant le démarrage ; aucun flux n'avait été pris")
+                raise SystemExit(0)
 
 
 def _stopped(counts, log) -> int:
@@ -349,10 +357,38 @@ def _inboxes_empty(config: Config, partners: list[str], max_bytes: int) -> bool:
     return True
 
 
-def _on_signals(stop: threading.Event, log) -> None:
+def _on_signals(stop: threading.Event, log, stop_seconds: float) -> None:
+    """The first SIGTERM or Ctrl-C stops taking flows and lets those in flight
+    finish for `stop_seconds` ([intake] stop_seconds), then leaves the others
+    claimed for the next start (service.py); whatever then hangs (a disk that
+    blocks a write, a broker that never answers), the process ends
+    CLOSING_SECONDS later. A second signal ends it at once: every step of a
+    flow is durable before the next, so the next start resumes it, once."""
+
     def handler(signum, _frame):
-        log.info("stopping: flows in flight finish first", signal=signal.Signals(signum).name)
+        name = signal.Signals(signum).name
+        if stop.is_set():
+            log.warning("second signal d'arrêt : facteur s'arrête sur-le-champ ; les flux en cours seront repris au "
+                        "prochain démarrage", signal=name)
+            _exit_now(128 + signum)
+        log.info(f"arrêt demandé : les flux en cours ont {stop_seconds:g} s pour se terminer, les autres seront "
+                 "repris au prochain démarrage ; un second Ctrl-C arrête sur-le-champ", signal=name)
         stop.set()
+        watchdog = threading.Timer(stop_seconds + CLOSING_SECONDS, _overdue, args=(log, stop_seconds))
+        watchdog.daemon = True
+        watchdog.start()
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
+
+
+def _overdue(log, stop_seconds: float) -> None:
+    log.error(f"l'arrêt dépasse {stop_seconds + CLOSING_SECONDS:g} s (une écriture ou une connexion bloquée) : "
+              "facteur s'arrête sans attendre ; les flux en cours seront repris au prochain démarrage")
+    _exit_now(1)
+
+
+def _exit_now(code: int) -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -89,6 +89,7 @@ class Intake(_Table):
     max_in_flight: int = Field(64, ge=1)
     stable_seconds: float = Field(2.0, ge=0)  # a file written in place is taken once unchanged this long
     partners: list[PartnerId] = []  # inbox folders watched; empty: the directory's senders and mailboxes
+    stop_seconds: float = Field(30.0, gt=0)  # after SIGTERM or Ctrl-C, how long flows in flight may take to finish
 
 
 class AmqpTable(_Table):
@@ -143,6 +144,7 @@ class Config:
     delivery: dict = field(default_factory=dict)  # partner id -> "folder" | "amqp" | "both"
     ledger_url: str = ""  # a PostgreSQL URL; empty: the SQLite file `ledger`
     lease_seconds: float = 60.0  # a flow's lease, renewed while its holder works on it
+    stop_seconds: float = 30.0  # a stopping engine leaves what is unfinished after this long, claimed for its next start
 
     def with_open_directory(self) -> "Config":
         return replace(self, open_directory=True)
@@ -189,6 +191,7 @@ def resolve(settings: Settings, path: Path, root: Path, mappings: Path, ledger_u
         delivery=dict(settings.delivery),
         ledger_url=url,
         lease_seconds=settings.ledger.lease_seconds,
+        stop_seconds=settings.intake.stop_seconds,
     )
 
 

@@ -107,10 +107,18 @@ class Service:
         self._events.put(("new", item, None))
         return True
 
-    def run(self, stop: threading.Event, idle: Callable[[], bool] | None = None, idle_seconds: float = 1.0) -> Counter:
+    def run(self, stop: threading.Event, idle: Callable[[], bool] | None = None, idle_seconds: float = 1.0,
+            stop_seconds: float = 30.0) -> Counter:
         """The coordinator loop, in the calling thread. Returns when `stop` is set
         and every flow in flight is settled, or, with `idle`, once nothing has
         happened for `idle_seconds` and `idle()` says the sources are empty.
+
+        A stop is bounded: `stop_seconds` after `stop` is set, the flows still in
+        flight (waiting for a disk or a ledger to come back, say) are left
+        unfinished, their leases given up, while their sources keep them (files
+        claimed, messages unacked): the next start takes them, and the ledger
+        makes each count once (an output already written is written again under
+        the same name, a commit already made makes it a repeat).
 
         What is waiting is taken as one group (up to GROUP events): under load
         many flows share each disk sync and ledger commit, and a lone flow
@@ -118,24 +126,31 @@ class Service:
         once: no more flows are taken, those in flight stay held by their
         sources (files claimed, messages unacked), and the error is raised."""
         try:
-            return self._coordinate(stop, idle, idle_seconds)
+            return self._coordinate(stop, idle, idle_seconds, stop_seconds)
         except LedgerReplaced as err:
             self._closing.set()
             self.log.error("the ledger was replaced; facteur stops taking flows", error=str(err), in_flight=self.in_flight)
             raise
 
-    def _coordinate(self, stop: threading.Event, idle: Callable[[], bool] | None, idle_seconds: float) -> Counter:
+    def _coordinate(self, stop: threading.Event, idle: Callable[[], bool] | None, idle_seconds: float,
+                    stop_seconds: float) -> Counter:
         quiet_since = time.monotonic()
+        stopped_at = None
         while True:
             self._renew()
+            if stop.is_set():
+                self._closing.set()
+                stopped_at = stopped_at or time.monotonic()
+                if self.in_flight == 0:
+                    return self.counts
+                if time.monotonic() - stopped_at >= stop_seconds:
+                    self._leave_unfinished(stop_seconds)
+                    return self.counts
             try:
                 events = [self._events.get(timeout=0.1)]
             except queue.Empty:
-                if stop.is_set():
-                    self._closing.set()
-                    if self.in_flight == 0:
-                        return self.counts
-                elif idle and self.in_flight == 0 and time.monotonic() - quiet_since >= idle_seconds and idle():
+                quiet = time.monotonic() - quiet_since >= idle_seconds
+                if not stop.is_set() and idle and self.in_flight == 0 and quiet and idle():
                     self._closing.set()
                     return self.counts
                 continue
@@ -148,6 +163,24 @@ class Service:
             done = [(item, payload) for kind, item, payload in events if kind == "done"]
             if done:
                 self._settle(done)
+
+    def _leave_unfinished(self, stop_seconds: float) -> None:
+        """The flows in flight at the end of a stop's time, given up for the next
+        start: their leases released (at once, not when they run out), their
+        sources left holding them."""
+        unfinished = list(self._active.values())
+        for item in unfinished:
+            try:
+                self.runner.release(item.flow)
+            except TRANSIENT:  # the lease runs out by itself, its holder gone
+                pass
+        self.counts["unfinished"] += self.in_flight
+        self.log.warning(
+            f"arrêt au bout de {stop_seconds:g} s : {self.in_flight} flux non terminés restent réservés "
+            "(fichiers dans inbox/<partenaire>/.claimed/, messages non acquittés) ; le prochain démarrage les "
+            "reprend, chacun une seule fois",
+            flows=[item.flow.id for item in unfinished],
+        )
 
     def _start(self, items: list[Intake]) -> None:
         """The items begun as one group, but for the suspects of a service
