@@ -26,7 +26,7 @@ from facteur.adapters import configuration, wiring
 from facteur.engine import pipeline
 from facteur.engine.config import Config, redact
 from facteur.engine.errors import ConfigError, LedgerTooNew
-from facteur.engine.hub.directory import PARTNER_ID
+from facteur.engine.hub.directory import PARTNER_ID, Directory
 from facteur.engine.inputs import door, names
 from facteur.engine.model import Flow
 from facteur.engine.runtime import logs
@@ -51,7 +51,8 @@ def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool)
     pool = WorkerPool(config, workers or config.workers or os.cpu_count() or 1)
     service = Service(engine.runner, pool.submit, config.max_in_flight)
 
-    partners = config.watched_partners(engine.runner.context.directory)
+    directory = engine.runner.context.directory
+    partners = config.watched_partners(directory)
     watcher = InboxWatcher(
         config.inbox,
         partners,
@@ -59,6 +60,7 @@ def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool)
         stable_seconds=config.stable_seconds,
         max_bytes=config.limits.max_lot_bytes,
         on_refused=lambda refused: _offer_refused(service, refused, log),
+        advise=_advice(config, directory),
     )
     consumer_thread = None
     if amqp and use_amqp:
@@ -134,7 +136,8 @@ def watch(config: Config) -> int:
     publisher = InboundPublisher(amqp, "watch")
     stop = threading.Event()
     _on_signals(stop, log, config.stop_seconds)
-    partners = config.watched_partners(configuration.load_directory(config))
+    directory = configuration.load_directory(config)
+    partners = config.watched_partners(directory)
     watcher = InboxWatcher(
         config.inbox,
         partners,
@@ -142,6 +145,7 @@ def watch(config: Config) -> int:
         on_refused=lambda refused: _publish_refused(publisher, refused, stop, log),
         stable_seconds=config.stable_seconds,
         max_bytes=config.limits.max_lot_bytes,
+        advise=_advice(config, directory),
     )
     log.info("facteur watch running", inbox=str(config.inbox), partners=partners, queue=amqp.inbound_queue,
              amqp=redact(amqp.url))
@@ -208,6 +212,14 @@ class _Engine:
         swept = sum(sweep(folder) for folder in self.folders)
         if swept:
             self.log.warning("removed files left half-written by a process that crashed", count=swept)
+
+
+def _advice(config: Config, directory: Directory):
+    """What the watcher says of a misplaced file (adapters/watch.py), in the terms of this configuration."""
+    from facteur.adapters.watch import misplaced_advice
+
+    known = set(directory.senders) | directory.mailboxes
+    return lambda path: misplaced_advice(path, config.inbox, known, config.directory_file, config.path)
 
 
 def _when_ready(step, log, waiting: str, stop: threading.Event, **about):

@@ -114,6 +114,42 @@ def ignored(name: str) -> bool:
     return name.startswith(".") or name.endswith("~") or name.lower().endswith(_TEMPORARY_SUFFIXES)
 
 
+def misplaced(inbox: Path, partners: Iterable[str]) -> list[Path]:
+    """The files the watcher never takes: those directly in inbox/, and those
+    in a folder of inbox/ that is no watched partner's (dot-names are
+    facteur's own, or not meant for it)."""
+    watched = set(partners)
+    try:
+        entries = sorted(os.scandir(inbox), key=lambda entry: entry.name)
+    except OSError:  # no inbox yet, or none to read: the watcher says so of its partners' folders
+        return []
+    found = []
+    for entry in entries:
+        if ignored(entry.name):
+            continue
+        if entry.is_file(follow_symlinks=False):
+            found.append(Path(entry.path))
+        elif entry.is_dir(follow_symlinks=False) and entry.name not in watched:
+            found += sorted(path for path in _regular_files(Path(entry.path)) if not ignored(path.name))
+    return found
+
+
+def misplaced_advice(path: Path, inbox: Path, in_directory: Iterable[str], directory_file: Path,
+                     config_file: Path) -> str:
+    """What an operator reads about a file of `misplaced`: where it is, why it
+    is never taken, and what to do."""
+    shown = names.shown(str(path.relative_to(inbox.parent)))
+    folder = path.parent.name
+    if path.parent == inbox:
+        return (f"{shown} : un fichier posé directement dans inbox/ n'est jamais pris ; déplacez-le dans "
+                "inbox/<partenaire>/, le dossier de son expéditeur")
+    if folder in set(in_directory):
+        return (f"{shown} : le dossier {names.shown(folder)} n'est pas surveillé ([intake] partners de {config_file}) ; "
+                f"ajoutez {names.shown(folder)} à [intake] partners ou déplacez le fichier dans inbox/<partenaire>/")
+    return (f"{shown} : le dossier {names.shown(folder)} n'est pas un partenaire de l'annuaire {directory_file} ; "
+            "ajoutez-le à l'annuaire ou déplacez le fichier dans inbox/<partenaire>/")
+
+
 def original_name(claimed_name: str) -> str:
     match = _DUPLICATE.match(claimed_name)
     return match.group(2) if match else claimed_name
@@ -156,7 +192,9 @@ class InboxWatcher:
     again at the next start.
 
     Files the watcher will not take stay where they are, with one log event
-    each (again only if they change): a file above `max_bytes` is an error the
+    each (again only if they change; a misplaced file, given `advise`, once):
+    a file directly in inbox/ or in a folder of no watched partner is told
+    what to do with it; a file above `max_bytes` is an error the
     operator must deal with (it is never claimed and never offered); a file
     that cannot be read (permissions) is a warning, and retried at every
     rescan until it can be; a symlink, a FIFO or anything but a regular file is
@@ -178,6 +216,7 @@ class InboxWatcher:
         log=None,
         rescan_seconds: float = 2.0,
         on_refused: Callable[[Refused], None] | None = None,
+        advise: Callable[[Path], str] | None = None,
     ):
         self.inbox = Path(inbox).absolute()  # event paths are matched against these folders
         self.folders = {str(self.inbox / safe_segment(p)): p for p in partners}
@@ -186,6 +225,7 @@ class InboxWatcher:
                          for folder, p in self.folders.items()}
         self.on_file = on_file
         self.on_refused = (lambda refused: refused.set_aside()) if on_refused is None else on_refused
+        self.advise = advise  # what to do of a misplaced file; None: misplaced files are not looked for
         self.stable_seconds = stable_seconds
         self.max_bytes = max_bytes
         self.rescan_seconds = rescan_seconds
@@ -318,6 +358,9 @@ class InboxWatcher:
                 continue
             for name in sorted(names):
                 self._observe(os.path.join(folder, name), written=False)
+        if self.advise is not None:
+            for path in misplaced(self.inbox, self.folders.values()):
+                self._note(str(path), (0, 0), self.advise(path), "warning")
 
     def _take_due(self, now: float) -> list[str]:
         due: dict[str, None] = {}  # ordered, and each path once however many events it had

@@ -22,6 +22,7 @@ from pathlib import Path
 from facteur.adapters import configuration, serve, wiring
 from facteur.adapters.cli import flows as cli_flows
 from facteur.adapters.cli import lifecycle as cli_lifecycle
+from facteur.adapters.mailbox import not_a_folder
 from facteur.adapters.cli.common import (
     EXIT_BLOCKED,
     EXIT_OK,
@@ -62,6 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     except (LedgerUnavailable, LedgerReplaced, NotAllowed) as err:
         print(f"facteur: {err}", file=sys.stderr)
         return EXIT_BLOCKED
+    except (NotADirectoryError, FileExistsError) as err:  # a file where a folder of the data must be
+        blocking = not_a_folder(Path(err.filename)) or err.filename
+        print(f"facteur : {blocking} est un fichier, là où facteur attend un dossier ; déplacez ce fichier, ou "
+              "changez [paths] dans la configuration", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("facteur: interrupted", file=sys.stderr)
         return 130
