@@ -117,6 +117,15 @@ def validation(config: Config) -> Iterator[Context]:
             ledger.close()
 
 
+def doctor_probes(explicit: str | None, root: str | None):
+    """What `facteur doctor` looks at: the installation `--config` and `--root`
+    name, read by its first probe (so that a configuration that does not read
+    is itself a check that fails)."""
+    from facteur.adapters.probes import Installation
+
+    return Installation(explicit, root, amqp_settings)
+
+
 def amqp_settings(config: Config):
     """The broker's settings, from the [amqp] keys written."""
     from facteur.adapters.amqp import AmqpSettings

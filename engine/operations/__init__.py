@@ -8,6 +8,7 @@ cannot be asked so) and `NotAllowed` (where the hub stands forbids it).
 """
 
 from facteur.engine.errors import InvalidRequest, NotAllowed
+from facteur.engine.operations.doctor import Check, Diagnosis, Probes, diagnose
 from facteur.engine.operations.flows import FlowFilter, list_flows, show_flow
 from facteur.engine.operations.hub import Hub
 from facteur.engine.operations.lifecycle import (
@@ -56,4 +57,6 @@ __all__ = [
     # the lifecycle
     "collect", "recipient_structure", "Collected", "Handed", "dispute", "Disputed", "payment_delays",
     "PaymentDelays", "Delay",
+    # whether the installation can run
+    "diagnose", "Probes", "Diagnosis", "Check",
 ]

@@ -142,3 +142,13 @@ def for_document(syntax: Syntax, root: etree._Element, level: str | None = None)
         french_ctc=None if level == "minimum" else _path(_fx.CII_FR_CTC_schematron),
         codedb=_codedb(schematron),
     )
+
+
+def catalogue() -> list[RuleSet]:
+    """Every rule set a document may be judged by: what `facteur doctor` loads."""
+    ubl = "urn:oasis:names:specification:ubl:schema:xsd:{0}-2"
+    return [
+        *(for_document(Syntax.UBL, etree.Element(f"{{{ubl.format(kind)}}}{kind}")) for kind in ("Invoice", "CreditNote")),
+        *(for_document(Syntax.CII, etree.Element("CrossIndustryInvoice"), level) for level in CII_LEVELS),
+        *(for_zugferd1(level) for level in ZUGFERD1_LEVELS),
+    ]

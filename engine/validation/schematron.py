@@ -58,7 +58,8 @@ def _slim(xslt: Path, codedb: Path | None) -> str:
 
 
 @lru_cache(maxsize=None)
-def _executable(xslt: Path, codedb: Path | None):
+def compiled(xslt: Path, codedb: Path | None):
+    """The schematron, compiled once per process and thread (`facteur doctor` compiles every one up front)."""
     proc = _processor()
     compiler = proc.new_xslt30_processor()
     compiler.set_cwd(str(xslt.parent))
@@ -74,7 +75,7 @@ def _executable(xslt: Path, codedb: Path | None):
 def run(root: etree._Element, xslt: Path, codedb: Path | None = None) -> list[Finding]:
     """Run one schematron on a parsed document and return its findings."""
     try:
-        executable = _executable(xslt, codedb)
+        executable = compiled(xslt, codedb)
         node = _processor().parse_xml(xml_text=etree.tostring(root, encoding="unicode"))
         with _native_stderr_silenced():
             report = executable.transform_to_string(xdm_node=node)

@@ -19,13 +19,14 @@ MAX_FINDINGS = 25
 
 
 @lru_cache(maxsize=None)
-def _schema(path: Path) -> etree.XMLSchema:
+def load(path: Path) -> etree.XMLSchema:
+    """The schema at `path`, read once per process (`facteur doctor` loads every one up front)."""
     parser = etree.XMLParser(no_network=True, resolve_entities=False)
     return etree.XMLSchema(etree.parse(str(path), parser))
 
 
 def check(root: etree._Element, xsd: Path) -> list[Finding]:
-    schema = _schema(xsd)
+    schema = load(xsd)
     if schema.validate(root):
         return []
     findings = [

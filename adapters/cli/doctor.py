@@ -1,0 +1,34 @@
+"""`facteur doctor`: the checks of `engine/operations/doctor.py` over the
+installation the configuration names, one line each; exit 0 when every check
+passes (a warning passes), 1 otherwise."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from facteur.adapters import wiring
+from facteur.adapters.cli.common import EXIT_BLOCKED, EXIT_OK, emit
+from facteur.engine.operations import doctor
+
+LABELS = {doctor.OK: "ok", doctor.WARNING: "ATTENTION", doctor.FAILED: "ÉCHEC"}
+
+
+def register(commands, common) -> None:
+    parser = commands.add_parser(
+        "doctor", parents=[common],
+        help="check the configuration, directory, folders, ledger, broker, rule sets and disk space; exit 1 on a fault",
+    )
+    parser.set_defaults(handler=_doctor, configured=False)
+
+
+def _doctor(args, config: None) -> int:
+    diagnosis = doctor.diagnose(wiring.doctor_probes(args.config, args.root))
+    if args.json:
+        emit({"passed": diagnosis.passed, "checks": [asdict(check) for check in diagnosis.checks]})
+    else:
+        for check in diagnosis.checks:
+            print(f"{check.name:<21} {LABELS[check.state]} : {check.detail}")
+        failed = sum(check.state == doctor.FAILED for check in diagnosis.checks)
+        print("tout est prêt" if diagnosis.passed else f"{failed} vérification(s) en échec : corrigez-les, puis relancez "
+                                                        "« facteur doctor »")
+    return EXIT_OK if diagnosis.passed else EXIT_BLOCKED
