@@ -73,8 +73,8 @@ def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool)
         amqp=bool(consumer_thread),
         ledger=engine.ledger_name,
     )
-    _when_ready(watcher.start, log, "cannot prepare the inbox folders; facteur waits", stop, inbox=str(config.inbox))
     try:
+        _when_ready(watcher.start, log, "cannot prepare the inbox folders; facteur waits", stop, inbox=str(config.inbox))
         idle = (lambda: _inboxes_empty(config, partners, config.limits.max_lot_bytes)) if until_idle else None
         counts = service.run(stop, idle=idle, idle_seconds=max(1.0, config.stable_seconds),
                              stop_seconds=config.stop_seconds)
@@ -149,8 +149,8 @@ def watch(config: Config) -> int:
     )
     log.info("facteur watch running", inbox=str(config.inbox), partners=partners, queue=amqp.inbound_queue,
              amqp=redact(amqp.url))
-    _when_ready(watcher.start, log, "cannot prepare the inbox folders; facteur waits", stop, inbox=str(config.inbox))
     try:
+        _when_ready(watcher.start, log, "cannot prepare the inbox folders; facteur waits", stop, inbox=str(config.inbox))
         stop.wait()
     finally:
         watcher.stop(wait=CONSUMER_DRAIN_SECONDS)

@@ -79,7 +79,7 @@ def test_sigterm_ends_a_run_that_cannot_write_and_the_next_start_takes_the_flow_
         raise AssertionError("facteur run did not end after SIGTERM") from None
     took = time.monotonic() - stopped
     print(f"stopped in {took:.1f} s (bound {STOP_SECONDS} s)")
-    events = [json.loads(line) for line in err.splitlines() if line.startswith(b"{")]
+    events = _events(err)
     assert any("restent réservés" in event["event"] for event in events)
     assert {"unfinished": 1} == {k: v for event in events if event["event"] == "facteur stopped"
                                  for k, v in event.items() if k == "unfinished"}
@@ -109,8 +109,36 @@ def test_a_second_ctrl_c_stops_at_once(tmp_path):
         os.killpg(process.pid, signal.SIGKILL)
         raise AssertionError("a second Ctrl-C did not end facteur run") from None
     assert process.returncode == 128 + signal.SIGINT
-    assert "sur-le-champ" in err.decode("unicode_escape")
+    assert any("sur-le-champ" in event["event"] for event in _events(err))
     assert list((root / "inbox" / SENDER / ".claimed").iterdir()), "the flow waits, claimed, for the next start"
+
+
+def test_a_stop_while_waiting_for_the_ledger_at_start_ends_the_process(tmp_path):
+    root = installed(tmp_path)
+    config = root / "config" / "facteur.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('url = ""                    # empty: the SQLite file',
+                                   'url = "postgresql://nobody@127.0.0.1:1/nowhere" #', 1), encoding="utf-8")
+    process = start(root)
+    logged = _Logged(process)
+    try:
+        wait_for(lambda: b"cannot open the ledger" in logged.read(), 60)
+    except AssertionError:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise
+    process.send_signal(signal.SIGTERM)
+    try:
+        _, err = process.communicate(timeout=MARGIN)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise AssertionError("facteur run waiting for its ledger did not end after SIGTERM") from None
+    assert process.returncode == 0
+    assert any("pendant le démarrage" in event["event"] for event in _events(err))
+
+
+def _events(err: bytes) -> list[dict]:
+    """The structured log events of a process's stderr."""
+    return [json.loads(line) for line in err.splitlines() if line.startswith(b"{")]
 
 
 class _Logged:
