@@ -55,14 +55,29 @@ def stuck(root: Path, content: bytes) -> subprocess.Popen:
     inbox = root / "inbox" / SENDER
     (inbox / ".stop.xml.part").write_bytes(content)
     (inbox / ".stop.xml.part").rename(inbox / "stop.xml")
+    return waiting(root, b"cannot write this flow now")
+
+
+def waiting(root: Path, logged: bytes) -> subprocess.Popen:
+    """`facteur run`, once it has logged `logged`."""
     process = start(root)
-    logged = _Logged(process)
+    seen = _Logged(process)
     try:
-        wait_for(lambda: b"cannot write this flow now" in logged.read(), 60)
+        wait_for(lambda: logged in seen.read(), 60)
     except AssertionError:
         os.killpg(process.pid, signal.SIGKILL)
         raise
     return process
+
+
+def ended(process: subprocess.Popen, timeout: float) -> list[dict]:
+    """The log events of a process told to stop, once it has ended; it must end within `timeout`."""
+    try:
+        _, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise AssertionError(f"facteur run did not end within {timeout} s of being told to stop") from None
+    return _events(err)
 
 
 def test_sigterm_ends_a_run_that_cannot_write_and_the_next_start_takes_the_flow_once(tmp_path):
@@ -72,14 +87,8 @@ def test_sigterm_ends_a_run_that_cannot_write_and_the_next_start_takes_the_flow_
     inbox, reports = root / "inbox" / SENDER, root / "outbox" / SENDER
     stopped = time.monotonic()
     process.send_signal(signal.SIGTERM)
-    try:
-        _, err = process.communicate(timeout=STOP_SECONDS + MARGIN)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        raise AssertionError("facteur run did not end after SIGTERM") from None
-    took = time.monotonic() - stopped
-    print(f"stopped in {took:.1f} s (bound {STOP_SECONDS} s)")
-    events = _events(err)
+    events = ended(process, STOP_SECONDS + MARGIN)
+    print(f"stopped in {time.monotonic() - stopped:.1f} s (bound {STOP_SECONDS} s)")
     assert any("restent réservés" in event["event"] for event in events)
     assert {"unfinished": 1} == {k: v for event in events if event["event"] == "facteur stopped"
                                  for k, v in event.items() if k == "unfinished"}
@@ -103,13 +112,9 @@ def test_a_second_ctrl_c_stops_at_once(tmp_path):
     process.send_signal(signal.SIGINT)
     time.sleep(0.5)  # the first one handled: the second is a second
     process.send_signal(signal.SIGINT)
-    try:
-        _, err = process.communicate(timeout=MARGIN)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        raise AssertionError("a second Ctrl-C did not end facteur run") from None
+    events = ended(process, MARGIN)
     assert process.returncode == 128 + signal.SIGINT
-    assert any("sur-le-champ" in event["event"] for event in _events(err))
+    assert any("sur-le-champ" in event["event"] for event in events)
     assert list((root / "inbox" / SENDER / ".claimed").iterdir()), "the flow waits, claimed, for the next start"
 
 
@@ -119,21 +124,11 @@ def test_a_stop_while_waiting_for_the_ledger_at_start_ends_the_process(tmp_path)
     text = config.read_text(encoding="utf-8")
     config.write_text(text.replace('url = ""                    # empty: the SQLite file',
                                    'url = "postgresql://nobody@127.0.0.1:1/nowhere" #', 1), encoding="utf-8")
-    process = start(root)
-    logged = _Logged(process)
-    try:
-        wait_for(lambda: b"cannot open the ledger" in logged.read(), 60)
-    except AssertionError:
-        os.killpg(process.pid, signal.SIGKILL)
-        raise
+    process = waiting(root, b"cannot open the ledger")
     process.send_signal(signal.SIGTERM)
-    try:
-        _, err = process.communicate(timeout=MARGIN)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        raise AssertionError("facteur run waiting for its ledger did not end after SIGTERM") from None
+    events = ended(process, MARGIN)
     assert process.returncode == 0
-    assert any("pendant le démarrage" in event["event"] for event in _events(err))
+    assert any("pendant le démarrage" in event["event"] for event in events)
 
 
 def _events(err: bytes) -> list[dict]:
