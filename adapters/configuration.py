@@ -167,6 +167,12 @@ def _read(path: Path) -> dict:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"configuration file {path} is not valid TOML: {err}") from None
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"le fichier de configuration {path} n'est pas en UTF-8 ({err.reason} à l'octet {err.start}) ; "
+                          "enregistrez-le en UTF-8") from None
+    except OSError as err:
+        raise ConfigError(f"le fichier de configuration {path} ne peut pas être lu ({err.strerror}) ; "
+                          "vérifiez ses droits (l'utilisateur qui lance facteur doit pouvoir le lire)") from None
 
 
 EXPECTED = {
