@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sqlite3
 import tomllib
 from dataclasses import replace
@@ -18,11 +19,13 @@ import pytest
 from helpers import REPO, Spec, cii, text_pdf, ubl
 from lxml import etree
 
+from facteur.adapters import configuration
 from facteur.adapters.pg_ledger import SCHEMA_VERSION as PG_SCHEMA_VERSION
 from facteur.adapters.pg_ledger import PgLedger
 from facteur.adapters.sqlite_ledger import SCHEMA_VERSION as SQLITE_SCHEMA_VERSION
 from facteur.adapters.testing import demo_hub
 from facteur.engine import pipeline
+from facteur.engine.errors import ConfigError
 from facteur.engine.inputs import detect, formats, recognise
 from facteur.engine.inputs.mappings import Format
 from facteur.engine.model import Flow, Invoice, Party, Syntax
@@ -229,3 +232,17 @@ def test_a_mapping_without_id_or_version_is_recorded_by_its_file_name_and_conten
     named = Format.from_toml({**data, "format": {**data["format"], "id": "FACTURATION-01", "version": "3"}}, "x.toml")
     assert named.rule_set.id == "FACTURATION-01" and re.fullmatch(rf"3 \({FINGERPRINT}\)", named.rule_set.version)
 
+
+def test_two_mappings_with_one_id_stop_facteur_naming_both(tmp_path):
+    mappings = tmp_path / "mappings"
+    shutil.copytree(REPO / "mappings", mappings)
+    for name in ("csv-export.toml", "fixed-width.toml"):
+        path = mappings / "formats" / name
+        path.write_text(path.read_text("utf-8").replace("[format]\n", '[format]\nid = "EXPORT"\n', 1), "utf-8")
+    config = tmp_path / "facteur.toml"
+    config.write_text(f'[mappings]\nfolder = "{mappings}"\n', "utf-8")
+
+    with pytest.raises(ConfigError) as refused:
+        configuration.load_formats(configuration.load(str(config)))
+    message = str(refused.value)
+    assert "csv-export.toml" in message and "fixed-width.toml" in message and "'EXPORT'" in message
