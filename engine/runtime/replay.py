@@ -37,10 +37,11 @@ def _handled(prepared: Flow | Skipped, runner: Runner) -> Handled | Skipped:
     return prepared if isinstance(prepared, Skipped) else runner.handle(prepared)
 
 
-def latest_attempts(ledger: Ledger, status: str, since: str) -> list[str]:
-    """Flows in `status` received since `since` that no later attempt replaced."""
+def latest_attempts(ledger: Ledger, status: str, since: str, until: str = "") -> list[str]:
+    """Flows in `status` received since `since` and before `until` (ISO dates,
+    "" for no bound) that no later attempt replaced."""
     code = flow_code(status)
-    rows = ledger.flows(limit=1_000_000, status=code, since=since)
+    rows = ledger.flows(limit=1_000_000, status=code, since=since, until=until)
     chosen = []
     for row in reversed(rows):  # oldest first, as they came
         record = ledger.find(row.id)
