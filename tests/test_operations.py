@@ -296,3 +296,16 @@ def test_a_replay_that_changes_nothing_sends_no_report_again_but_is_recorded(roo
     assert (fixed.status, fixed.same_as) == ("90", "")
     told = [name for name in sender_reports(root) if name not in reports]  # something changed: the sender is told
     assert told and all(name.startswith(fixed.flow_id) for name in told)
+
+
+def test_a_replay_whose_findings_read_differently_sends_its_report(root):
+    rejected = deposit(root, "OPS-27", buyer_siret="11000201100044")  # the ministry wants a service code
+    reports = sender_reports(root)
+    directory = root / "config" / "directory.toml"
+    directory.write_text(directory.read_text().replace("Ministère de la Démonstration", "Ministère des Essais"))
+    with closing(wired(root, create_ledger=False)) as hub:
+        [plan] = operations.replay(hub, [rejected.flow_id], dry_run=True).planned
+        [again] = operations.replay(hub, [rejected.flow_id]).replayed
+    assert (plan.would_status, plan.would_codes, plan.same_as) == ("93", ("FCT-SERVICE-MISSING",), "")
+    assert "Ministère des Essais" in again.findings[0]["message"] and again.same_as == ""
+    assert [name for name in sender_reports(root) if name not in reports] == [f"{again.flow_id}.flux.statut.xml"]

@@ -33,7 +33,7 @@ class Planned:
     attempt: int  # the attempt the replay would be
     would_status: str  # the status the attempt would get now
     would_codes: tuple[str, ...]  # its findings' codes, sorted
-    same_as: str  # the earlier attempt it would end as ("" if none): then no report would go to the sender
+    same_as: str  # the earlier attempt it would end as (same status and findings; "" if none): no report would go
 
 
 @dataclass(frozen=True)
