@@ -3,7 +3,8 @@
 An operator fixes what made flows fail (a structure missing from the
 directory, say) and replays them. Each replay is a new attempt with its own id,
 linked to the first flow of its chain, judged by the configuration of now and
-reported to the sender like any flow. It never delivers an invoice twice:
+reported to the sender like any flow, unless it ends as the attempt before it
+did (`attempts.py`): the sender has that report already. It never delivers an invoice twice:
 integrated flows are not replayed at all, and an invoice already delivered by
 any flow is a duplicate for the replay as for everyone.
 """
