@@ -245,6 +245,7 @@ class Outcome:
     rules_version: str = ""
     statuses: "StatusMessage | None" = None  # a recipient's status file, read (HELD)
     changes: list["StatusChange"] = field(default_factory=list)  # lifecycle steps to record
+    same_as: str = ""  # a replay judged as this earlier attempt was: its report to the sender is not sent again
 
 
 @dataclass(frozen=True)
