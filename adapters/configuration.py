@@ -124,14 +124,24 @@ def load_recognition(config: Config) -> Patterns:
 
 
 def load_formats(config: Config) -> tuple[Format, ...]:
-    """The proprietary formats described in the mappings folder (`formats/*.toml`)."""
-    formats = []
+    """The proprietary formats described in the mappings folder (`formats/*.toml`),
+    each with an id of its own: the id names, in the ledger, the mapping that
+    judged an invoice."""
+    formats: dict[str, Format] = {}
     for path in sorted((config.mappings / "formats").glob("*.toml")):
         try:
-            formats.append(Format.from_toml(_read(path), str(path)))
+            fmt = Format.from_toml(_read(path), str(path))
         except MappingError as err:
             raise ConfigError(f"the proprietary format cannot be loaded: {err}") from None
-    return tuple(formats)
+        other = formats.get(fmt.rule_set.id)
+        if other is not None:
+            raise ConfigError(
+                f"les formats propriétaires {other.source} et {path} ont le même id {fmt.rule_set.id!r} ; "
+                "chaque mapping doit avoir le sien (il nomme, dans le registre, le mapping qui a lu une facture) : "
+                "changez la clé id de [format] dans l'un des deux"
+            )
+        formats[fmt.rule_set.id] = fmt
+    return tuple(formats.values())
 
 
 def context(config: Config, known_invoice: KnownInvoice, check_sender: bool = True) -> Context:
@@ -184,6 +194,12 @@ def _read(path: Path) -> dict:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"configuration file {path} is not valid TOML: {err}") from None
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"le fichier de configuration {path} n'est pas en UTF-8 ({err.reason} à l'octet {err.start}) ; "
+                          "enregistrez-le en UTF-8") from None
+    except OSError as err:
+        raise ConfigError(f"le fichier de configuration {path} ne peut pas être lu ({err.strerror}) ; "
+                          "vérifiez ses droits (l'utilisateur qui lance facteur doit pouvoir le lire)") from None
 
 
 EXPECTED = {

@@ -194,6 +194,8 @@ def _iso(moment: datetime) -> str:
 
 
 KEY_SEPARATOR = "\x1f"
+UNCHANGED = "unchanged"  # the timeline's code for a replay whose report was not sent again
+FINDINGS_SLICE = 500  # flows whose findings one query of a listing asks for
 
 
 def _marks(values) -> str:
@@ -437,6 +439,9 @@ class SqlLedger:
             self._outputs(flow.id, written)
             self._queue(flow.id, publish, at)
             self._event(flow.id, None, outcome.status.value, FLOW_CODES[outcome.status.value].description, at)
+            if outcome.same_as:
+                self._event(flow.id, None, UNCHANGED, f"rapport non renvoyé à l'expéditeur : même statut et mêmes "
+                            f"anomalies que la tentative précédente, le flux {outcome.same_as}", at)
 
     def record(
         self, changes: list[StatusChange], written: list[tuple[Output, str]], origin: str, publish: list[Output] = ()
@@ -532,7 +537,25 @@ class SqlLedger:
             f" WHERE {where} ORDER BY received_at DESC, id LIMIT ?",
             (*parameters, limit),
         ).fetchall()
-        return [FlowSummary(**dict(r)) for r in rows]
+        found = self._findings_of([r["id"] for r in rows])
+        return [FlowSummary(**dict(r), **found.get(r["id"], {})) for r in rows]
+
+    def _findings_of(self, flow_ids: list[str]) -> dict[str, dict]:
+        """Each flow's finding codes and first blocking message, for a listing;
+        asked by slices, so that no listing passes a database's limit of parameters."""
+        found: dict[str, dict] = {}
+        for start in range(0, len(flow_ids), FINDINGS_SLICE):
+            part = flow_ids[start:start + FINDINGS_SLICE]
+            for row in self._execute(
+                f"SELECT flow_id, code, severity, message FROM findings WHERE flow_id IN ({_marks(part)}) ORDER BY rowid",
+                part,
+            ).fetchall():
+                flow = found.setdefault(row["flow_id"], {"codes": (), "blocking": None})
+                if row["code"] not in flow["codes"]:
+                    flow["codes"] += (row["code"],)
+                if flow["blocking"] is None and row["severity"] == "blocking":
+                    flow["blocking"] = row["message"]
+        return found
 
     def flow_detail(self, flow_id: str) -> FlowDetail | None:
         matches = self._execute("SELECT * FROM flows WHERE id LIKE ? LIMIT 2", (flow_id + "%",)).fetchall()
@@ -687,6 +710,10 @@ _FILTERS = {
     "recipient": "EXISTS (SELECT 1 FROM invoices i WHERE i.flow_id = f.id AND (i.mailbox = ? OR i.buyer = ?))",
     "syntax": "EXISTS (SELECT 1 FROM invoices i WHERE i.flow_id = f.id AND i.syntax = ?)",
     "code": "EXISTS (SELECT 1 FROM findings x WHERE x.flow_id = f.id AND x.code = ?)",
+    # the number as the duplicate key holds it (`comparable`), or as written when the invoice has no key
+    "number": "EXISTS (SELECT 1 FROM invoices i WHERE i.flow_id = f.id"
+              " AND (i.dup_key LIKE ? ESCAPE '!' OR (i.dup_key IS NULL AND i.number = ?)))",
+    "supplier": "EXISTS (SELECT 1 FROM invoices i WHERE i.flow_id = f.id AND i.supplier = ?)",
 }
 
 
@@ -698,8 +725,14 @@ def _flow_filters(filters: dict[str, str]) -> tuple[str, list[str]]:
     for name, value in filters.items():
         if value:
             conditions.append(_FILTERS[name])
-            parameters += [value] * _FILTERS[name].count("?")
+            parameters += [_key_number(value), value] if name == "number" else [value] * _FILTERS[name].count("?")
     return " AND ".join(conditions), parameters
+
+
+def _key_number(number: str) -> str:
+    """A LIKE pattern for the keys (supplier, number, year) of this number."""
+    escaped = "".join("!" + c if c in "!%_" else c for c in number)
+    return f"%{KEY_SEPARATOR}{escaped}{KEY_SEPARATOR}%"
 
 
 def _record(row) -> FlowRecord:

@@ -137,9 +137,12 @@ def amqp_settings(config: Config):
 
 
 def deliveries(config: Config, amqp) -> Deliveries:
-    """Each partner's outputs where `[delivery]` sends them; `amqp` is None without a broker."""
+    """Each partner's outputs where `[delivery]` sends them, and a non-partner's in
+    quarantine; `amqp` is None without a broker."""
+    directory = configuration.load_directory(config)
+    partners = None if directory.open else {*directory.senders, *directory.mailboxes}
     try:
-        return Deliveries(Mailboxes(config.outbox), config.delivery, amqp.outbound_exchange if amqp else "")
+        return Deliveries(Mailboxes(config.outbox), config.delivery, amqp.outbound_exchange if amqp else "", partners)
     except ValueError as err:
         raise ConfigError(str(err)) from None
 

@@ -207,10 +207,14 @@ class Output:
 class Verdict:
     """What facteur decided about one invoice of a flow.
 
-    `rule_set` and `rule_set_version` name the official rule set that judged
-    the document (`validation.rulesets`): invoices of one flow may be judged by
-    different ones. Empty when none did: a plain PDF or a proprietary file,
-    judged by the hub controls alone, or a document refused before one was chosen.
+    `rule_set` and `rule_set_version` name the rule set that judged the
+    document (`validation.rulesets`): an official one for XML and Factur-X data,
+    the recognition patterns for a plain PDF (FACTEUR-PDF-RECONNAISSANCE), the
+    mapping for a proprietary file; invoices of one flow may be judged by
+    different ones. Empty only for a document refused before one was chosen:
+    empty, unreadable (unsafe XML, a PDF that cannot be opened), of no kind
+    facteur knows, Factur-X data of no known format or profile, a plain PDF
+    with no text, a lot inside a lot, a status file in a lot.
     """
 
     document: str
@@ -241,6 +245,7 @@ class Outcome:
     rules_version: str = ""
     statuses: "StatusMessage | None" = None  # a recipient's status file, read (HELD)
     changes: list["StatusChange"] = field(default_factory=list)  # lifecycle steps to record
+    same_as: str = ""  # a replay judged as this earlier attempt was: its report to the sender is not sent again
 
 
 @dataclass(frozen=True)

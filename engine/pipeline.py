@@ -112,6 +112,8 @@ def _verdicts(flow: Flow, bundle: Bundle, checked, ctx: Context, seen: set) -> l
     name = bundle.name
     if checked.blocked:
         return [_judged(name, checked)]
+    if checked.syntax is Syntax.PDF:  # a plain PDF with its text: the recognition patterns judge it
+        checked.ruleset = ctx.recognition.rule_set
     try:
         invoices = _invoices(name, bundle.content, checked, ctx)
     except ExtractionError as err:

@@ -39,6 +39,16 @@ def test_a_wrong_value_stops_the_command_with_one_message(tmp_path, capsys, tabl
     assert str(config) in err and key in err and given in err and expected in err
 
 
+def test_a_configuration_that_is_not_utf8_says_so_in_one_line(tmp_path, capsys):
+    config = tmp_path / "facteur.toml"
+    config.write_bytes('hub_id = "FACTEUR"\n# réglages\n'.encode("latin-1"))
+    code = main(["flows", "list", "--config", str(config), "--root", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert str(config) in err and "UTF-8" in err
+
+
 def test_a_quoted_false_no_longer_opens_the_directory(tmp_path, capsys):
     """The misuse that mattered: "false" read as true opened the directory to anyone."""
     config = tmp_path / "facteur.toml"

@@ -1,24 +1,33 @@
 """The registry of input formats (engine/inputs/formats.py): a format registered
 there is recognised, read and judged without another module knowing it, and
 every invoice's verdict records the rule set that judged it, in the ledger and
-in `facteur flows show`, on both ledger databases."""
+in `facteur flows show`, on both ledger databases: an official one for XML, the
+recognition patterns for a plain PDF, its mapping for a proprietary file, each
+at a version that changes with them."""
 
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import sqlite3
+import tomllib
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
-from helpers import Spec, cii, ubl
+from helpers import REPO, Spec, cii, text_pdf, ubl
 from lxml import etree
 
+from facteur.adapters import configuration
 from facteur.adapters.pg_ledger import SCHEMA_VERSION as PG_SCHEMA_VERSION
 from facteur.adapters.pg_ledger import PgLedger
 from facteur.adapters.sqlite_ledger import SCHEMA_VERSION as SQLITE_SCHEMA_VERSION
 from facteur.adapters.testing import demo_hub
 from facteur.engine import pipeline
-from facteur.engine.inputs import detect, formats
+from facteur.engine.errors import ConfigError
+from facteur.engine.inputs import detect, formats, recognise
+from facteur.engine.inputs.mappings import Format
 from facteur.engine.model import Flow, Invoice, Party, Syntax
 from facteur.engine.validation.rulesets import FACTURX_VERSION, RuleSet
 
@@ -145,3 +154,95 @@ def test_a_postgresql_ledger_of_the_previous_schema_gains_the_rule_set_columns(p
             " AND column_name LIKE 'rule_set%%' AND table_schema = current_schema()"
         ).fetchall()
     assert sorted(columns) == [("rule_set",), ("rule_set_version",)]
+
+
+PLAIN_PDF = REPO / "samples" / "10-pdf-simple.pdf"
+RECOGNITION = REPO / "mappings" / "recognition.toml"
+MAPPINGS = REPO / "mappings" / "formats"
+FINGERPRINT = r"[0-9a-f]{12}"
+
+
+def test_a_plain_pdf_and_a_proprietary_file_record_what_read_them(hub):
+    """In the ledger and `flows show`: the recognition patterns at their
+    declared version and fingerprint; the mapping by its id and version."""
+    _, result = hub.process(
+        hub.drop("10-pdf-simple.pdf", PLAIN_PDF.read_bytes()),
+        hub.drop("export-factures.csv", (REPO / "mappings" / "examples" / "export-factures.csv").read_bytes()),
+    )
+    assert [(flow["status"], flow["accepted"]) for flow in result["flows"]] == [("90", 1), ("90", 2)], result
+    pdf, csv = ([(i["rule_set"], i["rule_set_version"]) for i in _show(hub, flow["flow_id"])["invoices"]]
+                for flow in result["flows"])
+
+    declared = tomllib.loads(RECOGNITION.read_text("utf-8"))["recognition"]["version"]
+    [(rule_set, version)] = pdf
+    assert rule_set == "FACTEUR-PDF-RECONNAISSANCE" and re.fullmatch(rf"{re.escape(declared)} \({FINGERPRINT}\)", version)
+    assert len(csv) == 2 and len(set(csv)) == 1
+    assert csv[0][0] == "csv-export" and re.fullmatch(rf"1 \({FINGERPRINT}\)", csv[0][1]), csv
+
+    code, text = hub.run("flows", "show", result["flows"][0]["flow_id"])
+    assert code == 0 and f"judged by FACTEUR-PDF-RECONNAISSANCE {version}" in text
+
+
+def _plain_pdf_verdict(patterns: str, content: bytes | None = None):
+    """The verdict on one plain PDF (the sample by default), read with `patterns` (TOML text)."""
+    content = content or PLAIN_PDF.read_bytes()
+    context = demo_hub().runner.context
+    context = replace(context, recognition=recognise.Patterns.from_toml(tomllib.loads(patterns), "recognition.toml"))
+    flow = Flow(content, "DEMO01", "plain.pdf", datetime(2026, 11, 28, tzinfo=timezone.utc))
+    [verdict] = pipeline.process(flow, context).verdicts
+    return verdict
+
+
+def test_changing_the_recognition_patterns_changes_the_recorded_version():
+    shipped = RECOGNITION.read_text("utf-8")
+    before = _plain_pdf_verdict(shipped)
+    labelled = _plain_pdf_verdict(shipped.replace('labels = ["numero de facture",', 'labels = ["factura numero", "numero de facture",'))
+    commented = _plain_pdf_verdict("# a note for the operator\n" + shipped)
+
+    assert before.accepted and labelled.accepted
+    assert before.rule_set == labelled.rule_set == "FACTEUR-PDF-RECONNAISSANCE"
+    assert labelled.rule_set_version != before.rule_set_version  # one label more, version not bumped
+    assert labelled.rule_set_version.split(" ")[0] == before.rule_set_version.split(" ")[0]
+    assert commented.rule_set_version == before.rule_set_version  # a comment changes no pattern
+
+
+def test_a_plain_pdf_the_patterns_cannot_read_records_them_and_a_scan_records_none():
+    shipped = RECOGNITION.read_text("utf-8")
+    unreadable = _plain_pdf_verdict(shipped, text_pdf(["Bonjour", "Rien d'une facture ici"]))
+    assert [f.code for f in unreadable.findings if f.blocking] == ["FCT-PDF-FIELDS-MISSING"]
+    assert unreadable.rule_set == "FACTEUR-PDF-RECONNAISSANCE" and unreadable.rule_set_version
+
+    scan = _plain_pdf_verdict(shipped, text_pdf([]))
+    assert [f.code for f in scan.findings if f.blocking] == ["FCT-PDF-NO-TEXT"]
+    assert (scan.rule_set, scan.rule_set_version) == ("", "")  # refused before any rule set was chosen
+
+
+def test_a_mapping_without_id_or_version_is_recorded_by_its_file_name_and_content():
+    data = tomllib.loads((MAPPINGS / "fixed-width.toml").read_text("utf-8"))
+    del data["format"]["version"]
+    bare = Format.from_toml(data, "/srv/mappings/formats/billing.toml")
+    context = demo_hub().runner.context
+    context = replace(context, rules=replace(context.rules, formats=(bare,)))
+    content = (REPO / "mappings" / "examples" / "FACT2026.DAT").read_bytes()
+    [verdict] = pipeline.process(Flow(content, "DEMO01", "FACT2026.DAT", datetime(2026, 11, 28, tzinfo=timezone.utc)),
+                                 context).verdicts
+    assert verdict.accepted and verdict.rule_set == "billing"
+    assert re.fullmatch(FINGERPRINT, verdict.rule_set_version)
+
+    named = Format.from_toml({**data, "format": {**data["format"], "id": "FACTURATION-01", "version": "3"}}, "x.toml")
+    assert named.rule_set.id == "FACTURATION-01" and re.fullmatch(rf"3 \({FINGERPRINT}\)", named.rule_set.version)
+
+
+def test_two_mappings_with_one_id_stop_facteur_naming_both(tmp_path):
+    mappings = tmp_path / "mappings"
+    shutil.copytree(REPO / "mappings", mappings)
+    for name in ("csv-export.toml", "fixed-width.toml"):
+        path = mappings / "formats" / name
+        path.write_text(path.read_text("utf-8").replace("[format]\n", '[format]\nid = "EXPORT"\n', 1), "utf-8")
+    config = tmp_path / "facteur.toml"
+    config.write_text(f'[mappings]\nfolder = "{mappings}"\n', "utf-8")
+
+    with pytest.raises(ConfigError) as refused:
+        configuration.load_formats(configuration.load(str(config)))
+    message = str(refused.value)
+    assert "csv-export.toml" in message and "fixed-width.toml" in message and "'EXPORT'" in message

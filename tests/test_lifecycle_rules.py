@@ -7,6 +7,7 @@ sequences run through a runner over the in-memory ledger and mailboxes
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
@@ -173,10 +174,16 @@ def test_a_delivery_error_is_recorded_without_moving_the_invoice_or_its_delay(de
 
 
 @pytest.mark.parametrize("code", sorted(NEEDS_EXPLANATION))
-@pytest.mark.parametrize("comment", ["", "  ", "Autre motif", "n/a", "x", "voir"])
+@pytest.mark.parametrize("comment", ["", "  ", "xxx", "n/a", "x", "voir", "motif", "test test", "aaa bbbb"])
 def test_a_rejection_or_suspension_without_a_reason_is_refused(delivered, code, comment):
     outcome = settle(replace(delivered, state="03"), invoice_entry(delivered, code, comment))
     assert [f.code for f in outcome.findings] == ["FCT-STATUS-UNEXPLAINED"] and outcome.changes == []
+
+
+def test_the_refusal_of_a_placeholder_says_why_with_the_value(delivered):
+    [finding] = settle(replace(delivered, state="03"), invoice_entry(delivered, "04", "xxx")).findings
+    assert "le motif « xxx » n'explique rien : écrivez au moins 2 mots (8 lettres en tout)" in finding.message
+    assert finding.message.startswith("statut 04 (Rejetée par l'ordonnateur pour erreur données acheminement)")
 
 
 @pytest.mark.parametrize("code", sorted(NEEDS_EXPLANATION))
@@ -219,8 +226,12 @@ def test_statuses_applied_are_forwarded_to_the_partner_that_deposited(delivered)
 
 
 @pytest.mark.parametrize("comment, explained", [
-    ("prix erroné", True), ("BC manquant", True), ("autre", False), ("Other reason", False), ("ab", False),
-    ("  -  ", False), ("Aucun", False),
+    ("prix erroné", True), ("BC manquant", True), ("Autre motif.", True), ("Montant erroné", True),
+    ("Facture en double", True), ("rien reçu", True), ("Écart de 12,50 € sur BT-131", True),
+    ("autre", False), ("ab", False), ("  -  ", False), ("Aucun", False), ("xxx", False), ("test", False),
+    ("n/a", False), ("...", False), ("-", False), ("aaa", False), ("aaaa aaaa", False), ("zzzzz yyyyy", False),
+    ("motif", False), ("TEST TEST TEST", False), ("12345 678", False), ("a b c d e f g h", False),
+    ("ok ok", False),
 ])
 def test_what_counts_as_an_explanation(comment, explained):
     assert lifecycle.explained(comment) is explained
@@ -235,10 +246,18 @@ def test_a_portal_notification_makes_available_and_starts_the_delay_at_that_time
 def test_a_dispute_starts_the_delay_two_days_after_deposit_unless_it_started(delivered):
     change = lifecycle.disputed(delivered, "la collectivité dit n'avoir rien reçu", at(90))
     assert (change.dgp_start, change.dgp_rule) == (delivered.deposited_at + timedelta(days=2), lifecycle.RULE_DISPUTE)
-    with pytest.raises(ValueError, match="never changes"):
+    with pytest.raises(ValueError, match=f"a commencé le {re.escape(at(30).isoformat())} .* ne change jamais"):
         lifecycle.disputed(replace(delivered, dgp_start=at(30), dgp_rule=lifecycle.RULE_ACK), "encore", at(90))
-    with pytest.raises(ValueError, match="say why"):
+    with pytest.raises(ValueError, match="le motif « \\? » n'explique rien"):
         lifecycle.disputed(delivered, "?", at(90))
+
+
+def test_a_second_dispute_says_the_delay_will_start_when_its_start_is_ahead(delivered):
+    first = lifecycle.disputed(delivered, "la collectivité dit n'avoir rien reçu", at(90))
+    disputed_again = replace(delivered, dgp_start=first.dgp_start, dgp_rule=first.dgp_rule)
+    assert first.dgp_start > at(91)
+    with pytest.raises(ValueError, match=re.escape(f"commencera le {first.dgp_start.isoformat()} (règle dispute)")):
+        lifecycle.disputed(disputed_again, "toujours rien reçu", at(91))
 
 
 # Sequences through the runner, over the in-memory ledger and mailboxes.

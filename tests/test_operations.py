@@ -60,7 +60,7 @@ def deposit(root: Path, number: str, sender: str = "DEMO01", **spec) -> operatio
 def ledger_state(root: Path) -> tuple:
     """Every flow with its status, and every file of the outbox."""
     with closing(wired(root, create_ledger=False)) as hub:
-        flows = sorted((f.id, f.status) for f in operations.list_flows(hub.ledger, FlowFilter(limit=1000)))
+        flows = sorted((f.id, f.status) for f in operations.list_flows(hub, FlowFilter(limit=1000)))
     return flows, sorted(str(p) for p in (root / "outbox").rglob("*") if p.is_file())
 
 
@@ -93,7 +93,7 @@ def test_flows_are_searched_by_every_filter(root):
 
     def names(**criteria) -> list[str]:
         with closing(wired(root, create_ledger=False)) as hub:
-            found = operations.list_flows(hub.ledger, FlowFilter(**criteria))
+            found = operations.list_flows(hub, FlowFilter(**criteria))
         assert all(isinstance(f, FlowSummary) for f in found)
         return sorted(f.name for f in found)
 
@@ -112,7 +112,7 @@ def test_show_returns_the_typed_timeline_findings_and_outputs(root):
     handled = deposit(root, "OPS-7", buyer_siret="12345678900017")
     with closing(wired(root, create_ledger=False)) as hub:
         detail = operations.show_flow(hub.ledger, handled.flow_id[:12])
-        with pytest.raises(InvalidRequest, match="no single flow matches 'zz'"):
+        with pytest.raises(InvalidRequest, match="aucun flux n'a l'identifiant « zz »"):
             operations.show_flow(hub.ledger, "zz")
     assert isinstance(detail, FlowDetail) and detail.id == handled.flow_id and detail.status == "93"
     assert all(isinstance(e, TimelineEvent) for e in detail.timeline)
@@ -136,7 +136,7 @@ def test_a_dry_run_says_what_would_be_replayed_and_changes_nothing(root):
         plan = operations.replay(hub, chosen + [integrated.flow_id], dry_run=True)
     assert chosen == [rejected.flow_id]
     assert plan.dry_run and plan.replayed == ()
-    assert plan.planned == (Planned(rejected.flow_id, "OPS-8.xml", "DEMO01", "93", rejected.flow_id, 1),)
+    assert plan.planned == (Planned(rejected.flow_id, "OPS-8.xml", "DEMO01", "93", rejected.flow_id, 1, "90", (), ""),)
     assert [(s.flow_id, "integrated" in s.reason) for s in plan.skipped] == [(integrated.flow_id, True)]
     assert ledger_state(root) == before
 
@@ -180,7 +180,7 @@ def test_dispute_starts_the_delay_two_days_after_deposit_once(root):
     handled = deposit(root, "OPS-11", **CCDEMO)
     with closing(wired(root, create_ledger=False)) as hub:
         disputed = operations.dispute(hub, f"{handled.flow_id[:10]}:1", "rien reçu")
-        with pytest.raises(NotAllowed, match="never changes"):
+        with pytest.raises(NotAllowed, match="commencera le .* ne change jamais"):
             operations.dispute(hub, handled.flow_id, "encore")
         with pytest.raises(InvalidRequest, match="0 delivered invoice"):
             operations.dispute(hub, f"{handled.flow_id}:2", "la deuxième")
@@ -202,3 +202,110 @@ def test_payment_delays_count_from_each_start_and_find_the_overdue(root):
         50, NOW.date() + timedelta(days=50), 50)
     assert [(d.flow_id, d.days_left) for d in later.delays] == [(portal.flow_id, -1)]
     assert [d.number for d in one.delays] == ["OPS-13"]
+
+
+def test_flows_are_found_by_invoice_number_as_read_and_by_supplier(root):
+    lot = deposit(root, "OPS-20.A")
+    deposit(root, "OPS-21", buyer_siret="12345678900017")  # rejected: its invoice is still on record
+
+    def ids(**criteria) -> list[str]:
+        with closing(wired(root, create_ledger=False)) as hub:
+            return sorted(f.name for f in operations.list_flows(hub, FlowFilter(**criteria)))
+
+    assert ids(number="ops‑20.a ") == ids(number="OPS-20.A") == ["OPS-20.A.xml"]  # non-breaking hyphen, case, space
+    assert ids(number="OPS-21") == ["OPS-21.xml"]
+    assert ids(number="OPS-2%") == ids(number="OPS_20.A") == []  # the LIKE wildcards are plain characters
+    assert ids(supplier="356 000 000 00048", status="rejected") == ["OPS-21.xml"]
+    assert ids(supplier="11111111111111") == []
+    assert lot.status == "90"
+
+
+def test_an_unknown_status_or_recipient_is_refused_naming_the_choices(root):
+    rejected = deposit(root, "OPS-22", buyer_siret="12345678900017")
+    with closing(wired(root, create_ledger=False)) as hub:
+        with pytest.raises(InvalidRequest, match="statut inconnu « foo » ; choisissez parmi : 90, 93, 96.*rejected"):
+            operations.list_flows(hub, FlowFilter(status="foo"))
+        with pytest.raises(InvalidRequest, match="destinataire inconnu « NOPE ».*CCDEMO, CHDEMO"):
+            operations.list_flows(hub, FlowFilter(recipient="NOPE"))
+        with pytest.raises(InvalidRequest, match="destinataire inconnu « NOPE »"):
+            operations.payment_delays(hub, recipient="NOPE")
+        # a SIRET no structure has, but that a flow was rejected for, is found
+        assert [f.id for f in operations.list_flows(hub, FlowFilter(recipient="12345678900017"))] == [rejected.flow_id]
+        # a known recipient with nothing for it is an empty listing, by mailbox or SIRET
+        assert operations.list_flows(hub, FlowFilter(recipient="CHDEMO")) == ()
+        assert operations.payment_delays(hub, recipient="26750045200011").delays == ()
+
+
+def test_days_are_read_as_an_operator_types_them():
+    today = date(2026, 11, 28)
+    assert operations.day("today", today) == operations.day(" Aujourd'hui", today) == today
+    assert operations.day("yesterday", today) == operations.day("hier", today) == date(2026, 11, 27)
+    assert operations.day("-7d", today) == operations.day("-7j", today) == date(2026, 11, 21)
+    assert operations.day("2026-02-01", today) == date(2026, 2, 1)
+    for typed in ("demain", "2026-13-01", "-7", "7d", ""):
+        with pytest.raises(InvalidRequest, match=f"date illisible « {typed} » : écrivez une date AAAA-MM-JJ"):
+            operations.day(typed, today)
+
+
+def test_a_listing_carries_each_flows_finding_codes_and_first_blocking_message(root):
+    deposit(root, "OPS-23", buyer_siret="12345678900017")
+    deposit(root, "OPS-24")
+    with closing(wired(root, create_ledger=False)) as hub:
+        rows = {f.name: f for f in operations.list_flows(hub)}
+    assert rows["OPS-23.xml"].codes == ("FCT-RECIPIENT-UNKNOWN",)
+    assert "12345678900017" in rows["OPS-23.xml"].blocking
+    assert (rows["OPS-24.xml"].codes, rows["OPS-24.xml"].blocking) == ((), None)
+
+
+def test_replay_chooses_flows_until_a_day_included(root):
+    rejected = deposit(root, "OPS-25", buyer_siret="21330063500017")
+    with closing(wired(root, create_ledger=False)) as hub:
+        assert operations.chosen(hub, status="rejected", until=NOW.date()) == [rejected.flow_id]
+        assert operations.chosen(hub, status="93", since=NOW.date(), until=NOW.date() - timedelta(days=1)) == []
+        with pytest.raises(InvalidRequest, match="statut inconnu « lost »"):
+            operations.chosen(hub, status="lost")
+
+
+def sender_reports(root: Path) -> list[str]:
+    return sorted(p.name for p in (root / "outbox" / "DEMO01").iterdir())
+
+
+def test_a_replay_that_changes_nothing_sends_no_report_again_but_is_recorded(root):
+    rejected = deposit(root, "OPS-26", buyer_siret="21330063500017")
+    reports = sender_reports(root)
+
+    with closing(wired(root, create_ledger=False)) as hub:
+        [plan] = operations.replay(hub, [rejected.flow_id], dry_run=True).planned
+        [same] = operations.replay(hub, [rejected.flow_id]).replayed
+        detail = operations.show_flow(hub.ledger, same.flow_id)
+    assert (plan.would_status, plan.would_codes, plan.same_as) == ("93", ("FCT-RECIPIENT-UNKNOWN",), rejected.flow_id)
+    assert (same.status, same.same_as, same.outputs) == ("93", rejected.flow_id, [])
+    assert sender_reports(root) == reports  # the sender has its report already
+    assert detail.replay_of == rejected.flow_id and detail.outputs == ()
+    assert [e.label for e in detail.timeline if e.code == "unchanged"] == [
+        f"rapport non renvoyé à l'expéditeur : même statut et mêmes anomalies que la tentative précédente, "
+        f"le flux {rejected.flow_id}"]
+
+    directory = root / "config" / "directory.toml"
+    directory.write_text(directory.read_text() + '\n[[structure]]\nsiret = "21330063500017"\nname = "Ville de Bordeaux"\n'
+                         'mailbox = "BORDEAUX"\n')
+    with closing(wired(root, create_ledger=False)) as hub:
+        [plan] = operations.replay(hub, [same.flow_id], dry_run=True).planned
+        [fixed] = operations.replay(hub, [same.flow_id]).replayed
+    assert (plan.attempt, plan.would_status, plan.would_codes, plan.same_as) == (2, "90", (), "")
+    assert (fixed.status, fixed.same_as) == ("90", "")
+    told = [name for name in sender_reports(root) if name not in reports]  # something changed: the sender is told
+    assert told and all(name.startswith(fixed.flow_id) for name in told)
+
+
+def test_a_replay_whose_findings_read_differently_sends_its_report(root):
+    rejected = deposit(root, "OPS-27", buyer_siret="11000201100044")  # the ministry wants a service code
+    reports = sender_reports(root)
+    directory = root / "config" / "directory.toml"
+    directory.write_text(directory.read_text().replace("Ministère de la Démonstration", "Ministère des Essais"))
+    with closing(wired(root, create_ledger=False)) as hub:
+        [plan] = operations.replay(hub, [rejected.flow_id], dry_run=True).planned
+        [again] = operations.replay(hub, [rejected.flow_id]).replayed
+    assert (plan.would_status, plan.would_codes, plan.same_as) == ("93", ("FCT-SERVICE-MISSING",), "")
+    assert "Ministère des Essais" in again.findings[0]["message"] and again.same_as == ""
+    assert [name for name in sender_reports(root) if name not in reports] == [f"{again.flow_id}.flux.statut.xml"]

@@ -8,12 +8,15 @@ whatever its verdict; `validate`: nothing blocks), 1 something blocks
 (`validate`, or `process --strict` when a flow is not fully integrated), the
 hub's state forbids the request (`dispute` of a delay already started), or the
 ledger or the broker cannot be reached, 2 a usage or configuration error.
-Errors a user can cause get one clear line on stderr, never a traceback.
+Errors a user can cause get one clear line on stderr, never a traceback; a
+reader of stdout that goes away (`| head`) ends the command quietly with 141,
+as a shell reports a process a closed pipe stops.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import asdict
 from importlib import metadata
@@ -26,6 +29,7 @@ from facteur.adapters.cli import lifecycle as cli_lifecycle
 from facteur.adapters.mailbox import not_a_folder
 from facteur.adapters.cli.common import (
     EXIT_BLOCKED,
+    EXIT_BROKEN_PIPE,
     EXIT_OK,
     EXIT_USAGE,
     UsageError,
@@ -45,19 +49,28 @@ from facteur.engine.errors import (
     LedgerUnavailable,
     NotAllowed,
 )
+from facteur.engine.operations.dates import DAYS_AGO
 from facteur.engine.runtime import logs
 from facteur.engine.runtime.runner import utc_now
 
 
+DAY_OPTIONS = ("--since", "--until", "--on")  # the options that take a day (`operations.day`)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_days_ago(sys.argv[1:] if argv is None else argv))
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_USAGE
     try:
         config = _config(args) if args.configured else None
-        return args.handler(args, config)
+        code = args.handler(args, config)
+        sys.stdout.flush()  # a reader gone (`| head`) shows here, where it is handled, not at exit
+        return code
+    except BrokenPipeError:
+        _stdout_gone()
+        return EXIT_BROKEN_PIPE
     except (UsageError, InvalidRequest, ConfigError, DirectoryError) as err:
         print(f"facteur: {err}", file=sys.stderr)
         return EXIT_USAGE
@@ -72,6 +85,28 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("facteur: interrupted", file=sys.stderr)
         return 130
+
+
+def _days_ago(argv: list[str]) -> list[str]:
+    """`--since -7d` as `--since=-7d`: argparse would take `-7d` for an option."""
+    joined: list[str] = []
+    for value in argv:
+        if joined and joined[-1] in DAY_OPTIONS and DAYS_AGO.fullmatch(value):
+            joined[-1] += f"={value}"
+        else:
+            joined.append(value)
+    return joined
+
+
+def _stdout_gone() -> None:
+    """stdout's reader has gone (`facteur dgp --json | head`): what is still
+    buffered goes nowhere, so that Python's own flush at exit does not report
+    the broken pipe again. A stdout without a file (captured) has nothing to flush."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (OSError, ValueError):
+        return
+    os.dup2(os.open(os.devnull, os.O_WRONLY), descriptor)
 
 
 def _parser() -> argparse.ArgumentParser:

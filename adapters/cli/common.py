@@ -10,10 +10,12 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
-from facteur.engine.operations import Handled, Processed, Submitted
+from facteur.engine.operations import Handled, Processed, Submitted, day
 from facteur.engine.statuses import FLOW_CODES
 
 EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a process whose reader went away
+DAYS = "YYYY-MM-DD, today (aujourd'hui), yesterday (hier), or -7d (-7j) for 7 days ago"
 TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".swp")
 
 
@@ -35,6 +37,12 @@ def _iso(value):
 
 def warn(message: str) -> None:
     print(f"facteur: {message}", file=sys.stderr)
+
+
+def typed_day(value: str | None) -> date | None:
+    """The day an option names (`today`, `hier`, `-7d`, an ISO date), counted
+    from today's local date; None when the option was not given."""
+    return None if value is None else day(value, date.today())
 
 
 def submitted(paths: list[str]) -> list[Submitted]:
@@ -75,6 +83,8 @@ def print_processed(processed: Processed, as_json: bool) -> None:
         for finding in r.findings:
             if finding["severity"] == "blocking":
                 print(f"    {finding['code']}: {finding['message']}")
+        if r.same_as:
+            print(f"    rapport non renvoyé à l'expéditeur : rien n'a changé depuis la tentative {r.same_as}")
     summary = ", ".join(f"{counts[key]} {LABELS[key]}" for key in LABELS if counts[key])
     print(f"{len(processed.flows)} flow(s): {summary or 'none'}")
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
 
 from facteur.adapters import wiring
-from facteur.adapters.cli.common import EXIT_OK, emit
+from facteur.adapters.cli.common import DAYS, EXIT_OK, emit, typed_day
 from facteur.engine import operations
 from facteur.engine.config import Config
 from facteur.engine.operations import FlowDetail, FlowFilter, OutputLine
@@ -21,10 +20,13 @@ def register(commands, common) -> None:
     listing.add_argument("--status", help=flow_status_help())
     listing.add_argument("--sender", default="", help="the partner that sent the flow")
     listing.add_argument("--recipient", default="", help="a recipient mailbox id or SIRET the flow's invoices went to")
-    listing.add_argument("--since", type=date.fromisoformat, help="received on or after this date (YYYY-MM-DD)")
-    listing.add_argument("--until", type=date.fromisoformat, help="received on or before this date (YYYY-MM-DD)")
+    listing.add_argument("--since", help=f"received on or after this day: {DAYS}")
+    listing.add_argument("--until", help=f"received on or before this day: {DAYS}")
     listing.add_argument("--syntax", default="", help="e.g. IN_DP_E1_UBL_INVOICE, IN_DP_E1_CII_16B")
     listing.add_argument("--code", default="", help="flows with a finding of this code, e.g. FCT-RECIPIENT-UNKNOWN")
+    listing.add_argument("--number", default="", help="flows holding this invoice number (compared as read: case, "
+                         "dashes and spaces aside)")
+    listing.add_argument("--supplier", default="", help="flows holding an invoice of this supplier (SIRET)")
     listing.set_defaults(handler=_list)
     show = flow_commands.add_parser("show", parents=[common], help="one flow: timeline, findings, outputs")
     show.add_argument("flow_id", metavar="ID", help="flow id, or a unique prefix of it")
@@ -32,10 +34,10 @@ def register(commands, common) -> None:
 
 
 def _list(args, config: Config) -> int:
-    chosen = FlowFilter(args.status or "", args.sender, args.recipient, args.since, args.until, args.syntax, args.code,
-                        args.limit)
+    chosen = FlowFilter(args.status or "", args.sender, args.recipient, typed_day(args.since), typed_day(args.until),
+                        args.syntax, args.code, args.limit, args.number, args.supplier)
     with wiring.hub(config) as hub:
-        rows = operations.list_flows(hub.ledger, chosen)
+        rows = operations.list_flows(hub, chosen)
     if args.json:
         emit([asdict(r) for r in rows])
         return EXIT_OK

@@ -5,10 +5,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
 
 from facteur.adapters import wiring
-from facteur.adapters.cli.common import EXIT_OK, emit, print_processed, warn
+from facteur.adapters.cli.common import DAYS, EXIT_OK, emit, print_processed, typed_day, warn
 from facteur.engine import operations
 from facteur.engine.config import Config
 from facteur.engine.operations import Processed, Replayed
@@ -34,8 +33,8 @@ def register(commands, common) -> None:
 
     clock = commands.add_parser("dgp", parents=[common], help="invoices with their payment-delay start, due date and days left")
     clock.add_argument("--overdue", action="store_true", help="only invoices past due without a payment status")
-    clock.add_argument("--recipient", default="", help="one recipient's mailbox id")
-    clock.add_argument("--on", type=date.fromisoformat, help="count days left as on this date (YYYY-MM-DD; default today)")
+    clock.add_argument("--recipient", default="", help="one recipient's mailbox id or SIRET")
+    clock.add_argument("--on", help=f"count days left as on this day ({DAYS}; default today)")
     clock.set_defaults(handler=_dgp)
 
     again = commands.add_parser(
@@ -43,9 +42,11 @@ def register(commands, common) -> None:
     )
     again.add_argument("flow_ids", nargs="*", metavar="ID", help="flow ids (or unique prefixes)")
     again.add_argument("--status", choices=sorted(name for name, code in FLOW_NAMES.items() if code != PENDING), help="replay every flow in this status...")
-    again.add_argument("--since", type=date.fromisoformat, help="...received on or after this date (YYYY-MM-DD)")
+    again.add_argument("--since", help=f"...received on or after this day ({DAYS})")
+    again.add_argument("--until", help=f"...received on or before this day ({DAYS})")
     again.add_argument("--dry-run", action="store_true",
-                       help="say which flows would be replayed, and why others would not, without replaying any")
+                       help="say which flows would be replayed and what each would give now, and why others would "
+                            "not, without replaying, writing or recording anything")
     again.set_defaults(handler=_replay)
 
 
@@ -77,7 +78,7 @@ def _dispute(args, config: Config) -> int:
 
 def _dgp(args, config: Config) -> int:
     with wiring.hub(config) as hub:
-        clock = operations.payment_delays(hub, args.recipient, args.overdue, args.on)
+        clock = operations.payment_delays(hub, args.recipient, args.overdue, typed_day(args.on))
     if args.json:
         emit([asdict(d) for d in clock.delays])
         return EXIT_OK
@@ -95,7 +96,7 @@ def _dgp(args, config: Config) -> int:
 def _replay(args, config: Config) -> int:
     logs.configure("warning")
     with wiring.hub(config, warn=warn) as hub:
-        flow_ids = operations.chosen(hub, args.flow_ids, args.status or "", args.since)
+        flow_ids = operations.chosen(hub, args.flow_ids, args.status or "", typed_day(args.since), typed_day(args.until))
         done = operations.replay(hub, flow_ids, dry_run=args.dry_run)
     if args.json:
         emit(_replay_json(done))
@@ -120,5 +121,9 @@ def _print_plan(done: Replayed) -> None:
     for plan in done.planned:
         print(f"{plan.flow_id:24}  serait rejoué (statut {plan.status}) : tentative {plan.attempt} "
               f"de la chaîne {plan.chain}  {plan.name}")
+        codes = ", ".join(plan.would_codes) or "aucune anomalie"
+        report = (f"rien ne change depuis la tentative {plan.same_as} : aucun rapport ne serait renvoyé" if plan.same_as
+                  else "un rapport serait envoyé à l'expéditeur")
+        print(f"    donnerait maintenant : statut {plan.would_status} ({codes}) ; {report}")
     print(f"simulation : {len(done.planned)} flux seraient rejoués, {len(done.skipped)} écartés ; "
           "rien n'a été rejoué ni enregistré")

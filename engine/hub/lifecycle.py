@@ -5,8 +5,8 @@ After delivery an invoice moves through the Chorus Pro statuses: made available
 suspended (06) and completed (12), or service done (07), mandated (08), sent
 to the accountant (09), booked (10) and paid (11). `NEXT` says which step may
 follow which; anything else is refused and the refusal goes back to whoever
-sent it, with the reason. A rejection or a suspension must say why: a supplier
-never receives "other reason" without an explanation.
+sent it, with the reason. A rejection or a suspension must say why in words
+(`explanation_gap`): a supplier never receives "xxx" or "test" as a reason.
 
 The payment delay (DGP) starts once, by one of three rules, recorded with it:
 the recipient system's technical acknowledgment (EDI), the time a portal or
@@ -21,6 +21,7 @@ and `Output`s for the runner to write.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -68,11 +69,16 @@ NEXT: Mapping[str, frozenset[str]] = {
     "05": frozenset(),
     "11": frozenset(),
 }
-# Words that name a reason without giving one.
-NOT_AN_EXPLANATION = frozenset(
-    {"autre", "autres", "autre motif", "autre raison", "divers", "other", "other reason", "others", "misc", "n/a",
-     "na", "none", "aucun", "rien", "motif", "reason", "voir", "see", "-", ".", "?", "x"}
+# What an explanation needs: words of letters, enough of them to say something.
+# "Autre motif." (10 letters) or "rien reçu" (8) pass; "xxx", "n/a", "motif" do not.
+MIN_WORDS = 2
+MIN_LETTERS = 8
+# Words that fill a field without saying anything; they count for nothing.
+PLACEHOLDERS = frozenset(
+    {"test", "tests", "essai", "todo", "tbd", "na", "nc", "nr", "lorem", "ipsum", "blabla", "bla", "asdf", "qwerty",
+     "azerty", "idem", "xxx", "xx"}
 )
+_WORD = re.compile(r"[^\W\d_]{2,}")
 CLOCK_TOLERANCE = timedelta(minutes=5)  # partners' clocks drift a little from facteur's
 DISPUTE_DELAY = timedelta(days=2)
 
@@ -216,11 +222,12 @@ def _invoice_entry(plan: _Plan, entry: StatusEntry) -> None:
             f"(issued in {years}); give DateFacture to say which",
         )
     (invoice,) = found
-    if code in NEEDS_EXPLANATION and not explained(entry.comment):
+    gap = explanation_gap(entry.comment) if code in NEEDS_EXPLANATION else ""
+    if gap:
         return plan.refuse(
             entry, "FCT-STATUS-UNEXPLAINED",
-            f"status {code} ({INVOICE_STATUS_LABELS[code]}) for invoice {entry.number} gives no reason; "
-            "write in Commentaire what is wrong or missing, so that the supplier can act on it",
+            f"statut {code} ({INVOICE_STATUS_LABELS[code]}) de la facture {entry.number} : {gap} "
+            "(champ Commentaire), pour que le fournisseur puisse agir",
         )
     current = plan.state(invoice)
     if code not in NEXT.get(current, frozenset()):
@@ -231,9 +238,28 @@ def _invoice_entry(plan: _Plan, entry: StatusEntry) -> None:
 
 
 def explained(comment: str) -> bool:
-    """A comment that gives a reason: some words, not a placeholder."""
-    text = " ".join(comment.lower().split()).strip(" .:;!-")
-    return sum(ch.isalpha() for ch in text) >= 3 and text not in NOT_AN_EXPLANATION
+    """A comment that gives a reason (see `explanation_gap`)."""
+    return not explanation_gap(comment)
+
+
+def explanation_gap(comment: str) -> str:
+    """Why `comment` explains nothing, in French, or "" when it explains.
+
+    A reason is at least MIN_WORDS different words of two letters or more and
+    MIN_LETTERS letters in all; a word of one repeated letter ("aaa") or a
+    placeholder ("test", "xxx") counts for nothing, so that a supplier always
+    reads something it can act on."""
+    shown = " ".join(comment.split())
+    words = {word for word in map(str.lower, _WORD.findall(comment))
+             if word not in PLACEHOLDERS and len(set(word)) > 1}
+    letters = sum(len(word) for word in words)
+    if len(words) >= MIN_WORDS and letters >= MIN_LETTERS:
+        return ""
+    what = f"le motif « {shown} » n'explique rien" if shown else "aucun motif n'est donné"
+    return (
+        f"{what} : écrivez au moins {MIN_WORDS} mots ({MIN_LETTERS} lettres en tout) qui disent ce qui ne va pas "
+        "ou ce qui manque, par exemple « Montant erroné » ou « Bon de commande manquant »"
+    )
 
 
 def _impossible(number: str, current: str, code: str) -> str:
@@ -307,13 +333,16 @@ def notified(waiting: list[DeliveredInvoice], recipient: str, hub_id: str, at: d
 
 def disputed(invoice: DeliveredInvoice, reason: str, at: datetime) -> StatusChange:
     """The dispute rule: the delay starts two days after deposit. Raises
-    ValueError when the delay has already started (a start never changes)."""
+    ValueError when the delay has a start already (a start never changes); a
+    start by this rule may still be ahead of `at`, and the refusal says so."""
     if invoice.dgp_start is not None:
+        when = "a commencé le" if invoice.dgp_start <= at else "commencera le"
         raise ValueError(
-            f"the payment delay of invoice {invoice.invoice.number} (flow {invoice.flow_id}) already started on "
-            f"{invoice.dgp_start.isoformat()} by the {invoice.dgp_rule} rule; a start never changes"
+            f"le délai de paiement de la facture {invoice.invoice.number} (flux {invoice.flow_id}) {when} "
+            f"{invoice.dgp_start.isoformat()} (règle {invoice.dgp_rule}) ; un début de délai ne change jamais"
         )
-    if not explained(reason):
-        raise ValueError("say why the invoice is disputed (--reason), in words")
+    gap = explanation_gap(reason)
+    if gap:
+        raise ValueError(f"dites pourquoi la facture est contestée (--reason) : {gap}")
     start = invoice.deposited_at + DISPUTE_DELAY
     return StatusChange(invoice.flow_id, invoice.index, "dispute", at, f"dispute: {reason}", start, RULE_DISPUTE)

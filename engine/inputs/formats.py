@@ -7,10 +7,21 @@ verdict records). Detection (`detect.classify`), validation (`validate`) and
 extraction (`extraction.extract`) look formats up here and name none of them:
 a new XML format is one more entry in `FORMATS`, with its reader and its rules.
 
-Not here, because they are not XML invoice formats: a PDF is a container (the
-Factur-X data inside it is one of these formats, a plain PDF is recognised from
-its text by `recognise`), so is a lot (`lots`), and the proprietary formats are
-declared by files of mappings/formats/ (`mappings`), with no rule set of theirs.
+The other kinds of input answer the same three questions, each in one place:
+
+- a Factur-X / ZUGFeRD PDF is a container: its embedded data is one of the
+  formats here, recognised, read and judged as such (`validate._check_pdf`);
+- a plain PDF (no embedded data) is recognised by having none, read from its
+  text with the label patterns of mappings/recognition.toml (`recognise.read`)
+  and judged by those patterns, then the hub controls: `recognise.Patterns`
+  carries its rule set (`recognise.RULE_SET`, versioned by the patterns);
+- each proprietary format is one file of mappings/formats/: `mappings.Format`
+  says how it is recognised (`recognises`), read (`read`), and is the rule set
+  its invoices record (`rule_set`: the mapping's id and version).
+
+Those two are data the operator keeps, loaded by the configuration adapter and
+handed to the pipeline (`Context.recognition`, `Rules.formats`), not entries of
+`FORMATS`; a lot (`lots`) is no format, only documents that each are one.
 """
 
 from __future__ import annotations

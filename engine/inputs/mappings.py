@@ -10,6 +10,11 @@ invoices (`read`), one per header record or invoice element, each with its
 lines. A value that cannot be read (a date or an amount not in the declared
 format) refuses that invoice with a `MappingRefused` naming the record, the field
 and the value; the file's other invoices are still read.
+
+No EN 16931 rule set judges what a mapping reads (the pivot is written from the
+canonical invoice, never as UBL or CII): the mapping itself is the rule set its
+invoices' verdicts record (`Format.rule_set`: its `id`, the file's name unless
+[format] says otherwise, and its `version`), before the hub controls.
 """
 
 from __future__ import annotations
@@ -20,11 +25,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
 
 from lxml import etree
 
 from facteur.engine.errors import MappingError, MappingRefused
 from facteur.engine.model import Invoice, Line, Party, Syntax
+from facteur.engine.validation.rulesets import Declared
 
 KINDS = ("csv", "fixed", "xml")
 HEADER_FIELDS = (
@@ -50,6 +57,7 @@ class Format:
     header: dict  # field -> locator: column (csv), [start, length] (fixed), XPath (xml)
     line: dict
     defaults: dict
+    rule_set: Declared  # what the verdict of each invoice read with it records
     record_type: object = None  # csv: column; fixed: [start, length]
     header_type: str = ""
     line_type: str = ""
@@ -81,9 +89,10 @@ class Format:
         if kind != "xml" and not first_line:
             raise MappingError(f"{source}: [recognise] first_line (a regular expression) is required")
         layout = data.get(kind, {})
+        name, identifier = str(table.get("name", source)), str(table.get("id") or PurePath(source).stem)
         try:
             return cls(
-                name=str(table.get("name", source)),
+                name=name,
                 source=source,
                 kind=kind,
                 first_line=re.compile(first_line) if first_line else None,
@@ -91,6 +100,7 @@ class Format:
                 header=dict(header),
                 line=dict(line),
                 defaults=dict(data.get("defaults", {})),
+                rule_set=Declared.of(identifier, name, data, table.get("version")),
                 record_type=layout.get("record_type"),
                 header_type=str(layout.get("header", "")),
                 line_type=str(layout.get("line", "")),

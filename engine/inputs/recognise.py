@@ -39,6 +39,9 @@ from facteur.engine.inputs.printed import (
     read_text,
 )
 from facteur.engine.model import Invoice, Party, Syntax
+from facteur.engine.validation.rulesets import Declared
+
+RULE_SET = "FACTEUR-PDF-RECONNAISSANCE"
 
 # The fields a mapping may describe, with the kind of value each one holds.
 FIELDS = {
@@ -104,12 +107,14 @@ class FieldPattern:
 
 @dataclass(frozen=True)
 class Patterns:
-    """A recognition mapping, as loaded from TOML by `Patterns.from_toml`."""
+    """A recognition mapping, as loaded from TOML by `Patterns.from_toml`;
+    `rule_set` is what the verdict of a PDF read with it records."""
 
     fields: tuple[FieldPattern, ...]
     mandatory: tuple[str, ...]
     buyer_headings: tuple[str, ...]
     conventions: Conventions
+    rule_set: Declared
     section_lines: int = 10
     credit_note_titles: tuple[str, ...] = ()  # a title among the first lines that makes the document a credit note
     legal_forms: tuple[str, ...] = ()  # words that end a company's name (SARL, GmbH, Ltd): the letterhead's name
@@ -145,6 +150,7 @@ class Patterns:
             mandatory=mandatory,
             buyer_headings=tuple(fold(h) for h in sections.get("buyer", ())),
             conventions=Conventions(months, order == "DMY"),
+            rule_set=Declared.of(RULE_SET, "plain-PDF recognition", data, settings.get("version")),
             section_lines=int(settings.get("section_lines", 10)),
             credit_note_titles=tuple(fold(str(t)) for t in settings.get("credit_note_titles", ())),
             legal_forms=tuple(fold(str(form)) for form in settings.get("legal_forms", ())),

@@ -8,6 +8,7 @@ cannot be asked so) and `NotAllowed` (where the hub stands forbids it).
 """
 
 from facteur.engine.errors import InvalidRequest, NotAllowed
+from facteur.engine.operations.dates import day
 from facteur.engine.operations.doctor import Check, Diagnosis, Probes, diagnose
 from facteur.engine.operations.flows import FlowFilter, list_flows, show_flow
 from facteur.engine.operations.hub import Hub
@@ -49,8 +50,8 @@ __all__ = [
     "Hub", "InvalidRequest", "NotAllowed",
     # processing and validating files
     "Submitted", "check_sender", "process", "Processed", "Handled", "validate", "Validation", "Finding",
-    # looking at flows
-    "FlowFilter", "list_flows", "FlowSummary", "show_flow", "FlowDetail", "TimelineEvent", "InvoiceLine",
+    # looking at flows, from days as typed
+    "day", "FlowFilter", "list_flows", "FlowSummary", "show_flow", "FlowDetail", "TimelineEvent", "InvoiceLine",
     "ReplayLine", "FindingLine", "OutputLine",
     # replaying them
     "chosen", "replay", "Replayed", "Planned", "Skipped",

@@ -6,9 +6,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from facteur.engine.errors import InvalidRequest
+from facteur.engine.hub.controls import comparable
+from facteur.engine.operations.hub import Hub
 from facteur.engine.runtime.ledger import Ledger
 from facteur.engine.runtime.records import FlowDetail, FlowSummary
-from facteur.engine.statuses import flow_code
+from facteur.engine.statuses import FLOW_CODES, flow_code
+
+SHOWN_CHOICES = 12  # a usage error names at most this many recipients of the directory
 
 
 @dataclass(frozen=True)
@@ -23,27 +27,72 @@ class FlowFilter:
     syntax: str = ""
     code: str = ""  # a finding's code
     limit: int = 50
+    number: str = ""  # an invoice number of the flow, compared as read (`controls.comparable`)
+    supplier: str = ""  # the SIRET (or other identifier) of a supplier of the flow's invoices
 
 
-def list_flows(ledger: Ledger, chosen: FlowFilter = FlowFilter()) -> tuple[FlowSummary, ...]:
-    """The latest flows that pass the filter, newest first."""
-    return tuple(
-        ledger.flows(
-            chosen.limit,
-            status=flow_code(chosen.status),
-            sender=chosen.sender,
-            recipient=chosen.recipient,
-            since=chosen.since.isoformat() if chosen.since else "",
-            until=(chosen.until + timedelta(days=1)).isoformat() if chosen.until else "",
-            syntax=chosen.syntax,
-            code=chosen.code,
-        )
+def list_flows(hub: Hub, chosen: FlowFilter = FlowFilter()) -> tuple[FlowSummary, ...]:
+    """The latest flows that pass the filter, newest first. A status or a
+    recipient that names nothing is an `InvalidRequest` naming the choices,
+    rather than an empty listing that would read as "no such flow"."""
+    rows = hub.ledger.flows(
+        chosen.limit,
+        status=status_code(chosen.status),
+        sender=chosen.sender,
+        recipient=chosen.recipient,
+        since=chosen.since.isoformat() if chosen.since else "",
+        until=day_after(chosen.until),
+        syntax=chosen.syntax,
+        code=chosen.code,
+        number=comparable(chosen.number),
+        supplier="".join(chosen.supplier.split()),
     )
+    if not rows and chosen.recipient:
+        known_recipient(hub, chosen.recipient)
+    return tuple(rows)
+
+
+def status_code(status: str) -> str:
+    """The code of a flow status given by code or name ("" for none); any
+    other text is an `InvalidRequest` naming those accepted."""
+    code = flow_code(status.strip())
+    if status and not (code in FLOW_CODES and FLOW_CODES[code].name):
+        accepted = [c for c, entry in FLOW_CODES.items() if entry.name]
+        accepted += [entry.name for entry in FLOW_CODES.values() if entry.name and entry.name != entry.code]
+        raise InvalidRequest(f"statut inconnu « {status} » ; choisissez parmi : {', '.join(accepted)}")
+    return code
+
+
+def known_recipient(hub: Hub, recipient: str) -> str:
+    """The mailbox id of `recipient` (a mailbox id or SIRET of the directory),
+    or `recipient` itself when the ledger holds invoices for it (a structure
+    since removed, a SIRET a flow was rejected for); anything else is an
+    `InvalidRequest` naming the directory's recipients."""
+    for structure in hub.directory.structures.values():
+        if recipient in (structure.mailbox, structure.siret):
+            return structure.mailbox
+    if hub.ledger.flows(1, recipient=recipient):
+        return recipient
+    known = sorted(hub.directory.mailboxes)
+    more = f" (et {len(known) - SHOWN_CHOICES} autres)" if len(known) > SHOWN_CHOICES else ""
+    shown = ", ".join(known[:SHOWN_CHOICES]) + more if known else "l'annuaire n'en a aucune"
+    raise InvalidRequest(
+        f"destinataire inconnu « {recipient} » : ni l'annuaire ({hub.directory_source}) ni le registre ne le "
+        f"connaissent ; donnez la boîte ou le SIRET d'une structure : {shown}"
+    )
+
+
+def day_after(until: date | None) -> str:
+    """The ledger's exclusive bound of a listing that ends on `until`, included."""
+    return (until + timedelta(days=1)).isoformat() if until else ""
 
 
 def show_flow(ledger: Ledger, reference: str) -> FlowDetail:
     """The one flow whose id is, or starts with, `reference`."""
     detail = ledger.flow_detail(reference)
     if detail is None:
-        raise InvalidRequest(f"no single flow matches {reference!r}; see 'facteur flows list'")
+        raise InvalidRequest(
+            f"aucun flux n'a l'identifiant « {reference} », ou plusieurs commencent ainsi ; "
+            "voyez « facteur flows list » et donnez un identifiant complet ou un préfixe unique"
+        )
     return detail

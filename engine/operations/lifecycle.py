@@ -10,7 +10,7 @@ from datetime import date, datetime
 from facteur.engine.errors import InvalidRequest, NotAllowed
 from facteur.engine.hub import dgp, lifecycle
 from facteur.engine.hub.directory import Directory, Structure
-from facteur.engine.operations.flows import show_flow
+from facteur.engine.operations.flows import known_recipient, show_flow
 from facteur.engine.operations.hub import Hub
 from facteur.engine.outputs import pivot
 from facteur.engine.runtime.ledger import DeliveredInvoice, Ledger
@@ -129,10 +129,11 @@ def _delivered(ledger: Ledger, reference: str) -> DeliveredInvoice:
 
 
 def payment_delays(hub: Hub, recipient: str = "", overdue: bool = False, on: date | None = None) -> PaymentDelays:
-    """Every accepted invoice (of one recipient mailbox, when given) with its
-    payment-delay start, due date and days left as on `on` (today by the hub's
-    clock); `overdue` keeps those past due without a payment status."""
-    invoices = hub.ledger.invoices(recipient)
+    """Every accepted invoice (of one recipient, by mailbox id or SIRET, when
+    given) with its payment-delay start, due date and days left as on `on`
+    (today by the hub's clock); `overdue` keeps those past due without a
+    payment status. A recipient that names nothing is an `InvalidRequest`."""
+    invoices = hub.ledger.invoices(known_recipient(hub, recipient) if recipient else "")
     today = on or hub.clock().date()
     clocks = dgp.clocks(invoices, hub.directory, today)
     return PaymentDelays(today, tuple(_delay(c) for c in clocks if c.overdue or not overdue))

@@ -25,6 +25,7 @@ from facteur.engine.outputs.envelope import (
     serialise,
     timestamp,
 )
+from facteur.engine.outputs.fit import fit
 from facteur.engine.outputs.pivot import party_gaps
 from facteur.engine.statuses import (
     FLOW_REJECTIONS,
@@ -48,7 +49,12 @@ ERROR_NATURES: Mapping[str, str] = {
     "lifecycle": "Cycle de vie",
 }
 DEFAULT_NATURE = "Contrôle plateforme"
+# LibelleErreur has no maxLength in the schema: this one is facteur's, so that a
+# list of errors reads at a glance; DescriptionErreur (unbounded) has the whole text.
 MAX_ERROR_LABEL = 100
+# The one text field facteur writes that CPPStatutPivot_V1_19.xsd bounds
+# (CPPFluxStatutUnitaire/DonneesStatut/ComplementStatut); Commentaire is unbounded.
+MAX_FLOW_COMPLEMENT = 40
 
 
 @dataclass(frozen=True)
@@ -94,7 +100,7 @@ def flow_status_xml(
     unit = child(child(root, "CPPFluxStatuts", compteur="1"), "CPPFluxStatutUnitaire", NumOrdre="1")
     data = child(unit, "DonneesStatut")
     child(data, "IdStatut", code)
-    child(data, "ComplementStatut", FLOW_STATUS_LABELS[code])
+    child(data, "ComplementStatut", fit(FLOW_STATUS_LABELS[code], MAX_FLOW_COMPLEMENT))
     if comment:
         child(data, "Commentaire", comment)
     child(data, "Horodatage", timestamp(produced_at))
@@ -155,12 +161,11 @@ def _add_error(parent: etree._Element, line_id: str, finding: Finding) -> None:
 
 
 def error_label(finding: Finding) -> str:
-    """The first clause of the message, so that a list of errors reads at a glance;
-    a warning says so, since it shares the list with the errors that rejected."""
+    """The first clause of the message, so that a list of errors reads at a glance,
+    cut on a word boundary; a warning says so, since it shares the list with the
+    errors that rejected."""
     clause = finding.message.split("; ")[0].split(". ")[0]
-    if len(clause) > MAX_ERROR_LABEL:
-        clause = clause[: MAX_ERROR_LABEL - 1].rstrip() + "…"
-    return clause if finding.blocking else f"Avertissement : {clause}"
+    return fit(clause if finding.blocking else f"Avertissement : {clause}", MAX_ERROR_LABEL)
 
 
 def _add_invoice_status(parent: etree._Element, number: int, entry: InvoiceStatusEntry, produced_at: datetime) -> None:

@@ -135,8 +135,10 @@ class Ledger(Protocol):
         put its reports to `publish` back in the outbox, under their ids."""
 
     def flows(self, limit: int = 100, **filters: str) -> list[FlowSummary]:
-        """The latest flows, newest first; filters: status, sender, recipient,
-        since, until (ISO dates), syntax, code (a finding's code)."""
+        """The latest flows, newest first, each with its finding codes and first
+        blocking message; filters: status, sender, recipient, since, until (ISO
+        dates), syntax, code (a finding's code), number (an invoice number as
+        `controls.comparable` gives it), supplier (a supplier's identifier)."""
 
     def delivered(self, flow_id: str) -> list[DeliveredInvoice]:
         """The accepted invoices of a flow."""

@@ -25,6 +25,8 @@ class FlowSummary:
     accepted: int | None
     replay_of: str | None  # the first flow of the chain, for a replay
     attempt: int
+    codes: tuple[str, ...] = ()  # its findings' codes, each once, in the order found
+    blocking: str | None = None  # the message of its first blocking finding: why it was rejected
 
 
 @dataclass(frozen=True)

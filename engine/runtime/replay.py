@@ -3,7 +3,8 @@
 An operator fixes what made flows fail (a structure missing from the
 directory, say) and replays them. Each replay is a new attempt with its own id,
 linked to the first flow of its chain, judged by the configuration of now and
-reported to the sender like any flow. It never delivers an invoice twice:
+reported to the sender like any flow, unless it ends as the attempt before it
+did (`attempts.py`): the sender has that report already. It never delivers an invoice twice:
 integrated flows are not replayed at all, and an invoice already delivered by
 any flow is a duplicate for the replay as for everyone.
 """
@@ -37,10 +38,11 @@ def _handled(prepared: Flow | Skipped, runner: Runner) -> Handled | Skipped:
     return prepared if isinstance(prepared, Skipped) else runner.handle(prepared)
 
 
-def latest_attempts(ledger: Ledger, status: str, since: str) -> list[str]:
-    """Flows in `status` received since `since` that no later attempt replaced."""
+def latest_attempts(ledger: Ledger, status: str, since: str, until: str = "") -> list[str]:
+    """Flows in `status` received since `since` and before `until` (ISO dates,
+    "" for no bound) that no later attempt replaced."""
     code = flow_code(status)
-    rows = ledger.flows(limit=1_000_000, status=code, since=since)
+    rows = ledger.flows(limit=1_000_000, status=code, since=since, until=until)
     chosen = []
     for row in reversed(rows):  # oldest first, as they came
         record = ledger.find(row.id)

@@ -40,7 +40,7 @@ from facteur.engine import pipeline
 from facteur.engine.errors import Busy
 from facteur.engine.hub import controls, lifecycle
 from facteur.engine.model import Flow, Outcome, Output, StatusMessage
-from facteur.engine.runtime import logs
+from facteur.engine.runtime import attempts, logs
 from facteur.engine.runtime.ledger import FlowRecord, Ledger
 from facteur.engine.statuses import DELIVERY_ERRORS
 
@@ -74,6 +74,7 @@ class Handled:
     kind: str = "invoices"  # or "statuses"
     findings: list[dict] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
+    same_as: str = ""  # a replay judged as this earlier attempt was: no report sent again to the sender
 
 
 def utc_now() -> datetime:
@@ -203,9 +204,18 @@ class Runner:
     def _judged(self, flow: Flow, outcome: Outcome) -> Outcome:
         """The outcome as it will be committed: a recipient's statuses applied
         to the lifecycle, or the accepted invoices claimed."""
-        if outcome.statuses is not None:
-            return self._settled(flow, outcome.statuses)
-        return self._claimed(flow, outcome)
+        judged = self._settled(flow, outcome.statuses) if outcome.statuses is not None else self._claimed(flow, outcome)
+        return self._unrepeated(flow, judged)
+
+    def _unrepeated(self, flow: Flow, outcome: Outcome) -> Outcome:
+        """A replay that ends as its previous attempt did keeps its report to
+        the sender unsent (`attempts.py`); every other output goes, and the
+        ledger records the attempt with the earlier one whose report stands."""
+        same = attempts.same_as_before(self.ledger, flow, outcome)
+        if not same:
+            return outcome
+        kept = [output for output in outcome.outputs if not _to_sender(flow, output)]
+        return replace(outcome, outputs=kept, same_as=same)
 
     def _settled(self, flow: Flow, statuses: StatusMessage) -> Outcome:
         """A recipient's statuses judged under leases on the invoices they change,
@@ -280,7 +290,7 @@ class Runner:
     def _repeat(self, flow: Flow, status: str) -> Handled:
         """The sender's own reports sent again (not the statuses a status file
         forwarded to the suppliers' partners: those went once)."""
-        reports = [report for report in self.ledger.reports(flow.id) if report.mailbox == flow.sender]
+        reports = [report for report in self.ledger.reports(flow.id) if _to_sender(flow, report)]
         paths = [self.mailboxes.write(report) for report in reports]
         self.ledger.record_repeat(flow, self.clock(), self.mailboxes.to_publish(reports))
         self.release(flow)
@@ -298,6 +308,11 @@ def _in_turn(step: Callable[[], Handled | Flow]) -> Handled | Flow:
             return step()
         except Busy:
             time.sleep(WAIT_SECONDS)
+
+
+def _to_sender(flow: Flow, output: Output) -> bool:
+    """A report for the sender of the flow (not a pivot, even one it receives)."""
+    return output.mailbox == flow.sender and output.kind != "pivot"
 
 
 def _done(record: FlowRecord | None) -> bool:
@@ -319,7 +334,7 @@ def _summary(flow: Flow, outcome: Outcome, paths: list[str]) -> Handled:
         entries = len(outcome.statuses.entries)
         refused = sum(1 for f in outcome.findings if f.blocking)
         return Handled(flow.id, flow.name, outcome.status.value, entries, entries - refused, findings=findings,
-                       outputs=paths, kind="statuses")
+                       outputs=paths, kind="statuses", same_as=outcome.same_as)
     return Handled(
         flow.id,
         flow.name,
@@ -328,6 +343,7 @@ def _summary(flow: Flow, outcome: Outcome, paths: list[str]) -> Handled:
         accepted=sum(1 for v in outcome.verdicts if v.accepted),
         findings=findings,
         outputs=paths,
+        same_as=outcome.same_as,
     )
 
 

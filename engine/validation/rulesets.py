@@ -13,12 +13,20 @@ schematron, not by the EN 16931 ones; EXTENDED-CTC-FR uses the D22B schema.
 ZUGFeRD 1.0 (inside the PDFs of German suppliers) predates EN 16931: it has a
 schema and no official business rules, so it is judged by its schema alone, and
 only when it declares one of its own profiles (BASIC, COMFORT, EXTENDED).
+
+What no official rule set judges (a plain PDF, a proprietary file) is judged by
+the operator's own data that reads it (recognition.toml, a mapping of
+mappings/formats/) and then by the hub controls: a `Declared` rule set, whose
+version is that data's fingerprint, so that a verdict says which edition of the
+patterns or of the mapping read its invoice.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import importlib.resources
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -53,6 +61,28 @@ class RuleSet:
     schematron: Path | None
     french_ctc: Path | None
     codedb: Path | None  # code lists some Factur-X schematrons read with document()
+
+
+@dataclass(frozen=True)
+class Declared:
+    """The rule set of an input no official rule set judges: the data facteur
+    reads it with (plain-PDF label patterns, a proprietary mapping), followed
+    by the hub controls. `id` and `version` are what a verdict records of it."""
+
+    id: str
+    version: str
+    name: str
+
+    @classmethod
+    def of(cls, id: str, name: str, data: dict, declared: object = None) -> "Declared":
+        """The rule set of the TOML `data`: its version is the one the file
+        declares (`declared`, when it does) followed by a short hash of its
+        content, which changes with any pattern or field, bumped or not
+        (comments and layout of the file do not count)."""
+        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
+        fingerprint = hashlib.sha256(canonical).hexdigest()[:12]
+        version = f"{declared} ({fingerprint})" if declared not in (None, "") else fingerprint
+        return cls(id, version, name)
 
 
 def _path(relative: str) -> Path:

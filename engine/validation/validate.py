@@ -48,7 +48,10 @@ class Checked:
     attachments: list[Attachment] = field(default_factory=list)  # embedded in a PDF beside its data
     text: str = ""  # of a plain PDF, for recognition
     format: Format | None = None  # of a proprietary file
-    ruleset: rulesets.RuleSet | None = None  # that judged it; None for a plain PDF or a proprietary file
+    # What judges it: its format's official rule set, the mapping of a proprietary
+    # file, the patterns of a plain PDF (`pipeline`, which holds them); None
+    # when it was refused before one was chosen.
+    ruleset: rulesets.RuleSet | rulesets.Declared | None = None
 
     @property
     def blocked(self) -> bool:
@@ -84,11 +87,13 @@ def check_document(name: str, content: bytes, rules: Rules) -> Checked:
 
 def _proprietary(content: bytes, root: etree._Element | None, rules: Rules) -> Checked | None:
     """A file of one of the proprietary formats the mappings describe, or None.
-    It has no schema: its mapping says how to read it, and what it yields is
-    judged by the hub controls and the pivot's own checks."""
+    It has no schema: its mapping says how to read it, and is the rule set
+    recorded for it; what it yields is judged by the hub controls and the
+    pivot's own checks."""
     for fmt in rules.formats:
         if fmt.recognises(content, root):
-            return Checked(Syntax.PROPRIETARY, root, [], f"{fmt.name} ({fmt.source})", format=fmt)
+            return Checked(Syntax.PROPRIETARY, root, [], f"{fmt.name} ({fmt.source})", format=fmt,
+                           ruleset=fmt.rule_set)
     return None
 
 
