@@ -17,7 +17,7 @@ def open_ledger(config: Config, readonly: bool = False) -> Ledger:
     `facteur run`); it matters to SQLite, whose single writer is the coordinator."""
     if config.ledger_url:
         return PgLedger(config.ledger_url)
-    if not readonly and not config.ledger.exists() and _holds_flows(config.archive):
+    if not readonly and not config.ledger.exists() and holds_flows(config.archive):
         raise LedgerReplaced(
             f"the ledger {config.ledger} is missing, but the archive {config.archive} holds flows that it recorded: "
             "a new, empty ledger would forget every invoice delivered and deliver them again. Put the ledger back "
@@ -26,7 +26,7 @@ def open_ledger(config: Config, readonly: bool = False) -> Ledger:
     return SqliteLedger(config.ledger, readonly)
 
 
-def _holds_flows(archive: Path) -> bool:
+def holds_flows(archive: Path) -> bool:
     """Whether any original is archived: the archive is written before the
     ledger records a flow, so a ledger missing beside it was lost, not new."""
     try:

@@ -102,7 +102,7 @@ class Installation:
     def ledger(self) -> str:
         if self.config.ledger_url:
             return _postgresql(self.config.ledger_url)
-        return _sqlite(self.config.ledger)
+        return _sqlite(self.config.ledger, self.config.archive)
 
     def broker(self) -> str | None:
         from facteur.adapters.amqp import connect
@@ -153,9 +153,14 @@ def _writable(folder: Path) -> None:
                           f"facteur (uid {os.getuid()}) le droit d'écrire dans ce dossier, ou libérez de la place") from None
 
 
-def _sqlite(path: Path) -> str:
+def _sqlite(path: Path, archive: Path) -> str:
+    from facteur.adapters.ledgers import holds_flows
     from facteur.adapters.sqlite_ledger import SCHEMA_VERSION
 
+    if not path.exists() and holds_flows(archive):
+        raise LedgerUnavailable(f"le registre {path} manque, alors que l'archive {archive} garde des flux qu'il a "
+                                "enregistrés : remettez-le depuis sa sauvegarde (facteur refuse de démarrer sans lui, "
+                                "un registre vide livrerait de nouveau chaque facture)")
     if not path.exists():
         return f"{path} absent, créé au premier flux"
     try:

@@ -56,6 +56,25 @@ def test_a_ledger_url_that_cannot_be_reached_fails_naming_it(site, capsys):
     assert "vérifiez [ledger] url" in checks["registre"]
 
 
+def test_a_ledger_in_use_is_read_with_its_schema(site, capsys):
+    sample = Path(__file__).resolve().parents[1] / "samples" / "01-ville-ubl.xml"
+    assert main(["process", "--config", str(site / "config" / "facteur.toml"), "--sender", "DEMO01", str(sample)]) == 0
+    capsys.readouterr()
+    code, checks = diagnosed(site, capsys)
+    assert code == 0
+    assert checks["registre"].startswith(f"ok : {site / 'var' / 'ledger.sqlite'} : 1 flux, schéma ")
+    assert checks["registre"].endswith(", à jour")
+
+
+def test_a_lost_ledger_beside_an_archive_of_flows_fails(site, capsys):
+    (site / "var" / "archive" / "DEMO01").mkdir(parents=True)
+    (site / "var" / "archive" / "DEMO01" / "flow").write_bytes(b"<x/>")
+    code, checks = diagnosed(site, capsys)
+    assert code == 1
+    assert checks["registre"].startswith(f"ÉCHEC : le registre {site / 'var' / 'ledger.sqlite'} manque, alors que "
+                                         f"l'archive {site / 'var' / 'archive'} garde des flux")
+
+
 def test_an_outbox_that_cannot_be_written_fails_naming_it(site, capsys):
     shutil.rmtree(site / "outbox")
     (site / "outbox").write_bytes(b"")
