@@ -26,7 +26,6 @@ from facteur.adapters import configuration, serve, wiring
 from facteur.adapters.cli import doctor as cli_doctor
 from facteur.adapters.cli import flows as cli_flows
 from facteur.adapters.cli import lifecycle as cli_lifecycle
-from facteur.adapters.mailbox import not_a_folder
 from facteur.adapters.cli.common import (
     EXIT_BLOCKED,
     EXIT_BROKEN_PIPE,
@@ -39,6 +38,7 @@ from facteur.adapters.cli.common import (
     submitted,
     warn,
 )
+from facteur.adapters.mailbox import not_a_folder
 from facteur.engine import operations
 from facteur.engine.config import Config
 from facteur.engine.errors import (
@@ -78,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"facteur: {err}", file=sys.stderr)
         return EXIT_BLOCKED
     except (NotADirectoryError, FileExistsError) as err:  # a file where a folder of the data must be
+        if err.filename is None:
+            raise
         blocking = not_a_folder(Path(err.filename)) or err.filename
         print(f"facteur : {blocking} est un fichier, là où facteur attend un dossier ; déplacez ce fichier, ou "
               "changez [paths] dans la configuration", file=sys.stderr)
