@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from pypdf import PdfReader, apply_configuration
+from pypdf.generic import IndirectObject
 from pypdf.errors import (
     FileNotDecryptedError,
     LimitReachedError,
@@ -85,31 +86,45 @@ class EmbeddedFile:
     content: bytes
     mime_type: str = ""
     description: str = ""
+    relationship: str = ""  # its /AFRelationship as written (Data, Source, Alternative...), "" when absent
+    associated: bool = False  # referenced from the catalog's /AF array (PDF/A-3 associated file)
 
 
 @dataclass(frozen=True)
 class PdfContents:
-    """What facteur reads from a PDF: its embedded files, and its text when it
-    embeds no XML (a plain PDF, whose data must be recognised from the text)."""
+    """What facteur reads from a PDF: its embedded files, its text when none of
+    them is the invoice's data (a plain PDF, whose data must be recognised from
+    the text), and what the Factur-X container rules look at (XMP metadata,
+    output intents)."""
 
     files: tuple[EmbeddedFile, ...]
     text: str
     pages: int
     xmp: bytes = b""  # the document's XMP metadata packet, where Factur-X declares its profile
+    output_intents: tuple[str, ...] = ()  # the /S of each catalog /OutputIntents entry (GTS_PDFA1 for PDF/A)
 
 
 def _refuse(code: str, message: str) -> PdfRefused:
     return PdfRefused(code, message, layer="pdf")
 
 
-def read(content: bytes, name: str, seconds: float = 1.0) -> PdfContents:
-    """The embedded files of the PDF and, when none of them is XML, its text,
-    read within `seconds`; or PdfRefused."""
+def read(
+    content: bytes,
+    name: str,
+    seconds: float = 1.0,
+    finds_data: Callable[[tuple[EmbeddedFile, ...]], object] | None = None,
+) -> PdfContents:
+    """The embedded files of the PDF and its text, read within `seconds`; or
+    PdfRefused. The text is skipped only when `finds_data` finds the invoice's
+    data among the embedded files (`embedded.data_file`, which looks at their
+    content, not at their names): any other PDF may have to be read from its text."""
 
     def contents(reader: PdfReader) -> PdfContents:
         files = tuple(_embedded(reader))
-        has_xml = any(f.name.lower().endswith(".xml") for f in files)
-        return PdfContents(files, "" if has_xml else _text(reader), len(reader.pages), _xmp(reader))
+        has_data = finds_data is not None and finds_data(files) is not None
+        return PdfContents(
+            files, "" if has_data else _text(reader), len(reader.pages), _xmp(reader), _output_intents(reader)
+        )
 
     return _with_reader(content, name, contents, seconds)
 
@@ -178,13 +193,49 @@ def _with_reader(content: bytes, name: str, action: Callable[[PdfReader], T], se
 
 
 def _embedded(reader: PdfReader):
+    associated = _associated(reader)
     for entry in reader.attachment_list:
+        spec = entry.pdf_object
+        relationship = spec.get("/AFRelationship")
         yield EmbeddedFile(
             name=str(entry.name),
             content=bytes(entry.content),
             mime_type=_mime(entry.subtype),
             description=str(entry.description or ""),
+            relationship=str(relationship).lstrip("/") if relationship is not None else "",
+            associated=bool(_identities(spec) & associated),
         )
+
+
+def _associated(reader: PdfReader) -> set[tuple[int, int]]:
+    """What the catalog's /AF array references: its file specifications and
+    their embedded file streams, by object number. A producer may write the
+    name tree's file specification and the /AF one as two objects for the same
+    embedded stream (python-factur-x did): the file is associated all the same."""
+    found = reader.trailer["/Root"].get("/AF")
+    entries = found.get_object() if found is not None else []
+    identities: set[tuple[int, int]] = set()
+    for entry in entries if isinstance(entries, list) else []:
+        spec = entry.get_object()
+        if isinstance(spec, dict):
+            identities |= _identities(spec)
+    return identities
+
+
+def _identities(spec: dict) -> set[tuple[int, int]]:
+    """A file specification's object number and those of its embedded streams (/EF)."""
+    streams = spec.get("/EF")
+    streams = streams.get_object() if streams is not None else {}
+    objects = [spec, *((streams.raw_get(key) for key in streams) if isinstance(streams, dict) else ())]
+    references = (o if isinstance(o, IndirectObject) else getattr(o, "indirect_reference", None) for o in objects)
+    return {(r.idnum, r.generation) for r in references if r is not None}
+
+
+def _output_intents(reader: PdfReader) -> tuple[str, ...]:
+    found = reader.trailer["/Root"].get("/OutputIntents")
+    entries = found.get_object() if found is not None else []
+    intents = (entry.get_object() for entry in (entries if isinstance(entries, list) else []))
+    return tuple(str(intent.get("/S", "")).lstrip("/") for intent in intents if isinstance(intent, dict))
 
 
 def _xmp(reader: PdfReader) -> bytes:

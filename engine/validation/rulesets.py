@@ -14,6 +14,10 @@ ZUGFeRD 1.0 (inside the PDFs of German suppliers) predates EN 16931: it has a
 schema and no official business rules, so it is judged by its schema alone, and
 only when it declares one of its own profiles (BASIC, COMFORT, EXTENDED).
 
+The PDF around Factur-X / ZUGFeRD 2 data is judged by facteur's reading of the
+Factur-X and PDF/A-3 texts (`container.py`), recorded as the rule set
+`FACTURX-PDF` beside the data's own (`Combined`).
+
 What no official rule set judges (a plain PDF, a proprietary file) is judged by
 the operator's own data that reads it (recognition.toml, a mapping of
 mappings/formats/) and then by the hub controls: a `Declared` rule set, whose
@@ -67,7 +71,9 @@ class RuleSet:
 class Declared:
     """The rule set of an input no official rule set judges: the data facteur
     reads it with (plain-PDF label patterns, a proprietary mapping), followed
-    by the hub controls. `id` and `version` are what a verdict records of it."""
+    by the hub controls; or facteur's own reading of a text (the Factur-X
+    container rules, `CONTAINER`). `id` and `version` are what a verdict
+    records of it."""
 
     id: str
     version: str
@@ -83,6 +89,37 @@ class Declared:
         fingerprint = hashlib.sha256(canonical).hexdigest()[:12]
         version = f"{declared} ({fingerprint})" if declared not in (None, "") else fingerprint
         return cls(id, version, name)
+
+
+# The container rules of a Factur-X / ZUGFeRD 2 PDF (`container.py`): the texts they read, and the edition of
+# facteur's reading of them (raised when a check changes).
+CONTAINER = Declared(
+    "FACTURX-PDF",
+    "Factur-X 1.0.07 / ZUGFeRD 2.3, ISO 19005-3:2012 (facteur 1)",
+    "Factur-X / ZUGFeRD 2 PDF container",
+)
+
+
+@dataclass(frozen=True)
+class Combined:
+    """What judged a Factur-X PDF: the container rules, then the rule set of
+    its data's profile. A verdict records both, container first
+    (`FACTURX-PDF+FACTURX-EN16931`), so that it says which edition of each."""
+
+    container: Declared
+    data: RuleSet
+
+    @property
+    def id(self) -> str:
+        return f"{self.container.id}+{self.data.id}"
+
+    @property
+    def version(self) -> str:
+        return f"{self.container.version} + {self.data.version}"
+
+    @property
+    def name(self) -> str:
+        return f"{self.container.name}, {self.data.name}"
 
 
 def _path(relative: str) -> Path:

@@ -6,9 +6,12 @@ been extracted.
 Layers stop at the first one that blocks: a document that is not valid against
 its schema is not fed to the schematron, whose rules assume the structure.
 
-A PDF is first opened safely (`pdf.py`); when it embeds Factur-X / ZUGFeRD data
-(`embedded.py`), that XML goes through the same layers at the level of the
-profile it declares, and the flow's syntax is IN_DP_E2_CII_FACTURX.
+A PDF is first opened safely (`pdf.py`); when it embeds invoice data
+(`embedded.py`: by its standard name or by its content), that XML goes through
+the same layers at the level of the profile it declares, and the flow's syntax
+is IN_DP_E2_CII_FACTURX. CII data makes it a Factur-X / ZUGFeRD 2 PDF, whose
+container is judged too (`container.py`: file name, AFRelationship, /AF, XMP,
+PDF/A-3), its verdict recording both rule sets.
 
 Which rule set judges a document is its format's choice (`inputs.formats`); the
 chosen rule set is kept with the result, for the verdict to record.
@@ -25,7 +28,7 @@ from facteur.engine.inputs import detect, embedded, formats, pdf
 from facteur.engine.inputs.mappings import Format
 from facteur.engine.inputs.parse import parse_xml
 from facteur.engine.model import Attachment, Finding, Severity, Syntax
-from facteur.engine.validation import rulesets, schematron, xsd
+from facteur.engine.validation import container, rulesets, schematron, xsd
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,20 @@ class Checked:
     @property
     def blocked(self) -> bool:
         return any(f.blocking for f in self.findings)
+
+
+# The messages of the PDF paths, in one place.
+_MESSAGES = {
+    "no-text": "{pdf} n'a ni facture jointe (XML UBL, CII ou ZUGFeRD) ni texte (une image scannée ?){attached} ; "
+    "facteur ne peut pas lire son en-tête et son pied : envoyez-la en Factur-X, ou en PDF avec son texte",
+    "no-text-xml": " ; sa pièce jointe {file} est {what}",
+    "xml-not-invoice": "{file}, joint à {pdf}, est {what} : il est transmis comme pièce jointe, et la facture est "
+    "lue dans le texte du PDF",
+    "zugferd1-xmp-absent": "{pdf} ne déclare pas de profil ZUGFeRD (ConformanceLevel) dans ses métadonnées XMP, "
+    "ce qu'un PDF ZUGFeRD doit faire ; son XML déclare {data}",
+    "zugferd1-xmp": "{pdf} déclare le profil {declared} dans ses métadonnées XMP mais son XML déclare {data} "
+    "(BT-24) ; le XML a été jugé selon sa propre déclaration",
+}
 
 
 def _blocking(code: str, message: str, layer: str) -> Finding:
@@ -98,9 +115,10 @@ def _proprietary(content: bytes, root: etree._Element | None, rules: Rules) -> C
 
 
 def _check_pdf(name: str, content: bytes, rules: Rules) -> Checked:
-    """A PDF: its embedded Factur-X / ZUGFeRD data judged at its profile's level."""
+    """A PDF: its embedded invoice data (found by its name or its content)
+    judged at its profile's level; without data, a plain PDF read from its text."""
     try:
-        contents = pdf.read(content, name, rules.max_pdf_seconds)
+        contents = pdf.read(content, name, rules.max_pdf_seconds, finds_data=embedded.data_file)
     except PdfRefused as refused:
         return Checked(Syntax.PDF, findings=[refused.finding])
     data = embedded.data_file(contents.files)
@@ -114,7 +132,6 @@ def _check_pdf(name: str, content: bytes, rules: Rules) -> Checked:
     detail = detect.classify(root)[1]
     checked = Checked(Syntax.FACTURX, root, [], f"PDF with {data.name}: {detail}")
     checked.attachments = embedded.supporting(contents.files, data)
-    checked.findings += _xmp_findings(name, contents.xmp, root)
     fmt = formats.of(root)
     if fmt is None:
         checked.findings.append(
@@ -126,48 +143,63 @@ def _check_pdf(name: str, content: bytes, rules: Rules) -> Checked:
             )
         )
         return checked
+    if fmt is formats.CII:
+        return _facturx(checked, rules, name, contents, data, where)
+    if fmt is formats.ZUGFERD1:
+        checked.findings += _zugferd1_xmp(name, contents.xmp, root)
     return _judge(checked, rules, fmt, where)
 
 
-def _xmp_findings(name: str, xmp: bytes, root: etree._Element) -> list[Finding]:
-    """A warning when the PDF's XMP metadata declares no profile, or another one
-    than its XML (BT-24): the XML's own declaration is what it is judged by."""
+def _facturx(checked: Checked, rules: Rules, name: str, contents: pdf.PdfContents, data: pdf.EmbeddedFile,
+             where: str) -> Checked:
+    """CII in a PDF is Factur-X / ZUGFeRD 2: the container judged by its rules
+    (`container`), the data by its profile's rule set, and the verdict records
+    both. The PDF and its XML are separate objects, neither's rules assuming
+    the other's, so both are judged and reported at once; only a profile
+    facteur does not know stops it, as there is no rule set to judge the data by."""
+    profile = container.profile_of(checked.root)
+    if profile is None:
+        checked.findings.append(container.unknown_profile(name, data, checked.root))
+    checked.findings += container.check(name, contents, data, profile)
+    if profile is None:
+        checked.ruleset = rulesets.CONTAINER
+        return checked
+    _judge(checked, rules, formats.CII, where)
+    checked.ruleset = rulesets.Combined(rulesets.CONTAINER, checked.ruleset)
+    return checked
+
+
+def _zugferd1_xmp(name: str, xmp: bytes, root: etree._Element) -> list[Finding]:
+    """A warning when a ZUGFeRD 1.0 PDF's XMP metadata declares no profile, or
+    another one than its XML: the XML's own declaration is what it is judged by.
+    (ZUGFeRD 1.0 predates the Factur-X container rules, `container`.)"""
     declared = embedded.xmp_level(xmp)
-    fmt = formats.of(root)
-    if fmt is formats.ZUGFERD1:
-        data_level, expected = rulesets.zugferd1_level(root), declared and declared.lower()
-    elif fmt is formats.CII:
-        data_level, expected = rulesets.cii_level(root)[0], embedded.XMP_LEVELS.get(declared or "")
-    else:
-        return []
-    if data_level is None:
-        return []  # a ZUGFeRD 1.0 profile that is not one: reported by the profile check
-    if declared is None:
-        message = f"{name} declares no Factur-X conformance level in its XMP metadata, which a Factur-X PDF must"
-    elif expected != data_level:
-        message = (
-            f"{name} declares the profile {declared} in its XMP metadata but its XML declares {data_level} "
-            "(BT-24); the XML was judged by its own declaration"
-        )
-    else:
-        return []
+    data_level = rulesets.zugferd1_level(root)
+    if data_level is None or (declared is not None and declared.lower() == data_level):
+        return []  # a ZUGFeRD 1.0 profile that is not one is reported by the profile check
+    message = _MESSAGES["zugferd1-xmp-absent" if declared is None else "zugferd1-xmp"].format(
+        pdf=name, declared=declared, data=data_level.upper()
+    )
     return [Finding("FCT-FACTURX-XMP", Severity.WARNING, message, "XMP ConformanceLevel", "detect")]
 
 
 def _plain_pdf(name: str, contents: pdf.PdfContents) -> Checked:
-    """A PDF without data: its header and footer are recognised from its text,
-    which a scan without a text layer does not have."""
+    """A PDF without invoice data: its header and footer are recognised from its
+    text, which a scan without a text layer does not have. An XML it embeds
+    that is no invoice is named, so that a sender who meant it as the data
+    learns what facteur saw."""
     checked = Checked(Syntax.PDF, detail="plain PDF", text=contents.text)
     checked.attachments = embedded.supporting(contents.files, None)
+    others = embedded.not_invoices(contents.files)
     if not contents.text.strip():
+        named = "".join(_MESSAGES["no-text-xml"].format(file=f.name, what=what) for f, what in others)
         checked.findings.append(
-            _blocking(
-                "FCT-PDF-NO-TEXT",
-                f"{name} is a PDF with neither embedded invoice data nor text (a scanned image?); facteur "
-                "cannot read its header and footer: send it as Factur-X, or as a PDF with its text",
-                "detect",
-            )
+            _blocking("FCT-PDF-NO-TEXT", _MESSAGES["no-text"].format(pdf=name, attached=named), "detect")
         )
+        return checked
+    for f, what in others:
+        message = _MESSAGES["xml-not-invoice"].format(pdf=name, file=f.name, what=what)
+        checked.findings.append(Finding("FCT-PDF-XML-NOT-INVOICE", Severity.WARNING, message, f.name, "detect"))
     return checked
 
 
