@@ -208,7 +208,8 @@ class Verdict:
     """What facteur decided about one invoice of a flow.
 
     `rule_set` and `rule_set_version` name the rule set that judged the
-    document (`validation.rulesets`): an official one for XML and Factur-X data,
+    document (`validation.rulesets`): an official one for XML and Factur-X data
+    (for a Factur-X PDF, the container rules with it: `FACTURX-PDF+FACTURX-EN16931`),
     the recognition patterns for a plain PDF (FACTEUR-PDF-RECONNAISSANCE), the
     mapping for a proprietary file; invoices of one flow may be judged by
     different ones. Empty only for a document refused before one was chosen:

@@ -78,14 +78,15 @@ def test_the_declared_profile_decides_the_rules(hub):
 
 def test_the_pdf_metadata_and_the_xml_must_declare_the_same_profile(hub):
     """The factur-x library writes the XMP metadata from the XML: nothing to say.
-    A PDF that merely attaches CII, with no Factur-X metadata, gets a warning."""
+    A PDF that merely attaches CII, with no Factur-X metadata, is refused
+    (tests/test_facturx_container.py has one test per container rule)."""
     _, result = hub.process(hub.drop("fx.pdf", facturx_pdf(cii(Spec("FX-2026-7")), ["x"])))
-    assert "FCT-FACTURX-XMP" not in {f["code"] for f in only_flow(result)["findings"]}
+    assert not {"FCT-FX-XMP", "FCT-FX-XMP-LEVEL"} & {f["code"] for f in only_flow(result)["findings"]}
     _, result = hub.process(hub.drop("bare.pdf", embed(text_pdf(["x"]), {"factur-x.xml": cii(Spec("FX-2026-8"))})))
     flow = only_flow(result)
-    assert flow["status"] == "90"
-    [warning] = [f for f in flow["findings"] if f["code"] == "FCT-FACTURX-XMP"]
-    assert warning["severity"] == "warning" and "no Factur-X conformance level" in warning["message"]
+    assert flow["status"] == "93" and "FCT-FX-XMP" in blocking_codes(flow)
+    [refusal] = [f for f in flow["findings"] if f["code"] == "FCT-FX-XMP"]
+    assert "bare.pdf n'a pas de métadonnées XMP" in refusal["message"]
 
 
 def test_ubl_embedded_in_a_pdf_is_read_too(hub, pivot_schema):
@@ -115,7 +116,7 @@ def test_embedded_data_that_cannot_be_used_is_rejected_with_its_own_code(hub, da
 def test_factur_x_data_is_preferred_to_zugferd_1_in_the_same_pdf(hub):
     """A producer in transition embeds both; factur-x.xml, the name Factur-X fixes, is the data."""
     zugferd1 = b'<rsm:CrossIndustryDocument xmlns:rsm="urn:ferd:CrossIndustryDocument:invoice:1p0"/>'
-    document = embed(text_pdf(["Facture"]), {"ZUGFeRD-invoice.xml": zugferd1, "factur-x.xml": cii(Spec("FX-2026-6"))})
+    document = facturx_pdf(cii(Spec("FX-2026-6")), ["Facture"], {"ZUGFeRD-invoice.xml": zugferd1})
     _, result = hub.process(hub.drop("both.pdf", document))
     assert only_flow(result)["status"] == "90"
 

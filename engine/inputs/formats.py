@@ -10,7 +10,9 @@ a new XML format is one more entry in `FORMATS`, with its reader and its rules.
 The other kinds of input answer the same three questions, each in one place:
 
 - a Factur-X / ZUGFeRD PDF is a container: its embedded data is one of the
-  formats here, recognised, read and judged as such (`validate._check_pdf`);
+  formats here, recognised, read and judged as such (`validate._check_pdf`),
+  and the container itself, around CII data, by the Factur-X / PDF/A-3 rules
+  of `validation/container.py` (rule set `rulesets.CONTAINER`);
 - a plain PDF (no embedded data) is recognised by having none, read from its
   text with the label patterns of mappings/recognition.toml (`recognise.read`)
   and judged by those patterns, then the hub controls: `recognise.Patterns`
