@@ -96,7 +96,12 @@ def supporting(files: tuple[EmbeddedFile, ...], data: EmbeddedFile | None) -> li
 def read_xmp(xmp: bytes) -> Xmp | None:
     """The properties of the XMP packet, or None when the PDF has none (or it
     cannot be read as XML). Each property may be written as an element or as an
-    attribute of its rdf:Description: both are read."""
+    attribute of its rdf:Description: both are read, whatever the rdf:about.
+
+    Read here with facteur's safe XML parser: the factur-x library writes XMP
+    but reads none, and pypdf's XmpInformation (`pdfaid_part`, `get_element`)
+    only looks at descriptions whose rdf:about is empty, where Acrobat and
+    others write a uuid."""
     if not xmp.strip():
         return None
     try:

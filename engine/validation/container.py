@@ -7,10 +7,12 @@ the rules of two texts, each check with a stable code, the severity the text
 gives (a "shall" blocks, a "should" warns) and its source in its docstring:
 
 - Factur-X 1.0.07 (the same text as ZUGFeRD 2.3, FNFE-MPE and FeRD), chapter 6
-  "the PDF part": § 6.1 the PDF is PDF/A-3; § 6.2.1 the XML's file name;
-  § 6.2.2 its data relationship (AFRelationship); § 6.3 the XMP extension
-  schema that describes it (DocumentType, DocumentFileName, Version,
-  ConformanceLevel);
+  on the PDF: § 6.1 a PDF/A-3 conformant structure; § 6.2 embedding the XML
+  file (its name); § 6.2.1 the relationship of embedded files (the /AF
+  association); § 6.2.2 the data relationship (AFRelationship); § 6.3 the
+  PDF/A extension schema that describes the XML (DocumentType,
+  DocumentFileName, Version, ConformanceLevel). ZUGFeRD's technical
+  supplement, part A, has the same sections under chapter 2 (2.1 to 2.3);
 - ISO 19005-3:2012 (PDF/A-3): 6.2.3 and 6.2.4.3 the output intent; 6.6.2.1
   the metadata stream; 6.6.4 the PDF/A identification schema (pdfaid:part,
   pdfaid:conformance); 6.8 embedded files (each associated with the document
@@ -150,9 +152,10 @@ def profile_of(root: etree._Element) -> Profile | None:
 
 
 def unknown_profile(pdf: str, data: EmbeddedFile, root: etree._Element) -> Finding:
-    """FCT-FX-PROFILE, blocking. Factur-X 1.0.07 § 4 and § 6.3: the profile of
-    the invoice is one of those it defines, declared in BT-24 and repeated in
-    the XMP ConformanceLevel; facteur cannot choose a file name, an XMP level
+    """FCT-FX-PROFILE, blocking. Factur-X 1.0.07 defines its profiles (MINIMUM,
+    BASIC WL, BASIC, EN 16931, EXTENDED, and XRECHNUNG), each declared in BT-24
+    and repeated in the XMP ConformanceLevel (§ 6.3), whose values are only
+    those; for any other facteur cannot choose a file name, an XMP level
     or the rules to judge the data by for any other, so it refuses rather than
     judge it as EN 16931 (which a future or private profile need not follow)."""
     known = "; ".join(f"{name} ({urn})" for name, urn in KNOWN)
@@ -176,7 +179,7 @@ def check(pdf: str, contents: PdfContents, data: EmbeddedFile, profile: Profile 
 
 
 def _file_name(pdf: str, data: EmbeddedFile, profile: Profile | None, xmp: embedded.Xmp | None) -> list[Finding]:
-    """FCT-FX-FILENAME, blocking. Factur-X 1.0.07 § 6.2.1: the embedded XML
+    """FCT-FX-FILENAME, blocking. Factur-X 1.0.07 § 6.2: the embedded XML
     shall be named factur-x.xml, xrechnung.xml for the XRECHNUNG profile;
     ZUGFeRD 2.0 named it zugferd-invoice.xml (with its own XMP schema, which
     then fixes that name). Compared without case, as producers vary it."""
@@ -212,8 +215,9 @@ def _relationship(pdf: str, data: EmbeddedFile) -> list[Finding]:
 def _associated(pdf: str, data: EmbeddedFile) -> list[Finding]:
     """FCT-FX-AF, blocking. ISO 19005-3 6.8: an embedded file shall be
     associated with the document or a part of it through an /AF array;
-    Factur-X 1.0.07 § 6.2.2 associates the invoice XML with the whole
-    document, so the catalog's /AF shall reference its file specification."""
+    Factur-X 1.0.07 § 6.2.1 associates the invoice XML with the whole
+    document, so the catalog's /AF shall reference its file specification
+    (or another specification of the same embedded stream)."""
     if data.associated:
         return []
     return [_finding(AF, Severity.BLOCKING, "/Root/AF", pdf=pdf, file=data.name)]
