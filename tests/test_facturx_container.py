@@ -240,3 +240,20 @@ def test_a_pdf_without_text_names_the_xml_it_carries():
     [refusal] = [f for f in checked.findings if f.blocking]
     assert refusal.code == "FCT-PDF-NO-TEXT"
     assert "notes.xml" in refusal.message and "notes" in refusal.message and "sans espace de noms" in refusal.message
+
+
+def test_every_factur_x_pdf_the_corpus_accepts_passes_the_blocking_container_rules(corpus):
+    """The corpus's Factur-X / ZUGFeRD 2 PDFs listed accept (EXPECTED.tsv) meet
+    every rule that blocks; the ZUGFeRD reference PDFs have no output intent,
+    which is the one warning."""
+    rows = [line.split("\t") for line in (corpus / "EXPECTED.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    judged = 0
+    for path, expected, *_ in rows:
+        if not path.endswith(".pdf") or expected != "accept":
+            continue
+        checked, found = _findings((corpus / path).read_bytes(), path)
+        if checked.ruleset is None or not checked.ruleset.id.startswith("FACTURX-PDF"):
+            continue  # ZUGFeRD 1.0, which the Factur-X container rules do not cover
+        judged += 1
+        assert [f.code for f in found.values() if f.blocking] == [], path
+    assert judged >= 30

@@ -121,23 +121,20 @@ class Profile:
     version: str | None  # the fx:Version it goes with; None when it implies none
 
 
-def _message(code: str, **values: object) -> str:
-    return MESSAGES[code].format(**values)
-
-
 def _finding(code: str, severity: Severity, location: str, variant: str = "", **values: object) -> Finding:
-    key = f"{code}/{variant}" if variant else code
-    return Finding(code, severity, _message(key, **values), location, LAYER)
+    """A finding of this layer, its message the one of `MESSAGES` for `code` (and `variant`) with `values`."""
+    message = MESSAGES[f"{code}/{variant}" if variant else code].format(**values)
+    return Finding(code, severity, message, location, LAYER)
 
 
-def guideline(root: etree._Element) -> str:
+def _guideline(root: etree._Element) -> str:
     found = _GUIDELINE(root)
     return " ".join((found[0].text or "").split()) if found else ""
 
 
 def profile_of(root: etree._Element) -> Profile | None:
     """The profile a CII document declares, when it is one facteur knows."""
-    declared = guideline(root)
+    declared = _guideline(root)
     try:
         level = _fx.get_level(root, "factur-x")
     except Exception:  # the library raises ValueError, and Exception for what it cannot parse
@@ -147,7 +144,8 @@ def profile_of(root: etree._Element) -> Profile | None:
     xrechnung = _XRECHNUNG.search(declared)
     if xrechnung and level == "en16931":
         return Profile(declared, level, "XRECHNUNG", ("xrechnung.xml",), xrechnung.group(1))
-    xmp_level = _fx.FACTURX_LEVEL2xmp.get(level, "EXTENDED")  # EXTENDED-CTC-FR is an EXTENDED
+    # § 6.3 lists no ConformanceLevel of its own for EXTENDED-CTC-FR, an EXTENDED for the French reform.
+    xmp_level = _fx.FACTURX_LEVEL2xmp.get(level, "EXTENDED")
     return Profile(declared, level, xmp_level, ("factur-x.xml", "zugferd-invoice.xml"), FACTURX_VERSION)
 
 
@@ -155,12 +153,12 @@ def unknown_profile(pdf: str, data: EmbeddedFile, root: etree._Element) -> Findi
     """FCT-FX-PROFILE, blocking. Factur-X 1.0.07 defines its profiles (MINIMUM,
     BASIC WL, BASIC, EN 16931, EXTENDED, and XRECHNUNG), each declared in BT-24
     and repeated in the XMP ConformanceLevel (§ 6.3), whose values are only
-    those; for any other facteur cannot choose a file name, an XMP level
-    or the rules to judge the data by for any other, so it refuses rather than
-    judge it as EN 16931 (which a future or private profile need not follow)."""
+    those. For any other facteur cannot choose a file name, an XMP level or
+    the rules to judge the data by, so it refuses rather than judge it as
+    EN 16931 (which a future or private profile need not follow)."""
     known = "; ".join(f"{name} ({urn})" for name, urn in KNOWN)
     return _finding(PROFILE, Severity.BLOCKING, "BT-24", pdf=pdf, file=data.name,
-                    found=guideline(root) or "(vide)", known=known)
+                    found=_guideline(root) or "(vide)", known=known)
 
 
 def check(pdf: str, contents: PdfContents, data: EmbeddedFile, profile: Profile | None) -> list[Finding]:
