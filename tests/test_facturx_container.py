@@ -32,10 +32,10 @@ def _changed(pdf: bytes, change: Callable[[PdfWriter], None]) -> bytes:
     return out.getvalue()
 
 
-def _spec(writer: PdfWriter, index: int = 0) -> DictionaryObject:
-    """The file specification of the `index`th embedded file."""
+def _spec(writer: PdfWriter, name: str = "factur-x.xml") -> DictionaryObject:
+    """The file specification of the embedded file `name`."""
     names = writer.root_object["/Names"]["/EmbeddedFiles"]["/Names"]
-    return names[2 * index + 1].get_object()
+    return next(names[i + 1].get_object() for i in range(0, len(names), 2) if names[i] == name)
 
 
 def _xmp(old: bytes, new: bytes) -> Callable[[PdfWriter], None]:
@@ -49,8 +49,8 @@ def _xmp(old: bytes, new: bytes) -> Callable[[PdfWriter], None]:
 
 def _renamed(name: str) -> Callable[[PdfWriter], None]:
     def change(writer: PdfWriter) -> None:
-        writer.root_object["/Names"]["/EmbeddedFiles"]["/Names"][0] = TextStringObject(name)
         spec = _spec(writer)
+        writer.root_object["/Names"]["/EmbeddedFiles"]["/Names"][0] = TextStringObject(name)
         spec[NameObject("/F")] = spec[NameObject("/UF")] = TextStringObject(name)
     return change
 
@@ -257,3 +257,19 @@ def test_every_factur_x_pdf_the_corpus_accepts_passes_the_blocking_container_rul
         judged += 1
         assert [f.code for f in found.values() if f.blocking] == [], path
     assert judged >= 30
+
+
+def test_every_embedded_file_needs_a_relationship_and_the_af_association():
+    """PDF/A-3 asks it of supporting documents too, whatever their relationship."""
+    pdf = _changed(facturx_pdf(cii(Spec("FX-C-6")), ["Facture"], {"annexe.pdf": text_pdf(["Annexe"])}),
+                   _with_output_intent)
+    assert _findings(pdf)[1] == {}
+    def strip(writer: PdfWriter) -> None:
+        spec = _spec(writer, "annexe.pdf")
+        spec.pop("/AFRelationship")
+        writer.root_object[NameObject("/AF")] = ArrayObject(
+            [ref for ref in writer.root_object["/AF"] if ref.get_object() is not spec])
+
+    checked, found = _findings(_changed(pdf, strip))
+    assert set(found) == {container.AFRELATIONSHIP, container.AF} and checked.blocked
+    assert all("annexe.pdf" in f.message and f.location == "annexe.pdf" for f in found.values())

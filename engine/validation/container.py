@@ -66,6 +66,9 @@ MESSAGES = {
     "Factur-X impose {expected}. Joignez-la sous ce nom",
     AFRELATIONSHIP + "/absent": "{pdf} : la pièce jointe {file} n'a pas de relation /AFRelationship ; PDF/A-3 "
     "l'exige et Factur-X veut l'une de {allowed}. Générez le PDF à nouveau avec un outil Factur-X",
+    AFRELATIONSHIP + "/attachment": "{pdf} : la pièce jointe {file} n'a pas de relation /AFRelationship, que PDF/A-3 "
+    "exige de chaque fichier joint (Supplement ou Unspecified pour un justificatif). Générez le PDF à nouveau avec "
+    "un outil Factur-X",
     AFRELATIONSHIP: "{pdf} : la pièce jointe {file} a la relation /AFRelationship « {found} » ; Factur-X veut l'une "
     "de {allowed}. Générez le PDF à nouveau avec un outil Factur-X",
     AF: "{pdf} : la pièce jointe {file} n'est pas référencée par le tableau /AF du catalogue du document, ce que "
@@ -170,6 +173,7 @@ def check(pdf: str, contents: PdfContents, data: EmbeddedFile, profile: Profile 
         *_file_name(pdf, data, profile, xmp),
         *_relationship(pdf, data),
         *_associated(pdf, data),
+        *(finding for f in contents.files if f is not data for finding in _other_file(pdf, f)),
         *_metadata(pdf, data, profile, xmp),
         *_pdfa(pdf, xmp),
         *_output_intent(pdf, contents),
@@ -218,7 +222,18 @@ def _associated(pdf: str, data: EmbeddedFile) -> list[Finding]:
     (or another specification of the same embedded stream)."""
     if data.associated:
         return []
-    return [_finding(AF, Severity.BLOCKING, "/Root/AF", pdf=pdf, file=data.name)]
+    return [_finding(AF, Severity.BLOCKING, data.name, pdf=pdf, file=data.name)]
+
+
+def _other_file(pdf: str, f: EmbeddedFile) -> list[Finding]:
+    """FCT-FX-AFRELATIONSHIP and FCT-FX-AF on every other embedded file (a
+    supporting document), blocking: ISO 19005-3 6.8 requires of each embedded
+    file an /AFRelationship (any value; Factur-X 1.0.07 § 6.2.2 suggests
+    Supplement or Unspecified for these) and its association through /AF."""
+    missing = [] if f.relationship else [
+        _finding(AFRELATIONSHIP, Severity.BLOCKING, f.name, "attachment", pdf=pdf, file=f.name)
+    ]
+    return missing + _associated(pdf, f)
 
 
 def _metadata(pdf: str, data: EmbeddedFile, profile: Profile | None, xmp: embedded.Xmp | None) -> list[Finding]:
