@@ -158,9 +158,8 @@ def _facturx(checked: Checked, rules: Rules, name: str, contents: pdf.PdfContent
     the other's, so both are judged and reported at once; only a profile
     facteur does not know stops it, as there is no rule set to judge the data by."""
     profile = container.profile_of(checked.root)
-    if profile is None:
-        checked.findings.append(container.unknown_profile(name, data, checked.root))
-    checked.findings += container.check(name, contents, data, profile)
+    refusal = [] if profile else [container.unknown_profile(name, data, checked.root)]
+    checked.findings += [*refusal, *container.check(name, contents, data, profile)]
     if profile is None:
         checked.ruleset = rulesets.CONTAINER
         return checked
