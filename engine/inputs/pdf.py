@@ -36,6 +36,7 @@ from pypdf.errors import (
 )
 
 from facteur.engine.errors import PdfRefused
+from facteur.engine.inputs.layout import EMPTY, Layout, read as read_layout
 
 # Invoices are a few pages with a logo; an attachment may be a scanned annex.
 MAX_STREAM_BYTES = 20_000_000
@@ -96,6 +97,7 @@ class PdfContents:
     text: str
     pages: int
     xmp: bytes = b""  # the document's XMP metadata packet, where Factur-X declares its profile
+    layout: Layout = EMPTY  # the positioned text, read with the text
 
 
 def _refuse(code: str, message: str) -> PdfRefused:
@@ -109,7 +111,8 @@ def read(content: bytes, name: str, seconds: float = 1.0) -> PdfContents:
     def contents(reader: PdfReader) -> PdfContents:
         files = tuple(_embedded(reader))
         has_xml = any(f.name.lower().endswith(".xml") for f in files)
-        return PdfContents(files, "" if has_xml else _text(reader), len(reader.pages), _xmp(reader))
+        text = "" if has_xml else _text(reader)
+        return PdfContents(files, text, len(reader.pages), _xmp(reader), read_layout(reader) if text else EMPTY)
 
     return _with_reader(content, name, contents, seconds)
 
@@ -117,6 +120,11 @@ def read(content: bytes, name: str, seconds: float = 1.0) -> PdfContents:
 def text_of(content: bytes, name: str, seconds: float = 1.0) -> str:
     """The text of any PDF, data or not (to measure recognition on Factur-X PDFs); or PdfRefused."""
     return _with_reader(content, name, _text, seconds)
+
+
+def layout_of(content: bytes, name: str, seconds: float = 1.0) -> Layout:
+    """The positioned text of any PDF, data or not (to measure recognition); or PdfRefused."""
+    return _with_reader(content, name, read_layout, seconds)
 
 
 class _OutOfTime(BaseException):

@@ -22,6 +22,7 @@ from lxml import etree
 
 from facteur.engine.errors import PdfRefused, UnsafeXml
 from facteur.engine.inputs import detect, embedded, formats, pdf
+from facteur.engine.inputs.layout import EMPTY, Layout
 from facteur.engine.inputs.mappings import Format
 from facteur.engine.inputs.parse import parse_xml
 from facteur.engine.model import Attachment, Finding, Severity, Syntax
@@ -47,6 +48,7 @@ class Checked:
     detail: str = ""
     attachments: list[Attachment] = field(default_factory=list)  # embedded in a PDF beside its data
     text: str = ""  # of a plain PDF, for recognition
+    layout: Layout = EMPTY  # its positioned text, for recognition
     format: Format | None = None  # of a proprietary file
     # What judges it: its format's official rule set, the mapping of a proprietary
     # file, the patterns of a plain PDF (`pipeline`, which holds them); None
@@ -157,7 +159,7 @@ def _xmp_findings(name: str, xmp: bytes, root: etree._Element) -> list[Finding]:
 def _plain_pdf(name: str, contents: pdf.PdfContents) -> Checked:
     """A PDF without data: its header and footer are recognised from its text,
     which a scan without a text layer does not have."""
-    checked = Checked(Syntax.PDF, detail="plain PDF", text=contents.text)
+    checked = Checked(Syntax.PDF, detail="plain PDF", text=contents.text, layout=contents.layout)
     checked.attachments = embedded.supporting(contents.files, None)
     if not contents.text.strip():
         checked.findings.append(
