@@ -175,7 +175,7 @@ def letterhead(layout: Layout, regions: list[Region], legal_forms: tuple[str, ..
     first = layout.lines[0]
     limit = first.top + LETTERHEAD_POINTS
     cells = [cell for line in layout.lines if line.page == first.page and line.top <= limit
-             for cell in line.cells if not in_regions(cell, regions) and sum(c.isalpha() for c in cell.text) >= 3]
+             for cell in line.cells if not in_regions(cell, regions) and _wordy(cell.text)]
     body = layout.body_size
     large = [cell for cell in cells if cell.size >= 1.2 * body and not _title(cell.text)]
     if large:
@@ -186,6 +186,12 @@ def letterhead(layout: Layout, regions: list[Region], legal_forms: tuple[str, ..
         if any(form.search(fold(cell.text)) for form in forms):
             return Found(_name(cell.text), WITH_LEGAL_FORM, "letterhead, legal form")
     return None
+
+
+def _wordy(text: str) -> bool:
+    """Text that may be a name: mostly letters, no date in it."""
+    letters = sum(c.isalpha() for c in text)
+    return letters >= 3 and letters > 2 * sum(c.isdigit() for c in text) and not re.search(r"\d{4}", text)
 
 
 _TITLES = re.compile(r"^(facture|avoir|invoice|credit note|rechnung|gutschrift)\b")

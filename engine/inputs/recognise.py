@@ -277,7 +277,8 @@ def recognise(text: str, patterns: Patterns, layout: Layout = EMPTY, structures:
     # two totals) uses every value the labels gave, in whatever order the fields are listed.
     for pattern in patterns.fields:
         if pattern.fallback == "letterhead":
-            _letterhead_name(found, pattern.name, located.letterhead(layout, regions, patterns.legal_forms))
+            _seller_name(found, pattern.name, _letterhead(page, patterns.legal_forms, buyer),
+                         located.letterhead(layout, regions, patterns.legal_forms))
         if pattern.fallback == "first-date" and pattern.name not in found.values:
             dated = _date_by_number(page, str(found.values.get("number", "")), patterns.conventions)
             if dated:
@@ -298,7 +299,7 @@ def recognise(text: str, patterns: Patterns, layout: Layout = EMPTY, structures:
 # located.py gives those of the positioned text.
 TEXT_LABEL = 0.8  # a value after or under one of its labels in the flat text
 BY_NUMBER = 0.75  # the date printed after the invoice number on its line ("Facture N° 12 du 03/11/2026")
-FALLBACK_CONFIDENCE = {"first-date": 0.55, "letterhead": 0.6, "currency-sign": 0.75, "total-with-vat": 0.8,
+FALLBACK_CONFIDENCE = {"first-date": 0.65, "currency-sign": 0.75, "total-with-vat": 0.8,
                        "without-vat-plus-vat": 0.8, "with-vat-less-without-vat": 0.8}
 AGREE = 0.1  # both readings give the value
 DISAGREE = 0.2  # they give different values: the surer one, less this
@@ -349,23 +350,36 @@ def _choose(found: Recognised, name: str, texts: list, placed: list) -> None:
         found.set(name, text, TEXT_LABEL - DISAGREE, f"label (text); the layout read {place.value}")
 
 
-def _letterhead_name(found: Recognised, name: str, letterhead) -> None:
-    """The seller's name: the letterhead confirms a labelled name, or gives it."""
-    if letterhead is None:
+def _seller_name(found: Recognised, name: str, *letterheads) -> None:
+    """The seller's name: the letterheads (of the flat text, of the positioned
+    text) confirm a labelled name, or give it, surer when both read the same
+    name (one holding the other: "LOGO LE VENDEUR" and "LE VENDEUR")."""
+    read = [letterhead for letterhead in letterheads if letterhead is not None]
+    if name in found.values:
+        if any(_holds(found.values[name], letterhead.value) for letterhead in read):
+            found.set(name, found.values[name], found.confidence[name] + AGREE, f"{found.how[name]}, the letterhead agrees")
         return
-    if name not in found.values:
-        found.set(name, letterhead.value, letterhead.confidence, letterhead.how)
-    elif _same(found.values[name], letterhead.value):
-        found.set(name, found.values[name], found.confidence[name] + AGREE, f"{found.how[name]}, the letterhead agrees")
+    if len(read) == 2 and _holds(read[0].value, read[1].value):
+        best = max(read, key=lambda letterhead: letterhead.confidence)
+        found.set(name, read[0].value, best.confidence + AGREE, f"{read[0].how}, {read[1].how} agrees")
+    elif read:
+        best = max(read, key=lambda letterhead: letterhead.confidence)
+        found.set(name, best.value, best.confidence - (DISAGREE if len(read) == 2 else 0), best.how)
+
+
+def _holds(first: object, second: object) -> bool:
+    one, other = fold(str(first)).strip(" .,:"), fold(str(second)).strip(" .,:")
+    return len(min(one, other, key=len)) >= 3 and (one in other or other in one)
 
 
 def _date_order(text: str, patterns: Patterns) -> tuple[Patterns, str]:
     """Whether this document writes the day or the month first: a numeric date
     whose first or second number is above 12 settles it; else the language of
     its words (the mapping's [dates]); else the mapping's date_order."""
-    pairs = [(int(a), int(b)) for a, b in _NUMERIC_PAIR.findall(text[: 2 * END_CHARS])]
-    if any(a > 12 >= b for a, b in pairs):
-        day_first, how = True, "page"
+    head = text[: 2 * END_CHARS]
+    pairs = [(int(a), int(b)) for a, b in _NUMERIC_PAIR.findall(head)]
+    if any(a > 12 >= b for a, b in pairs) or _DOTTED.search(head):
+        day_first, how = True, "page"  # 25/03, or 05.03.2018: dates written with dots are day first
     elif any(b > 12 >= a for a, b in pairs):
         day_first, how = False, "page"
     else:
@@ -378,6 +392,7 @@ def _date_order(text: str, patterns: Patterns) -> tuple[Patterns, str]:
     return replace(patterns, conventions=replace(patterns.conventions, day_first=day_first)), how
 
 
+_DOTTED = re.compile(r"(?<![\d.])\d{1,2}\.\d{1,2}\.\d{4}(?![\d.])")
 _NUMERIC_PAIR = re.compile(r"(?<![\d.,/-])(\d{1,2})[./-](\d{1,2})[./-](?:\d{4}|\d{2})(?![\d.,/-]*\d)")
 
 
@@ -633,8 +648,6 @@ def _cell_under(line: str, start: int, end: int, reader, conventions: Convention
 def _fallback(page: _Page, pattern: FieldPattern, patterns: Patterns, found: Recognised, buyer: list[_Block]):
     if pattern.fallback == "first-date":
         return next((value for line in page.folded for value in _dates(line, patterns.conventions)), None)
-    if pattern.fallback == "letterhead":
-        return _letterhead(page, patterns.legal_forms, buyer)
     if pattern.fallback == "currency-sign":
         signs = [CURRENCY_SIGNS[c] for line in page.lines for c in line if c in CURRENCY_SIGNS]
         signs += [code for line in page.lines for code in CURRENCY_CODE.findall(line) if code in ISO_CURRENCIES]
@@ -670,7 +683,7 @@ def _dates(line: str, conventions: Conventions):
             yield value[0]
 
 
-def _letterhead(page: _Page, legal_forms: tuple[str, ...], buyer: list[_Block]) -> str | None:
+def _letterhead(page: _Page, legal_forms: tuple[str, ...], buyer: list[_Block]) -> located.Found | None:
     """The seller's name as its letterhead prints it, outside the buyer's block,
     by the most telling of its usual forms: a sender line over the address window
     ("Kraxi GmbH · Flugzeugallee 17 · 12345 Papierfeld"); else the first name
@@ -680,9 +693,14 @@ def _letterhead(page: _Page, legal_forms: tuple[str, ...], buyer: list[_Block]) 
     head = itertools.islice(_cells(page, HEAD_LINES), HEAD_CELLS)
     cells = [cell for cell in head if not any(b.holds(cell[0], cell[1]) for b in buyer)]
     texts = [text for _, _, text in cells]
-    return _sender_line(texts) or _with_legal_form(texts, legal_forms) or _over_address(cells) or next(
-        (SEPARATOR.split(text)[0].strip() for text in texts if sum(c.isalpha() for c in text) >= 3), None
-    )
+    first = next((SEPARATOR.split(text)[0].strip() for text in texts if sum(c.isalpha() for c in text) >= 3), None)
+    for value, confidence, how in ((_sender_line(texts), 0.75, "sender line"),
+                                   (_with_legal_form(texts, legal_forms), 0.7, "name with a legal form"),
+                                   (_over_address(cells), 0.65, "name over the address"),
+                                   (first, 0.5, "first text of the page")):
+        if value:
+            return located.Found(value, confidence, f"letterhead (text), {how}")
+    return None
 
 
 def _sender_line(texts: list[str]) -> str | None:
