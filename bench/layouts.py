@@ -328,6 +328,8 @@ def fr_words_and_footer(inv: Invoice) -> bytes:
     day = inv.issue_date
     c.text(330, 120, f"Facture {inv.number}", size=12, bold=True)
     c.text(330, 136, f"Émise le {day.day} {_MONTHS_FR[day.month - 1]} {day.year}")
+    if inv.engagement:
+        c.text(330, 148, f"Bon de commande n° {inv.engagement}")
     y = _lines_table(c, inv, 190, ("Désignation", "Qté", "P.U. HT", "Total HT"), fr_amount)
     c.text(50, y, "Taux", bold=True)
     c.right(200, y, "Base HT", bold=True)
@@ -377,6 +379,8 @@ def en_us(inv: Invoice) -> bytes:
     c.text(400, 50, "INVOICE", size=18, bold=True)
     c.text(400, 75, f"Invoice # {inv.number}")
     c.text(400, 87, f"Date: {inv.issue_date:%m/%d/%Y}")
+    if inv.engagement:
+        c.text(400, 99, f"PO number: {inv.engagement}")
     c.text(50, 120, "Bill to:", bold=True)
     c.text(50, 134, inv.buyer_name)
     c.text(50, 146, f"SIRET {inv.recipient_siret}")
@@ -444,7 +448,7 @@ def de_rechnungsadresse(inv: Invoice) -> bytes:
     c.text(330, 124, inv.buyer_name)
     c.text(330, 136, f"SIRET: {spaced(inv.recipient_siret)}")
     for x, header, value in ((50, "Rechnungs-Nr.", inv.number), (170, "Datum", f"{inv.issue_date:%d.%m.%Y}"),
-                             (290, "Währung", inv.currency)):
+                             (290, "Währung", inv.currency), (400, "Bestellnummer", inv.engagement or "-")):
         c.text(x, 180, header, bold=True)
         c.text(x, 194, value)
     y = _lines_table(c, inv, 230, ("Artikel", "Menge", "Preis", "Betrag"), de_amount)
@@ -487,6 +491,9 @@ def fr_sender_line(inv: Invoice) -> bytes:
     c.text(430, 116, inv.number)
     c.text(350, 128, "Date :")
     c.text(430, 128, f"{inv.issue_date:%d/%m/%Y}")
+    if inv.engagement:
+        c.text(350, 140, "Engagement :")
+        c.text(430, 140, inv.engagement)
     y = _lines_table(c, inv, 180, ("Désignation", "Qté", "P.U. HT", "Total HT"), fr_amount)
     _totals_column(c, y, [("Total HT", fr_amount(inv.total_without_vat)), *_vat_rows_fr(inv),
                           ("Total TTC", fr_amount(inv.total_with_vat)), ("Net à payer", fr_amount(inv.total_with_vat))])

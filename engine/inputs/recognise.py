@@ -107,6 +107,7 @@ END_CHARS = 12_000
 _POSTCODE = re.compile(r"(?:[A-Z]{1,2}-)?\d{4,5}\s+[^\W\d]")
 CANDIDATES = 6  # values kept per field, for the totals to be checked against each other
 TOTALS = ("total_without_vat", "total_vat", "total_with_vat")
+BREAKDOWN = 4  # VAT candidates whose sums may be the total VAT of a breakdown by rate
 
 
 
@@ -344,6 +345,9 @@ def _choose(found: Recognised, name: str, texts: list, placed: list) -> None:
         found.set(name, place.value, place.confidence, place.how)
     elif _same(text, place.value):
         found.set(name, text, max(TEXT_LABEL, place.confidence) + AGREE, f"{place.how}, the text agrees")
+    elif isinstance(text, str) and _holds(text, place.value):
+        longer = max(text, str(place.value), key=len)  # a reference cut in two runs ("RE-20201121" "/508")
+        found.set(name, longer, max(TEXT_LABEL, place.confidence), f"{place.how}, the text reads {text}")
     elif place.confidence > TEXT_LABEL:
         found.set(name, place.value, place.confidence - DISAGREE, f"{place.how}; the text read {text}")
     else:
@@ -490,7 +494,8 @@ def _luhn(digits: str) -> bool:
 
 def _reconcile_totals(found: Recognised, candidates: dict[str, list], placed: dict[str, list]) -> None:
     """The totals that add up (total without VAT + VAT = total with VAT, EN 16931
-    BR-CO-15), among the candidates of both readings: a VAT breakdown repeats
+    BR-CO-15; the VAT may be the sum of a breakdown's rows, BR-CO-14), among the
+    candidates of both readings: a VAT breakdown repeats
     the labels of the totals row by row, and the first candidate of each is not
     always the grand total. Among the consistent triples, the one whose
     candidates come first (best label, best place) wins, sure; with none, three
@@ -500,6 +505,9 @@ def _reconcile_totals(found: Recognised, candidates: dict[str, list], placed: di
         values = list(candidates.get(name, []))
         values += [item.value for item in placed.get(name, []) if item.value not in values]
         lists.append(values)
+    # A VAT breakdown without a total VAT row: its rows' sum, after every printed candidate.
+    lists[1] += [total for size in range(2, BREAKDOWN + 1) for rows in itertools.combinations(lists[1][:BREAKDOWN], size)
+                 if (total := sum(rows)) not in lists[1]]
     triples = [
         (i + j + k, (without, vat, with_vat))
         for i, without in enumerate(lists[0])
