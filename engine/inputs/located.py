@@ -98,9 +98,10 @@ def _block_bottom(lines: tuple[Line, ...], index: int, heading: Cell, end: float
     for line in lines[index + 1 : index + 1 + BLOCK_LINES]:
         if line.page != heading.page or line.top - last > BLOCK_GAP * heading.size:
             break
-        if not any(heading.x - 2 <= cell.x < end for cell in line.cells):
+        inside = [cell for cell in line.cells if heading.x - 2 <= cell.x < end]
+        if not inside:
             break
-        bottom = last = line.top
+        bottom = last = max(cell.top for cell in inside)
     return bottom + 1
 
 
