@@ -7,8 +7,11 @@ left or right, under "Facturé à", "Vos identifiants", "Bill to" or
 "Rechnungsempfänger"; references beside their labels or in a table header;
 totals in a label column and a value column, or in a table; letterheads with
 the name printed large, a sender line over the address window, or the seller's
-identifiers in the footer; two-page invoices. The truth is the `Drawn`
-invoice's values; nothing is read back to make it.
+identifiers in the footer; two-page invoices. And what trips a reader: a due
+date beside the invoice date, a customer number beside the invoice number, a
+column of line totals headed like a total, a deposit that makes the amount due
+less than the total. The truth is the `Invoice`'s values; nothing is read back
+to make it.
 
 PDFs are written object by object (`pdfs.assemble`), in the standard fonts
 Helvetica and Helvetica-Bold, with amounts right-aligned by Helvetica's widths.
@@ -17,14 +20,20 @@ Helvetica and Helvetica-Bold, with amounts right-aligned by Helvetica's widths.
 from __future__ import annotations
 
 import random
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 from bench.pdfs import PAGE_HEIGHT, PAGE_WIDTH, _escape, assemble
 
-# Helvetica's widths (thousandths of the font size) for what amounts print; others are taken as 556.
-_WIDTHS = {" ": 278, ",": 278, ".": 278, "-": 333, "%": 889, "€": 556, "$": 556, "£": 556}
+# Helvetica's widths (thousandths of the font size, from its AFM); an accented letter is its base letter's.
+_WIDTHS = {" ": 278, ",": 278, ".": 278, "-": 333, "%": 889, "€": 556, "$": 556, "£": 556, ":": 278, "/": 278,
+           "'": 191, "°": 400, "(": 333, ")": 333, "@": 1015, "&": 667, "#": 556, "·": 278,
+           **dict(zip("abcdefghijklmnopqrstuvwxyz", (556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833,
+                                                      556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500))),
+           **dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", (667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833,
+                                                      722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611)))}
 _PUBLIC = ("21750001600019", "11000201100044", "20005372300017")  # active structures of config/directory.toml
 _MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
               "novembre", "décembre")
@@ -47,6 +56,16 @@ class Invoice:
     currency: str = "EUR"
     engagement: str = ""
     service_code: str = ""
+    deposit: Decimal = Decimal(0)  # paid in advance: the amount due is the total less it
+    customer: str = ""  # the buyer's account number with the seller, a reference that is not the invoice's
+
+    @property
+    def due_date(self) -> date:
+        return self.issue_date + timedelta(days=30)
+
+    @property
+    def amount_due(self) -> Decimal:
+        return self.total_with_vat - self.deposit
 
     def bases(self) -> dict[Decimal, Decimal]:
         bases: dict[Decimal, Decimal] = {}
@@ -76,22 +95,34 @@ class Invoice:
             "supplier_name": self.supplier_name, "recipient_siret": self.recipient_siret,
             "service_code": self.service_code, "engagement": self.engagement,
             "total_without_vat": self.total_without_vat, "total_vat": self.total_vat,
-            "total_with_vat": self.total_with_vat, "amount_due": self.total_with_vat, "currency": self.currency,
+            "total_with_vat": self.total_with_vat, "amount_due": self.amount_due, "currency": self.currency,
         }
+
+
+def _width(char: str) -> int:
+    return _WIDTHS.get(char) or _WIDTHS.get(unicodedata.normalize("NFKD", char)[:1], 556)
 
 
 @dataclass
 class Canvas:
-    """Pages of text placed at (x, y from the top), in points."""
+    """Pages of text placed at (x, y from the top), in points; `glyphs`: each
+    character placed on its own, as some producers write them."""
 
     pages: list[list[tuple[float, float, float, bool, str]]] = field(default_factory=lambda: [[]])
+    glyphs: bool = False
 
     def text(self, x: float, y: float, text: str, size: float = 9, bold: bool = False) -> None:
-        self.pages[-1].append((x, y, size, bold, text))
+        if not self.glyphs:
+            self.pages[-1].append((x, y, size, bold, text))
+            return
+        for char in text:
+            if char != " ":
+                self.pages[-1].append((x, y, size, bold, char))
+            x += _width(char) * size / 1000
 
     def right(self, x: float, y: float, text: str, size: float = 9, bold: bool = False) -> None:
         """Text ending at x (amounts in a column)."""
-        self.text(x - sum(_WIDTHS.get(c, 556) for c in text) * size / 1000, y, text, size, bold)
+        self.text(x - sum(_width(c) for c in text) * size / 1000, y, text, size, bold)
 
     def page(self) -> None:
         self.pages.append([])
@@ -180,21 +211,25 @@ def invoice(rng: random.Random, language: str, currency: str = "EUR", rates: tup
         rates=[rng.choice(rates) for _ in lines],
         currency=currency,
         engagement=f"EJ-{rng.randint(1000, 99999)}" if rng.random() < 0.5 else "",
+        customer=f"C{rng.randint(100, 99999)}",
     )
 
 
-def _lines_table(canvas: Canvas, inv: Invoice, y: float, headers: tuple[str, ...], amount, rows: int | None = None):
-    """The lines' table (label, quantity, unit price, line total); returns where it ends."""
+def _lines_table(canvas: Canvas, inv: Invoice, y: float, headers: tuple[str, ...], amount, rows: int | None = None,
+                 with_vat: bool = False):
+    """The lines' table (label, quantity, unit price, line total without VAT, or
+    with it when `with_vat`: a column whose heading is a total's label); returns where it ends."""
     canvas.text(50, y, headers[0], bold=True)
     canvas.right(380, y, headers[1], bold=True)
     canvas.right(460, y, headers[2], bold=True)
     canvas.right(545, y, headers[3], bold=True)
-    for label, quantity, price in inv.lines[:rows]:
+    for (label, quantity, price), rate in list(zip(inv.lines, inv.rates))[:rows]:
         y += 14
         canvas.text(50, y, label)
         canvas.right(380, y, str(quantity))
         canvas.right(460, y, amount(price))
-        canvas.right(545, y, amount(quantity * price))
+        total = quantity * price * (1 + rate / 100) if with_vat else quantity * price
+        canvas.right(545, y, amount(total.quantize(Decimal("0.01"))))
     return y + 24
 
 
@@ -220,22 +255,26 @@ def _vat_rows_fr(inv: Invoice) -> list[tuple[str, str]]:
     return [(f"TVA {rate:g} %", fr_amount(vat)) for rate, vat in sorted(inv.vats().items())]
 
 
-def fr_classic(inv: Invoice) -> bytes:
+def fr_classic(inv: Invoice, glyphs: bool = False) -> bytes:
     """Letterhead left, buyer's block right under "Facturé à", references under
     the title, totals in two columns."""
-    c = Canvas()
+    c = Canvas(glyphs=glyphs)
     _letterhead_fr(c, inv)
     c.text(330, 120, "Facturé à :", bold=True)
     c.text(330, 134, inv.buyer_name)
     c.text(330, 146, "Place de la Mairie")
     c.text(330, 158, f"SIRET : {inv.recipient_siret}")
+    c.text(330, 170, f"N° client : {inv.customer}")
     c.text(50, 190, f"FACTURE N° {inv.number}", size=13, bold=True)
     c.text(50, 208, f"Date de facture : {inv.issue_date:%d/%m/%Y}")
+    c.text(250, 208, f"Échéance : {inv.due_date:%d/%m/%Y}")
     if inv.engagement:
         c.text(50, 220, f"N° d'engagement : {inv.engagement}")
     y = _lines_table(c, inv, 250, ("Désignation", "Qté", "P.U. HT", "Total HT"), fr_amount)
+    deposit = [("Acompte versé", fr_amount(inv.deposit))] if inv.deposit else []
     _totals_column(c, y, [("Total HT", fr_amount(inv.total_without_vat)), *_vat_rows_fr(inv),
-                          ("Total TTC", fr_amount(inv.total_with_vat)), ("Net à payer", fr_amount(inv.total_with_vat))])
+                          ("Total TTC", fr_amount(inv.total_with_vat)), *deposit,
+                          ("Net à payer", fr_amount(inv.amount_due))])
     return c.pdf()
 
 
@@ -253,7 +292,7 @@ def fr_buyer_left(inv: Invoice) -> bytes:
                              (330, "Engagement", inv.engagement or "-")):
         c.text(x, 225, header, bold=True)
         c.text(x, 239, value)
-    y = _lines_table(c, inv, 270, ("Désignation", "Quantité", "Prix unitaire", "Montant HT"), fr_amount)
+    y = _lines_table(c, inv, 270, ("Désignation", "Quantité", "Prix HT", "Total TTC"), fr_amount, with_vat=True)
     headers = ("Total HT", "Total TVA", "Total TTC")
     values = (inv.total_without_vat, inv.total_vat, inv.total_with_vat)
     for x, header, value in zip((380, 460, 545), headers, values):
@@ -358,7 +397,8 @@ def en_uk(inv: Invoice) -> bytes:
     c.text(330, 136, "Place de la Mairie, 69001 Lyon, France")
     c.text(330, 148, f"SIRET: {inv.recipient_siret}")
     c.text(50, 110, "INVOICE", size=16, bold=True)
-    rows = [("Invoice number", inv.number), ("Invoice date", f"{inv.issue_date:%d/%m/%Y}")]
+    rows = [("Invoice number", inv.number), ("Invoice date", f"{inv.issue_date:%d/%m/%Y}"),
+            ("Due date", f"{inv.due_date:%d/%m/%Y}"), ("Account no.", inv.customer)]
     if inv.engagement:
         rows.append(("Purchase order", inv.engagement))
     for index, (label, value) in enumerate(rows):
@@ -366,8 +406,9 @@ def en_uk(inv: Invoice) -> bytes:
         c.text(150, 135 + 13 * index, value)
     amount = lambda value: en_amount(value, "£")  # noqa: E731
     y = _lines_table(c, inv, 200, ("Description", "Qty", "Unit price", "Amount"), amount)
+    deposit = [("Less deposit paid", amount(inv.deposit))] if inv.deposit else []
     _totals_column(c, y, [("Subtotal", amount(inv.total_without_vat)), ("VAT 20%", amount(inv.total_vat)),
-                          ("Total", amount(inv.total_with_vat)), ("Amount due", amount(inv.total_with_vat))])
+                          ("Total", amount(inv.total_with_vat)), *deposit, ("Amount due", amount(inv.amount_due))])
     return c.pdf()
 
 
@@ -404,7 +445,8 @@ def en_reference_table(inv: Invoice) -> bytes:
     c.text(330, 126, f"SIRET: {spaced(inv.recipient_siret)}")
     c.text(50, 100, "Tax invoice", size=13, bold=True)
     for x, header, value in ((50, "Invoice No.", inv.number), (170, "Issue date", f"{inv.issue_date:%d %B %Y}"),
-                             (300, "Your reference", inv.engagement or "n/a"), (450, "Currency", inv.currency)):
+                             (300, "Your reference", inv.engagement or "n/a"), (410, "Customer No.", inv.customer),
+                             (500, "Currency", inv.currency)):
         c.text(x, 160, header, bold=True)
         c.text(x, 174, value)
     y = _lines_table(c, inv, 210, ("Description", "Qty", "Unit price", "Net"), en_amount)
@@ -423,7 +465,8 @@ def de_classic(inv: Invoice) -> bytes:
     c.text(50, 148, inv.buyer_name)
     c.text(50, 160, "Place de la Mairie, F-69001 Lyon")
     c.text(50, 172, f"SIRET {inv.recipient_siret}")
-    rows = [("Rechnungsnummer", inv.number), ("Rechnungsdatum", f"{inv.issue_date:%d.%m.%Y}")]
+    rows = [("Kundennummer", inv.customer), ("Rechnungsnummer", inv.number),
+            ("Rechnungsdatum", f"{inv.issue_date:%d.%m.%Y}"), ("Fällig am", f"{inv.due_date:%d.%m.%Y}")]
     if inv.engagement:
         rows.append(("Bestellnummer", inv.engagement))
     for index, (label, value) in enumerate(rows):
@@ -433,7 +476,8 @@ def de_classic(inv: Invoice) -> bytes:
     y = _lines_table(c, inv, 250, ("Bezeichnung", "Menge", "Einzelpreis", "Gesamt"), de_amount)
     _totals_column(c, y, [("Nettobetrag", de_amount(inv.total_without_vat)),
                           ("MwSt. 19 %", de_amount(inv.total_vat)), ("Gesamtbetrag", de_amount(inv.total_with_vat)),
-                          ("Zahlbetrag", de_amount(inv.total_with_vat))])
+                          *([("Anzahlung", de_amount(inv.deposit))] if inv.deposit else []),
+                          ("Zahlbetrag", de_amount(inv.amount_due))])
     return c.pdf()
 
 
@@ -454,6 +498,33 @@ def de_rechnungsadresse(inv: Invoice) -> bytes:
     y = _lines_table(c, inv, 230, ("Artikel", "Menge", "Preis", "Betrag"), de_amount)
     _totals_column(c, y, [("Summe netto", de_amount(inv.total_without_vat)),
                           ("USt.-Betrag", de_amount(inv.total_vat)), ("Summe brutto", de_amount(inv.total_with_vat))])
+    return c.pdf()
+
+
+def fr_glyph_by_glyph(inv: Invoice) -> bytes:
+    """The classic French layout written a character at a time, as some producers do."""
+    return fr_classic(inv, glyphs=True)
+
+
+def fr_short_headings(inv: Invoice) -> bytes:
+    """Totals in a table headed only "HT", "TVA", "TTC", and "Net à payer" with
+    dotted leaders: labels a reader must know in their shortest form."""
+    c = Canvas()
+    _letterhead_fr(c, inv)
+    c.text(330, 110, "Facturé à", bold=True)
+    c.text(330, 124, inv.buyer_name)
+    c.text(330, 136, f"SIRET {inv.recipient_siret}")
+    c.text(50, 170, f"Facture n° {inv.number}", size=12, bold=True)
+    c.text(50, 186, f"Date : {inv.issue_date:%d/%m/%Y}")
+    if inv.engagement:
+        c.text(50, 198, f"Engagement : {inv.engagement}")
+    y = _lines_table(c, inv, 220, ("Désignation", "Qté", "P.U. HT", "Montant"), fr_amount)
+    for x, header, value in ((380, "HT", inv.total_without_vat), (460, "TVA", inv.total_vat),
+                             (545, "TTC", inv.total_with_vat)):
+        c.right(x, y, header, bold=True)
+        c.right(x, y + 14, fr_amount(value))
+    c.text(330, y + 40, "Net à payer ..........................")
+    c.right(545, y + 40, fr_amount(inv.total_with_vat), bold=True)
     return c.pdf()
 
 
@@ -491,9 +562,12 @@ def fr_sender_line(inv: Invoice) -> bytes:
     c.text(430, 116, inv.number)
     c.text(350, 128, "Date :")
     c.text(430, 128, f"{inv.issue_date:%d/%m/%Y}")
+    c.text(350, 140, "Échéance :")
+    c.text(430, 140, f"{inv.due_date:%d/%m/%Y}")
     if inv.engagement:
-        c.text(350, 140, "Engagement :")
-        c.text(430, 140, inv.engagement)
+        c.text(350, 152, "Engagement :")
+        c.text(430, 152, inv.engagement)
+    c.text(50, 800, "IBAN FR76 3000 6000 0112 3456 7890 189 - BIC AGRIFRPP", size=7)
     y = _lines_table(c, inv, 180, ("Désignation", "Qté", "P.U. HT", "Total HT"), fr_amount)
     _totals_column(c, y, [("Total HT", fr_amount(inv.total_without_vat)), *_vat_rows_fr(inv),
                           ("Total TTC", fr_amount(inv.total_with_vat)), ("Net à payer", fr_amount(inv.total_with_vat))])
@@ -509,6 +583,8 @@ LAYOUTS = {
     "fr-two-pages": (fr_two_pages, "fr", "EUR", _FR_RATES),
     "fr-date-in-words-footer": (fr_words_and_footer, "fr", "EUR", _FR_RATES),
     "fr-service-code": (fr_service_code, "fr", "EUR", (Decimal(20),)),
+    "fr-glyph-by-glyph": (fr_glyph_by_glyph, "fr", "EUR", (Decimal(20),)),
+    "fr-short-headings": (fr_short_headings, "fr", "EUR", (Decimal(20),)),
     "fr-sender-line": (fr_sender_line, "fr", "EUR", _FR_RATES),
     "en-uk": (en_uk, "en", "GBP", (Decimal(20),)),
     "en-us": (en_us, "en", "USD", (Decimal(8),)),
@@ -527,4 +603,6 @@ def generated(per_layout: int = 10, seed: int = 17):
             inv = invoice(rng, language, currency, rates)
             if draw is fr_service_code:
                 inv.service_code = rng.choice(("FIN-01", "ACHATS", "SERV-7"))
+            if draw in (fr_classic, fr_glyph_by_glyph, en_uk, de_classic) and rng.random() < 0.3:
+                inv.deposit = (inv.total_with_vat * Decimal("0.3")).quantize(Decimal("0.01"))
             yield name, draw(inv), inv.truth()

@@ -9,7 +9,7 @@ Two sets, each compared field by field with what it truly says:
   values only the XML carries), so the figures that count are those of the
   values that are printed: whose usual written forms occur in the PDF's text.
   Its EXPECTED.tsv has no truth of its own for the fields of a PDF.
-- plain PDFs the project generates itself (bench/layouts.py): twelve layouts
+- plain PDFs the project generates itself (bench/layouts.py): fourteen layouts
   in French, English and German, ten invoices each, whose values are the truth.
 
 A field counts as given when recognised at or above the configured confidence

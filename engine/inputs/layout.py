@@ -31,6 +31,9 @@ PAGES_AT_EACH_END = 2  # the header on the first page(s), the totals on the last
 MAX_RUNS = 20_000  # runs kept, however many a hostile page prints
 CHAR_WIDTH = 0.5  # a character's width, in font sizes (estimated: the visitor gives no widths)
 CELL_GAP = 1.2  # a gap wider than this many font sizes starts a new cell
+# A gap wider than this many font sizes between two runs is a space, when pypdf (which knows the
+# standard fonts' widths) did not say so: wide enough for an estimated width's error ("W" is 0.94).
+WORD_GAP = 0.45
 SAME_LINE = 0.45  # runs whose baselines differ by less than this many font sizes share a line
 PAGE_GAP = 10_000.0  # points between the tops of two pages, more than any page is tall
 
@@ -45,6 +48,7 @@ class Run:
     size: float
     text: str
     width: float
+    spaced: bool = False  # pypdf saw a space before it (a gap it judged a word's)
 
     @property
     def end(self) -> float:
@@ -123,8 +127,9 @@ def read(reader) -> Layout:
             for line in text.split("\n"):
                 line = "".join(char for char in line if not "\ud800" <= char <= "\udfff")  # half pairs: no text
                 if line.strip():
-                    width = sum(widths.get(char, CHAR_WIDTH) for char in line.rstrip()) * scale
-                    runs.append(Run(page_index, e, origin + height - f, scale, " ".join(line.split()), width))
+                    width = sum(widths.get(char, CHAR_WIDTH) for char in line.strip()) * scale
+                    runs.append(Run(page_index, e, origin + height - f, scale, " ".join(line.split()), width,
+                                    line[:1].isspace()))
 
         page.extract_text(visitor_text=visit)
     return Layout.of(runs, count)
@@ -165,7 +170,7 @@ def _cells(runs: list[Run]) -> tuple[Cell, ...]:
     for run in runs:
         last = cells[-1] if cells else None
         if last is not None and run.x - last.end < CELL_GAP * run.size:
-            joiner = " " if run.x - last.end > 0.15 * run.size else ""
+            joiner = " " if run.spaced or run.x - last.end > WORD_GAP * run.size else ""
             cells[-1] = Cell(last.page, last.x, max(last.end, run.end), last.top, max(last.size, run.size),
                              last.text + joiner + run.text)
         else:

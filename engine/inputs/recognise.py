@@ -305,7 +305,7 @@ FALLBACK_CONFIDENCE = {"first-date": 0.65, "currency-sign": 0.75, "total-with-va
 AGREE = 0.1  # both readings give the value
 DISAGREE = 0.2  # they give different values: the surer one, less this
 RECONCILED = 0.99  # the totals add up (BR-CO-15)
-UNRECONCILED = 0.2  # three totals that do not add up: each is less sure
+UNRECONCILED = 0.25  # three totals that do not add up: each is less sure
 WRONG_CHECK_DIGIT = 0.7  # at most, for a SIRET whose check digit is wrong (misprinted, or invented)
 SAME_SIREN = 0.1  # the seller's SIRET starts with the SIREN or VAT number of its letterhead
 PUBLIC_BUYER = 0.99  # an active public structure of the directory printed on the page
@@ -360,10 +360,10 @@ def _seller_name(found: Recognised, name: str, *letterheads) -> None:
     name (one holding the other: "LOGO LE VENDEUR" and "LE VENDEUR")."""
     read = [letterhead for letterhead in letterheads if letterhead is not None]
     if name in found.values:
-        if any(_holds(found.values[name], letterhead.value) for letterhead in read):
+        if any(_holds(found.values[name], letterhead.value, words=2) for letterhead in read):
             found.set(name, found.values[name], found.confidence[name] + AGREE, f"{found.how[name]}, the letterhead agrees")
         return
-    if len(read) == 2 and _holds(read[0].value, read[1].value):
+    if len(read) == 2 and _holds(read[0].value, read[1].value, words=2):
         best = max(read, key=lambda letterhead: letterhead.confidence)
         found.set(name, read[0].value, best.confidence + AGREE, f"{read[0].how}, {read[1].how} agrees")
     elif read:
@@ -371,9 +371,12 @@ def _seller_name(found: Recognised, name: str, *letterheads) -> None:
         found.set(name, best.value, best.confidence - (DISAGREE if len(read) == 2 else 0), best.how)
 
 
-def _holds(first: object, second: object) -> bool:
+def _holds(first: object, second: object, words: int = 1) -> bool:
+    """Whether one text holds the other, the shorter of at least three
+    characters and `words` words (a legal form alone is no name)."""
     one, other = fold(str(first)).strip(" .,:"), fold(str(second)).strip(" .,:")
-    return len(min(one, other, key=len)) >= 3 and (one in other or other in one)
+    shorter = min(one, other, key=len)
+    return len(shorter) >= 3 and len(shorter.split()) >= words and (one in other or other in one)
 
 
 def _date_order(text: str, patterns: Patterns) -> tuple[Patterns, str]:
@@ -504,7 +507,7 @@ def _reconcile_totals(found: Recognised, candidates: dict[str, list], placed: di
     for name in TOTALS:
         values = list(candidates.get(name, []))
         values += [item.value for item in placed.get(name, []) if item.value not in values]
-        lists.append(values)
+        lists.append([value for value in values if not _cut(value, values)])
     # A VAT breakdown without a total VAT row: its rows' sum, after every printed candidate.
     lists[1] += [total for size in range(2, BREAKDOWN + 1) for rows in itertools.combinations(lists[1][:BREAKDOWN], size)
                  if (total := sum(rows)) not in lists[1]]
@@ -522,6 +525,16 @@ def _reconcile_totals(found: Recognised, candidates: dict[str, list], placed: di
         for name in TOTALS:
             found.set(name, found.values[name], found.confidence[name] - UNRECONCILED,
                       f"{found.how[name]}; the totals do not add up")
+
+
+def _cut(value, values: list) -> bool:
+    """Whether an amount printed without cents is only the thousands of another
+    candidate ("55" of "55 446,73" whose groups a reader took for two cells): such cut amounts add
+    up as well as whole ones, and must not be taken for them."""
+    whole = str(abs(int(value)))
+    return value.as_tuple().exponent == 0 and any(
+        len(str(abs(int(other)))) > len(whole) and str(abs(int(other))).startswith(whole) for other in values
+    )
 
 
 def _credit_amounts(found: Recognised) -> None:
