@@ -251,6 +251,13 @@ def _letterhead_fr(canvas: Canvas, inv: Invoice, x: float = 50, with_siret: bool
         canvas.text(x, 94, f"SIRET : {spaced(inv.supplier_siret)}")
 
 
+def _buyer(canvas: Canvas, y: float, heading: str, inv: Invoice) -> None:
+    """The buyer's block on the right: its heading, name and SIRET."""
+    canvas.text(330, y, heading, bold=True)
+    canvas.text(330, y + 14, inv.buyer_name)
+    canvas.text(330, y + 26, f"SIRET {inv.recipient_siret}")
+
+
 def _vat_rows_fr(inv: Invoice) -> list[tuple[str, str]]:
     return [(f"TVA {rate:g} %", fr_amount(vat)) for rate, vat in sorted(inv.vats().items())]
 
@@ -334,9 +341,7 @@ def fr_two_pages(inv: Invoice) -> bytes:
     """Header and first lines on page 1, the rest and the totals on page 2."""
     c = Canvas()
     _letterhead_fr(c, inv)
-    c.text(330, 60, "Destinataire", bold=True)
-    c.text(330, 74, inv.buyer_name)
-    c.text(330, 86, f"SIRET {inv.recipient_siret}")
+    _buyer(c, 60, "Destinataire", inv)
     c.text(50, 140, f"Facture n° {inv.number} du {inv.issue_date:%d/%m/%Y}", size=12, bold=True)
     if inv.engagement:
         c.text(50, 156, f"Bon de commande : {inv.engagement}")
@@ -511,9 +516,7 @@ def fr_short_headings(inv: Invoice) -> bytes:
     dotted leaders: labels a reader must know in their shortest form."""
     c = Canvas()
     _letterhead_fr(c, inv)
-    c.text(330, 110, "Facturé à", bold=True)
-    c.text(330, 124, inv.buyer_name)
-    c.text(330, 136, f"SIRET {inv.recipient_siret}")
+    _buyer(c, 110, "Facturé à", inv)
     c.text(50, 170, f"Facture n° {inv.number}", size=12, bold=True)
     c.text(50, 186, f"Date : {inv.issue_date:%d/%m/%Y}")
     if inv.engagement:
