@@ -237,6 +237,8 @@ def _expected(error: dict) -> str:
         return f"un nombre supérieur à {ctx['gt']:g}"
     if error["type"] == "greater_than_equal":
         return f"un nombre supérieur ou égal à {ctx['ge']:g}"
+    if error["type"] == "less_than_equal":
+        return f"un nombre inférieur ou égal à {ctx['le']:g}"
     if error["type"] in ("model_type", "dict_type"):
         return f"une table [{error['loc'][0]}]"
     if error["type"] == "literal_error":
