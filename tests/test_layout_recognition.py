@@ -120,3 +120,20 @@ def test_an_inactive_structure_is_not_taken_for_the_recipient():
 def test_a_date_is_read_day_or_month_first_by_the_page_and_its_language(lines, issued):
     found = recognised(text_pdf(["Demo Supplies Ltd", *lines]))
     assert found.values["issue_date"] == issued
+
+
+def test_the_address_window_under_a_sender_line_is_the_buyers():
+    """A German letter: the seller's sender line printed small over the address
+    window, the buyer's name in the window printed larger than the text, no
+    heading; the seller is the sender line's, the SIRET in the window the buyer's."""
+    page = layouts.Canvas()
+    page.text(57, 124, "Serverhaus GmbH • Industriestr. 25 • 91710 Gunzenhausen", size=6)
+    for row, text in enumerate(["Ville de Démo", "Place de la Mairie", "75004 Paris", f"SIRET {VILLE}"]):
+        page.text(57, 141 + 14 * row, text, size=10)
+    for row, text in enumerate(["Rechnungsnummer: R0005532486", "Rechnungsdatum: 19.01.2016"]):
+        page.text(460, 216 + 14 * row, text, size=7)
+    for row, text in enumerate(["Summe netto 87,39 €", "USt. 19 % 16,60 €", "Summe brutto 103,99 €"]):
+        page.text(400, 400 + 12 * row, text, size=8)
+    found = recognised(page.pdf())
+    assert found.values["supplier_name"] == "Serverhaus GmbH" and found.confidence["supplier_name"] >= 0.9
+    assert found.values["recipient_siret"] == VILLE and "supplier_siret" not in found.values

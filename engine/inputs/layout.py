@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-PAGES_AT_EACH_END = 2  # the header on the first page(s), the totals on the last
+PAGES_AT_EACH_END = 1  # the header on the first page, the totals on the last: what the blocks are read from
 MAX_RUNS = 20_000  # runs kept, however many a hostile page prints
 CHAR_WIDTH = 0.5  # a character's width, in font sizes (estimated: the visitor gives no widths)
 CELL_GAP = 1.2  # a gap wider than this many font sizes starts a new cell

@@ -23,13 +23,14 @@ import re
 from dataclasses import dataclass
 
 from facteur.engine.inputs.layout import Cell, Layout, Line
-from facteur.engine.inputs.printed import Conventions, fold, read_date, read_text
+from facteur.engine.inputs.printed import Conventions, fold, read_date, read_text, sender
 
 # Confidence of a value by where it stands to its label.
 BESIDE = 0.9  # in the label's cell, after it
 RIGHT = 0.85  # the next cell of the label's line
 UNDER = 0.8  # under the label, within its columns
 GENERIC = 0.1  # taken off for a short label that many texts print ("date", "nr", "total")
+SENDER_LINE = 0.85  # the name of the sender line over the address window
 LARGEST = 0.85  # the letterhead's name, printed larger than the text
 WITH_LEGAL_FORM = 0.8  # the letterhead's first name with a legal form (SARL, GmbH)
 
@@ -72,7 +73,7 @@ def label_regex(label: str) -> re.Pattern:
 def buyer_regions(layout: Layout, headings: tuple[str, ...]) -> list[Region]:
     """The buyer's blocks: under each heading cell, the cells in its column down
     to a wide gap, BLOCK_LINES lines at most, and the heading's own line right
-    of it."""
+    of it; and the address window under a sender line."""
     regions = []
     regexes = [label_regex(heading) for heading in headings]
     lines = layout.lines
@@ -83,9 +84,27 @@ def buyer_regions(layout: Layout, headings: tuple[str, ...]) -> list[Region]:
                 continue
             neighbour = next((c.x for c in line.cells[position + 1 :] if not _value_of(cell, c)), None)
             end = neighbour if neighbour is not None else cell.x + max(250.0, cell.end - cell.x)
-            bottom = _block_bottom(lines, index, cell, end)
+            bottom = _block_bottom(lines, index, cell, end, cell.size)
             regions.append(Region(cell.page, cell.x, end, cell.top - 1, bottom))
-    return regions
+    window = address_window(layout)
+    return regions + [window[0]] if window else regions
+
+
+def address_window(layout: Layout) -> tuple[Region, str] | None:
+    """The address window of a letter (DIN 5008, and French window envelopes):
+    a sender line printed small in the letterhead, the seller's, over the
+    buyer's address, which is then a buyer's block though no heading opens it.
+    The region under the sender line, and the seller's name it gives."""
+    lines = layout.lines
+    for index, line in enumerate(lines):
+        if line.top > lines[0].top + LETTERHEAD_POINTS:
+            return None
+        for cell in line.cells:
+            name = sender(cell.text)
+            if name:
+                bottom = _block_bottom(lines, index, cell, cell.x + 200, layout.body_size * 1.5)
+                return Region(cell.page, cell.x - 10, cell.x + 200, cell.top + 1, bottom), name
+    return None
 
 
 def _value_of(heading: Cell, cell: Cell) -> bool:
@@ -93,10 +112,12 @@ def _value_of(heading: Cell, cell: Cell) -> bool:
     return heading.text.rstrip().endswith(":") and cell.x - heading.end < 8 * heading.size
 
 
-def _block_bottom(lines: tuple[Line, ...], index: int, heading: Cell, end: float) -> float:
+def _block_bottom(lines: tuple[Line, ...], index: int, heading: Cell, end: float, size: float) -> float:
+    """Where the block under `heading` ends: a line with nothing in its columns,
+    or a gap wider than BLOCK_GAP times `size`."""
     bottom = last = heading.top
     for line in lines[index + 1 : index + 1 + BLOCK_LINES]:
-        if line.page != heading.page or line.top - last > BLOCK_GAP * heading.size:
+        if line.page != heading.page or line.top - last > BLOCK_GAP * size:
             break
         inside = [cell for cell in line.cells if heading.x - 2 <= cell.x < end]
         if not inside:
@@ -168,11 +189,14 @@ def _under(lines: tuple[Line, ...], index: int, label: Cell, reader, conventions
 
 
 def letterhead(layout: Layout, regions: list[Region], legal_forms: tuple[str, ...]) -> Found | None:
-    """The seller's name in the letterhead: the text printed largest at the top of
-    the first page, outside the buyer's block; else the first name there with a
-    legal form."""
+    """The seller's name in the letterhead: its sender line over the address
+    window; else the text printed largest at the top of the first page, outside
+    the buyer's block; else the first name there with a legal form."""
     if not layout.lines:
         return None
+    window = address_window(layout)
+    if window is not None:
+        return Found(window[1], SENDER_LINE, "letterhead, sender line over the address window")
     first = layout.lines[0]
     limit = first.top + LETTERHEAD_POINTS
     cells = [cell for line in layout.lines if line.page == first.page and line.top <= limit

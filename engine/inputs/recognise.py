@@ -42,10 +42,12 @@ from facteur.engine.inputs.printed import (
     CURRENCY_CODE,
     CURRENCY_SIGNS,
     ISO_CURRENCIES,
+    POSTCODE,
     READERS,
     SEPARATOR,
     TEXT,
     Conventions,
+    sender,
     fold,
     read_amount,
     read_date,
@@ -103,8 +105,6 @@ HEAD_CELLS = 100  # cells of those lines looked at, however long a hostile line 
 # under a second, while the invoices of the corpus (90% under 10 000
 # characters) are read whole.
 END_CHARS = 12_000
-# A postcode starting a line: "75018 PARIS", "D-07545 GERA", "1000 Bruxelles".
-_POSTCODE = re.compile(r"(?:[A-Z]{1,2}-)?\d{4,5}\s+[^\W\d]")
 CANDIDATES = 6  # values kept per field, for the totals to be checked against each other
 TOTALS = ("total_without_vat", "total_vat", "total_with_vat")
 BREAKDOWN = 4  # VAT candidates whose sums may be the total VAT of a breakdown by rate
@@ -725,11 +725,7 @@ def _letterhead(page: _Page, legal_forms: tuple[str, ...], buyer: list[_Block]) 
 
 
 def _sender_line(texts: list[str]) -> str | None:
-    for text in texts:
-        parts = SEPARATOR.split(text)
-        if len(parts) >= 3 and any(_POSTCODE.match(part.strip()) for part in parts[1:]):
-            return parts[0].strip()
-    return None
+    return next((name for name in map(sender, texts) if name), None)
 
 
 def _with_legal_form(texts: list[str], legal_forms: tuple[str, ...]) -> str | None:
@@ -744,7 +740,7 @@ def _with_legal_form(texts: list[str], legal_forms: tuple[str, ...]) -> str | No
 def _over_address(cells: list[tuple[int, int, str]]) -> str | None:
     for index, (_, column, text) in enumerate(cells):
         above = [cell[2] for cell in cells[:index] if abs(cell[1] - column) <= 2]
-        if _POSTCODE.match(text) and len(above) >= 2 and not _POSTCODE.match(above[-2]):
+        if POSTCODE.match(text) and len(above) >= 2 and not POSTCODE.match(above[-2]):
             return SEPARATOR.split(above[-2])[0].strip()
     return None
 
