@@ -38,6 +38,7 @@ UNDER_LINES = 3  # lines under a label where its value may be
 LETTERHEAD_POINTS = 250  # the top of the first page (about 9 cm) that holds the letterhead
 BLOCK_LINES = 10  # lines a buyer's block may hold under its heading
 BLOCK_GAP = 2.5  # a vertical gap of this many font sizes ends a block
+WINDOW_PRINT = 1.3  # an address window is printed at least this much larger than the sender line over it
 
 
 @dataclass(frozen=True)
@@ -93,15 +94,18 @@ def buyer_regions(layout: Layout, headings: tuple[str, ...]) -> list[Region]:
 def address_window(layout: Layout) -> tuple[Region, str] | None:
     """The address window of a letter (DIN 5008, and French window envelopes):
     a sender line printed small in the letterhead, the seller's, over the
-    buyer's address, which is then a buyer's block though no heading opens it.
+    buyer's address printed larger, which is then a buyer's block though no
+    heading opens it (a letterhead's address line over the seller's own lines,
+    in the same print, is no window).
     The region under the sender line, and the seller's name it gives."""
     lines = layout.lines
     for index, line in enumerate(lines):
         if line.top > lines[0].top + LETTERHEAD_POINTS:
             return None
+        below = lines[index + 1].cells if index + 1 < len(lines) else ()
         for cell in line.cells:
             name = sender(cell.text)
-            if name:
+            if name and any(abs(other.x - cell.x) < 20 and other.size >= WINDOW_PRINT * cell.size for other in below):
                 bottom = _block_bottom(lines, index, cell, cell.x + 200, layout.body_size * 1.5)
                 return Region(cell.page, cell.x - 10, cell.x + 200, cell.top + 1, bottom), name
     return None
