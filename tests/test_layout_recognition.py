@@ -17,7 +17,8 @@ from helpers import REPO, blocking_codes, only_flow, text_pdf
 from bench import layouts
 from facteur.engine.errors import Unrecognised
 from facteur.engine.hub import directory
-from facteur.engine.inputs import pdf, recognise
+from facteur.engine.inputs import layout, pdf, recognise
+from facteur.engine.inputs.layout import Layout, Run
 
 PATTERNS = recognise.Patterns.from_toml(
     tomllib.loads((REPO / "mappings" / "recognition.toml").read_text("utf-8")), "recognition.toml")
@@ -27,8 +28,8 @@ SUPPLIER = "35600000000048"
 
 
 def recognised(content: bytes) -> recognise.Recognised:
-    contents = pdf.read(content, "facture.pdf")
-    return recognise.recognise(contents.text, PATTERNS, contents.layout, STRUCTURES)
+    text, page = pdf.read(content, "facture.pdf").text, pdf.layout_of(content, "facture.pdf")
+    return recognise.recognise(text, PATTERNS, page, STRUCTURES)
 
 
 @pytest.mark.parametrize("layout", ["fr-classic", "fr-vos-identifiants", "fr-two-pages", "en-us", "de-classic"])
@@ -66,13 +67,13 @@ def test_a_field_below_the_configured_confidence_is_missing_and_named_in_french(
     document = text_pdf(["Fournitures Démo SARL", f"SIRET : {SUPPLIER}", "FACTURE N° FA-2026-0061",
                          "Lyon, 17/11/2026", f"Destinataire SIRET {VILLE}",
                          "Total HT : 100,00 €", "TVA 20 % : 20,00 €", "Total TTC : 120,00 €"])
-    contents = pdf.read(document, "facture.pdf")
-    invoice = recognise.read("facture.pdf", contents.text, PATTERNS, contents.layout, STRUCTURES)
+    text, page = pdf.read(document, "facture.pdf").text, pdf.layout_of(document, "facture.pdf")
+    invoice = recognise.read("facture.pdf", text, PATTERNS, page, STRUCTURES)
     assert invoice.issue_date == date(2026, 11, 17) and invoice.total_with_vat == Decimal("120.00")
 
     strict = replace(PATTERNS, threshold=0.8)
     with pytest.raises(Unrecognised) as refused:
-        recognise.read("facture.pdf", contents.text, strict, contents.layout, STRUCTURES)
+        recognise.read("facture.pdf", text, strict, page, STRUCTURES)
     message = refused.value.finding.message
     assert "date de facture (BT-2) (lu « 2026-11-17 » avec une confiance de 0,65, sous le seuil de 0,80)" in message
     assert "numéro de facture" not in message and "total TTC" not in message
@@ -137,3 +138,13 @@ def test_the_address_window_under_a_sender_line_is_the_buyers():
     found = recognised(page.pdf())
     assert found.values["supplier_name"] == "Serverhaus GmbH" and found.confidence["supplier_name"] >= 0.9
     assert found.values["recipient_siret"] == VILLE and "supplier_siret" not in found.values
+
+
+def test_a_hostile_page_is_read_by_its_ends_within_bounds():
+    """Thousands of lines of labels: the layout keeps the lines at both ends and
+    a bounded number of cells per line, so what recognition reads is bounded."""
+    runs = [Run(0, (n % 40) * 60.0, (n // 40) * 12.0, 9.0, f"Total {n} SIRET 12", 30.0) for n in range(20_000)]
+    page = Layout.of(runs)
+    assert len(page.lines) == 2 * layout.END_LINES and max(len(line.cells) for line in page.lines) == layout.MAX_CELLS
+    assert page.lines[0].cells[0].text == "Total 0 SIRET 12" and page.lines[-1].top == (20_000 // 40 - 1) * 12.0
+    assert recognise.recognise("", PATTERNS, page).values.get("number") is None

@@ -27,8 +27,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-PAGES_AT_EACH_END = 1  # the header on the first page, the totals on the last: what the blocks are read from
+from facteur.engine.inputs.printed import fold
+
+PAGES_AT_EACH_END = 1  # the header on the first page, the totals on the last: where the blocks are
 MAX_RUNS = 20_000  # runs kept, however many a hostile page prints
+# Lines kept at each end (an invoice's page holds well under a hundred: the header
+# at the top, the totals at the foot), and cells kept per line: what recognition
+# reads costs labels × cells, which a hostile page must not make unbounded.
+END_LINES = 150
+MAX_CELLS = 16
 CHAR_WIDTH = 0.5  # a character's width, in font sizes (estimated: the visitor gives no widths)
 CELL_GAP = 1.2  # a gap wider than this many font sizes starts a new cell
 # A gap wider than this many font sizes between two runs is a space, when pypdf (which knows the
@@ -65,6 +72,7 @@ class Cell:
     top: float
     size: float
     text: str
+    folded: str  # lower case without accents, for matching labels
 
     def overlaps(self, x: float, end: float, slack: float) -> bool:
         return self.x <= end + slack and self.end >= x - slack
@@ -76,22 +84,17 @@ class Line:
     top: float
     cells: tuple[Cell, ...]
 
-    @property
-    def text(self) -> str:
-        return "  ".join(cell.text for cell in self.cells)
-
 
 @dataclass(frozen=True)
 class Layout:
     """The positioned text of the pages read; empty for a PDF with no text."""
 
     runs: tuple[Run, ...] = ()
-    pages: int = 0
     lines: tuple[Line, ...] = field(default=(), compare=False)
 
     @classmethod
-    def of(cls, runs: list[Run], pages: int) -> "Layout":
-        return cls(tuple(runs), pages, _lines(runs))
+    def of(cls, runs: list[Run]) -> "Layout":
+        return cls(tuple(runs), _lines(runs))
 
     @property
     def body_size(self) -> float:
@@ -101,8 +104,6 @@ class Layout:
 
 
 EMPTY = Layout()
-
-
 def read(reader) -> Layout:
     """The positioned text of the first and last pages of a pypdf reader."""
     count = len(reader.pages)
@@ -132,7 +133,7 @@ def read(reader) -> Layout:
                                     line[:1].isspace()))
 
         page.extract_text(visitor_text=visit)
-    return Layout.of(runs, count)
+    return Layout.of(runs)
 
 
 def _widths(font) -> dict[str, float]:
@@ -162,6 +163,8 @@ def _lines(runs: list[Run]) -> tuple[Line, ...]:
             lines[-1].append(run)
         else:
             lines.append([run])
+    if len(lines) > 2 * END_LINES:
+        lines = lines[:END_LINES] + lines[-END_LINES:]
     return tuple(Line(group[0].page, group[0].top, _cells(sorted(group, key=lambda r: r.x))) for group in lines)
 
 
@@ -171,8 +174,9 @@ def _cells(runs: list[Run]) -> tuple[Cell, ...]:
         last = cells[-1] if cells else None
         if last is not None and run.x - last.end < CELL_GAP * run.size:
             joiner = " " if run.spaced or run.x - last.end > WORD_GAP * run.size else ""
-            cells[-1] = Cell(last.page, last.x, max(last.end, run.end), last.top, max(last.size, run.size),
-                             last.text + joiner + run.text)
-        else:
-            cells.append(Cell(run.page, run.x, run.end, run.top, run.size, run.text))
+            text = last.text + joiner + run.text
+            cells[-1] = Cell(last.page, last.x, max(last.end, run.end), last.top, max(last.size, run.size), text,
+                             fold(text))
+        elif len(cells) < MAX_CELLS:
+            cells.append(Cell(run.page, run.x, run.end, run.top, run.size, run.text, fold(run.text)))
     return tuple(cells)

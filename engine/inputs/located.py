@@ -80,8 +80,7 @@ def buyer_regions(layout: Layout, headings: tuple[str, ...]) -> list[Region]:
     lines = layout.lines
     for index, line in enumerate(lines):
         for position, cell in enumerate(line.cells):
-            folded = fold(cell.text)
-            if not any(regex.match(folded.lstrip(" .:-")) for regex in regexes):
+            if not any(regex.match(cell.folded.lstrip(" .:-")) for regex in regexes):
                 continue
             neighbour = next((c.x for c in line.cells[position + 1 :] if not _value_of(cell, c)), None)
             end = neighbour if neighbour is not None else cell.x + max(250.0, cell.end - cell.x)
@@ -147,7 +146,7 @@ def labelled(layout: Layout, labels: tuple[str, ...], reader, conventions: Conve
         for index in order:
             line = lines[index]
             for position, cell in enumerate(line.cells):
-                folded = fold(cell.text)
+                folded = cell.folded
                 for match in regex.finditer(folded):
                     if not allowed(cell) or (reader in (read_text, read_date) and folded[: match.start()].strip()):
                         continue  # "LE FOURNISSEUR" is a name, not the label "fournisseur"; "Due date" is not "date"
@@ -212,7 +211,7 @@ def letterhead(layout: Layout, regions: list[Region], legal_forms: tuple[str, ..
         return Found(_name(biggest.text), LARGEST, "letterhead, largest print")
     forms = [label_regex(form) for form in legal_forms]
     for cell in cells:
-        if any(form.search(fold(cell.text)) for form in forms):
+        if any(form.search(cell.folded) for form in forms):
             return Found(_name(cell.text), WITH_LEGAL_FORM, "letterhead, legal form")
     return None
 

@@ -36,7 +36,7 @@ from pypdf.errors import (
 )
 
 from facteur.engine.errors import PdfRefused
-from facteur.engine.inputs.layout import EMPTY, Layout, read as read_layout
+from facteur.engine.inputs.layout import Layout, read as read_layout
 
 # Invoices are a few pages with a logo; an attachment may be a scanned annex.
 MAX_STREAM_BYTES = 20_000_000
@@ -97,7 +97,6 @@ class PdfContents:
     text: str
     pages: int
     xmp: bytes = b""  # the document's XMP metadata packet, where Factur-X declares its profile
-    layout: Layout = EMPTY  # the positioned text, read with the text
 
 
 def _refuse(code: str, message: str) -> PdfRefused:
@@ -111,8 +110,7 @@ def read(content: bytes, name: str, seconds: float = 1.0) -> PdfContents:
     def contents(reader: PdfReader) -> PdfContents:
         files = tuple(_embedded(reader))
         has_xml = any(f.name.lower().endswith(".xml") for f in files)
-        text = "" if has_xml else _text(reader)
-        return PdfContents(files, text, len(reader.pages), _xmp(reader), read_layout(reader) if text else EMPTY)
+        return PdfContents(files, "" if has_xml else _text(reader), len(reader.pages), _xmp(reader))
 
     return _with_reader(content, name, contents, seconds)
 
@@ -123,7 +121,7 @@ def text_of(content: bytes, name: str, seconds: float = 1.0) -> str:
 
 
 def layout_of(content: bytes, name: str, seconds: float = 1.0) -> Layout:
-    """The positioned text of any PDF, data or not (to measure recognition); or PdfRefused."""
+    """The positioned text of a PDF (`layout.py`), read within `seconds` of its own; or PdfRefused."""
     return _with_reader(content, name, read_layout, seconds)
 
 

@@ -51,7 +51,6 @@ from facteur.engine.inputs.printed import (
     fold,
     read_amount,
     read_date,
-    read_siret,
     read_text,
 )
 from facteur.engine.model import Invoice, Party, Syntax

@@ -107,7 +107,7 @@ def _check_pdf(name: str, content: bytes, rules: Rules) -> Checked:
         return Checked(Syntax.PDF, findings=[refused.finding])
     data = embedded.data_file(contents.files)
     if data is None:
-        return _plain_pdf(name, contents)
+        return _plain_pdf(name, contents, _positioned(name, content, contents, rules))
     where = f"{data.name} embedded in {name}"
     try:
         root = parse_xml(data.content, where, rules.max_document_bytes)
@@ -156,10 +156,22 @@ def _xmp_findings(name: str, xmp: bytes, root: etree._Element) -> list[Finding]:
     return [Finding("FCT-FACTURX-XMP", Severity.WARNING, message, "XMP ConformanceLevel", "detect")]
 
 
-def _plain_pdf(name: str, contents: pdf.PdfContents) -> Checked:
-    """A PDF without data: its header and footer are recognised from its text,
-    which a scan without a text layer does not have."""
-    checked = Checked(Syntax.PDF, detail="plain PDF", text=contents.text, layout=contents.layout)
+def _positioned(name: str, content: bytes, contents: pdf.PdfContents, rules: Rules) -> Layout:
+    """The positioned text of a plain PDF that has text, read within a time of
+    its own: it helps recognition (blocks, confidences), which reads the text
+    alone when it cannot be had."""
+    if not contents.text.strip():
+        return EMPTY
+    try:
+        return pdf.layout_of(content, name, rules.max_pdf_seconds)
+    except PdfRefused:
+        return EMPTY
+
+
+def _plain_pdf(name: str, contents: pdf.PdfContents, layout: Layout) -> Checked:
+    """A PDF without data: its header and footer are recognised from its text
+    and its positioned text, which a scan without a text layer does not have."""
+    checked = Checked(Syntax.PDF, detail="plain PDF", text=contents.text, layout=layout)
     checked.attachments = embedded.supporting(contents.files, None)
     if not contents.text.strip():
         checked.findings.append(
