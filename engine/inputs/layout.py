@@ -8,8 +8,8 @@ the text is, which a flat text loses.
 
 Why pypdf's visitor (`extract_text(visitor_text=...)`) and not pdfminer.six or
 pdfplumber: pypdf is already how facteur opens every PDF, under its safety
-limits and its deadline (`pdf.py`), so the positions come from the same
-hardened parse, with no second parser of hostile files to bound; pdfminer.six
+limits and a deadline (`pdf.layout_of`), so the positions are read by the
+same hardened reader, with no second parser of hostile files to bound; pdfminer.six
 (MIT) re-parses the file with its own, unbounded machinery and is several times
 slower in pure Python, and pdfplumber (MIT) adds pdfminer.six, Pillow and
 pypdfium2 for table helpers that invoices do not need. The visitor gives each
