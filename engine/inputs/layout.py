@@ -10,8 +10,8 @@ Why pypdf's visitor (`extract_text(visitor_text=...)`) and not pdfminer.six or
 pdfplumber: pypdf is already how facteur opens every PDF, under its safety
 limits and a deadline (`pdf.layout_of`), so the positions are read by the
 same hardened reader, with no second parser of hostile files to bound; pdfminer.six
-(MIT) re-parses the file with its own, unbounded machinery and is several times
-slower in pure Python, and pdfplumber (MIT) adds pdfminer.six, Pillow and
+(MIT) would parse every plain PDF a second time, with its own machinery outside
+those limits, for the same positions, and pdfplumber (MIT) adds pdfminer.six, Pillow and
 pypdfium2 for table helpers that invoices do not need. The visitor gives each
 text operation's matrix, font and size; a run's width comes from the font's
 /Widths when it is a simple font that has them, else is estimated (half its size
