@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import tomllib
+from dataclasses import replace
 from importlib.resources import files
 from pathlib import Path
 
@@ -118,7 +119,7 @@ def load_recognition(config: Config) -> Patterns:
     """The label patterns of plain-PDF recognition (`recognition.toml` in the mappings folder)."""
     path = config.mappings / "recognition.toml"
     try:
-        return Patterns.from_toml(_read(path), str(path))
+        return replace(Patterns.from_toml(_read(path), str(path)), threshold=config.recognition_threshold)
     except (OSError, MappingError) as err:
         raise ConfigError(f"the recognition patterns cannot be loaded: {err}") from None
 
@@ -236,6 +237,8 @@ def _expected(error: dict) -> str:
         return f"un nombre supérieur à {ctx['gt']:g}"
     if error["type"] == "greater_than_equal":
         return f"un nombre supérieur ou égal à {ctx['ge']:g}"
+    if error["type"] == "less_than_equal":
+        return f"un nombre inférieur ou égal à {ctx['le']:g}"
     if error["type"] in ("model_type", "dict_type"):
         return f"une table [{error['loc'][0]}]"
     if error["type"] == "literal_error":

@@ -72,6 +72,11 @@ class ValidationSettings(_Table):
     french_ctc: bool = False
 
 
+class RecognitionSettings(_Table):
+    # A plain PDF's field read with less confidence than this counts as missing (0 to 1; see recognise.py)
+    min_confidence: float = Field(0.6, ge=0, le=1)
+
+
 class Limits(_Table):
     max_document_bytes: int = Field(20_000_000, ge=1)
     max_lot_members: int = Field(500, ge=1)
@@ -114,6 +119,7 @@ class Settings(_Table):
     directory: DirectorySettings = DirectorySettings()
     mappings: MappingsSettings = MappingsSettings()
     validation: ValidationSettings = ValidationSettings()
+    recognition: RecognitionSettings = RecognitionSettings()
     limits: Limits = Limits()
     intake: Intake = Intake()
     amqp: AmqpTable = AmqpTable()
@@ -145,6 +151,7 @@ class Config:
     ledger_url: str = ""  # a PostgreSQL URL; empty: the SQLite file `ledger`
     lease_seconds: float = 60.0  # a flow's lease, renewed while its holder works on it
     stop_seconds: float = 30.0  # a stopping engine leaves what is unfinished after this long, claimed for its next start
+    recognition_threshold: float = 0.6  # [recognition] min_confidence: a plain PDF's less sure field is missing
 
     def with_open_directory(self) -> "Config":
         return replace(self, open_directory=True)
@@ -192,6 +199,7 @@ def resolve(settings: Settings, path: Path, root: Path, mappings: Path, ledger_u
         ledger_url=url,
         lease_seconds=settings.ledger.lease_seconds,
         stop_seconds=settings.intake.stop_seconds,
+        recognition_threshold=settings.recognition.min_confidence,
     )
 
 

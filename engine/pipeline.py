@@ -172,7 +172,7 @@ def _invoices(name: str, content: bytes, checked, ctx: Context) -> list:
     """The canonical invoices of a document: read from its XML data, recognised
     from a plain PDF's text, or read through a proprietary format's mapping."""
     if checked.syntax is Syntax.PDF:
-        return [recognise.read(name, checked.text, ctx.recognition)]
+        return [recognise.read(name, checked.text, ctx.recognition, checked.layout, ctx.directory.structures)]
     if checked.syntax is Syntax.PROPRIETARY:
         return checked.format.read(name, content, checked.root)
     return [extract(checked.root, checked.syntax)]

@@ -25,6 +25,7 @@ SAMPLE = REPO / "samples" / "01-ville-ubl.xml"
         ('[validation]\nschematron = "no"\n', "[validation] schematron", '"no"', "true ou false"),
         ('[limits]\nmax_pdf_seconds = "abc"\n', "[limits] max_pdf_seconds", '"abc"', "un nombre"),
         ("[limits]\nmax_lot_members = -5\n", "[limits] max_lot_members", "-5", "supérieur ou égal à 1"),
+        ("[recognition]\nmin_confidence = 1.5\n", "[recognition] min_confidence", "1.5", "inférieur ou égal à 1"),
         ('[pathz]\ninbox = "boxes"\n', "[pathz]", "inconnue", "[paths], [ledger], [directory]"),
         ("[directory]\nopne = true\n", "[directory] opne", "true", "file, open, open_mailbox"),
     ],

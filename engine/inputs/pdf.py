@@ -37,6 +37,7 @@ from pypdf.errors import (
 )
 
 from facteur.engine.errors import PdfRefused
+from facteur.engine.inputs.layout import Layout, read as read_layout
 
 # Invoices are a few pages with a logo; an attachment may be a scanned annex.
 MAX_STREAM_BYTES = 20_000_000
@@ -132,6 +133,11 @@ def read(
 def text_of(content: bytes, name: str, seconds: float = 1.0) -> str:
     """The text of any PDF, data or not (to measure recognition on Factur-X PDFs); or PdfRefused."""
     return _with_reader(content, name, _text, seconds)
+
+
+def layout_of(content: bytes, name: str, seconds: float = 1.0) -> Layout:
+    """The positioned text of a PDF (`layout.py`), read within `seconds` of its own; or PdfRefused."""
+    return _with_reader(content, name, read_layout, seconds)
 
 
 class _OutOfTime(BaseException):

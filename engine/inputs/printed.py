@@ -56,6 +56,18 @@ TEXT = re.compile(r"\S.*?(?=\s{2,}|$)")
 # What sets apart the parts of a letterhead or a sender line: "ACME SAS - 1 rue...", "Kraxi GmbH · Flugzeugallee 17".
 SEPARATOR = re.compile(r"\s+[-|•●·–]\s+|\s*[•●·|]\s*")
 CURRENCY_CODE = re.compile(r"\b([A-Z]{3})\b")
+# A postcode starting a line: "75018 PARIS", "D-07545 GERA", "1000 Bruxelles".
+POSTCODE = re.compile(r"(?:[A-Z]{1,2}-)?\d{4,5}\s+[^\W\d]")
+
+
+def sender(text: str) -> str | None:
+    """The name of a sender line, printed small over an envelope's address window
+    ("Kraxi GmbH · Flugzeugallee 17 · 12345 Papierfeld"): parts set apart, one of
+    them a postcode and city."""
+    parts = SEPARATOR.split(text)
+    if len(parts) >= 3 and any(POSTCODE.match(part.strip()) for part in parts[1:]):
+        return parts[0].strip()
+    return None
 
 
 def read_amount(text: str, _: Conventions) -> tuple[Decimal, int, int] | None:

@@ -12,27 +12,42 @@ value is looked for on the label's line, right after it, and then in the few
 lines below within the label's columns (tables print their headers above their
 values). Labels and text are compared case- and accent-insensitively.
 
+The page is read twice: as that flat text, and as positioned text (`layout.py`,
+`located.py`: values beside or under their labels, the buyer's block under its
+heading, the letterhead printed largest). Each field gets a confidence: how
+directly the page states it, raised when the two readings agree or when the
+fields check each other (the totals add up, EN 16931 BR-CO-15; a SIRET's check
+digit; the seller's SIRET starting with the SIREN of its letterhead), lowered
+when they disagree or a date's day and month could be swapped. A SIRET printed
+on the page that is an active public structure of the directory is the
+recipient (French public buyers first), never the supplier.
+
 What is found is a `Recognised` record, field by field, which `invoice` turns
 into the canonical invoice (no lines: a PDF is read for its header and footer
-only). Missing fields are not guessed: the mapping lists the mandatory ones,
-and `missing` names those that were not found.
+only). Fields are not guessed: one below the configured confidence
+(`[recognition] min_confidence`) counts as missing, the mapping lists the
+mandatory ones, and `missing` names those that were not found or not surely.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from facteur.engine.errors import MappingError, Unrecognised
+from facteur.engine.inputs import located
+from facteur.engine.inputs.layout import EMPTY, Layout
 from facteur.engine.inputs.printed import (
     CURRENCY_CODE,
     CURRENCY_SIGNS,
     ISO_CURRENCIES,
+    POSTCODE,
     READERS,
     SEPARATOR,
     TEXT,
     Conventions,
+    sender,
     fold,
     read_amount,
     read_date,
@@ -60,18 +75,18 @@ FIELDS = {
 }
 # What each field is, for rejections a person reads.
 DESCRIPTIONS = {
-    "number": "invoice number (BT-1)",
-    "issue_date": "invoice date (BT-2)",
-    "supplier_siret": "supplier SIRET (BT-29)",
-    "supplier_name": "supplier name (BT-27)",
-    "recipient_siret": "recipient SIRET (BT-47)",
-    "service_code": "service code (BT-10)",
-    "engagement": "engagement number (BT-13)",
-    "total_without_vat": "total without VAT (BT-109)",
-    "total_vat": "total VAT (BT-110)",
-    "total_with_vat": "total with VAT (BT-112)",
-    "amount_due": "amount due (BT-115)",
-    "currency": "currency (BT-5)",
+    "number": "numéro de facture (BT-1)",
+    "issue_date": "date de facture (BT-2)",
+    "supplier_siret": "SIRET du fournisseur (BT-29)",
+    "supplier_name": "nom du fournisseur (BT-27)",
+    "recipient_siret": "SIRET du destinataire (BT-47)",
+    "service_code": "code service (BT-10)",
+    "engagement": "numéro d'engagement (BT-13)",
+    "total_without_vat": "total HT (BT-109)",
+    "total_vat": "total TVA (BT-110)",
+    "total_with_vat": "total TTC (BT-112)",
+    "amount_due": "net à payer (BT-115)",
+    "currency": "devise (BT-5)",
 }
 FALLBACKS = ("first-date", "letterhead", "currency-sign", "total-with-vat", "without-vat-plus-vat",
              "with-vat-less-without-vat")
@@ -89,10 +104,9 @@ HEAD_CELLS = 100  # cells of those lines looked at, however long a hostile line 
 # under a second, while the invoices of the corpus (90% under 10 000
 # characters) are read whole.
 END_CHARS = 12_000
-# A postcode starting a line: "75018 PARIS", "D-07545 GERA", "1000 Bruxelles".
-_POSTCODE = re.compile(r"(?:[A-Z]{1,2}-)?\d{4,5}\s+[^\W\d]")
 CANDIDATES = 6  # values kept per field, for the totals to be checked against each other
 TOTALS = ("total_without_vat", "total_vat", "total_with_vat")
+BREAKDOWN = 4  # VAT candidates whose sums may be the total VAT of a breakdown by rate
 
 
 
@@ -118,6 +132,10 @@ class Patterns:
     section_lines: int = 10
     credit_note_titles: tuple[str, ...] = ()  # a title among the first lines that makes the document a credit note
     legal_forms: tuple[str, ...] = ()  # words that end a company's name (SARL, GmbH, Ltd): the letterhead's name
+    seller_ids: tuple[str, ...] = ()  # labels of the seller's SIREN or VAT number, which its SIRET starts with
+    day_first_words: tuple[str, ...] = ()  # words of the languages that write the day first (03/04 is 3 April)
+    month_first_words: tuple[str, ...] = ()  # words of those that write the month first (03/04 is March 4)
+    threshold: float = 0.6  # below this confidence a field counts as missing ([recognition] min_confidence)
 
     @classmethod
     def from_toml(cls, data: dict, source: str) -> "Patterns":
@@ -145,6 +163,7 @@ class Patterns:
         if order not in ("DMY", "MDY"):
             raise MappingError(f"{source}: [recognition] date_order {order!r} must be DMY or MDY")
         months = {fold(str(name)): int(number) for number, names in data.get("months", {}).items() for name in names}
+        dates = data.get("dates", {})
         return cls(
             fields=tuple(fields),
             mandatory=mandatory,
@@ -154,17 +173,34 @@ class Patterns:
             section_lines=int(settings.get("section_lines", 10)),
             credit_note_titles=tuple(fold(str(t)) for t in settings.get("credit_note_titles", ())),
             legal_forms=tuple(fold(str(form)) for form in settings.get("legal_forms", ())),
+            seller_ids=tuple(fold(str(label)) for label in sections.get("seller_ids", ())),
+            day_first_words=tuple(fold(str(word)) for word in dates.get("day_first", ())),
+            month_first_words=tuple(fold(str(word)) for word in dates.get("month_first", ())),
         )
 
 
 @dataclass
 class Recognised:
-    """The values found, field by field (absent when not found)."""
+    """The values found, field by field (absent when not found), each with its
+    confidence (0 to 1) and how it was found."""
 
     values: dict[str, object] = field(default_factory=dict)
+    confidence: dict[str, float] = field(default_factory=dict)
+    how: dict[str, str] = field(default_factory=dict)
 
-    def missing(self, mandatory: tuple[str, ...]) -> list[str]:
-        return [name for name in mandatory if self.values.get(name) in (None, "")]
+    def sure(self, threshold: float) -> dict[str, object]:
+        """The values at or above `threshold`: the others count as missing."""
+        return {name: value for name, value in self.values.items()
+                if value not in (None, "") and self.confidence.get(name, 1.0) >= threshold}
+
+    def missing(self, mandatory: tuple[str, ...], threshold: float = 0.0) -> list[str]:
+        sure = self.sure(threshold)
+        return [name for name in mandatory if name not in sure]
+
+    def set(self, name: str, value: object, confidence: float, how: str) -> None:
+        self.values[name] = value
+        self.confidence[name] = round(min(max(confidence, 0.0), 0.99), 3)
+        self.how[name] = how
 
 
 # --- finding values after or under labels ------------------------------------------
@@ -220,39 +256,260 @@ def _label_regex(label: str) -> re.Pattern:
     return re.compile(before + words + after)
 
 
-def recognise(text: str, patterns: Patterns) -> Recognised:
-    """The header and footer values found in `text` (its two ends, when it is long)."""
+def recognise(text: str, patterns: Patterns, layout: Layout = EMPTY, structures: dict | None = None) -> Recognised:
+    """The header and footer values found in `text` (its two ends, when it is
+    long) and in the positioned text `layout`, each with its confidence;
+    `structures` are the directory's (SIRET -> Structure), for the public buyer."""
+    patterns, order = _date_order(text, patterns)
     page = _Page.of(_ends(text))
     buyer = _blocks(page, patterns.buyer_headings, patterns.section_lines)
+    regions = located.buyer_regions(layout, patterns.buyer_headings)
     found = Recognised()
     titles = "\n".join(page.folded[:TITLE_LINES])
     if any(_label_regex(title).search(titles) for title in patterns.credit_note_titles):
         found.values["type_code"] = "381"
     candidates = {pattern.name: _candidates(page, pattern, patterns, buyer) for pattern in patterns.fields}
-    for name, values in candidates.items():
-        if values:
-            found.values[name] = values[0]
-    _reconcile_totals(found, candidates)
+    placed = {pattern.name: _placed(layout, pattern, patterns, regions) for pattern in patterns.fields}
+    for pattern in patterns.fields:
+        _choose(found, pattern.name, candidates[pattern.name], placed[pattern.name])
+    _reconcile_totals(found, candidates, placed)
     # Fallbacks come second, so that a value derived from others (a total from
     # two totals) uses every value the labels gave, in whatever order the fields are listed.
     for pattern in patterns.fields:
+        if pattern.fallback == "letterhead":
+            _seller_name(found, pattern.name, _letterhead(page, patterns.legal_forms, buyer),
+                         located.letterhead(layout, regions, patterns.legal_forms))
+        if pattern.fallback == "first-date" and pattern.name not in found.values:
+            dated = _date_by_number(page, str(found.values.get("number", "")), patterns.conventions)
+            if dated:
+                found.set(pattern.name, dated, BY_NUMBER, "the date after the invoice number")
         if pattern.name not in found.values:
             value = _fallback(page, pattern, patterns, found, buyer)
             if value is not None:
-                found.values[pattern.name] = value
+                found.set(pattern.name, value, FALLBACK_CONFIDENCE[pattern.fallback], f"fallback {pattern.fallback}")
     if found.values.get("type_code") == "381":
         _credit_amounts(found)
+    _parties(found, page, buyer, patterns, structures or {})
+    _amounts_due(found)
+    _ambiguous_date(found, order, text)
     return found
 
 
-def _reconcile_totals(found: Recognised, candidates: dict[str, list]) -> None:
+# Confidences (0 to 1) of what the flat text gives, and how checks move them;
+# located.py gives those of the positioned text.
+TEXT_LABEL = 0.8  # a value after or under one of its labels in the flat text
+BY_NUMBER = 0.75  # the date printed after the invoice number on its line ("Facture N° 12 du 03/11/2026")
+FALLBACK_CONFIDENCE = {"first-date": 0.65, "currency-sign": 0.75, "total-with-vat": 0.8,
+                       "without-vat-plus-vat": 0.8, "with-vat-less-without-vat": 0.8}
+AGREE = 0.1  # both readings give the value
+DISAGREE = 0.2  # they give different values: the surer one, less this
+RECONCILED = 0.99  # the totals add up (BR-CO-15)
+UNRECONCILED = 0.25  # three totals that do not add up: each is less sure
+WRONG_CHECK_DIGIT = 0.7  # at most, for a SIRET whose check digit is wrong (misprinted, or invented)
+SAME_SIREN = 0.1  # the seller's SIRET starts with the SIREN or VAT number of its letterhead
+PUBLIC_BUYER = 0.99  # an active public structure of the directory printed on the page
+ORDER_BY_LANGUAGE, ORDER_BY_DEFAULT = 0.1, 0.2  # an ambiguous date (03/04) read by the labels' language, by default
+
+
+def _placed(layout: Layout, pattern: FieldPattern, patterns: Patterns, regions: list) -> list:
+    """The distinct values of a field on the positioned text, best first (`located.Found`)."""
+
+    def allowed(cell) -> bool:
+        inside = located.in_regions(cell, regions)
+        return inside if pattern.section == "buyer" else not inside if pattern.section == "seller" else True
+
+    reader = READERS[FIELDS[pattern.name]]
+    values: list = []
+    found = located.labelled(layout, pattern.labels, reader, patterns.conventions, _LEAD, allowed, pattern.last)
+    for item in itertools.islice(found, CANDIDATES):
+        if all(item.value != known.value for known in values):
+            values.append(item)
+    return values
+
+
+def _same(first: object, second: object) -> bool:
+    if isinstance(first, str) and isinstance(second, str):
+        return fold(first).strip(" .,:") == fold(second).strip(" .,:")
+    return first == second
+
+
+def _choose(found: Recognised, name: str, texts: list, placed: list) -> None:
+    """A field's value from the flat text's first candidate and the positioned
+    text's best, with the confidence their agreement gives."""
+    text, place = (texts[0] if texts else None), (placed[0] if placed else None)
+    if place is None:
+        if text is not None:
+            found.set(name, text, TEXT_LABEL, "label (text)")
+    elif text is None:
+        found.set(name, place.value, place.confidence, place.how)
+    elif _same(text, place.value):
+        found.set(name, text, max(TEXT_LABEL, place.confidence) + AGREE, f"{place.how}, the text agrees")
+    elif isinstance(text, str) and _holds(text, place.value):
+        longer = max(text, str(place.value), key=len)  # a reference cut in two runs ("RE-20201121" "/508")
+        found.set(name, longer, max(TEXT_LABEL, place.confidence), f"{place.how}, the text reads {text}")
+    elif place.confidence > TEXT_LABEL:
+        found.set(name, place.value, place.confidence - DISAGREE, f"{place.how}; the text read {text}")
+    else:
+        found.set(name, text, TEXT_LABEL - DISAGREE, f"label (text); the layout read {place.value}")
+
+
+def _seller_name(found: Recognised, name: str, *letterheads) -> None:
+    """The seller's name: the letterheads (of the flat text, of the positioned
+    text) confirm a labelled name, or give it, surer when both read the same
+    name (one holding the other: "LOGO LE VENDEUR" and "LE VENDEUR")."""
+    read = [letterhead for letterhead in letterheads if letterhead is not None]
+    if name in found.values:
+        if any(_holds(found.values[name], letterhead.value, words=2) for letterhead in read):
+            found.set(name, found.values[name], found.confidence[name] + AGREE, f"{found.how[name]}, the letterhead agrees")
+        return
+    if len(read) == 2 and _holds(read[0].value, read[1].value, words=2):
+        best = max(read, key=lambda letterhead: letterhead.confidence)
+        found.set(name, read[0].value, best.confidence + AGREE, f"{read[0].how}, {read[1].how} agrees")
+    elif read:
+        best = max(read, key=lambda letterhead: letterhead.confidence)
+        found.set(name, best.value, best.confidence - (DISAGREE if len(read) == 2 else 0), best.how)
+
+
+def _holds(first: object, second: object, words: int = 1) -> bool:
+    """Whether one text holds the other, the shorter of at least three
+    characters and `words` words (a legal form alone is no name)."""
+    one, other = fold(str(first)).strip(" .,:"), fold(str(second)).strip(" .,:")
+    shorter = min(one, other, key=len)
+    return len(shorter) >= 3 and len(shorter.split()) >= words and (one in other or other in one)
+
+
+def _date_order(text: str, patterns: Patterns) -> tuple[Patterns, str]:
+    """Whether this document writes the day or the month first: a numeric date
+    whose first or second number is above 12 settles it; else the language of
+    its words (the mapping's [dates]); else the mapping's date_order."""
+    head = text[: 2 * END_CHARS]
+    pairs = [(int(a), int(b)) for a, b in _NUMERIC_PAIR.findall(head)]
+    if any(a > 12 >= b for a, b in pairs) or _DOTTED.search(head):
+        day_first, how = True, "page"  # 25/03, or 05.03.2018: dates written with dots are day first
+    elif any(b > 12 >= a for a, b in pairs):
+        day_first, how = False, "page"
+    else:
+        folded = fold(text[: 2 * END_CHARS])
+        day = sum(bool(_label_regex(word).search(folded)) for word in patterns.day_first_words)
+        month = sum(bool(_label_regex(word).search(folded)) for word in patterns.month_first_words)
+        if day == month:
+            return patterns, "default"
+        day_first, how = day > month, "language"
+    return replace(patterns, conventions=replace(patterns.conventions, day_first=day_first)), how
+
+
+_DOTTED = re.compile(r"(?<![\d.])\d{1,2}\.\d{1,2}\.\d{4}(?![\d.])")
+_NUMERIC_PAIR = re.compile(r"(?<![\d.,/-])(\d{1,2})[./-](\d{1,2})[./-](?:\d{4}|\d{2})(?![\d.,/-]*\d)")
+
+
+def _ambiguous_date(found: Recognised, order: str, text: str) -> None:
+    """A date printed in numbers whose day and month could be swapped, read by
+    the language or the default order rather than by the page, is less sure."""
+    value = found.values.get("issue_date")
+    if order == "page" or value is None or value.day > 12 or value.day == value.month:
+        return
+    numeric = re.compile(rf"(?<!\d)0?({value.day}|{value.month})[./-]0?({value.month}|{value.day})[./-]")
+    if numeric.search(text):
+        penalty = ORDER_BY_LANGUAGE if order == "language" else ORDER_BY_DEFAULT
+        found.set("issue_date", value, found.confidence["issue_date"] - penalty,
+                  f"{found.how['issue_date']}, day and month read by the {order}")
+
+
+def _amounts_due(found: Recognised) -> None:
+    """The amount due equal to totals that add up is as sure as they are."""
+    due, total = found.values.get("amount_due"), found.values.get("total_with_vat")
+    if due is not None and due == total and found.confidence.get("total_with_vat", 0) >= RECONCILED:
+        found.set("amount_due", due, max(found.confidence["amount_due"], RECONCILED), found.how["amount_due"])
+
+
+def _parties(found: Recognised, page: "_Page", buyer: list, patterns: Patterns, structures: dict) -> None:
+    """The recipient and the supplier by their SIRETs: an active public
+    structure of the directory printed on the page is the recipient (inside the
+    buyer's block first); the supplier's SIRET is never the recipient's nor a
+    public structure's, its check digit is checked, and it is surer when it
+    starts with the SIREN or VAT number of the seller."""
+    printed = list(dict.fromkeys(_printed_sirets(page)))
+    public = [siret for siret in printed if siret in structures and structures[siret].active]
+    if public:
+        inside = [siret for siret in public if siret in _printed_sirets(page, buyer)]
+        found.set("recipient_siret", (inside or public)[0], PUBLIC_BUYER, "active public structure of the directory")
+    recipient, supplier = found.values.get("recipient_siret"), found.values.get("supplier_siret")
+    if supplier and (supplier == recipient or supplier in public):
+        others = [siret for siret in printed if siret != recipient and siret not in public and check_digit(siret)]
+        if others:
+            found.set("supplier_siret", others[0], TEXT_LABEL - DISAGREE, "the SIRET printed that is not the buyer's")
+        else:
+            for table in (found.values, found.confidence, found.how):
+                table.pop("supplier_siret", None)
+    for name in ("supplier_siret", "recipient_siret"):
+        value = found.values.get(name)
+        if value and not check_digit(str(value)):
+            found.set(name, value, min(found.confidence[name], WRONG_CHECK_DIGIT), f"{found.how[name]}, check digit wrong")
+    supplier = found.values.get("supplier_siret")
+    if supplier and str(supplier)[:9] in _seller_sirens(page, buyer, patterns):
+        found.set("supplier_siret", supplier, found.confidence["supplier_siret"] + SAME_SIREN,
+                  f"{found.how['supplier_siret']}, its SIREN is the seller's")
+
+
+def _printed_sirets(page: "_Page", blocks: list | None = None):
+    """The SIRETs printed on the page (inside `blocks` when given), in order."""
+    for row, line in enumerate(page.lines):
+        for match in re.finditer(r"(?<![\d\w])\d{3}\s?\d{3}\s?\d{3}\s?\d{5}(?![\d\w])", line):
+            if blocks is None or any(block.holds(row, match.start()) for block in blocks):
+                yield "".join(match[0].split())
+
+
+_SIREN = re.compile(r"^[\s:.#n°o-]*(?:fr\s?[0-9a-z]{2}\s?)?(\d{3}\s?\d{3}\s?\d{3})(?!\d)")
+
+
+def _seller_sirens(page: "_Page", buyer: list, patterns: Patterns) -> set[str]:
+    """The SIRENs the seller prints under its labels (SIREN, RCS, VAT number): a
+    French VAT number is FR, two check characters, then the SIREN."""
+    seller = FieldPattern("supplier_siret", patterns.seller_ids, section="seller")
+    sirens = set()
+    for label in patterns.seller_ids:
+        for row, line in enumerate(page.folded):
+            for match in _label_regex(label).finditer(line):
+                value = _SIREN.match(line[match.end() :])
+                if value and _allowed(seller, row, match.start(), buyer):
+                    sirens.add("".join(value[1].split()))
+    return sirens
+
+
+def check_digit(siret: str) -> bool:
+    """The SIRET's Luhn check digit; La Poste's establishments (SIREN 356000000)
+    are numbered beyond it, their digits summing to a multiple of 5."""
+    if len(siret) != 14 or not siret.isdigit():
+        return False
+    if siret.startswith("356000000"):
+        return sum(map(int, siret)) % 5 == 0 or _luhn(siret)
+    return _luhn(siret)
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def _reconcile_totals(found: Recognised, candidates: dict[str, list], placed: dict[str, list]) -> None:
     """The totals that add up (total without VAT + VAT = total with VAT, EN 16931
-    BR-CO-15), when the labels gave several candidates for them: a VAT breakdown
-    repeats the labels of the totals row by row, and the first candidate of each
-    is not always the grand total. Among the consistent triples, the one whose
-    candidates come first (best label, best place) wins; with none, the first
-    candidates stand."""
-    lists = [candidates.get(name, []) for name in TOTALS]
+    BR-CO-15; the VAT may be the sum of a breakdown's rows, BR-CO-14), among the
+    candidates of both readings: a VAT breakdown repeats
+    the labels of the totals row by row, and the first candidate of each is not
+    always the grand total. Among the consistent triples, the one whose
+    candidates come first (best label, best place) wins, sure; with none, three
+    totals that are all there and do not add up are each less sure."""
+    lists = []
+    for name in TOTALS:
+        values = list(candidates.get(name, []))
+        values += [item.value for item in placed.get(name, []) if item.value not in values]
+        lists.append([value for value in values if not _cut(value, values)])
+    # A VAT breakdown without a total VAT row: its rows' sum, after every printed candidate.
+    lists[1] += [total for size in range(2, BREAKDOWN + 1) for rows in itertools.combinations(lists[1][:BREAKDOWN], size)
+                 if (total := sum(rows)) not in lists[1]]
     triples = [
         (i + j + k, (without, vat, with_vat))
         for i, without in enumerate(lists[0])
@@ -261,7 +518,22 @@ def _reconcile_totals(found: Recognised, candidates: dict[str, list]) -> None:
         if without + vat == with_vat
     ]
     if triples:
-        found.values.update(zip(TOTALS, min(triples, key=lambda triple: triple[0])[1]))
+        for name, value in zip(TOTALS, min(triples, key=lambda triple: triple[0])[1]):
+            found.set(name, value, RECONCILED, "totals that add up (BR-CO-15)")
+    elif all(name in found.values for name in TOTALS):
+        for name in TOTALS:
+            found.set(name, found.values[name], found.confidence[name] - UNRECONCILED,
+                      f"{found.how[name]}; the totals do not add up")
+
+
+def _cut(value, values: list) -> bool:
+    """Whether an amount printed without cents is only the thousands of another
+    candidate ("55" of "55 446,73" whose groups a reader took for two cells): such cut amounts add
+    up as well as whole ones, and must not be taken for them."""
+    whole = str(abs(int(value)))
+    return value.as_tuple().exponent == 0 and any(
+        len(str(abs(int(other)))) > len(whole) and str(abs(int(other))).startswith(whole) for other in values
+    )
 
 
 def _credit_amounts(found: Recognised) -> None:
@@ -395,11 +667,7 @@ def _cell_under(line: str, start: int, end: int, reader, conventions: Convention
 
 def _fallback(page: _Page, pattern: FieldPattern, patterns: Patterns, found: Recognised, buyer: list[_Block]):
     if pattern.fallback == "first-date":
-        return _date_by_number(page, str(found.values.get("number", "")), patterns.conventions) or next(
-            (value for line in page.folded for value in _dates(line, patterns.conventions)), None
-        )
-    if pattern.fallback == "letterhead":
-        return _letterhead(page, patterns.legal_forms, buyer)
+        return next((value for line in page.folded for value in _dates(line, patterns.conventions)), None)
     if pattern.fallback == "currency-sign":
         signs = [CURRENCY_SIGNS[c] for line in page.lines for c in line if c in CURRENCY_SIGNS]
         signs += [code for line in page.lines for code in CURRENCY_CODE.findall(line) if code in ISO_CURRENCIES]
@@ -435,7 +703,7 @@ def _dates(line: str, conventions: Conventions):
             yield value[0]
 
 
-def _letterhead(page: _Page, legal_forms: tuple[str, ...], buyer: list[_Block]) -> str | None:
+def _letterhead(page: _Page, legal_forms: tuple[str, ...], buyer: list[_Block]) -> located.Found | None:
     """The seller's name as its letterhead prints it, outside the buyer's block,
     by the most telling of its usual forms: a sender line over the address window
     ("Kraxi GmbH · Flugzeugallee 17 · 12345 Papierfeld"); else the first name
@@ -445,17 +713,18 @@ def _letterhead(page: _Page, legal_forms: tuple[str, ...], buyer: list[_Block]) 
     head = itertools.islice(_cells(page, HEAD_LINES), HEAD_CELLS)
     cells = [cell for cell in head if not any(b.holds(cell[0], cell[1]) for b in buyer)]
     texts = [text for _, _, text in cells]
-    return _sender_line(texts) or _with_legal_form(texts, legal_forms) or _over_address(cells) or next(
-        (SEPARATOR.split(text)[0].strip() for text in texts if sum(c.isalpha() for c in text) >= 3), None
-    )
+    first = next((SEPARATOR.split(text)[0].strip() for text in texts if sum(c.isalpha() for c in text) >= 3), None)
+    for value, confidence, how in ((_sender_line(texts), 0.75, "sender line"),
+                                   (_with_legal_form(texts, legal_forms), 0.7, "name with a legal form"),
+                                   (_over_address(cells), 0.65, "name over the address"),
+                                   (first, 0.5, "first text of the page")):
+        if value:
+            return located.Found(value, confidence, f"letterhead (text), {how}")
+    return None
 
 
 def _sender_line(texts: list[str]) -> str | None:
-    for text in texts:
-        parts = SEPARATOR.split(text)
-        if len(parts) >= 3 and any(_POSTCODE.match(part.strip()) for part in parts[1:]):
-            return parts[0].strip()
-    return None
+    return next((name for name in map(sender, texts) if name), None)
 
 
 def _with_legal_form(texts: list[str], legal_forms: tuple[str, ...]) -> str | None:
@@ -470,7 +739,7 @@ def _with_legal_form(texts: list[str], legal_forms: tuple[str, ...]) -> str | No
 def _over_address(cells: list[tuple[int, int, str]]) -> str | None:
     for index, (_, column, text) in enumerate(cells):
         above = [cell[2] for cell in cells[:index] if abs(cell[1] - column) <= 2]
-        if _POSTCODE.match(text) and len(above) >= 2 and not _POSTCODE.match(above[-2]):
+        if POSTCODE.match(text) and len(above) >= 2 and not POSTCODE.match(above[-2]):
             return SEPARATOR.split(above[-2])[0].strip()
     return None
 
@@ -491,21 +760,34 @@ def _cells(page: _Page, lines: int):
             yield row, cell.start(), cell[0].strip()
 
 
-def read(name: str, text: str, patterns: Patterns) -> Invoice:
-    """The canonical invoice of a plain PDF, or Unrecognised naming every
-    mandatory field that was not found."""
-    found = recognise(text, patterns)
-    missing = found.missing(patterns.mandatory)
+def read(name: str, text: str, patterns: Patterns, layout: Layout = EMPTY, structures: dict | None = None) -> Invoice:
+    """The canonical invoice of a plain PDF, from the values found at or above
+    the configured confidence; or Unrecognised naming every mandatory field
+    that was not found, or not surely (with what was read and how sure)."""
+    found = recognise(text, patterns, layout, structures)
+    missing = found.missing(patterns.mandatory, patterns.threshold)
     if missing:
         raise Unrecognised(
             "FCT-PDF-FIELDS-MISSING",
-            f"{name} is a PDF without embedded data and facteur could not find its "
-            f"{', '.join(DESCRIPTIONS[m] for m in missing)} in its text; print them with their usual labels "
-            "(see mappings/recognition.toml) or send the invoice as Factur-X",
+            f"{name} est un PDF sans données de facture embarquées et facteur n'a pas trouvé sûrement dans son "
+            f"texte : {'; '.join(_described(found, m, patterns.threshold) for m in missing)} ; imprimez-les avec "
+            "leurs libellés usuels (voir mappings/recognition.toml) ou envoyez la facture en Factur-X",
             ", ".join(missing),
             layer="recognise",
         )
-    return invoice(found)
+    return invoice(Recognised(found.sure(patterns.threshold)))
+
+
+def _described(found: Recognised, name: str, threshold: float) -> str:
+    value = found.values.get(name)
+    if value in (None, ""):
+        return DESCRIPTIONS[name]
+    return (f"{DESCRIPTIONS[name]} (lu « {value} » avec une confiance de {_decimal(found.confidence[name])}, "
+            f"sous le seuil de {_decimal(threshold)})")
+
+
+def _decimal(number: float) -> str:
+    return f"{number:.2f}".replace(".", ",")
 
 
 def invoice(found: Recognised) -> Invoice:

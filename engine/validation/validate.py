@@ -25,6 +25,7 @@ from lxml import etree
 
 from facteur.engine.errors import PdfRefused, UnsafeXml
 from facteur.engine.inputs import detect, embedded, formats, pdf
+from facteur.engine.inputs.layout import EMPTY, Layout
 from facteur.engine.inputs.mappings import Format
 from facteur.engine.inputs.parse import parse_xml
 from facteur.engine.model import Attachment, Finding, Severity, Syntax
@@ -50,6 +51,7 @@ class Checked:
     detail: str = ""
     attachments: list[Attachment] = field(default_factory=list)  # embedded in a PDF beside its data
     text: str = ""  # of a plain PDF, for recognition
+    layout: Layout = EMPTY  # its positioned text, for recognition
     format: Format | None = None  # of a proprietary file
     # What judges it: its format's official rule set, the mapping of a proprietary
     # file, the patterns of a plain PDF (`pipeline`, which holds them); None
@@ -123,7 +125,7 @@ def _check_pdf(name: str, content: bytes, rules: Rules) -> Checked:
         return Checked(Syntax.PDF, findings=[refused.finding])
     data = embedded.data_file(contents.files)
     if data is None:
-        return _plain_pdf(name, contents)
+        return _plain_pdf(name, contents, _positioned(name, content, contents, rules))
     where = f"{data.name} embedded in {name}"
     try:
         root = parse_xml(data.content, where, rules.max_document_bytes)
@@ -182,12 +184,24 @@ def _zugferd1_xmp(name: str, xmp: bytes, root: etree._Element) -> list[Finding]:
     return [Finding("FCT-FACTURX-XMP", Severity.WARNING, message, "XMP ConformanceLevel", "detect")]
 
 
-def _plain_pdf(name: str, contents: pdf.PdfContents) -> Checked:
+def _positioned(name: str, content: bytes, contents: pdf.PdfContents, rules: Rules) -> Layout:
+    """The positioned text of a plain PDF that has text, read within a time of
+    its own: it helps recognition (blocks, confidences), which reads the text
+    alone when it cannot be had."""
+    if not contents.text.strip():
+        return EMPTY
+    try:
+        return pdf.layout_of(content, name, rules.max_pdf_seconds)
+    except PdfRefused:
+        return EMPTY
+
+
+def _plain_pdf(name: str, contents: pdf.PdfContents, layout: Layout) -> Checked:
     """A PDF without invoice data: its header and footer are recognised from its
-    text, which a scan without a text layer does not have. An XML it embeds
-    that is no invoice is named, so that a sender who meant it as the data
-    learns what facteur saw."""
-    checked = Checked(Syntax.PDF, detail="plain PDF", text=contents.text)
+    text and its positioned text, which a scan without a text layer does not
+    have. An XML it embeds that is no invoice is named, so that a sender who
+    meant it as the data learns what facteur saw."""
+    checked = Checked(Syntax.PDF, detail="plain PDF", text=contents.text, layout=layout)
     checked.attachments = embedded.supporting(contents.files, None)
     others = embedded.not_invoices(contents.files)
     if not contents.text.strip():
