@@ -160,6 +160,7 @@ def context(config: Config, known_invoice: KnownInvoice, check_sender: bool = Tr
         lot_limits=config.limits.lot,
         recognition=load_recognition(config),
         check_sender=check_sender,
+        language=config.language,
     )
 
 

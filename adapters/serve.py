@@ -32,6 +32,7 @@ from facteur.engine.model import Flow
 from facteur.engine.runtime import logs
 from facteur.engine.runtime.runner import Runner
 from facteur.engine.runtime.service import RETRY_DELAYS, TRANSIENT, Intake, Service
+from facteur.engine.statuses import counted
 
 CONSUMER_DRAIN_SECONDS = 10.0  # how long a stopping consumer waits for the acks of flows in flight
 CLOSING_SECONDS = 5.0  # past [intake] stop_seconds, what closing (sources, pool, ledger) may take before the exit
@@ -85,7 +86,7 @@ def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool)
             consumer_thread.join(CONSUMER_DRAIN_SECONDS + 1)
         pool.shutdown()
         engine.close()
-    return _stopped(counts, log)
+    return _stopped(counts, log, config.language)
 
 
 def work(config: Config) -> int:
@@ -113,7 +114,7 @@ def work(config: Config) -> int:
         stop.set()
         consumer_thread.join(CONSUMER_DRAIN_SECONDS + 1)
         engine.close()
-    return _stopped(counts, log)
+    return _stopped(counts, log, config.language)
 
 
 def watch(config: Config) -> int:
@@ -242,9 +243,9 @@ def _when_ready(step, log, waiting: str, stop: threading.Event, **about):
                 raise SystemExit(0)
 
 
-def _stopped(counts, log) -> int:
+def _stopped(counts, log, lang: str) -> int:
     log.info("facteur stopped", **{k: v for k, v in counts.items()})
-    print(", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "no flow", file=sys.stdout)
+    print(counted(counts, lang), file=sys.stdout)
     return 0
 
 

@@ -59,6 +59,7 @@ from facteur.engine.runtime.records import (
     ReplayLine,
     TimelineEvent,
 )
+from facteur.engine.messages import text
 from facteur.engine.statuses import FLOW_CODES, INVOICE_STATUS_LABELS, PENDING
 
 # Who works on a flow, or judges statuses of an invoice, now; a migration of its own too.
@@ -438,7 +439,7 @@ class SqlLedger:
             self._changes(outcome.changes, flow.id)
             self._outputs(flow.id, written)
             self._queue(flow.id, publish, at)
-            self._event(flow.id, None, outcome.status.value, FLOW_CODES[outcome.status.value].description, at)
+            self._event(flow.id, None, outcome.status.value, text(FLOW_CODES[outcome.status.value].timeline), at)
             if outcome.same_as:
                 self._event(flow.id, None, UNCHANGED, f"rapport non renvoyé à l'expéditeur : même statut et mêmes "
                             f"anomalies que la tentative précédente, le flux {outcome.same_as}", at)

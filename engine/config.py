@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from facteur.engine.errors import ConfigError
 from facteur.engine.hub.directory import PARTNER_ID, Directory
 from facteur.engine.inputs.lots import LotLimits
+from facteur.engine.messages import DEFAULT, LANGUAGES, check_language
 
 LEDGER_SCHEMES = ("postgresql", "postgres")
 
@@ -107,6 +108,12 @@ class AmqpTable(_Table):
     syntax_header: str | None = None
 
 
+class Ui(_Table):
+    """[ui]: how facteur speaks to people (messages, reports, the command line)."""
+
+    language: Literal[LANGUAGES] = DEFAULT  # "fr" or "en"; --lang replaces it for one command
+
+
 class Settings(_Table):
     hub_id: PartnerId = "FACTEUR"
     paths: Paths = Paths()
@@ -118,6 +125,7 @@ class Settings(_Table):
     intake: Intake = Intake()
     amqp: AmqpTable = AmqpTable()
     delivery: dict[str, DeliveryMode] = {}  # partner id -> how it receives its outputs
+    ui: Ui = Ui()
 
 
 @dataclass(frozen=True)
@@ -145,9 +153,14 @@ class Config:
     ledger_url: str = ""  # a PostgreSQL URL; empty: the SQLite file `ledger`
     lease_seconds: float = 60.0  # a flow's lease, renewed while its holder works on it
     stop_seconds: float = 30.0  # a stopping engine leaves what is unfinished after this long, claimed for its next start
+    language: str = DEFAULT  # of every message, report and line a person reads ([ui] language, --lang)
 
     def with_open_directory(self) -> "Config":
         return replace(self, open_directory=True)
+
+    def in_language(self, language: str) -> "Config":
+        """The configuration speaking `language` (--lang), whatever [ui] language says."""
+        return replace(self, language=check_language(language))
 
     def watched_partners(self, directory: Directory) -> list[str]:
         """The inbox folders `facteur run` watches: those configured, else every
@@ -192,6 +205,7 @@ def resolve(settings: Settings, path: Path, root: Path, mappings: Path, ledger_u
         ledger_url=url,
         lease_seconds=settings.ledger.lease_seconds,
         stop_seconds=settings.intake.stop_seconds,
+        language=settings.ui.language,
     )
 
 

@@ -27,6 +27,7 @@ from facteur.engine.inputs import (
     status_reader,
 )
 from facteur.engine.inputs.bundles import Bundle
+from facteur.engine.messages import DEFAULT
 from facteur.engine.model import (
     Attachment,
     Finding,
@@ -54,6 +55,7 @@ class Context:
     lot_limits: lots.LotLimits
     recognition: recognise.Patterns  # label patterns for plain PDFs (mappings/recognition.toml)
     check_sender: bool = True  # off for `facteur validate`, which has no sender
+    language: str = DEFAULT  # of the findings and the reports to senders ([ui] language)
 
 
 ORIGINAL_NAME_MAX = 50

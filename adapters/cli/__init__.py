@@ -41,6 +41,7 @@ from facteur.adapters.cli.common import (
 from facteur.adapters.mailbox import not_a_folder
 from facteur.engine import operations
 from facteur.engine.config import Config
+from facteur.engine.messages import DEFAULT, LANGUAGES, said, text
 from facteur.engine.errors import (
     ConfigError,
     DirectoryError,
@@ -55,6 +56,7 @@ from facteur.engine.runtime.runner import utc_now
 
 
 DAY_OPTIONS = ("--since", "--until", "--on")  # the options that take a day (`operations.day`)
+LANG_HELP = "language of the messages and reports: fr or en (default: [ui] language, else fr)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,8 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_USAGE
+    lang = args.lang or DEFAULT  # until the configuration says otherwise
     try:
         config = _config(args) if args.configured else None
+        lang = args.lang = config.language if config else lang
         code = args.handler(args, config)
         sys.stdout.flush()  # a reader gone (`| head`) shows here, where it is handled, not at exit
         return code
@@ -72,20 +76,18 @@ def main(argv: list[str] | None = None) -> int:
         _stdout_gone()
         return EXIT_BROKEN_PIPE
     except (UsageError, InvalidRequest, ConfigError, DirectoryError) as err:
-        print(f"facteur: {err}", file=sys.stderr)
+        warn(said(err, lang))
         return EXIT_USAGE
     except (LedgerUnavailable, LedgerReplaced, NotAllowed) as err:
-        print(f"facteur: {err}", file=sys.stderr)
+        warn(said(err, lang))
         return EXIT_BLOCKED
     except (NotADirectoryError, FileExistsError) as err:  # a file where a folder of the data must be
         if err.filename is None:
             raise
-        blocking = not_a_folder(Path(err.filename)) or err.filename
-        print(f"facteur : {blocking} est un fichier, là où facteur attend un dossier ; déplacez ce fichier, ou "
-              "changez [paths] dans la configuration", file=sys.stderr)
+        warn(text("cli-file-for-folder", lang, path=not_a_folder(Path(err.filename)) or err.filename))
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("facteur: interrupted", file=sys.stderr)
+        warn(text("cli-interrupted", lang))
         return 130
 
 
@@ -118,9 +120,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     common.add_argument("--root", help="folder holding the mailboxes, archive and ledger (default: [paths] root)")
     common.add_argument("--json", action="store_true", help="machine-readable output")
+    # Also before the command (`facteur --lang en flows show X`); given after it, it wins.
+    common.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=LANG_HELP)
 
     parser = argparse.ArgumentParser(prog="facteur", description="EDI flow-processing engine for electronic invoices")
     parser.add_argument("--version", action="version", version=f"facteur {metadata.version('facteur')}")
+    parser.add_argument("--lang", choices=LANGUAGES, help=LANG_HELP)
     parser.set_defaults(configured=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -188,6 +193,8 @@ def _init(args, config: None) -> int:
 
 def _config(args) -> Config:
     config = configuration.load(args.config, args.root)
+    if args.lang:
+        config = config.in_language(args.lang)
     if getattr(args, "open_directory", False):
         config = config.with_open_directory()
     return config
@@ -199,7 +206,7 @@ def _process(args, config: Config) -> int:
     logs.configure("warning" if progress.enabled else "info")
     with wiring.hub(config, create_ledger=True, warn=warn) as hub:
         processed = operations.process(hub, given, args.sender, on_each=progress.step)
-    print_processed(processed, args.json)
+    print_processed(processed, args.json, args.lang)
     return EXIT_BLOCKED if args.strict and not processed.complete else EXIT_OK
 
 

@@ -106,7 +106,7 @@ def _replay(args, config: Config) -> int:
     if done.dry_run:
         _print_plan(done)
     elif done.replayed or not done.skipped:
-        print_processed(Processed(done.replayed), False)
+        print_processed(Processed(done.replayed), False, args.lang)
     return EXIT_OK
 
 

@@ -1,0 +1,34 @@
+# The statuses in words: how a person counts flows in each status ($n: how many),
+# and the ledger's timeline entry of each verdict.
+
+status-integrated = { $n ->
+    [one] { $n } intégré
+   *[other] { $n } intégrés
+}
+status-rejected = { $n ->
+    [one] { $n } rejeté
+   *[other] { $n } rejetés
+}
+status-partly = { $n ->
+    [one] { $n } partiellement intégré
+   *[other] { $n } partiellement intégrés
+}
+status-held = { $n ->
+    [one] { $n } fichier de statuts lu
+   *[other] { $n } fichiers de statuts lus
+}
+status-repeated = { $n ->
+    [one] { $n } déjà traité
+   *[other] { $n } déjà traités
+}
+
+timeline-integrated = reçu, toutes les factures intégrées
+timeline-rejected = erreur de réception, flux rejeté
+timeline-partly = reçu, intégration partielle
+timeline-held = fichier de statuts retenu pour le cycle de vie
+status-unfinished = { $n ->
+    [one] { $n } non terminé, repris au prochain démarrage
+   *[other] { $n } non terminés, repris au prochain démarrage
+}
+status-abandoned = { $n } mis de côté
+status-none = aucun flux
