@@ -26,12 +26,28 @@ class Severity(str, Enum):
 
 
 @dataclass(frozen=True)
+class Value:
+    """One value a rule compared, as read in the document: `term` is the
+    business term it carries (`BT-115`), or the name of the element or
+    attribute when it carries none (`@mimeCode`); `location` its path in the
+    document. `count` is 0 for one value, n for the sum of n values (a rule
+    over every line). Language-independent: a face names the term in words
+    (`engine/terms.py`)."""
+
+    term: str
+    value: str
+    location: str = ""
+    count: int = 0
+
+
+@dataclass(frozen=True)
 class Finding:
     """One thing a validation layer noticed.
 
     `code` is stable and machine-readable (`BR-CO-10`, `XSD`, `FCT-RECIPIENT-UNKNOWN`);
     `message` is for a person; `location` says where (an XPath, a line and column,
-    or a lot member name).
+    or a lot member name); `values` are those the rule compared, read at that
+    location (`validation/values.py`).
     """
 
     code: str
@@ -39,6 +55,7 @@ class Finding:
     message: str
     location: str = ""
     layer: str = ""
+    values: tuple[Value, ...] = ()
 
     @property
     def blocking(self) -> bool:

@@ -1,0 +1,274 @@
+"""The values a failed business rule compared, read in the document.
+
+A schematron assert reports where it fired (`location`, an XPath to the rule's
+context node) and what it tested (`test`, the XPath 2.0 expression). The values
+are read by following that test: every path it names (`cbc:PayableAmount`,
+`../cbc:TaxableAmount`, `@mimeCode`, `sum(//cac:InvoiceLine/xs:decimal(...))`)
+is evaluated with lxml at the context node, and each element without children,
+or attribute, it selects is a value; a path inside `sum(...)` gives its sum.
+
+Why the test rather than a table of rule ids and their terms: the test is the
+rule itself, so the reading covers every rule of every rule set facteur runs
+(EN 16931 for UBL and CII, the Factur-X profiles, BR-FR) and follows a new
+edition without a table to keep in step; and it is exact by construction. A
+path is evaluated only as the rule wrote it (an XPath 2.0 cast step like
+`/xs:decimal(x)` becomes `/x`, a union step `(a|b)` becomes `*[self::a or
+self::b]`, neither of which changes what is selected); one that XPath 1.0
+cannot evaluate as written (a `$variable` in a predicate, a function step) is
+left out rather than approximated, so a value shown is always one the rule
+read. The business term of a value is named by where its node is in the
+document (`engine/terms.py`), not by how the test spells the path.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from lxml import etree
+
+from facteur.engine import terms
+from facteur.engine.model import Value
+
+MAX_VALUES = 8  # per finding: a rule over many lines names its first ones
+_NAME = r"[A-Za-z_][\w.-]*"
+_QNAME = re.compile(rf"({_NAME}):({_NAME})")
+_ATTRIBUTE = re.compile(rf"@(?:{_NAME}:)?{_NAME}")
+_CASTS = {"xs:decimal", "xs:string", "xs:double", "xs:integer", "xs:date", "string", "number", "normalize-space",
+          "data"}
+_LOCATION_STEP = re.compile(r"\*:([\w.-]+)\[namespace-uri\(\)='([^']*)'\]")
+_POSITION = re.compile(r"\[\d+\]")
+_LOCATION_ATTRIBUTE = re.compile(r"@\*\[local-name\(\)='([\w.-]+)'[^\]]*\]")
+
+
+def read(root: etree._Element, location: str, test: str, namespaces: dict[str, str]) -> tuple[Value, ...]:
+    """The values the test read at `location`, in the order it names them, at
+    most MAX_VALUES; none when the location cannot be found."""
+    context = _context(root, location)
+    if context is None:
+        return ()
+    found: list[Value] = []
+    seen: set = set()
+    for path, summed in _paths(test):
+        for value in _evaluate(context, path, summed, namespaces, seen):
+            found.append(value)
+            if len(found) == MAX_VALUES:
+                return tuple(found)
+    return tuple(found)
+
+
+def _context(root: etree._Element, location: str):
+    """The node at a schematron location (`/*:Invoice[namespace-uri()='…'][1]/…`),
+    rewritten for XPath 1.0."""
+    if not location.startswith("/"):
+        return None
+    xpath = _LOCATION_STEP.sub(r"*[local-name()='\1'][namespace-uri()='\2']", location)
+    xpath = _LOCATION_ATTRIBUTE.sub(r"@*[local-name()='\1']", xpath)
+    try:
+        nodes = root.getroottree().xpath(xpath)
+    except etree.XPathError:
+        return None
+    return nodes[0] if isinstance(nodes, list) and nodes and not isinstance(nodes[0], str) else None
+
+
+def _evaluate(context, path: str, summed: bool, namespaces: dict[str, str], seen: set) -> list[Value]:
+    try:
+        nodes = context.xpath(path, namespaces=namespaces)
+    except (etree.XPathError, TypeError):
+        return []
+    if not isinstance(nodes, list):
+        return []
+    leaves = [node for node in nodes if _is_leaf(node)]
+    if not leaves:
+        return []
+    if summed and len(leaves) > 1:
+        total = _sum(leaves)
+        if total is None:
+            return []
+        return [Value(terms.term_of(leaves[0]), str(total), _POSITION.sub("", _where(leaves[0])), len(leaves))]
+    values = []
+    for node in leaves:
+        where = _where(node)
+        if where not in seen:
+            seen.add(where)
+            values.append(Value(terms.term_of(node), _text(node), where))
+    return values
+
+
+def _is_leaf(node) -> bool:
+    if getattr(node, "is_attribute", False):
+        return True
+    return isinstance(node, etree._Element) and isinstance(node.tag, str) and len(node) == 0
+
+
+def _text(node) -> str:
+    return " ".join(str(node).split()) if getattr(node, "is_attribute", False) else " ".join((node.text or "").split())
+
+
+def _sum(nodes) -> Decimal | None:
+    try:
+        return sum((Decimal(_text(node)) for node in nodes), Decimal(0))
+    except InvalidOperation:
+        return None
+
+
+def _where(node) -> str:
+    """The node's path as a person reads it: prefixed names, a position only
+    where siblings share the name, an attribute after its element."""
+    if getattr(node, "is_attribute", False):
+        return f"{_where(node.getparent())}/@{node.attrname}"
+    steps = []
+    while node is not None:
+        name = f"{node.prefix}:{etree.QName(node).localname}" if node.prefix else etree.QName(node).localname
+        parent = node.getparent()
+        if parent is not None:
+            same = [sibling for sibling in parent if sibling.tag == node.tag]
+            if len(same) > 1:
+                name += f"[{same.index(node) + 1}]"
+        steps.append(name)
+        node = parent
+    return "/" + "/".join(reversed(steps))
+
+
+# The test's paths -----------------------------------------------------------
+
+
+def _paths(test: str, prefix: str = "") -> list[tuple[str, bool]]:
+    """The paths of an XPath expression, each as lxml can evaluate it, with
+    whether it is summed; the paths inside a cast step (`p/xs:decimal(q)`)
+    are read under their prefix `p/`."""
+    found: list[tuple[str, bool]] = []
+    i, n = 0, len(test)
+    while i < n:
+        c = test[i]
+        if c in "'\"":
+            i = _after_string(test, i)
+            continue
+        if c == "$":
+            match = re.compile(_NAME).match(test, i + 1)
+            i = match.end() if match else i + 1
+            continue
+        if _starts_path(test, i):
+            path, end, inner = _read_path(test, i)
+            if path is not None:
+                found.append((prefix + path, _summed(test, i)))
+            if inner is not None:  # a cast step: what it casts, under the path before it
+                base, start, stop = inner
+                found += [(p, s or _summed(test, i)) for p, s in _paths(test[start:stop], prefix + base)]
+                end = stop + 1
+            i = max(end, i + 1)
+            continue
+        i += 1
+    return found
+
+
+def _starts_path(text: str, i: int) -> bool:
+    before = text[i - 1] if i else " "
+    if before.isalnum() or before in "_.-:@/$":
+        return False
+    rest = text[i:]
+    if rest.startswith(("/", "..", "@")) or rest.startswith("(") and _union(text, i) is not None:
+        return True
+    match = _QNAME.match(text, i)
+    return bool(match) and not text[match.end():].lstrip().startswith("(") and match.group(1) not in ("xs",)
+
+
+def _read_path(text: str, i: int) -> tuple[str | None, int, tuple[str, int, int] | None]:
+    """The path starting at `i`: (the path, or None when it ends in no
+    step; the index after it; for a cast step, the path before it and the
+    span of its argument)."""
+    out = ""
+    n = len(text)
+    while i < n:
+        if text.startswith("//", i):
+            out, i = out + "//", i + 2
+        elif text.startswith("/", i):
+            out, i = out + "/", i + 1
+        elif out:
+            break
+        step = _step(text, i)
+        if step is None:
+            if out.endswith("/"):
+                cast = _cast(text, i)
+                if cast is not None:
+                    return None, i, (out, cast[0], cast[1])
+                return None, i, None
+            break
+        written, i = step
+        out += written
+        while i < n and text[i] == "[":
+            close = _closing(text, i, "[", "]")
+            if close < 0:
+                return None, n, None
+            out, i = out + text[i:close + 1], close + 1
+        if not text.startswith("/", i):
+            break
+    if not out or out.endswith("/"):
+        return None, i, None
+    return out, i, None
+
+
+def _step(text: str, i: int) -> tuple[str, int] | None:
+    if text.startswith("..", i):
+        return "..", i + 2
+    if text.startswith(".", i) and not text[i + 1:i + 2].isdigit():
+        return ".", i + 1
+    if text.startswith("@", i):
+        match = _ATTRIBUTE.match(text, i)
+        return (match.group(0), match.end()) if match else None
+    if text.startswith("*", i):
+        return "*", i + 1
+    if text.startswith("(", i):
+        return _union(text, i)
+    match = _QNAME.match(text, i)
+    if match and not text[match.end():match.end() + 1] == "(":
+        return match.group(0), match.end()
+    return None
+
+
+def _union(text: str, i: int) -> tuple[str, int] | None:
+    """A step `(a|b)` as XPath 1.0 writes it: `*[self::a or self::b]`."""
+    close = _closing(text, i, "(", ")")
+    if close < 0:
+        return None
+    names = [part.strip() for part in text[i + 1:close].split("|")]
+    if len(names) < 2 or not all(_QNAME.fullmatch(name) for name in names):
+        return None
+    return "*[" + " or ".join(f"self::{name}" for name in names) + "]", close + 1
+
+
+def _cast(text: str, i: int) -> tuple[int, int] | None:
+    """The span of the argument of a cast step (`xs:decimal(` … `)`) at `i`."""
+    for name in _CASTS:
+        if text.startswith(name + "(", i):
+            start = i + len(name) + 1
+            close = _closing(text, start - 1, "(", ")")
+            return (start, close) if close > 0 else None
+    return None
+
+
+def _closing(text: str, i: int, opening: str, closing: str) -> int:
+    depth = 0
+    j = i
+    while j < len(text):
+        c = text[j]
+        if c in "'\"":
+            j = _after_string(text, j)
+            continue
+        if c == opening:
+            depth += 1
+        elif c == closing:
+            depth -= 1
+            if depth == 0:
+                return j
+        j += 1
+    return -1
+
+
+def _after_string(text: str, i: int) -> int:
+    end = text.find(text[i], i + 1)
+    return len(text) if end < 0 else end + 1
+
+
+def _summed(text: str, i: int) -> bool:
+    return text[:i].rstrip().endswith("sum(")
