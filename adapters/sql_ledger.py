@@ -24,8 +24,10 @@ holder's process is gone.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from contextlib import AbstractContextManager
+from dataclasses import asdict
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from functools import cached_property
@@ -43,6 +45,7 @@ from facteur.engine.model import (
     Party,
     StatusChange,
     Syntax,
+    Value,
 )
 from facteur.engine.runtime.ledger import (
     DeliveredInvoice,
@@ -152,7 +155,8 @@ CREATE TABLE IF NOT EXISTS findings ({insertion_order}
     severity TEXT NOT NULL,
     message TEXT NOT NULL,
     location TEXT,
-    layer TEXT
+    layer TEXT,
+    read_values TEXT
 );
 CREATE INDEX IF NOT EXISTS findings_by_flow ON findings(flow_id);
 CREATE TABLE IF NOT EXISTS outputs ({insertion_order}
@@ -188,6 +192,11 @@ CREATE TABLE IF NOT EXISTS outbox ({insertion_order}
 CREATE INDEX IF NOT EXISTS outbox_waiting ON outbox(retry_at) WHERE published_at IS NULL;
 CREATE INDEX IF NOT EXISTS outbox_by_flow ON outbox(flow_id);
 """
+
+
+def _values(stored: str | None) -> tuple[Value, ...]:
+    """A finding's values as the ledger keeps them: a JSON list of `Value`s, NULL for none."""
+    return tuple(Value(**value) for value in json.loads(stored)) if stored else ()
 
 
 def _iso(moment: datetime) -> str:
@@ -548,14 +557,15 @@ class SqlLedger:
         for start in range(0, len(flow_ids), FINDINGS_SLICE):
             part = flow_ids[start:start + FINDINGS_SLICE]
             for row in self._execute(
-                f"SELECT flow_id, code, severity, message FROM findings WHERE flow_id IN ({_marks(part)}) ORDER BY rowid",
+                f"SELECT flow_id, code, severity, message, read_values FROM findings WHERE flow_id IN ({_marks(part)})"
+                " ORDER BY rowid",
                 part,
             ).fetchall():
                 flow = found.setdefault(row["flow_id"], {"codes": (), "blocking": None})
                 if row["code"] not in flow["codes"]:
                     flow["codes"] += (row["code"],)
                 if flow["blocking"] is None and row["severity"] == "blocking":
-                    flow["blocking"] = row["message"]
+                    flow["blocking"], flow["blocking_values"] = row["message"], _values(row["read_values"])
         return found
 
     def flow_detail(self, flow_id: str) -> FlowDetail | None:
@@ -579,9 +589,13 @@ class SqlLedger:
         flow["replays"] = rows(
             ReplayLine, "SELECT id, attempt, status, processed_at FROM flows WHERE replay_of = ? ORDER BY attempt"
         )
-        flow["findings"] = rows(
-            FindingLine,
-            "SELECT idx, document, code, severity, message, location, layer FROM findings WHERE flow_id = ? ORDER BY rowid",
+        flow["findings"] = tuple(
+            FindingLine(**{k: r[k] for k in r.keys() if k != "read_values"}, values=_values(r["read_values"]))
+            for r in self._execute(
+                "SELECT idx, document, code, severity, message, location, layer, read_values FROM findings"
+                " WHERE flow_id = ? ORDER BY rowid",
+                (fid,),
+            ).fetchall()
         )
         flow["outputs"] = rows(
             OutputLine,
@@ -666,9 +680,10 @@ class SqlLedger:
 
     def _finding(self, flow_id: str, idx: int | None, document: str, finding) -> None:
         self._execute(
-            "INSERT INTO findings (flow_id, idx, document, code, severity, message, location, layer)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (flow_id, idx, document, finding.code, finding.severity.value, finding.message, finding.location, finding.layer),
+            "INSERT INTO findings (flow_id, idx, document, code, severity, message, location, layer, read_values)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (flow_id, idx, document, finding.code, finding.severity.value, finding.message, finding.location, finding.layer,
+             json.dumps([asdict(v) for v in finding.values], ensure_ascii=False) if finding.values else None),
         )
 
     def _invoice(self, flow_id: str, idx: int, verdict) -> None:

@@ -20,8 +20,11 @@ from helpers import REPO, Spec, cii, text_pdf, ubl
 from lxml import etree
 
 from facteur.adapters import configuration
+from facteur.adapters.pg_ledger import MIGRATIONS as PG_MIGRATIONS
 from facteur.adapters.pg_ledger import SCHEMA_VERSION as PG_SCHEMA_VERSION
 from facteur.adapters.pg_ledger import PgLedger
+from facteur.adapters.sql_ledger import RULE_SETS
+from facteur.adapters.sqlite_ledger import MIGRATIONS as SQLITE_MIGRATIONS
 from facteur.adapters.sqlite_ledger import SCHEMA_VERSION as SQLITE_SCHEMA_VERSION
 from facteur.adapters.testing import demo_hub
 from facteur.engine import pipeline
@@ -112,6 +115,11 @@ def test_ubl_and_cii_invoices_record_the_rule_set_that_judged_each(hub):
     assert code == 0 and f"judged by EN16931-UBL {judged['EN16931-UBL']}" in text
 
 
+# The schema versions just before the step that added the rule set columns.
+_SQLITE_BEFORE_RULE_SETS = next(v for v, step in SQLITE_MIGRATIONS.items() if step == RULE_SETS.format(if_not_exists=""))
+_PG_BEFORE_RULE_SETS = PG_MIGRATIONS.index(RULE_SETS.format(if_not_exists="IF NOT EXISTS "))
+
+
 @pytest.mark.sqlite_only
 @pytest.mark.usefixtures("ledger_backend")
 def test_a_sqlite_ledger_of_the_previous_schema_gains_the_rule_set_columns(hub):
@@ -123,7 +131,8 @@ def test_a_sqlite_ledger_of_the_previous_schema_gains_the_rule_set_columns(hub):
         f"""
         ALTER TABLE invoices DROP COLUMN rule_set;
         ALTER TABLE invoices DROP COLUMN rule_set_version;
-        PRAGMA user_version = {SQLITE_SCHEMA_VERSION - 1};
+        ALTER TABLE findings DROP COLUMN read_values;  -- added by a later step
+        PRAGMA user_version = {_SQLITE_BEFORE_RULE_SETS};
         """
     )
     older.close()
@@ -145,7 +154,7 @@ def test_a_postgresql_ledger_of_the_previous_schema_gains_the_rule_set_columns(p
     with psycopg.connect(pg_ledger_url, autocommit=True) as connection:
         connection.execute("ALTER TABLE invoices DROP COLUMN rule_set")
         connection.execute("ALTER TABLE invoices DROP COLUMN rule_set_version")
-        connection.execute("UPDATE schema_version SET version = %s", (PG_SCHEMA_VERSION - 1,))
+        connection.execute("UPDATE schema_version SET version = %s", (_PG_BEFORE_RULE_SETS,))
     PgLedger(pg_ledger_url).close()
     with psycopg.connect(pg_ledger_url, autocommit=True) as connection:
         assert connection.execute("SELECT version FROM schema_version").fetchall() == [(PG_SCHEMA_VERSION,)]

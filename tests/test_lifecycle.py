@@ -363,6 +363,7 @@ def test_a_ledger_of_the_previous_schema_is_migrated_in_place(hub):
         ALTER TABLE invoices DROP COLUMN dgp_rule;
         ALTER TABLE invoices DROP COLUMN rule_set;
         ALTER TABLE invoices DROP COLUMN rule_set_version;
+        ALTER TABLE findings DROP COLUMN read_values;
         PRAGMA user_version = 1;
         """
     )

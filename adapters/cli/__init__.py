@@ -53,6 +53,7 @@ from facteur.engine.errors import (
 from facteur.engine.operations.dates import DAYS_AGO
 from facteur.engine.runtime import logs
 from facteur.engine.runtime.runner import utc_now
+from facteur.engine.terms import values_text
 
 
 DAY_OPTIONS = ("--since", "--until", "--on")  # the options that take a day (`operations.day`)
@@ -222,6 +223,8 @@ def _validate(args, config: Config) -> int:
             print(f"{'valid  ' if item.valid else 'BLOCKED'}  {item.file}  ({', '.join(item.syntax)})")
             for f in item.findings:
                 print(f"    {f.severity:8} {f.code}: {f.message}" + (f"  [{f.location}]" if f.location else ""))
+                if f.values:
+                    print(f"        {values_text(f.values, args.lang)}")
     return EXIT_OK if all(item.valid for item in report) else EXIT_BLOCKED
 
 

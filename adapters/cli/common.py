@@ -12,7 +12,9 @@ from pathlib import Path
 
 from facteur.engine.operations import Handled, Processed, Submitted, day
 from facteur.engine.messages import text
+from facteur.engine.model import Value
 from facteur.engine.statuses import counted
+from facteur.engine.terms import values_text
 
 EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a process whose reader went away
@@ -85,6 +87,8 @@ def print_processed(processed: Processed, as_json: bool, lang: str) -> None:
         for finding in r.findings:
             if finding["severity"] == "blocking":
                 print(f"    {finding['code']}: {finding['message']}")
+                if finding["values"]:
+                    print(f"        {values_text(tuple(Value(**v) for v in finding['values']), lang)}")
         if r.same_as:
             print("    " + text("line-not-sent-again", lang, attempt=r.same_as))
     print(text("processed-summary", lang, n=len(processed.flows), summary=counted(counts, lang)))

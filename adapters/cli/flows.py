@@ -10,6 +10,7 @@ from facteur.engine import operations
 from facteur.engine.config import Config
 from facteur.engine.operations import FlowDetail, FlowFilter, OutputLine
 from facteur.engine.statuses import flow_status_help
+from facteur.engine.terms import values_text
 
 
 def register(commands, common) -> None:
@@ -89,6 +90,8 @@ def _print(detail: FlowDetail) -> None:
         print("findings:")
         for f in detail.findings:
             print(f"  [{f.idx or '-'}] {f.severity:8} {f.code}: {f.message}" + (f"  [{f.location}]" if f.location else ""))
+            if f.values:
+                print(f"      {values_text(f.values)}")
     print("outputs:")
     for out in detail.outputs:
         print(f"  {out.kind:15} {out.path}{_publication(out)}")

@@ -17,7 +17,7 @@ from facteur.engine import pipeline
 from facteur.engine.errors import InvalidRequest
 from facteur.engine.hub.directory import PARTNER_ID
 from facteur.engine.inputs import names
-from facteur.engine.model import Flow
+from facteur.engine.model import Flow, Value
 from facteur.engine.operations.hub import Hub
 from facteur.engine.runtime.runner import Handled
 from facteur.engine.statuses import FlowStatus
@@ -61,6 +61,7 @@ class Finding:
     message: str
     location: str
     layer: str
+    values: tuple[Value, ...] = ()  # those its rule compared
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,6 @@ def _validation(context: pipeline.Context, submitted: Submitted, at: datetime, m
         file=submitted.shown,
         syntax=tuple(v.syntax.value for v in outcome.verdicts),
         valid=not any(f.blocking for _, f in found) and outcome.status is not FlowStatus.REJECTED,
-        findings=tuple(Finding(d, f.code, f.severity.value, f.message, f.location, f.layer) for d, f in found),
+        findings=tuple(Finding(d, f.code, f.severity.value, f.message, f.location, f.layer, f.values) for d, f in found),
         rules_version=outcome.rules_version,
     )

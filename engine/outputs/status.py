@@ -33,6 +33,7 @@ from facteur.engine.statuses import (
     INVOICE_REJECTIONS,
     INVOICE_STATUS_LABELS,
 )
+from facteur.engine.terms import values_text
 
 VERSION = "V1_19"
 
@@ -157,6 +158,8 @@ def _add_error(parent: etree._Element, line_id: str, finding: Finding) -> None:
     child(line, "CodeErreur", finding.code)
     child(line, "LibelleErreur", error_label(finding))
     description = f"{finding.message} (emplacement : {finding.location})" if finding.location else finding.message
+    if finding.values:
+        description += f". {values_text(finding.values)}"
     child(line, "DescriptionErreur", description)
 
 

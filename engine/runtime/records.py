@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from facteur.engine.model import Value
+
 
 @dataclass(frozen=True)
 class FlowSummary:
@@ -27,6 +29,7 @@ class FlowSummary:
     attempt: int
     codes: tuple[str, ...] = ()  # its findings' codes, each once, in the order found
     blocking: str | None = None  # the message of its first blocking finding: why it was rejected
+    blocking_values: tuple[Value, ...] = ()  # the values that finding's rule compared
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class FindingLine:
     message: str
     location: str | None
     layer: str | None
+    values: tuple[Value, ...] = ()  # those its rule compared, read in the document
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ its own choosing.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Callable, Protocol
 
@@ -354,4 +354,5 @@ def _finding(document: str, finding) -> dict:
         "severity": finding.severity.value,
         "message": finding.message,
         "location": finding.location,
+        "values": [asdict(value) for value in finding.values],
     }
