@@ -109,7 +109,7 @@ def dispute(hub: Hub, reference: str, reason: str) -> Disputed:
     try:
         change = lifecycle.disputed(invoice, " ".join(reason.split()), hub.clock())
     except ValueError as err:
-        raise NotAllowed(str(err)) from None
+        raise NotAllowed(err.args[0]) from None
     hub.ledger.record([change], [], origin="dispute by an operator")
     return Disputed(invoice.flow_id, invoice.index, invoice.invoice.number, change.dgp_start, change.dgp_rule)
 

@@ -94,5 +94,5 @@ def _judged_now(hub: Hub, flow: Flow) -> Outcome:
     against the ledger as it stands), computed without writing anything."""
     outcome = pipeline.process(flow, hub.context)
     if outcome.statuses is not None:
-        return lifecycle.settle(flow, outcome.statuses, hub.ledger, hub.hub_id, hub.clock())
+        return lifecycle.settle(flow, outcome.statuses, hub.ledger, hub.hub_id, hub.clock(), hub.context.language)
     return outcome
