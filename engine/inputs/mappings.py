@@ -30,6 +30,7 @@ from pathlib import PurePath
 from lxml import etree
 
 from facteur.engine.errors import MappingError, MappingRefused
+from facteur.engine.messages import Message, say
 from facteur.engine.model import Invoice, Line, Party, Syntax
 from facteur.engine.validation.rulesets import Declared
 
@@ -136,8 +137,8 @@ class Format:
             text = content.lstrip(b"\xef\xbb\xbf").decode(self.encoding)
         except UnicodeDecodeError as err:
             raise MappingRefused(
-                "FCT-MAPPING-ENCODING", f"{name} is not in the {self.encoding} encoding its mapping ({self.name}) "
-                f"declares ({err})", layer="mapping"
+                "FCT-MAPPING-ENCODING", say("mapping-encoding", name=name, encoding=self.encoding, mapping=self.name,
+                                            reason=err), layer="mapping"
             ) from None
         records = self._csv_records(text) if self.kind == "csv" else self._fixed_records(text)
         return [self._attempt(name, where, h, ls) for where, h, ls in _grouped(name, self, records)]
@@ -240,7 +241,8 @@ class Format:
                 return number
         except InvalidOperation:
             pass
-        raise self._refused(name, where, field, text, "an amount" + (" with a decimal comma" if self.decimal_comma else ""))
+        raise self._refused(name, where, field, text,
+                            say("mapping-expected-amount-comma" if self.decimal_comma else "mapping-expected-amount"))
 
     def _date(self, name: str, where: str, field: str, text: str) -> date:
         for pattern in self.date_formats:
@@ -248,13 +250,13 @@ class Format:
                 return datetime.strptime(text, pattern).date()
             except ValueError:
                 continue
-        raise self._refused(name, where, field, text, f"a date as {' or '.join(self.date_formats)}")
+        raise self._refused(name, where, field, text, say("mapping-expected-date", formats=" | ".join(self.date_formats)))
 
-    def _refused(self, name: str, where: str, field: str, text: str, expected: str) -> MappingRefused:
+    def _refused(self, name: str, where: str, field: str, text: str, expected: Message) -> MappingRefused:
         return MappingRefused(
             "FCT-MAPPING-VALUE",
-            f"{name} ({self.name}), {where}: {field} {text!r} is not {expected}; correct the export or the mapping "
-            f"{self.source}",
+            say("mapping-value", name=name, mapping=self.name, where=where, field=field, value=text, expected=expected,
+                source=self.source),
             f"{where}, {field}",
             layer="mapping",
         )
@@ -269,10 +271,11 @@ def _grouped(name: str, fmt: Format, records):
         elif kind == fmt.line_type and invoices:
             invoices[-1][2].append(fmt.values(record, fmt.line))
         else:
-            expected = f"{fmt.header_type!r} or {fmt.line_type!r}" if invoices else f"a header {fmt.header_type!r}"
+            expected = (say("mapping-expected-record", header=fmt.header_type, line=fmt.line_type) if invoices
+                        else say("mapping-expected-header", header=fmt.header_type))
             raise MappingRefused(
                 "FCT-MAPPING-RECORD",
-                f"{name} ({fmt.name}), {where}: a record of type {kind!r} where {expected} was expected",
+                say("mapping-record", name=name, mapping=fmt.name, where=where, kind=kind, expected=expected),
                 where,
                 layer="mapping",
             )
