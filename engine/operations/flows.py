@@ -9,6 +9,7 @@ from facteur.engine.errors import InvalidRequest
 from facteur.engine.hub.controls import comparable
 from facteur.engine.operations.hub import Hub
 from facteur.engine.runtime.ledger import Ledger
+from facteur.engine.messages import say
 from facteur.engine.runtime.records import FlowDetail, FlowSummary
 from facteur.engine.statuses import FLOW_CODES, flow_code
 
@@ -59,7 +60,7 @@ def status_code(status: str) -> str:
     if status and not (code in FLOW_CODES and FLOW_CODES[code].name):
         accepted = [c for c, entry in FLOW_CODES.items() if entry.name]
         accepted += [entry.name for entry in FLOW_CODES.values() if entry.name and entry.name != entry.code]
-        raise InvalidRequest(f"statut inconnu « {status} » ; choisissez parmi : {', '.join(accepted)}")
+        raise InvalidRequest(say("ops-unknown-status", status=status, accepted=", ".join(accepted)))
     return code
 
 
@@ -74,12 +75,9 @@ def known_recipient(hub: Hub, recipient: str) -> str:
     if hub.ledger.flows(1, recipient=recipient):
         return recipient
     known = sorted(hub.directory.mailboxes)
-    more = f" (et {len(known) - SHOWN_CHOICES} autres)" if len(known) > SHOWN_CHOICES else ""
-    shown = ", ".join(known[:SHOWN_CHOICES]) + more if known else "l'annuaire n'en a aucune"
-    raise InvalidRequest(
-        f"destinataire inconnu « {recipient} » : ni l'annuaire ({hub.directory_source}) ni le registre ne le "
-        f"connaissent ; donnez la boîte ou le SIRET d'une structure : {shown}"
-    )
+    shown = (say("ops-choices", shown=", ".join(known[:SHOWN_CHOICES]), more=max(0, len(known) - SHOWN_CHOICES))
+             if known else say("ops-no-structure-at-all"))
+    raise InvalidRequest(say("ops-unknown-recipient", recipient=recipient, directory=hub.directory_source, shown=shown))
 
 
 def day_after(until: date | None) -> str:
@@ -91,8 +89,5 @@ def show_flow(ledger: Ledger, reference: str) -> FlowDetail:
     """The one flow whose id is, or starts with, `reference`."""
     detail = ledger.flow_detail(reference)
     if detail is None:
-        raise InvalidRequest(
-            f"aucun flux n'a l'identifiant « {reference} », ou plusieurs commencent ainsi ; "
-            "voyez « facteur flows list » et donnez un identifiant complet ou un préfixe unique"
-        )
+        raise InvalidRequest(say("ops-unknown-flow", reference=reference))
     return detail
