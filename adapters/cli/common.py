@@ -70,6 +70,8 @@ def _skipped(path: Path) -> bool:
     return path.name.startswith(".") or path.name.endswith(TEMPORARY_SUFFIXES)
 
 
+SEVERITIES = {"blocking": "severity-blocking", "warning": "severity-warning"}  # catalogue keys
+
 # How a handled flow's line names it: a status file's statuses applied, else the flow's verdict.
 VERDICTS = {"90": "line-integrated", "96": "line-partly", "93": "line-rejected", "held": "line-held"}
 APPLIED = {"90": "line-applied", "96": "line-partly-applied", "93": "line-refused"}

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from facteur.engine.errors import InvalidRequest
 from facteur.engine.hub.controls import comparable
+from facteur.engine.messages import DEFAULT, Message, say
 from facteur.engine.operations.hub import Hub
 from facteur.engine.runtime.ledger import Ledger
-from facteur.engine.messages import say
 from facteur.engine.runtime.records import FlowDetail, FlowSummary
 from facteur.engine.statuses import FLOW_CODES, flow_code
 
@@ -85,9 +86,18 @@ def day_after(until: date | None) -> str:
     return (until + timedelta(days=1)).isoformat() if until else ""
 
 
-def show_flow(ledger: Ledger, reference: str) -> FlowDetail:
-    """The one flow whose id is, or starts with, `reference`."""
+def show_flow(ledger: Ledger, reference: str, lang: str = DEFAULT) -> FlowDetail:
+    """The one flow whose id is, or starts with, `reference`, its findings and
+    timeline in `lang` where the ledger kept their messages' keys."""
     detail = ledger.flow_detail(reference)
     if detail is None:
         raise InvalidRequest(say("ops-unknown-flow", reference=reference))
-    return detail
+    return replace(
+        detail,
+        timeline=tuple(replace(e, label=_said(e.said, lang, e.label)) for e in detail.timeline),
+        findings=tuple(replace(f, message=_said(f.said, lang, f.message)) for f in detail.findings),
+    )
+
+
+def _said(said: str | None, lang: str, written: str) -> str:
+    return Message.from_data(json.loads(said)).render(lang) if said else written
