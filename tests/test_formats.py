@@ -109,7 +109,7 @@ def test_ubl_and_cii_invoices_record_the_rule_set_that_judged_each(hub):
     assert judged["EN16931-UBL"] != judged["FACTURX-EN16931"]  # each schematron states its own
 
     code, text = hub.run("flows", "show", result["flows"][0]["flow_id"])
-    assert code == 0 and f"judged by EN16931-UBL {judged['EN16931-UBL']}" in text
+    assert code == 0 and f"jugée par EN16931-UBL {judged['EN16931-UBL']}" in text
 
 
 @pytest.mark.sqlite_only
@@ -123,7 +123,9 @@ def test_a_sqlite_ledger_of_the_previous_schema_gains_the_rule_set_columns(hub):
         f"""
         ALTER TABLE invoices DROP COLUMN rule_set;
         ALTER TABLE invoices DROP COLUMN rule_set_version;
-        PRAGMA user_version = {SQLITE_SCHEMA_VERSION - 1};
+        ALTER TABLE findings DROP COLUMN said;
+        ALTER TABLE events DROP COLUMN said;
+        PRAGMA user_version = {SQLITE_SCHEMA_VERSION - 2};
         """
     )
     older.close()
@@ -135,7 +137,7 @@ def test_a_sqlite_ledger_of_the_previous_schema_gains_the_rule_set_columns(hub):
     [new] = _show(hub, result["flows"][0]["flow_id"])["invoices"]
     assert new["rule_set"] == "EN16931-UBL"
     code, text = hub.run("flows", "show", old_id)
-    assert code == 0 and "judged by" not in text
+    assert code == 0 and "jugée par" not in text
 
 
 def test_a_postgresql_ledger_of_the_previous_schema_gains_the_rule_set_columns(pg_ledger_url):
@@ -145,7 +147,7 @@ def test_a_postgresql_ledger_of_the_previous_schema_gains_the_rule_set_columns(p
     with psycopg.connect(pg_ledger_url, autocommit=True) as connection:
         connection.execute("ALTER TABLE invoices DROP COLUMN rule_set")
         connection.execute("ALTER TABLE invoices DROP COLUMN rule_set_version")
-        connection.execute("UPDATE schema_version SET version = %s", (PG_SCHEMA_VERSION - 1,))
+        connection.execute("UPDATE schema_version SET version = %s", (PG_SCHEMA_VERSION - 2,))
     PgLedger(pg_ledger_url).close()
     with psycopg.connect(pg_ledger_url, autocommit=True) as connection:
         assert connection.execute("SELECT version FROM schema_version").fetchall() == [(PG_SCHEMA_VERSION,)]
@@ -180,7 +182,7 @@ def test_a_plain_pdf_and_a_proprietary_file_record_what_read_them(hub):
     assert csv[0][0] == "csv-export" and re.fullmatch(rf"1 \({FINGERPRINT}\)", csv[0][1]), csv
 
     code, text = hub.run("flows", "show", result["flows"][0]["flow_id"])
-    assert code == 0 and f"judged by FACTEUR-PDF-RECONNAISSANCE {version}" in text
+    assert code == 0 and f"jugée par FACTEUR-PDF-RECONNAISSANCE {version}" in text
 
 
 def _plain_pdf_verdict(patterns: str, content: bytes | None = None):

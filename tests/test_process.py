@@ -207,7 +207,7 @@ def test_flows_list_and_show(hub):
     assert [f["code"] for f in detail["findings"]] == ["FCT-FORMAT-UNKNOWN"]
     assert [o["kind"] for o in detail["outputs"]] == ["flow-status"]
     code, out = hub.run("flows", "show", rejected["id"])
-    assert code == 0 and "FCT-FORMAT-UNKNOWN" in out and "timeline" in out
+    assert code == 0 and "FCT-FORMAT-UNKNOWN" in out and "historique" in out
     assert hub.run("flows", "show", "nope")[0] == 2
 
 
@@ -221,7 +221,7 @@ def test_validate_exit_codes(hub):
     assert report[str(good)]["valid"] and not report[str(bad)]["valid"]
     assert [f["code"] for f in report[str(bad)]["findings"]] == ["FCT-SERVICE-MISSING"]
     assert hub.run("validate", str(hub.root / "missing.xml"))[0] == 2
-    assert "does not exist" in hub.err
+    assert "n'existe pas" in hub.err
 
 
 def test_configuration_errors_are_clear(hub, tmp_path):

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from facteur.engine.operations import Handled, Processed, Submitted, day
-from facteur.engine.messages import text
+from facteur.engine.messages import say, text
 from facteur.engine.statuses import counted
 
 EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
@@ -62,7 +62,7 @@ def files(paths: list[str]) -> list[Path]:
         elif path.is_file():
             found.append(path)
         else:
-            raise UsageError(f"{value} does not exist")
+            raise UsageError(say("cli-no-such-path", path=value))
     return found
 
 

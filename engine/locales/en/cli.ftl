@@ -53,3 +53,59 @@ show-waiting = (waiting to be published, { $attempts ->
     [one] { $attempts } attempt
    *[other] { $attempts } attempts
 }{ $error }; message id { $id })
+
+# facteur collect, dispute, dgp
+collect-row = { $invoice }  n° { $number }  supplier { $supplier }  { $pivot }
+collect-summary = { $n ->
+    [one] { $n } invoice
+   *[other] { $n } invoices
+} handed to { $recipient }; payment delay started { $at }
+collect-nothing = nothing waiting for { $recipient }
+dispute-done = invoice { $number } ({ $invoice }): payment delay starts { $start } (dispute rule: deposit + 2 days)
+dgp-invoice = invoice
+dgp-flow = flow:N
+dgp-recipient = recipient
+dgp-state = state
+dgp-start = DGP start
+dgp-rule = rule
+dgp-due = due
+dgp-left = days left
+dgp-overdue = OVERDUE
+dgp-summary = { $n ->
+    [one] { $n } invoice
+   *[other] { $n } invoices
+} on { $day }
+dgp-summary-overdue = { $n ->
+    [one] { $n } invoice overdue
+   *[other] { $n } invoices overdue
+} on { $day }
+
+# facteur replay
+replay-skipped = not replayed: { $reason }
+skip-unknown = no such flow in the ledger; see "facteur flows list"
+skip-integrated = integrated: every invoice was delivered, so there is nothing to replay
+skip-status = its status is { $status }; only rejected (93), partly integrated (96) and held flows are replayed
+skip-unreadable = its archived original { $archive } cannot be read ({ $reason }); restore it from backup
+skip-altered = its archived original { $archive } does not match the ledger's sha-256; restore it from backup
+plan-would-replay = would be replayed (status { $status }): attempt { $attempt } of chain { $chain }  { $name }
+plan-no-finding = no finding
+plan-same = nothing changed since attempt { $attempt }: no report would be sent again
+plan-report = a report would be sent to the sender
+plan-would-give = would give now: status { $status } ({ $codes }); { $report }
+plan-summary = dry run: { $n ->
+    [one] { $n } flow would be replayed
+   *[other] { $n } flows would be replayed
+}, { $skipped } skipped; nothing was replayed or recorded
+
+# facteur init, validate, submit, and what any command may say.
+init-ready = facteur is ready in { $folder }: drop flows in inbox/<partner>/, then start "facteur run" from that folder; the configuration is { $config }
+validate-valid = valid
+validate-blocked = BLOCKED
+submit-failed = nothing more was published to { $url }: { $reason }
+submit-summary = { $n ->
+    [one] { $n } file
+   *[other] { $n } files
+} published to { $queue }
+progress = { $count }/{ $n } flows
+cli-no-such-path = { $path } does not exist
+cli-no-ledger = no ledger at { $path } yet: process a flow first, or give --root/--config

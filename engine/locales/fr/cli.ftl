@@ -50,3 +50,62 @@ show-waiting = (en attente de publication, { $attempts ->
     [one] { $attempts } tentative
    *[other] { $attempts } tentatives
 }{ $error } ; identifiant de message { $id })
+
+# facteur collect, dispute, dgp
+collect-row = { $invoice }  n° { $number }  fournisseur { $supplier }  { $pivot }
+collect-summary = { $n ->
+    [one] { $n } facture remise
+   *[other] { $n } factures remises
+} à { $recipient } ; délai de paiement commencé le { $at }
+collect-nothing = rien n'attend { $recipient }
+dispute-done = facture { $number } ({ $invoice }) : le délai de paiement commence le { $start } (règle de la contestation : dépôt + 2 jours)
+dgp-invoice = facture
+dgp-flow = flux:N
+dgp-recipient = destin.
+dgp-state = état
+dgp-start = début du DGP
+dgp-rule = règle
+dgp-due = échéance
+dgp-left = jours restants
+dgp-overdue = EN RETARD
+dgp-summary = { $n ->
+    [one] { $n } facture
+   *[other] { $n } factures
+} au { $day }
+dgp-summary-overdue = { $n ->
+    [one] { $n } facture en retard
+   *[other] { $n } factures en retard
+} au { $day }
+
+# facteur replay
+replay-skipped = non rejoué : { $reason }
+skip-unknown = aucun flux de ce nom dans le registre ; voyez « facteur flows list »
+skip-integrated = intégré : chaque facture a été livrée, il n'y a rien à rejouer
+skip-status = son statut est { $status } ; seuls les flux rejetés (93), partiellement intégrés (96) et retenus sont rejoués
+skip-unreadable = son original archivé { $archive } ne peut pas être lu ({ $reason }) ; restaurez-le depuis une sauvegarde
+skip-altered = son original archivé { $archive } ne correspond pas au sha-256 du registre ; restaurez-le depuis une sauvegarde
+plan-would-replay = serait rejoué (statut { $status }) : tentative { $attempt } de la chaîne { $chain }  { $name }
+plan-no-finding = aucune anomalie
+plan-same = rien ne change depuis la tentative { $attempt } : aucun rapport ne serait renvoyé
+plan-report = un rapport serait envoyé à l'expéditeur
+plan-would-give = donnerait maintenant : statut { $status } ({ $codes }) ; { $report }
+plan-summary = simulation : { $n ->
+    [one] { $n } flux serait rejoué
+   *[other] { $n } flux seraient rejoués
+}, { $skipped ->
+    [one] { $skipped } écarté
+   *[other] { $skipped } écartés
+} ; rien n'a été rejoué ni enregistré
+
+# facteur init, validate, submit, and what any command may say.
+init-ready = facteur est prêt dans { $folder } : déposez les flux dans inbox/<partenaire>/, puis lancez « facteur run » depuis ce dossier ; la configuration est { $config }
+validate-valid = valide
+validate-blocked = BLOQUÉ
+submit-failed = plus rien n'a été publié sur { $url } : { $reason }
+submit-summary = { $n ->
+    [one] { $n } fichier publié
+   *[other] { $n } fichiers publiés
+} sur { $queue }
+progress = { $count }/{ $n } flux
+cli-no-such-path = { $path } n'existe pas
+cli-no-ledger = pas encore de registre en { $path } : traitez d'abord un flux, ou donnez --root/--config
