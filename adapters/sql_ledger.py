@@ -36,6 +36,7 @@ from facteur.adapters import processes
 from facteur.engine.errors import Refused
 from facteur.engine.hub.controls import comparable, duplicate_key
 from facteur.engine.inputs import names
+from facteur.engine.messages import Message, say
 from facteur.engine.model import (
     Flow,
     Invoice,
@@ -60,7 +61,6 @@ from facteur.engine.runtime.records import (
     ReplayLine,
     TimelineEvent,
 )
-from facteur.engine.messages import Message, say
 from facteur.engine.statuses import FLOW_CODES, INVOICE_STATUS_LABELS, PENDING
 
 # Who works on a flow, or judges statuses of an invoice, now; a migration of its own too.

@@ -229,7 +229,7 @@ def test_portal_recipient_collects_and_its_payment_delay_starts_then(hub, tmp_pa
     code, out = hub.run("collect", "CHDEMO")
     assert code == 0 and "rien n'attend CHDEMO" in out
     code, _ = hub.run("collect", "VILLEDEM")
-    assert code == 2 and "acknowledges each delivery with a 92" in hub.err
+    assert code == 2 and "accuse réception de chaque livraison par un statut 92" in hub.err
 
 
 def test_dispute_starts_the_delay_two_days_after_deposit_once(hub):

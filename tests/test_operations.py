@@ -166,7 +166,7 @@ def test_collect_hands_the_waiting_invoices_and_starts_their_delay(root):
         assert operations.collect(hub, "CHDEMO").invoices == ()
         with pytest.raises(InvalidRequest, match="accuse réception de chaque livraison par un statut 92"):
             operations.collect(hub, "VILLEDEM")
-        with pytest.raises(InvalidRequest, match="no structure 'NOWHERE'"):
+        with pytest.raises(InvalidRequest, match="aucune structure « NOWHERE »"):
             operations.collect(hub, "NOWHERE")
     assert (collected.recipient, collected.notified_at) == ("CHDEMO", NOW)
     [row] = collected.invoices

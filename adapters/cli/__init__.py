@@ -42,7 +42,6 @@ from facteur.adapters.cli.common import (
 from facteur.adapters.mailbox import not_a_folder
 from facteur.engine import operations
 from facteur.engine.config import Config
-from facteur.engine.messages import DEFAULT, LANGUAGES, said, text
 from facteur.engine.errors import (
     ConfigError,
     DirectoryError,
@@ -51,6 +50,7 @@ from facteur.engine.errors import (
     LedgerUnavailable,
     NotAllowed,
 )
+from facteur.engine.messages import DEFAULT, LANGUAGES, said, text
 from facteur.engine.operations.dates import DAYS_AGO
 from facteur.engine.runtime import logs
 from facteur.engine.runtime.runner import utc_now

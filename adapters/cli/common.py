@@ -10,8 +10,8 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
-from facteur.engine.operations import Handled, Processed, Submitted, day
 from facteur.engine.messages import say, text
+from facteur.engine.operations import Handled, Processed, Submitted, day
 from facteur.engine.statuses import counted
 
 EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2

@@ -24,8 +24,8 @@ from decimal import Decimal
 from lxml import etree
 
 from facteur.engine.errors import ExtractionError
-from facteur.engine.messages import say
 from facteur.engine.extraction.parties import PartyData, SchemedId
+from facteur.engine.messages import say
 from facteur.engine.model import Attachment, Line, VatBreakdown
 
 

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import IO, Callable, Iterator
 
 from facteur.engine.errors import LotRefused
-from facteur.engine.messages import Message, say
 from facteur.engine.inputs import names
 from facteur.engine.inputs.detect import Kind
+from facteur.engine.messages import Message, say
 
 
 @dataclass(frozen=True)

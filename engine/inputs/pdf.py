@@ -35,8 +35,8 @@ from pypdf.errors import (
     PyPdfError,
 )
 
-from facteur.engine.messages import Message, say
 from facteur.engine.errors import PdfRefused
+from facteur.engine.messages import Message, say
 
 # Invoices are a few pages with a logo; an attachment may be a scanned annex.
 MAX_STREAM_BYTES = 20_000_000

@@ -11,8 +11,8 @@ from typing import Sequence
 from facteur.engine import pipeline
 from facteur.engine.errors import InvalidRequest
 from facteur.engine.hub import lifecycle
-from facteur.engine.model import Flow, Outcome
 from facteur.engine.messages import say
+from facteur.engine.model import Flow, Outcome
 from facteur.engine.operations.flows import day_after, show_flow, status_code
 from facteur.engine.operations.hub import Hub
 from facteur.engine.runtime import attempts

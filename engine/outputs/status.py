@@ -16,8 +16,8 @@ from datetime import datetime
 
 from lxml import etree
 
-from facteur.engine.model import Finding, Invoice
 from facteur.engine.messages import DEFAULT, text
+from facteur.engine.model import Finding, Invoice
 from facteur.engine.outputs.envelope import (
     add_debtor,
     add_envelope,

@@ -109,3 +109,8 @@ submit-summary = { $n ->
 progress = { $count }/{ $n } flows
 cli-no-such-path = { $path } does not exist
 cli-no-ledger = no ledger at { $path } yet: process a flow first, or give --root/--config
+
+# facteur run, worker, watch: the lines of a stop.
+stop-asked = stop asked: the flows in flight have { $seconds } s to finish, the others will be taken again at the next start; a second Ctrl-C stops at once
+stop-second-signal = second stop signal: facteur stops at once; the flows in flight will be taken again at the next start
+stop-overdue = the stop takes more than { $seconds } s (a write or a connection that hangs): facteur stops without waiting; the flows in flight will be taken again at the next start

@@ -109,3 +109,8 @@ submit-summary = { $n ->
 progress = { $count }/{ $n } flux
 cli-no-such-path = { $path } n'existe pas
 cli-no-ledger = pas encore de registre en { $path } : traitez d'abord un flux, ou donnez --root/--config
+
+# facteur run, worker, watch: the lines of a stop.
+stop-asked = arrêt demandé : les flux en cours ont { $seconds } s pour se terminer, les autres seront repris au prochain démarrage ; un second Ctrl-C arrête sur-le-champ
+stop-second-signal = second signal d'arrêt : facteur s'arrête sur-le-champ ; les flux en cours seront repris au prochain démarrage
+stop-overdue = l'arrêt dépasse { $seconds } s (une écriture ou une connexion bloquée) : facteur s'arrête sans attendre ; les flux en cours seront repris au prochain démarrage
