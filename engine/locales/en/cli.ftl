@@ -114,3 +114,31 @@ cli-no-ledger = no ledger at { $path } yet: process a flow first, or give --root
 stop-asked = stop asked: the flows in flight have { $seconds } s to finish, the others will be taken again at the next start; a second Ctrl-C stops at once
 stop-second-signal = second stop signal: facteur stops at once; the flows in flight will be taken again at the next start
 stop-overdue = the stop takes more than { $seconds } s (a write or a connection that hangs): facteur stops without waiting; the flows in flight will be taken again at the next start
+
+# facteur doctor: the checks' names, doctor's own words (the probes' details are French)
+doctor-configuration = configuration
+doctor-directory = directory
+doctor-folder = { $role } folder
+doctor-permissions = permissions
+doctor-misplaced = misplaced files
+doctor-ledger = ledger
+doctor-broker = AMQP broker
+doctor-rules = validation rules
+doctor-disk = disk space
+doctor-misplaced-found = { $n ->
+    [one] { $n } file will never be taken
+   *[other] { $n } files will never be taken
+}: { $files }
+doctor-misplaced-none = no file outside the partners' folders
+doctor-no-broker = none configured ([amqp] url is empty)
+doctor-disk-free = { $gigabytes } GB free under { $where }
+doctor-disk-low = { $found }, less than { $minimum } GB: free some space (a full disk makes flows wait)
+doctor-ok = ok
+doctor-warning = WARNING
+doctor-failed = FAILED
+doctor-line = { $name } { $state }: { $detail }
+doctor-ready = all is ready
+doctor-summary = { $n ->
+    [one] { $n } check failed: fix it, then run "facteur doctor" again
+   *[other] { $n } checks failed: fix them, then run "facteur doctor" again
+}

@@ -114,3 +114,31 @@ cli-no-ledger = pas encore de registre en { $path } : traitez d'abord un flux, o
 stop-asked = arrêt demandé : les flux en cours ont { $seconds } s pour se terminer, les autres seront repris au prochain démarrage ; un second Ctrl-C arrête sur-le-champ
 stop-second-signal = second signal d'arrêt : facteur s'arrête sur-le-champ ; les flux en cours seront repris au prochain démarrage
 stop-overdue = l'arrêt dépasse { $seconds } s (une écriture ou une connexion bloquée) : facteur s'arrête sans attendre ; les flux en cours seront repris au prochain démarrage
+
+# facteur doctor: the checks' names, doctor's own words (the probes' details are French)
+doctor-configuration = configuration
+doctor-directory = annuaire
+doctor-folder = dossier { $role }
+doctor-permissions = permissions
+doctor-misplaced = fichiers mal placés
+doctor-ledger = registre
+doctor-broker = courtier AMQP
+doctor-rules = règles de validation
+doctor-disk = espace disque
+doctor-misplaced-found = { $n ->
+    [one] { $n } fichier ne sera jamais pris
+   *[other] { $n } fichiers ne seront jamais pris
+} : { $files }
+doctor-misplaced-none = aucun fichier hors des dossiers des partenaires
+doctor-no-broker = aucun configuré ([amqp] url est vide)
+doctor-disk-free = { $gigabytes } Go libres sous { $where }
+doctor-disk-low = { $found }, moins de { $minimum } Go : libérez de la place (un disque plein met les flux en attente)
+doctor-ok = ok
+doctor-warning = ATTENTION
+doctor-failed = ÉCHEC
+doctor-line = { $name } { $state } : { $detail }
+doctor-ready = tout est prêt
+doctor-summary = { $n ->
+    [one] { $n } vérification en échec : corrigez-la, puis relancez « facteur doctor »
+   *[other] { $n } vérifications en échec : corrigez-les, puis relancez « facteur doctor »
+}
