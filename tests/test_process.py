@@ -228,13 +228,13 @@ def test_configuration_errors_are_clear(hub, tmp_path):
     broken = tmp_path / "broken.toml"
     broken.write_text("hub_id = [\n")
     assert main_with_config(hub, broken) == 2
-    assert "not valid TOML" in hub.err and str(broken) in hub.err
+    assert "n'est pas du TOML valide" in hub.err and str(broken) in hub.err
     bad_directory = tmp_path / "conf" / "facteur.toml"
     bad_directory.parent.mkdir()
     bad_directory.write_text('[directory]\nfile = "dir.toml"\n')
     (bad_directory.parent / "dir.toml").write_text('[[structure]]\nsiret = "123"\nname = "x"\nmailbox = "ABC"\n')
     assert main_with_config(hub, bad_directory) == 2
-    assert "siret '123' must be 14 digits" in hub.err
+    assert "le siret « 123 » doit avoir 14 chiffres" in hub.err
 
 
 def main_with_config(hub: Hub, config) -> int:

@@ -76,19 +76,20 @@ class Format:
         table = data.get("format", {})
         kind = table.get("kind", "")
         if kind not in KINDS:
-            raise MappingError(f"{source}: [format] kind {kind!r} must be one of {', '.join(KINDS)}")
+            raise MappingError(say("mapping-kind", source=source, value=kind, known=", ".join(KINDS)))
         header, line = data.get("fields", {}), data.get("line_fields", {})
         for group, names, allowed in (("fields", header, HEADER_FIELDS), ("line_fields", line, LINE_FIELDS)):
             unknown = sorted(set(names) - set(allowed))
             if unknown:
-                raise MappingError(f"{source}: [{group}] names unknown fields {unknown}; known: {', '.join(allowed)}")
+                raise MappingError(say("mapping-unknown-fields", source=source, group=group, unknown=", ".join(unknown),
+                                       known=", ".join(allowed)))
         recognise = data.get("recognise", {})
         first_line = recognise.get("first_line")
         root = recognise.get("root", "")
         if kind == "xml" and not root:
-            raise MappingError(f"{source}: [recognise] root is required for an xml format")
+            raise MappingError(say("mapping-root-required", source=source))
         if kind != "xml" and not first_line:
-            raise MappingError(f"{source}: [recognise] first_line (a regular expression) is required")
+            raise MappingError(say("mapping-first-line-required", source=source))
         layout = data.get(kind, {})
         name, identifier = str(table.get("name", source)), str(table.get("id") or PurePath(source).stem)
         try:
@@ -115,7 +116,7 @@ class Format:
                 namespaces=dict(layout.get("namespaces", {})) or None,
             )
         except re.error as err:
-            raise MappingError(f"{source}: [recognise] first_line is not a regular expression: {err}") from None
+            raise MappingError(say("mapping-first-line-invalid", source=source, reason=err)) from None
 
     def recognises(self, content: bytes, root: etree._Element | None) -> bool:
         """Whether a file is of this format: its root element (xml), or its first line."""

@@ -127,24 +127,25 @@ class Patterns:
         fields = []
         for name, table in data.get("fields", {}).items():
             if name not in FIELDS:
-                raise MappingError(f"{source}: [fields.{name}] is not a field facteur knows ({', '.join(FIELDS)})")
+                raise MappingError(say("recognition-field-unknown", source=source, field=name, known=", ".join(FIELDS)))
             section, fallback = table.get("section", ""), table.get("fallback", "")
             if section and section not in SECTIONS:
-                raise MappingError(f"{source}: [fields.{name}] section {section!r} must be buyer or seller")
+                raise MappingError(say("recognition-section", source=source, field=name, value=section))
             if fallback and fallback not in FALLBACKS:
-                raise MappingError(f"{source}: [fields.{name}] fallback {fallback!r} must be one of {FALLBACKS}")
+                raise MappingError(say("recognition-fallback", source=source, field=name, value=fallback,
+                                           known=", ".join(FALLBACKS)))
             search = table.get("search", "first")
             if search not in SEARCHES:
-                raise MappingError(f"{source}: [fields.{name}] search {search!r} must be first or last")
+                raise MappingError(say("recognition-search", source=source, field=name, value=search))
             labels = tuple(fold(str(label)) for label in table.get("labels", ()))
             fields.append(FieldPattern(name, labels, section, fallback, search == "last"))
         mandatory = tuple(settings.get("mandatory", ()))
         unknown = [name for name in mandatory if name not in FIELDS]
         if unknown:
-            raise MappingError(f"{source}: [recognition] mandatory names unknown fields {unknown}")
+            raise MappingError(say("recognition-mandatory", source=source, unknown=", ".join(unknown)))
         order = settings.get("date_order", "DMY")
         if order not in ("DMY", "MDY"):
-            raise MappingError(f"{source}: [recognition] date_order {order!r} must be DMY or MDY")
+            raise MappingError(say("recognition-date-order", source=source, value=order))
         months = {fold(str(name)): int(number) for number, names in data.get("months", {}).items() for name in names}
         return cls(
             fields=tuple(fields),
