@@ -247,4 +247,4 @@ def test_two_mappings_with_one_id_stop_facteur_naming_both(tmp_path):
     with pytest.raises(ConfigError) as refused:
         configuration.load_formats(configuration.load(str(config)))
     message = str(refused.value)
-    assert "csv-export.toml" in message and "fixed-width.toml" in message and "'EXPORT'" in message
+    assert "csv-export.toml" in message and "fixed-width.toml" in message and "« EXPORT »" in message

@@ -144,7 +144,7 @@ class Format:
         records = self._csv_records(text) if self.kind == "csv" else self._fixed_records(text)
         return [self._attempt(name, where, h, ls) for where, h, ls in _grouped(name, self, records)]
 
-    def _attempt(self, name: str, where: str, header: dict, lines: list[dict]) -> Invoice | MappingRefused:
+    def _attempt(self, name: str, where: Message, header: dict, lines: list[dict]) -> Invoice | MappingRefused:
         try:
             return self._invoice(name, where, header, lines)
         except MappingRefused as refused:
@@ -158,13 +158,13 @@ class Format:
             if number <= self.skip or not any(cell.strip() for cell in row):
                 continue
             kind = _cell(row, self.record_type)
-            yield f"line {number}", kind, row
+            yield say("mapping-line", n=number), kind, row
 
     def _fixed_records(self, text: str):
         for number, line in enumerate(text.splitlines(), 1):
             if number <= self.skip or not line.strip():
                 continue
-            yield f"line {number}", _slice(line, self.record_type), line
+            yield say("mapping-line", n=number), _slice(line, self.record_type), line
 
     def _xml_records(self, root: etree._Element):
         for index, node in enumerate(root.xpath(self.invoices, namespaces=self.namespaces), 1):
@@ -173,7 +173,7 @@ class Format:
                 {f: _xml_value(line, path, self.namespaces) for f, path in self.line.items()}
                 for line in node.xpath(self.lines, namespaces=self.namespaces)
             ] if self.lines else []
-            yield f"invoice {index} ({node.getroottree().getpath(node)})", header, lines
+            yield say("mapping-invoice", n=index, path=node.getroottree().getpath(node)), header, lines
 
     def values(self, record, locators: dict) -> dict:
         """The raw values of a csv or fixed record, by field."""
@@ -183,7 +183,7 @@ class Format:
 
     # --- typed values into the canonical invoice ------------------------------------
 
-    def _invoice(self, name: str, where: str, header: dict, lines: list[dict]) -> Invoice:
+    def _invoice(self, name: str, where: Message, header: dict, lines: list[dict]) -> Invoice:
         value = self._typed(name, where, {**self.defaults, **{k: v for k, v in header.items() if v}})
         supplier, recipient = value.get("supplier_siret", ""), value.get("recipient_siret", "")
         return Invoice(
@@ -205,10 +205,10 @@ class Format:
             contract=value.get("contract", ""),
             payment_means=value.get("payment_means", ""),
             due_date=value.get("due_date"),
-            lines=[self._line(name, f"{where}, line {n}", raw) for n, raw in enumerate(lines, 1)],
+            lines=[self._line(name, say("mapping-invoice-line", where=where, n=n), raw) for n, raw in enumerate(lines, 1)],
         )
 
-    def _line(self, name: str, where: str, raw: dict) -> Line:
+    def _line(self, name: str, where: Message, raw: dict) -> Line:
         value = self._typed(name, where, {k: v for k, v in raw.items() if v})
         return Line(
             number=value.get("number", ""),
@@ -221,7 +221,7 @@ class Format:
             vat_rate=value.get("vat_rate"),
         )
 
-    def _typed(self, name: str, where: str, raw: dict) -> dict:
+    def _typed(self, name: str, where: Message, raw: dict) -> dict:
         typed = {}
         for field, text in raw.items():
             text = str(text).strip()
@@ -233,7 +233,7 @@ class Format:
                 typed[field] = text
         return typed
 
-    def _decimal(self, name: str, where: str, field: str, text: str) -> Decimal:
+    def _decimal(self, name: str, where: Message, field: str, text: str) -> Decimal:
         cleaned = text.replace(" ", "").replace("\u00a0", "")
         cleaned = cleaned.replace(".", "").replace(",", ".") if self.decimal_comma else cleaned
         try:
@@ -245,7 +245,7 @@ class Format:
         raise self._refused(name, where, field, text,
                             say("mapping-expected-amount-comma" if self.decimal_comma else "mapping-expected-amount"))
 
-    def _date(self, name: str, where: str, field: str, text: str) -> date:
+    def _date(self, name: str, where: Message, field: str, text: str) -> date:
         for pattern in self.date_formats:
             try:
                 return datetime.strptime(text, pattern).date()
@@ -253,7 +253,7 @@ class Format:
                 continue
         raise self._refused(name, where, field, text, say("mapping-expected-date", formats=" | ".join(self.date_formats)))
 
-    def _refused(self, name: str, where: str, field: str, text: str, expected: Message) -> MappingRefused:
+    def _refused(self, name: str, where: Message, field: str, text: str, expected: Message) -> MappingRefused:
         return MappingRefused(
             "FCT-MAPPING-VALUE",
             say("mapping-value", name=name, mapping=self.name, where=where, field=field, value=text, expected=expected,
@@ -277,7 +277,7 @@ def _grouped(name: str, fmt: Format, records):
             raise MappingRefused(
                 "FCT-MAPPING-RECORD",
                 say("mapping-record", name=name, mapping=fmt.name, where=where, kind=kind, expected=expected),
-                where,
+                str(where),
                 layer="mapping",
             )
     return invoices

@@ -45,7 +45,7 @@ class Checked:
     syntax: Syntax
     root: etree._Element | None = None
     findings: list[Finding] = field(default_factory=list)
-    detail: str = ""
+    detail: str | Message = ""  # a message when it says why a document is of no known kind
     attachments: list[Attachment] = field(default_factory=list)  # embedded in a PDF beside its data
     text: str = ""  # of a plain PDF, for recognition
     format: Format | None = None  # of a proprietary file
@@ -72,7 +72,7 @@ def check_document(name: str, content: bytes, rules: Rules) -> Checked:
         return _check_pdf(name, content, rules)
     if kind is not detect.Kind.XML:
         return _proprietary(content, None, rules) or Checked(
-            Syntax.UNKNOWN, findings=[_unknown(name, f"its first bytes are not XML ({kind.value})")]
+            Syntax.UNKNOWN, findings=[_unknown(name, say("detect-not-xml", kind=kind.value))]
         )
     try:
         root = parse_xml(content, name, rules.max_document_bytes)
@@ -167,7 +167,7 @@ def _plain_pdf(name: str, contents: pdf.PdfContents) -> Checked:
     return checked
 
 
-def _unknown(name: str, seen: str) -> Finding:
+def _unknown(name: str, seen: str | Message) -> Finding:
     return _blocking(
         "FCT-FORMAT-UNKNOWN",
         say("detect-format-unknown", name=name, seen=seen),

@@ -57,3 +57,6 @@ field-total-vat = total VAT (BT-110)
 field-total-with-vat = total with VAT (BT-112)
 field-amount-due = amount due (BT-115)
 field-currency = currency (BT-5)
+mapping-line = line { $n }
+mapping-invoice = invoice { $n } ({ $path })
+mapping-invoice-line = { $where }, line { $n }

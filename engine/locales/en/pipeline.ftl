@@ -31,3 +31,7 @@ detect-xmp-mismatch = { $name } declares the profile { $declared } in its XMP me
 detect-pdf-no-text = { $name } is a PDF with neither embedded invoice data nor text (a scanned image?); facteur cannot read its header and footer: send it as Factur-X, or as a PDF with its text
 detect-format-unknown = { $name } is not a format facteur reads ({ $seen }) and no mapping of mappings/formats/ recognises it; send a UBL 2.1 Invoice or CreditNote, a UN/CEFACT CII invoice or a Factur-X PDF, or describe the format in a mapping
 xsd-invalid = the document does not follow the { $schema } schema: { $error }
+detect-not-xml = its first bytes are not XML ({ $kind })
+detect-no-element = no element
+detect-root = root element { $root }
+detect-root-in-namespace = root element { $root } in namespace { $namespace }

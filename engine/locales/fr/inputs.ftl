@@ -57,3 +57,6 @@ field-total-vat = total de TVA (BT-110)
 field-total-with-vat = total TVA comprise (BT-112)
 field-amount-due = montant à payer (BT-115)
 field-currency = devise (BT-5)
+mapping-line = ligne { $n }
+mapping-invoice = facture { $n } ({ $path })
+mapping-invoice-line = { $where }, ligne { $n }

@@ -31,3 +31,7 @@ detect-xmp-mismatch = { $name } déclare le profil { $declared } dans ses métad
 detect-pdf-no-text = { $name } est un PDF sans données de facture incorporées ni texte (une image numérisée ?) ; facteur ne peut pas lire son en-tête et son pied : envoyez-le en Factur-X, ou en PDF avec son texte
 detect-format-unknown = { $name } n'est pas d'un format que facteur lit ({ $seen }) et aucun mapping de mappings/formats/ ne le reconnaît ; envoyez une Invoice ou CreditNote UBL 2.1, une facture CII UN/CEFACT ou un PDF Factur-X, ou décrivez le format dans un mapping
 xsd-invalid = le document ne respecte pas le schéma { $schema } : { $error }
+detect-not-xml = ses premiers octets ne sont pas du XML ({ $kind })
+detect-no-element = aucun élément
+detect-root = élément racine { $root }
+detect-root-in-namespace = élément racine { $root } de l'espace de noms { $namespace }
