@@ -221,7 +221,8 @@ def _advice(config: Config, directory: Directory):
     from facteur.adapters.watch import misplaced_advice
 
     known = set(directory.senders) | directory.mailboxes
-    return lambda path: misplaced_advice(path, config.inbox, known, config.directory_file, config.path)
+    return lambda path: misplaced_advice(path, config.inbox, known, config.directory_file, config.path,
+                                         config.language)
 
 
 def _when_ready(step, log, waiting: str, stop: threading.Event, **about):

@@ -62,12 +62,12 @@ class Message:
         return say(data["key"], **{name: _from_data(value) for name, value in data.get("args", {}).items()})
 
 
-def say(key: str, **args) -> Message:
+def say(key: str, /, **args) -> Message:
     """`key` with `args`, to render later; values other than numbers and messages are kept as text."""
     return Message(key, tuple((name, _kept(value)) for name, value in args.items()))
 
 
-def text(key: str, lang: str = DEFAULT, **args) -> str:
+def text(key: str, lang: str = DEFAULT, /, **args) -> str:
     """The message `key` in `lang`, with `args`."""
     bundle = _bundle(lang)
     if not bundle.has_message(key):

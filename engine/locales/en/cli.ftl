@@ -142,3 +142,8 @@ doctor-summary = { $n ->
     [one] { $n } check failed: fix it, then run "facteur doctor" again
    *[other] { $n } checks failed: fix them, then run "facteur doctor" again
 }
+
+# A file the inbox watcher never takes, said once with what to do.
+misplaced-in-inbox = { $file }: a file dropped directly in inbox/ is never taken; move it into inbox/<partner>/, the folder of its sender
+misplaced-not-watched = { $file }: the folder { $folder } is not watched ([intake] partners of { $config }); add { $folder } to [intake] partners or move the file into inbox/<partner>/
+misplaced-not-a-partner = { $file }: the folder { $folder } is not a partner of the directory { $directory }; add it to the directory or move the file into inbox/<partner>/

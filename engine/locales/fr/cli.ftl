@@ -142,3 +142,8 @@ doctor-summary = { $n ->
     [one] { $n } vérification en échec : corrigez-la, puis relancez « facteur doctor »
    *[other] { $n } vérifications en échec : corrigez-les, puis relancez « facteur doctor »
 }
+
+# A file the inbox watcher never takes, said once with what to do.
+misplaced-in-inbox = { $file } : un fichier posé directement dans inbox/ n'est jamais pris ; déplacez-le dans inbox/<partenaire>/, le dossier de son expéditeur
+misplaced-not-watched = { $file } : le dossier { $folder } n'est pas surveillé ([intake] partners de { $config }) ; ajoutez { $folder } à [intake] partners ou déplacez le fichier dans inbox/<partenaire>/
+misplaced-not-a-partner = { $file } : le dossier { $folder } n'est pas un partenaire de l'annuaire { $directory } ; ajoutez-le à l'annuaire ou déplacez le fichier dans inbox/<partenaire>/
