@@ -30,6 +30,7 @@ from facteur.engine.hub.controls import KnownInvoice
 from facteur.engine.hub.directory import Directory
 from facteur.engine.inputs.mappings import Format
 from facteur.engine.inputs.recognise import Patterns
+from facteur.engine.messages import say
 from facteur.engine.pipeline import Context
 from facteur.engine.validation.validate import Rules
 
@@ -52,11 +53,7 @@ def locate(explicit: str | None) -> tuple[Path, bool]:
     if chosen:
         path = Path(chosen)
         if not path.is_file():
-            origin = "--config" if explicit else "FACTEUR_CONFIG"
-            raise ConfigError(
-                f"le fichier de configuration {path} (donné par {origin}) n'existe pas ; "
-                "corrigez le chemin, ou créez-en un avec « facteur init DOSSIER »"
-            )
+            raise ConfigError(say("config-missing", path=path, origin="--config" if explicit else "FACTEUR_CONFIG"))
         return path.resolve(), False
     if LOCAL_CONFIG.is_file():
         return LOCAL_CONFIG.resolve(), False
@@ -74,8 +71,7 @@ def load(explicit: str | None = None, root: str | None = None) -> Config:
     else:
         base = (path.parent / settings.paths.root).resolve()
     if blocking := not_a_folder(base):
-        raise ConfigError(f"le dossier racine {base} ne peut pas être un dossier : {blocking} est un fichier ; "
-                          "donnez à --root (ou [paths] root) un dossier")
+        raise ConfigError(say("config-root-file", root=base, blocking=blocking))
     return resolve(settings, path, base, shipped_mappings(), os.environ.get("FACTEUR_LEDGER_URL", ""))
 
 
@@ -88,8 +84,7 @@ def check_folders(config: Config) -> None:
         folders["[paths] ledger"] = config.ledger.parent
     for key, folder in folders.items():
         if blocking := not_a_folder(folder):
-            raise ConfigError(f"{folder} ({key} de {config.path}) ne peut pas être un dossier : {blocking} est un "
-                              "fichier ; déplacez ce fichier, ou changez la clé")
+            raise ConfigError(say("config-folder-file", folder=folder, key=key, path=config.path, blocking=blocking))
 
 
 def _settings(data: dict, path: Path) -> Settings:
@@ -107,9 +102,9 @@ def load_directory(config: Config) -> Directory:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise DirectoryError(f"directory file {path} does not exist; create it or point [directory] file at it") from None
+        raise DirectoryError(say("directory-file-missing", path=path)) from None
     except tomllib.TOMLDecodeError as err:
-        raise DirectoryError(f"directory file {path} is not valid TOML: {err}") from None
+        raise DirectoryError(say("directory-file-toml", path=path, reason=err)) from None
     loaded = directory_module.from_toml(data, str(path))
     return loaded.opened(config.open_mailbox) if config.open_directory else loaded
 
@@ -120,7 +115,7 @@ def load_recognition(config: Config) -> Patterns:
     try:
         return Patterns.from_toml(_read(path), str(path))
     except (OSError, MappingError) as err:
-        raise ConfigError(f"the recognition patterns cannot be loaded: {err}") from None
+        raise ConfigError(say("config-recognition", reason=err.args[0] if isinstance(err, MappingError) else err)) from None
 
 
 def load_formats(config: Config) -> tuple[Format, ...]:
@@ -132,14 +127,10 @@ def load_formats(config: Config) -> tuple[Format, ...]:
         try:
             fmt = Format.from_toml(_read(path), str(path))
         except MappingError as err:
-            raise ConfigError(f"the proprietary format cannot be loaded: {err}") from None
+            raise ConfigError(say("config-format", reason=err.args[0])) from None
         other = formats.get(fmt.rule_set.id)
         if other is not None:
-            raise ConfigError(
-                f"les formats propriétaires {other.source} et {path} ont le même id {fmt.rule_set.id!r} ; "
-                "chaque mapping doit avoir le sien (il nomme, dans le registre, le mapping qui a lu une facture) : "
-                "changez la clé id de [format] dans l'un des deux"
-            )
+            raise ConfigError(say("config-format-twice", first=other.source, second=path, id=fmt.rule_set.id))
         formats[fmt.rule_set.id] = fmt
     return tuple(formats.values())
 
@@ -171,10 +162,7 @@ def initialise(folder: Path) -> list[Path]:
     written = [folder.resolve() / LOCAL_CONFIG.parent / name for name in ("facteur.toml", "directory.toml")]
     existing = [str(path) for path in written if path.exists()]
     if existing:
-        raise ConfigError(
-            f"{' et '.join(existing)} existe déjà : facteur init ne remplace pas une configuration ; "
-            "choisissez un autre dossier, ou supprimez d'abord ce qui existe"
-        )
+        raise ConfigError(say("init-exists", paths=existing))
     try:
         written[0].parent.mkdir(parents=True, exist_ok=True)
         for path in written:
@@ -186,7 +174,7 @@ def initialise(folder: Path) -> list[Path]:
         for box in boxes:
             box.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise ConfigError(f"facteur init ne peut pas écrire dans {folder} : {err}") from None
+        raise ConfigError(say("init-cannot-write", folder=folder, reason=err)) from None
     return written + boxes
 
 
@@ -194,13 +182,11 @@ def _read(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"configuration file {path} is not valid TOML: {err}") from None
+        raise ConfigError(say("config-toml", path=path, reason=err)) from None
     except UnicodeDecodeError as err:
-        raise ConfigError(f"le fichier de configuration {path} n'est pas en UTF-8 ({err.reason} à l'octet {err.start}) ; "
-                          "enregistrez-le en UTF-8") from None
+        raise ConfigError(say("config-not-utf8", path=path, reason=err.reason, offset=err.start)) from None
     except OSError as err:
-        raise ConfigError(f"le fichier de configuration {path} ne peut pas être lu ({err.strerror}) ; "
-                          "vérifiez ses droits (l'utilisateur qui lance facteur doit pouvoir le lire)") from None
+        raise ConfigError(say("config-unreadable", path=path, reason=err.strerror)) from None
 
 
 EXPECTED = {

@@ -28,6 +28,7 @@ from facteur.engine.config import Config, redact
 from facteur.engine.errors import ConfigError, LedgerTooNew
 from facteur.engine.hub.directory import PARTNER_ID, Directory
 from facteur.engine.inputs import door, names
+from facteur.engine.messages import text
 from facteur.engine.model import Flow
 from facteur.engine.runtime import logs
 from facteur.engine.runtime.runner import Runner
@@ -47,7 +48,7 @@ def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool)
     configuration.check_folders(config)
     amqp = wiring.amqp_settings(config) if config.amqp.get("url") else None
     stop = threading.Event()
-    _on_signals(stop, log, config.stop_seconds)
+    _on_signals(stop, log, config.stop_seconds, config.language)
     engine = _Engine(config, amqp, log, stop)
     pool = WorkerPool(config, workers or config.workers or os.cpu_count() or 1)
     service = Service(engine.runner, pool.submit, config.max_in_flight)
@@ -102,7 +103,7 @@ def work(config: Config) -> int:
     log = logs.get("facteur.worker")
     amqp = wiring.amqp_settings(config)
     stop = threading.Event()
-    _on_signals(stop, log, config.stop_seconds)
+    _on_signals(stop, log, config.stop_seconds, config.language)
     engine = _Engine(config, amqp, log, stop)
     judge = cpu_limited(config.limits.max_flow_cpu_seconds, pipeline.process)
     service = Service(engine.runner, None, config.max_in_flight, judge)
@@ -136,7 +137,7 @@ def watch(config: Config) -> int:
         )
     publisher = InboundPublisher(amqp, "watch")
     stop = threading.Event()
-    _on_signals(stop, log, config.stop_seconds)
+    _on_signals(stop, log, config.stop_seconds, config.language)
     directory = configuration.load_directory(config)
     partners = config.watched_partners(directory)
     watcher = InboxWatcher(
@@ -220,7 +221,8 @@ def _advice(config: Config, directory: Directory):
     from facteur.adapters.watch import misplaced_advice
 
     known = set(directory.senders) | directory.mailboxes
-    return lambda path: misplaced_advice(path, config.inbox, known, config.directory_file, config.path)
+    return lambda path: misplaced_advice(path, config.inbox, known, config.directory_file, config.path,
+                                         config.language)
 
 
 def _when_ready(step, log, waiting: str, stop: threading.Event, **about):
@@ -370,7 +372,7 @@ def _inboxes_empty(config: Config, partners: list[str], max_bytes: int) -> bool:
     return True
 
 
-def _on_signals(stop: threading.Event, log, stop_seconds: float) -> None:
+def _on_signals(stop: threading.Event, log, stop_seconds: float, lang: str) -> None:
     """The first SIGTERM or Ctrl-C stops taking flows and lets those in flight
     finish for `stop_seconds` ([intake] stop_seconds), then leaves the others
     claimed for the next start (service.py); whatever then hangs (a disk that
@@ -381,13 +383,11 @@ def _on_signals(stop: threading.Event, log, stop_seconds: float) -> None:
     def handler(signum, _frame):
         name = signal.Signals(signum).name
         if stop.is_set():
-            log.warning("second signal d'arrêt : facteur s'arrête sur-le-champ ; les flux en cours seront repris au "
-                        "prochain démarrage", signal=name)
+            log.warning(text("stop-second-signal", lang), signal=name)
             _exit_now(128 + signum)
-        log.info(f"arrêt demandé : les flux en cours ont {stop_seconds:g} s pour se terminer, les autres seront "
-                 "repris au prochain démarrage ; un second Ctrl-C arrête sur-le-champ", signal=name)
+        log.info(text("stop-asked", lang, seconds=f"{stop_seconds:g}"), signal=name)
         stop.set()
-        watchdog = threading.Timer(stop_seconds + CLOSING_SECONDS, _overdue, args=(log, stop_seconds))
+        watchdog = threading.Timer(stop_seconds + CLOSING_SECONDS, _overdue, args=(log, stop_seconds, lang))
         watchdog.daemon = True
         watchdog.start()
 
@@ -395,9 +395,8 @@ def _on_signals(stop: threading.Event, log, stop_seconds: float) -> None:
     signal.signal(signal.SIGINT, handler)
 
 
-def _overdue(log, stop_seconds: float) -> None:
-    log.error(f"l'arrêt dépasse {stop_seconds + CLOSING_SECONDS:g} s (une écriture ou une connexion bloquée) : "
-              "facteur s'arrête sans attendre ; les flux en cours seront repris au prochain démarrage")
+def _overdue(log, stop_seconds: float, lang: str) -> None:
+    log.error(text("stop-overdue", lang, seconds=f"{stop_seconds + CLOSING_SECONDS:g}"))
     _exit_now(1)
 
 

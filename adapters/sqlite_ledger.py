@@ -19,6 +19,7 @@ from facteur.adapters.sql_ledger import (
     OUTBOX,
     RENORMALISE_KEYS,
     RULE_SETS,
+    SAID,
     TABLES,
     WRITTEN_KEYS,
     SqlLedger,
@@ -26,7 +27,7 @@ from facteur.adapters.sql_ledger import (
 )
 from facteur.engine.errors import LedgerReplaced, LedgerTooNew, LedgerUnavailable
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 SQLITE_OUTBOX = OUTBOX.format(binary="BLOB", insertion_order="")
 
@@ -59,7 +60,8 @@ UPDATE invoices SET state = '02' WHERE accepted = 1;
     6: SQLITE_OUTBOX,
     7: LONE_RUNS.format(if_not_exists=""),
     8: RULE_SETS.format(if_not_exists=""),
-    9: "ALTER TABLE findings ADD COLUMN read_values TEXT;",  # the values a rule compared (engine/model.Value)
+    9: SAID.format(if_not_exists=""),
+    10: "ALTER TABLE findings ADD COLUMN read_values TEXT;",  # the values a rule compared (engine/model.Value)
 }
 
 

@@ -24,6 +24,7 @@ from facteur.adapters.mailbox import Archive, Mailboxes, write_atomic
 from facteur.engine.config import Config
 from facteur.engine.errors import ConfigError, InvalidRequest, LedgerUnavailable
 from facteur.engine.hub.directory import Directory
+from facteur.engine.messages import say
 from facteur.engine.model import Output
 from facteur.engine.pipeline import Context
 from facteur.engine.runtime.ledger import Ledger
@@ -51,7 +52,7 @@ class Wired:
             return open_ledger(self.config)
         ledger = existing_ledger(self.config)
         if ledger is None:
-            raise InvalidRequest(f"no ledger at {self.config.ledger} yet: process a flow first, or give --root/--config")
+            raise InvalidRequest(say("cli-no-ledger", path=self.config.ledger))
         return ledger
 
     @cached_property

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from facteur.engine.errors import ConfigError
 from facteur.engine.hub.directory import PARTNER_ID, Directory
 from facteur.engine.inputs.lots import LotLimits
-from facteur.engine.messages import DEFAULT, LANGUAGES, check_language
+from facteur.engine.messages import DEFAULT, LANGUAGES, check_language, say
 
 LEDGER_SCHEMES = ("postgresql", "postgres")
 
@@ -177,9 +177,7 @@ def resolve(settings: Settings, path: Path, root: Path, mappings: Path, ledger_u
     FACTEUR_LEDGER_URL that overrides [ledger] url."""
     url = ledger_url or settings.ledger.url
     if url and url.partition("://")[0] not in LEDGER_SCHEMES:
-        raise ConfigError(
-            f"{path}: [ledger] url (or FACTEUR_LEDGER_URL) must be a postgresql:// URL, or empty for the SQLite file"
-        )
+        raise ConfigError(say("config-ledger-url", path=path))
     paths, here = settings.paths, path.parent
     return Config(
         path=path,

@@ -11,7 +11,8 @@ The API, for every module that writes a text:
 - `text(key, lang, **args) -> str`: the message `key` in `lang` ("fr" or
   "en"), its variables filled from `args`. Integers select plurals and are
   written without grouping (a year, a count: "2026", "1234"); anything else is
-  written with `str()`, a `Message` in the same language.
+  written with `str()`, a `Message` in the same language, a list or tuple as
+  its items joined by commas.
 - `say(key, **args) -> Message`: the same message not rendered yet, for what
   is rendered later or in several languages: a `Finding`'s message (the
   finding keeps the key and the arguments, so that a face can show it in the
@@ -54,20 +55,19 @@ class Message:
 
     def data(self) -> dict:
         """The key and arguments as JSON-ready data (nested messages included), for the ledger."""
-        return {"key": self.key, "args": {k: v.data() if isinstance(v, Message) else v for k, v in self.args}}
+        return {"key": self.key, "args": {name: _data(value) for name, value in self.args}}
 
     @classmethod
     def from_data(cls, data: dict) -> "Message":
-        args = {k: cls.from_data(v) if isinstance(v, dict) else v for k, v in data.get("args", {}).items()}
-        return say(data["key"], **args)
+        return say(data["key"], **{name: _from_data(value) for name, value in data.get("args", {}).items()})
 
 
-def say(key: str, **args) -> Message:
+def say(key: str, /, **args) -> Message:
     """`key` with `args`, to render later; values other than numbers and messages are kept as text."""
     return Message(key, tuple((name, _kept(value)) for name, value in args.items()))
 
 
-def text(key: str, lang: str = DEFAULT, **args) -> str:
+def text(key: str, lang: str = DEFAULT, /, **args) -> str:
     """The message `key` in `lang`, with `args`."""
     bundle = _bundle(lang)
     if not bundle.has_message(key):
@@ -94,10 +94,26 @@ def check_language(lang: str) -> str:
 
 
 def _kept(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return tuple(_kept(item) for item in value)
     return value if isinstance(value, (int, Message)) and not isinstance(value, bool) else str(value)
 
 
+def _data(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_data(item) for item in value]
+    return value.data() if isinstance(value, Message) else value
+
+
+def _from_data(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_from_data(item) for item in value]
+    return Message.from_data(value) if isinstance(value, dict) else value
+
+
 def _value(value: Any, lang: str) -> Any:
+    if isinstance(value, tuple):
+        return ", ".join(str(_value(item, lang)) for item in value)
     if isinstance(value, Message):
         return value.render(lang)
     if isinstance(value, int) and not isinstance(value, bool):

@@ -85,7 +85,7 @@ def test_the_pdf_metadata_and_the_xml_must_declare_the_same_profile(hub):
     flow = only_flow(result)
     assert flow["status"] == "90"
     [warning] = [f for f in flow["findings"] if f["code"] == "FCT-FACTURX-XMP"]
-    assert warning["severity"] == "warning" and "no Factur-X conformance level" in warning["message"]
+    assert warning["severity"] == "warning" and "ne déclare aucun niveau de conformité Factur-X" in warning["message"]
 
 
 def test_ubl_embedded_in_a_pdf_is_read_too(hub, pivot_schema):

@@ -112,7 +112,7 @@ def test_ubl_and_cii_invoices_record_the_rule_set_that_judged_each(hub):
     assert judged["EN16931-UBL"] != judged["FACTURX-EN16931"]  # each schematron states its own
 
     code, text = hub.run("flows", "show", result["flows"][0]["flow_id"])
-    assert code == 0 and f"judged by EN16931-UBL {judged['EN16931-UBL']}" in text
+    assert code == 0 and f"jugée par EN16931-UBL {judged['EN16931-UBL']}" in text
 
 
 # The schema versions just before the step that added the rule set columns.
@@ -131,7 +131,9 @@ def test_a_sqlite_ledger_of_the_previous_schema_gains_the_rule_set_columns(hub):
         f"""
         ALTER TABLE invoices DROP COLUMN rule_set;
         ALTER TABLE invoices DROP COLUMN rule_set_version;
-        ALTER TABLE findings DROP COLUMN read_values;  -- added by a later step
+        ALTER TABLE findings DROP COLUMN said;
+        ALTER TABLE events DROP COLUMN said;
+        ALTER TABLE findings DROP COLUMN read_values;
         PRAGMA user_version = {_SQLITE_BEFORE_RULE_SETS};
         """
     )
@@ -144,7 +146,7 @@ def test_a_sqlite_ledger_of_the_previous_schema_gains_the_rule_set_columns(hub):
     [new] = _show(hub, result["flows"][0]["flow_id"])["invoices"]
     assert new["rule_set"] == "EN16931-UBL"
     code, text = hub.run("flows", "show", old_id)
-    assert code == 0 and "judged by" not in text
+    assert code == 0 and "jugée par" not in text
 
 
 def test_a_postgresql_ledger_of_the_previous_schema_gains_the_rule_set_columns(pg_ledger_url):
@@ -189,7 +191,7 @@ def test_a_plain_pdf_and_a_proprietary_file_record_what_read_them(hub):
     assert csv[0][0] == "csv-export" and re.fullmatch(rf"1 \({FINGERPRINT}\)", csv[0][1]), csv
 
     code, text = hub.run("flows", "show", result["flows"][0]["flow_id"])
-    assert code == 0 and f"judged by FACTEUR-PDF-RECONNAISSANCE {version}" in text
+    assert code == 0 and f"jugée par FACTEUR-PDF-RECONNAISSANCE {version}" in text
 
 
 def _plain_pdf_verdict(patterns: str, content: bytes | None = None):
@@ -254,4 +256,4 @@ def test_two_mappings_with_one_id_stop_facteur_naming_both(tmp_path):
     with pytest.raises(ConfigError) as refused:
         configuration.load_formats(configuration.load(str(config)))
     message = str(refused.value)
-    assert "csv-export.toml" in message and "fixed-width.toml" in message and "'EXPORT'" in message
+    assert "csv-export.toml" in message and "fixed-width.toml" in message and "« EXPORT »" in message

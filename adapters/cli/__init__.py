@@ -31,6 +31,7 @@ from facteur.adapters.cli.common import (
     EXIT_BROKEN_PIPE,
     EXIT_OK,
     EXIT_USAGE,
+    SEVERITIES,
     UsageError,
     emit,
     files,
@@ -41,7 +42,6 @@ from facteur.adapters.cli.common import (
 from facteur.adapters.mailbox import not_a_folder
 from facteur.engine import operations
 from facteur.engine.config import Config
-from facteur.engine.messages import DEFAULT, LANGUAGES, said, text
 from facteur.engine.errors import (
     ConfigError,
     DirectoryError,
@@ -50,6 +50,7 @@ from facteur.engine.errors import (
     LedgerUnavailable,
     NotAllowed,
 )
+from facteur.engine.messages import DEFAULT, LANGUAGES, said, text
 from facteur.engine.operations.dates import DAYS_AGO
 from facteur.engine.runtime import logs
 from facteur.engine.runtime.runner import utc_now
@@ -187,8 +188,7 @@ def _init(args, config: None) -> int:
     made = configuration.initialise(Path(args.folder))
     for path in made:
         print(path)
-    print(f"facteur est prêt dans {made[0].parents[1]} : déposez les flux dans inbox/<partenaire>/, "
-          f"puis lancez « facteur run » depuis ce dossier ; la configuration est {made[0]}")
+    print(text("init-ready", args.lang, folder=made[0].parents[1], config=made[0]))
     return EXIT_OK
 
 
@@ -203,7 +203,7 @@ def _config(args) -> Config:
 
 def _process(args, config: Config) -> int:
     given = submitted(args.paths)
-    progress = _Progress(len(given), enabled=sys.stderr.isatty() and not args.json)
+    progress = _Progress(len(given), sys.stderr.isatty() and not args.json, args.lang)
     logs.configure("warning" if progress.enabled else "info")
     with wiring.hub(config, create_ledger=True, warn=warn) as hub:
         processed = operations.process(hub, given, args.sender, on_each=progress.step)
@@ -220,9 +220,11 @@ def _validate(args, config: Config) -> int:
         emit([asdict(item) for item in report])
     else:
         for item in report:
-            print(f"{'valid  ' if item.valid else 'BLOCKED'}  {item.file}  ({', '.join(item.syntax)})")
+            verdict = text("validate-valid" if item.valid else "validate-blocked", args.lang)
+            print(f"{verdict:8}  {item.file}  ({', '.join(item.syntax)})")
             for f in item.findings:
-                print(f"    {f.severity:8} {f.code}: {f.message}" + (f"  [{f.location}]" if f.location else ""))
+                print(f"    {text(SEVERITIES[f.severity], args.lang):12} {f.code}: {f.message}"
+                      + (f"  [{f.location}]" if f.location else ""))
                 if f.values:
                     print(f"        {values_text(f.values, args.lang)}")
     return EXIT_OK if all(item.valid for item in report) else EXIT_BLOCKED
@@ -251,19 +253,19 @@ def _submit(args, config: Config) -> int:
     except ValueError as err:
         raise UsageError(str(err)) from None
     except PublishFailed as err:
-        print(f"facteur: nothing more was published to {redact(settings.url)}: {err}", file=sys.stderr)
+        warn(text("submit-failed", args.lang, url=redact(settings.url), reason=err))
         return EXIT_BLOCKED
     for path, message_id in zip(args.paths, ids):
         print(f"{message_id}  {path}")
-    print(f"{len(ids)} file(s) published to {settings.inbound_queue}")
+    print(text("submit-summary", args.lang, n=len(ids), queue=settings.inbound_queue))
     return EXIT_OK
 
 
 class _Progress:
     """A one-line progress bar on stderr, only on a terminal."""
 
-    def __init__(self, total: int, enabled: bool):
-        self.total, self.count, self.enabled = total, 0, enabled and total > 1
+    def __init__(self, total: int, enabled: bool, lang: str):
+        self.total, self.count, self.enabled, self.lang = total, 0, enabled and total > 1, lang
 
     def step(self) -> None:
         self.count += 1
@@ -271,6 +273,7 @@ class _Progress:
             width = 30
             filled = int(width * self.count / self.total)
             end = "\n" if self.count == self.total else ""  # the bar's line ends with the last flow
-            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.count}/{self.total} flows{end}")
+            flows = text("progress", self.lang, count=self.count, n=self.total)
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {flows}{end}")
             sys.stderr.flush()
 

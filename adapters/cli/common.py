@@ -10,9 +10,9 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
-from facteur.engine.operations import Handled, Processed, Submitted, day
-from facteur.engine.messages import text
+from facteur.engine.messages import say, text
 from facteur.engine.model import Value
+from facteur.engine.operations import Handled, Processed, Submitted, day
 from facteur.engine.statuses import counted
 from facteur.engine.terms import values_text
 
@@ -64,13 +64,15 @@ def files(paths: list[str]) -> list[Path]:
         elif path.is_file():
             found.append(path)
         else:
-            raise UsageError(f"{value} does not exist")
+            raise UsageError(say("cli-no-such-path", path=value))
     return found
 
 
 def _skipped(path: Path) -> bool:
     return path.name.startswith(".") or path.name.endswith(TEMPORARY_SUFFIXES)
 
+
+SEVERITIES = {"blocking": "severity-blocking", "warning": "severity-warning"}  # catalogue keys
 
 # How a handled flow's line names it: a status file's statuses applied, else the flow's verdict.
 VERDICTS = {"90": "line-integrated", "96": "line-partly", "93": "line-rejected", "held": "line-held"}

@@ -10,6 +10,7 @@ from facteur.adapters import wiring
 from facteur.adapters.cli.common import DAYS, EXIT_OK, emit, print_processed, typed_day, warn
 from facteur.engine import operations
 from facteur.engine.config import Config
+from facteur.engine.messages import said, text
 from facteur.engine.operations import Processed, Replayed
 from facteur.engine.runtime import logs
 from facteur.engine.statuses import FLOW_NAMES, PENDING
@@ -57,11 +58,13 @@ def _collect(args, config: Config) -> int:
     if args.json:
         emit(asdict(collected), ensure_ascii=True)
         return EXIT_OK
+    lang = args.lang
     for row in collected.invoices:
-        print(f"{row.flow_id}:{row.index}  n° {row.number}  supplier {row.supplier}  {row.pivot}")
-    print(f"{len(collected.invoices)} invoice(s) handed to {collected.recipient}; payment delay started "
-          f"{collected.notified_at.isoformat(timespec='seconds')}"
-          if collected.invoices else f"nothing waiting for {collected.recipient}")
+        print(text("collect-row", lang, invoice=f"{row.flow_id}:{row.index}", number=row.number, supplier=row.supplier,
+                   pivot=row.pivot))
+    print(text("collect-summary", lang, n=len(collected.invoices), recipient=collected.recipient,
+               at=collected.notified_at.isoformat(timespec="seconds"))
+          if collected.invoices else text("collect-nothing", lang, recipient=collected.recipient))
     return EXIT_OK
 
 
@@ -71,8 +74,8 @@ def _dispute(args, config: Config) -> int:
     if args.json:
         emit(asdict(disputed), ensure_ascii=True)
     else:
-        print(f"invoice {disputed.number} ({disputed.flow_id}:{disputed.index}): payment delay starts "
-              f"{disputed.dgp_start.isoformat(timespec='seconds')} (dispute rule: deposit + 2 days)")
+        print(text("dispute-done", args.lang, number=disputed.number, invoice=f"{disputed.flow_id}:{disputed.index}",
+                   start=disputed.dgp_start.isoformat(timespec="seconds")))
     return EXIT_OK
 
 
@@ -82,14 +85,18 @@ def _dgp(args, config: Config) -> int:
     if args.json:
         emit([asdict(d) for d in clock.delays])
         return EXIT_OK
-    print(f"{'invoice':20}  {'flow:N':27}  {'recipient':9}  {'state':5}  {'DGP start':25}  {'rule':19}  {'due':10}  days left")
+    lang = args.lang
+    print(f"{text('dgp-invoice', lang):20}  {text('dgp-flow', lang):27}  {text('dgp-recipient', lang):9}  "
+          f"{text('dgp-state', lang):5}  {text('dgp-start', lang):25}  {text('dgp-rule', lang):19}  "
+          f"{text('dgp-due', lang):10}  {text('dgp-left', lang)}")
     for d in clock.delays:
-        left = "-" if d.days_left is None else f"{d.days_left}" + ("  OVERDUE" if d.overdue else "")
-        start = d.dgp_start.isoformat(timespec="seconds") if d.dgp_start else "not started"
+        left = "-" if d.days_left is None else f"{d.days_left}" + ("  " + text("dgp-overdue", lang) if d.overdue else "")
+        start = d.dgp_start.isoformat(timespec="seconds") if d.dgp_start else text("show-not-started", lang)
         due = d.due.isoformat() if d.due else "-"
         print(f"{d.number:20}  {d.flow_id + ':' + str(d.index):27}  {d.recipient:9}  {d.state:5}  "
               f"{start:25}  {d.dgp_rule or '-':19}  {due:10}  {left}")
-    print(f"{len(clock.delays)} invoice(s)" + (" overdue" if args.overdue else "") + f" on {clock.on.isoformat()}")
+    print(text("dgp-summary-overdue" if args.overdue else "dgp-summary", lang, n=len(clock.delays),
+               day=clock.on.isoformat()))
     return EXIT_OK
 
 
@@ -99,31 +106,29 @@ def _replay(args, config: Config) -> int:
         flow_ids = operations.chosen(hub, args.flow_ids, args.status or "", typed_day(args.since), typed_day(args.until))
         done = operations.replay(hub, flow_ids, dry_run=args.dry_run)
     if args.json:
-        emit(_replay_json(done))
+        emit(_replay_json(done, args.lang))
         return EXIT_OK
     for item in done.skipped:
-        print(f"{item.flow_id:24}  not replayed: {item.reason}")
+        print(f"{item.flow_id:24}  " + text("replay-skipped", args.lang, reason=said(item.reason, args.lang)))
     if done.dry_run:
-        _print_plan(done)
+        _print_plan(done, args.lang)
     elif done.replayed or not done.skipped:
         print_processed(Processed(done.replayed), False, args.lang)
     return EXIT_OK
 
 
-def _replay_json(done: Replayed) -> dict:
-    skipped = [asdict(s) for s in done.skipped]
+def _replay_json(done: Replayed, lang: str) -> dict:
+    skipped = [{"flow_id": s.flow_id, "reason": said(s.reason, lang)} for s in done.skipped]
     if done.dry_run:
         return {"dry_run": True, "would_replay": [asdict(p) for p in done.planned], "skipped": skipped}
     return {"replayed": [asdict(r) for r in done.replayed], "skipped": skipped}
 
 
-def _print_plan(done: Replayed) -> None:
+def _print_plan(done: Replayed, lang: str) -> None:
     for plan in done.planned:
-        print(f"{plan.flow_id:24}  serait rejoué (statut {plan.status}) : tentative {plan.attempt} "
-              f"de la chaîne {plan.chain}  {plan.name}")
-        codes = ", ".join(plan.would_codes) or "aucune anomalie"
-        report = (f"rien ne change depuis la tentative {plan.same_as} : aucun rapport ne serait renvoyé" if plan.same_as
-                  else "un rapport serait envoyé à l'expéditeur")
-        print(f"    donnerait maintenant : statut {plan.would_status} ({codes}) ; {report}")
-    print(f"simulation : {len(done.planned)} flux seraient rejoués, {len(done.skipped)} écartés ; "
-          "rien n'a été rejoué ni enregistré")
+        print(f"{plan.flow_id:24}  " + text("plan-would-replay", lang, status=plan.status, attempt=plan.attempt,
+                                            chain=plan.chain, name=plan.name))
+        codes = ", ".join(plan.would_codes) or text("plan-no-finding", lang)
+        report = (text("plan-same", lang, attempt=plan.same_as) if plan.same_as else text("plan-report", lang))
+        print("    " + text("plan-would-give", lang, status=plan.would_status, codes=codes, report=report))
+    print(text("plan-summary", lang, n=len(done.planned), skipped=len(done.skipped)))

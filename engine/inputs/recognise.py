@@ -38,6 +38,7 @@ from facteur.engine.inputs.printed import (
     read_date,
     read_text,
 )
+from facteur.engine.messages import say
 from facteur.engine.model import Invoice, Party, Syntax
 from facteur.engine.validation.rulesets import Declared
 
@@ -59,19 +60,19 @@ FIELDS = {
     "currency": "currency",
 }
 # What each field is, for rejections a person reads.
-DESCRIPTIONS = {
-    "number": "invoice number (BT-1)",
-    "issue_date": "invoice date (BT-2)",
-    "supplier_siret": "supplier SIRET (BT-29)",
-    "supplier_name": "supplier name (BT-27)",
-    "recipient_siret": "recipient SIRET (BT-47)",
-    "service_code": "service code (BT-10)",
-    "engagement": "engagement number (BT-13)",
-    "total_without_vat": "total without VAT (BT-109)",
-    "total_vat": "total VAT (BT-110)",
-    "total_with_vat": "total with VAT (BT-112)",
-    "amount_due": "amount due (BT-115)",
-    "currency": "currency (BT-5)",
+DESCRIPTIONS = {  # each field named for a person, by its catalogue key
+    "number": "field-number",
+    "issue_date": "field-issue-date",
+    "supplier_siret": "field-supplier-siret",
+    "supplier_name": "field-supplier-name",
+    "recipient_siret": "field-recipient-siret",
+    "service_code": "field-service-code",
+    "engagement": "field-engagement",
+    "total_without_vat": "field-total-without-vat",
+    "total_vat": "field-total-vat",
+    "total_with_vat": "field-total-with-vat",
+    "amount_due": "field-amount-due",
+    "currency": "field-currency",
 }
 FALLBACKS = ("first-date", "letterhead", "currency-sign", "total-with-vat", "without-vat-plus-vat",
              "with-vat-less-without-vat")
@@ -126,24 +127,25 @@ class Patterns:
         fields = []
         for name, table in data.get("fields", {}).items():
             if name not in FIELDS:
-                raise MappingError(f"{source}: [fields.{name}] is not a field facteur knows ({', '.join(FIELDS)})")
+                raise MappingError(say("recognition-field-unknown", source=source, field=name, known=", ".join(FIELDS)))
             section, fallback = table.get("section", ""), table.get("fallback", "")
             if section and section not in SECTIONS:
-                raise MappingError(f"{source}: [fields.{name}] section {section!r} must be buyer or seller")
+                raise MappingError(say("recognition-section", source=source, field=name, value=section))
             if fallback and fallback not in FALLBACKS:
-                raise MappingError(f"{source}: [fields.{name}] fallback {fallback!r} must be one of {FALLBACKS}")
+                raise MappingError(say("recognition-fallback", source=source, field=name, value=fallback,
+                                           known=", ".join(FALLBACKS)))
             search = table.get("search", "first")
             if search not in SEARCHES:
-                raise MappingError(f"{source}: [fields.{name}] search {search!r} must be first or last")
+                raise MappingError(say("recognition-search", source=source, field=name, value=search))
             labels = tuple(fold(str(label)) for label in table.get("labels", ()))
             fields.append(FieldPattern(name, labels, section, fallback, search == "last"))
         mandatory = tuple(settings.get("mandatory", ()))
         unknown = [name for name in mandatory if name not in FIELDS]
         if unknown:
-            raise MappingError(f"{source}: [recognition] mandatory names unknown fields {unknown}")
+            raise MappingError(say("recognition-mandatory", source=source, unknown=", ".join(unknown)))
         order = settings.get("date_order", "DMY")
         if order not in ("DMY", "MDY"):
-            raise MappingError(f"{source}: [recognition] date_order {order!r} must be DMY or MDY")
+            raise MappingError(say("recognition-date-order", source=source, value=order))
         months = {fold(str(name)): int(number) for number, names in data.get("months", {}).items() for name in names}
         return cls(
             fields=tuple(fields),
@@ -499,9 +501,7 @@ def read(name: str, text: str, patterns: Patterns) -> Invoice:
     if missing:
         raise Unrecognised(
             "FCT-PDF-FIELDS-MISSING",
-            f"{name} is a PDF without embedded data and facteur could not find its "
-            f"{', '.join(DESCRIPTIONS[m] for m in missing)} in its text; print them with their usual labels "
-            "(see mappings/recognition.toml) or send the invoice as Factur-X",
+            say("recognise-missing", name=name, fields=[say(DESCRIPTIONS[m]) for m in missing]),
             ", ".join(missing),
             layer="recognise",
         )

@@ -7,14 +7,17 @@ check fails.
 The checks are plain: each asks one probe of `Probes`, which the composition
 root builds over the real folders, database and broker, and turns what it
 returns or raises into a `Check`. A probe that raises has failed; its message
-(French, naming the thing and what to do) is the check's detail. Nothing is
-written but the probes' own test files, removed at once.
+(French, naming the thing and what to do) is the check's detail; the checks'
+names and doctor's own words are in the language asked. Nothing is written but
+the probes' own test files, removed at once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
+
+from facteur.engine.messages import DEFAULT, text
 
 OK, WARNING, FAILED = "ok", "attention", "échec"
 FOLDERS = ("inbox", "outbox", "archive")
@@ -60,22 +63,22 @@ class Probes(Protocol):
     def free_bytes(self) -> tuple[str, int]: ...  # where the data is, and the bytes free there
 
 
-def diagnose(probes: Probes, min_free_bytes: int = MIN_FREE_BYTES) -> Diagnosis:
+def diagnose(probes: Probes, min_free_bytes: int = MIN_FREE_BYTES, lang: str = DEFAULT) -> Diagnosis:
     """Every check, in the order an operator fixes things; without a
     configuration nothing else can be read, so that failure is the only line."""
-    first = _check("configuration", probes.configuration)
+    first = _check(text("doctor-configuration", lang), probes.configuration)
     if first.state == FAILED:
         return Diagnosis((first,))
     checks = [
         first,
-        _check("annuaire", probes.directory),
-        *(_check(f"dossier {role}", lambda role=role: probes.folder(role)) for role in FOLDERS),
-        _check("permissions", probes.permissions),
-        _check("fichiers mal placés", probes.misplaced, _misplaced),
-        _check("registre", probes.ledger),
-        _check("courtier AMQP", probes.broker, _broker),
-        _check("règles de validation", probes.rule_sets),
-        _check("espace disque", probes.free_bytes, lambda found: _disk(*found, min_free_bytes)),
+        _check(text("doctor-directory", lang), probes.directory),
+        *(_check(text("doctor-folder", lang, role=role), lambda role=role: probes.folder(role)) for role in FOLDERS),
+        _check(text("doctor-permissions", lang), probes.permissions),
+        _check(text("doctor-misplaced", lang), probes.misplaced, lambda lines: _misplaced(lines, lang)),
+        _check(text("doctor-ledger", lang), probes.ledger),
+        _check(text("doctor-broker", lang), probes.broker, lambda found: _broker(found, lang)),
+        _check(text("doctor-rules", lang), probes.rule_sets),
+        _check(text("doctor-disk", lang), probes.free_bytes, lambda found: _disk(*found, min_free_bytes, lang)),
     ]
     return Diagnosis(tuple(checks))
 
@@ -90,19 +93,18 @@ def _check(name: str, probe: Callable[[], Any], judge: Callable[[Any], tuple[str
     return Check(name, *judge(found))
 
 
-def _misplaced(lines: list[str]) -> tuple[str, str]:
+def _misplaced(lines: list[str], lang: str) -> tuple[str, str]:
     if lines:
-        return FAILED, f"{len(lines)} fichier(s) ne seront jamais pris : " + " | ".join(lines)
-    return OK, "aucun fichier hors des dossiers des partenaires"
+        return FAILED, text("doctor-misplaced-found", lang, n=len(lines), files=" | ".join(lines))
+    return OK, text("doctor-misplaced-none", lang)
 
 
-def _broker(found: str | None) -> tuple[str, str]:
-    return OK, found if found is not None else "aucun configuré ([amqp] url est vide)"
+def _broker(found: str | None, lang: str) -> tuple[str, str]:
+    return OK, found if found is not None else text("doctor-no-broker", lang)
 
 
-def _disk(where: str, free: int, min_free_bytes: int) -> tuple[str, str]:
-    found = f"{free / 1e9:.1f} Go libres sous {where}"
+def _disk(where: str, free: int, min_free_bytes: int, lang: str) -> tuple[str, str]:
+    found = text("doctor-disk-free", lang, gigabytes=f"{free / 1e9:.1f}", where=where)
     if free < min_free_bytes:
-        return WARNING, (f"{found}, moins de {min_free_bytes / 1e9:g} Go : libérez de la place (un disque plein met "
-                         "les flux en attente)")
+        return WARNING, text("doctor-disk-low", lang, found=found, minimum=f"{min_free_bytes / 1e9:g}")
     return OK, found

@@ -17,6 +17,7 @@ from facteur.engine import pipeline
 from facteur.engine.errors import InvalidRequest
 from facteur.engine.hub.directory import PARTNER_ID
 from facteur.engine.inputs import names
+from facteur.engine.messages import say, text
 from facteur.engine.model import Flow, Value
 from facteur.engine.operations.hub import Hub
 from facteur.engine.runtime.runner import Handled
@@ -78,15 +79,12 @@ class Validation:
 def check_sender(hub: Hub, sender: str) -> None:
     """The sender must be a partner id, and a partner of the directory unless it is open."""
     if not PARTNER_ID.match(sender):
-        raise InvalidRequest(f"--sender {sender!r} must be a partner id of 3 to 8 letters, digits, '-' or '_'")
+        raise InvalidRequest(say("ops-sender-not-an-id", sender=sender))
     directory = hub.context.directory
     partners = set(directory.senders) | directory.mailboxes
     if not directory.open and sender not in partners:
-        known = ", ".join(sorted(partners)) or "none"
-        raise InvalidRequest(
-            f"sender {sender} is not in the directory {hub.directory_source} (known partners: {known}); "
-            "add it there, or use --open-directory"
-        )
+        known = ", ".join(sorted(partners)) or "-"
+        raise InvalidRequest(say("ops-sender-unknown", sender=sender, directory=hub.directory_source, known=known))
 
 
 def process(hub: Hub, files: list[Submitted], sender: str, on_each: Callable[[], None] = lambda: None) -> Processed:
@@ -103,19 +101,20 @@ def process(hub: Hub, files: list[Submitted], sender: str, on_each: Callable[[],
 
 def _one(hub: Hub, submitted: Submitted, sender: str) -> Handled:
     if submitted.size > hub.max_lot_bytes:
-        return Handled("", submitted.shown, FlowStatus.REJECTED.value, findings=[_oversized(submitted, hub.max_lot_bytes)])
+        return Handled("", submitted.shown, FlowStatus.REJECTED.value, findings=[_oversized(submitted, hub.max_lot_bytes,
+                                                                                         hub.context.language)])
     name, name_raw = names.received(PurePath(submitted.path).name)
     flow = Flow(content=submitted.read(), sender=sender, name=name, received_at=hub.clock(), source="cli",
                 name_raw=name_raw)
     return hub.runner.handle(flow)
 
 
-def _oversized(submitted: Submitted, limit: int) -> dict:
+def _oversized(submitted: Submitted, limit: int, lang: str) -> dict:
     return {
         "document": submitted.shown,
         "code": "FCT-SIZE",
         "severity": "blocking",
-        "message": f"{submitted.shown} is above the {limit:,}-byte limit of a flow; it was not read, split it",
+        "message": text("ops-oversized", lang, name=submitted.shown, limit=limit),
         "location": "",
     }
 

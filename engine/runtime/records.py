@@ -36,9 +36,10 @@ class FlowSummary:
 class TimelineEvent:
     idx: int | None  # the invoice's place in the flow, None for the flow itself
     code: str
-    label: str
+    label: str  # as written, in French
     at: str
     detail: str | None
+    said: str | None = None  # the label's catalogue key and arguments (JSON), None for what has none
 
 
 @dataclass(frozen=True)
@@ -83,9 +84,10 @@ class FindingLine:
     document: str | None
     code: str
     severity: str
-    message: str
+    message: str  # as reported to the sender, in the language of the hub then
     location: str | None
     layer: str | None
+    said: str | None = None  # the message's catalogue key and arguments (JSON), None for an official rule's text
     values: tuple[Value, ...] = ()  # those its rule compared, read in the document
 
 

@@ -226,7 +226,8 @@ class Runner:
         keeps none of them meanwhile, so two that wait for each other cannot be."""
         leased: set[str] = set()
         while True:
-            outcome = lifecycle.settle(flow, statuses, self.ledger, self.context.hub_id, self.clock())
+            outcome = lifecycle.settle(flow, statuses, self.ledger, self.context.hub_id, self.clock(),
+                                       self.context.language)
             keys = {_invoice_key(change.flow_id, change.index) for change in outcome.changes}
             if keys <= leased:
                 return outcome

@@ -24,6 +24,7 @@ from facteur.engine.errors import PdfRefused, UnsafeXml
 from facteur.engine.inputs import detect, embedded, formats, pdf
 from facteur.engine.inputs.mappings import Format
 from facteur.engine.inputs.parse import parse_xml
+from facteur.engine.messages import Message, say
 from facteur.engine.model import Attachment, Finding, Severity, Syntax
 from facteur.engine.validation import rulesets, schematron, xsd
 
@@ -44,7 +45,7 @@ class Checked:
     syntax: Syntax
     root: etree._Element | None = None
     findings: list[Finding] = field(default_factory=list)
-    detail: str = ""
+    detail: str | Message = ""  # a message when it says why a document is of no known kind
     attachments: list[Attachment] = field(default_factory=list)  # embedded in a PDF beside its data
     text: str = ""  # of a plain PDF, for recognition
     format: Format | None = None  # of a proprietary file
@@ -58,7 +59,7 @@ class Checked:
         return any(f.blocking for f in self.findings)
 
 
-def _blocking(code: str, message: str, layer: str) -> Finding:
+def _blocking(code: str, message: Message, layer: str) -> Finding:
     return Finding(code, Severity.BLOCKING, message, layer=layer)
 
 
@@ -66,12 +67,12 @@ def check_document(name: str, content: bytes, rules: Rules) -> Checked:
     """Detect and validate one document (not a lot)."""
     kind = detect.sniff(content)
     if kind is detect.Kind.EMPTY:
-        return Checked(Syntax.UNKNOWN, findings=[_blocking("FCT-EMPTY", f"{name} is empty; send the file again", "detect")])
+        return Checked(Syntax.UNKNOWN, findings=[_blocking("FCT-EMPTY", say("detect-empty", name=name), "detect")])
     if kind is detect.Kind.PDF:
         return _check_pdf(name, content, rules)
     if kind is not detect.Kind.XML:
         return _proprietary(content, None, rules) or Checked(
-            Syntax.UNKNOWN, findings=[_unknown(name, f"its first bytes are not XML ({kind.value})")]
+            Syntax.UNKNOWN, findings=[_unknown(name, say("detect-not-xml", kind=kind.value))]
         )
     try:
         root = parse_xml(content, name, rules.max_document_bytes)
@@ -120,8 +121,7 @@ def _check_pdf(name: str, content: bytes, rules: Rules) -> Checked:
         checked.findings.append(
             _blocking(
                 "FCT-FACTURX-DATA-UNKNOWN",
-                f"{where} is not Factur-X, ZUGFeRD or UBL invoice data ({detail}); embed the invoice as "
-                "Factur-X CII",
+                say("detect-facturx-data-unknown", document=where, detail=detail),
                 "detect",
             )
         )
@@ -143,12 +143,9 @@ def _xmp_findings(name: str, xmp: bytes, root: etree._Element) -> list[Finding]:
     if data_level is None:
         return []  # a ZUGFeRD 1.0 profile that is not one: reported by the profile check
     if declared is None:
-        message = f"{name} declares no Factur-X conformance level in its XMP metadata, which a Factur-X PDF must"
+        message = say("detect-xmp-no-level", name=name)
     elif expected != data_level:
-        message = (
-            f"{name} declares the profile {declared} in its XMP metadata but its XML declares {data_level} "
-            "(BT-24); the XML was judged by its own declaration"
-        )
+        message = say("detect-xmp-mismatch", name=name, declared=declared, level=data_level)
     else:
         return []
     return [Finding("FCT-FACTURX-XMP", Severity.WARNING, message, "XMP ConformanceLevel", "detect")]
@@ -163,20 +160,17 @@ def _plain_pdf(name: str, contents: pdf.PdfContents) -> Checked:
         checked.findings.append(
             _blocking(
                 "FCT-PDF-NO-TEXT",
-                f"{name} is a PDF with neither embedded invoice data nor text (a scanned image?); facteur "
-                "cannot read its header and footer: send it as Factur-X, or as a PDF with its text",
+                say("detect-pdf-no-text", name=name),
                 "detect",
             )
         )
     return checked
 
 
-def _unknown(name: str, seen: str) -> Finding:
+def _unknown(name: str, seen: str | Message) -> Finding:
     return _blocking(
         "FCT-FORMAT-UNKNOWN",
-        f"{name} is not a format facteur reads ({seen}) and no mapping of mappings/formats/ recognises it; send "
-        "a UBL 2.1 Invoice or CreditNote, a UN/CEFACT CII invoice or a Factur-X PDF, or describe the format in "
-        "a mapping",
+        say("detect-format-unknown", name=name, seen=seen),
         "detect",
     )
 

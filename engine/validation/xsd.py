@@ -13,6 +13,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from facteur.engine.messages import say
 from facteur.engine.model import Finding, Severity
 
 MAX_FINDINGS = 25
@@ -33,7 +34,7 @@ def check(root: etree._Element, xsd: Path) -> list[Finding]:
         Finding(
             "XSD",
             Severity.BLOCKING,
-            f"the document does not follow the {xsd.stem} schema: {error.message}",
+            say("xsd-invalid", schema=xsd.stem, error=error.message),
             f"line {error.line}" + (f", {error.path}" if error.path else ""),
             layer="xsd",
         )

@@ -17,3 +17,133 @@ processed-summary = { $n ->
     [one] { $n } flow: { $summary }
    *[other] { $n } flows: { $summary }
 }
+severity-blocking = blocking
+severity-warning = warning
+
+# facteur flows list: the table's header, and a replay's attempt.
+list-id = flow id
+list-status = status
+list-ratio = ok/docs
+list-sender = sender
+list-received = received (UTC)
+list-name = name
+list-attempt = (attempt { $attempt } of { $flow })
+
+# facteur flows show
+show-flow = flow { $flow }  { $name }  from { $sender } ({ $source }), { $size } bytes
+show-name-raw = name as received (hex): { $hex }
+show-status = status { $status }; rules: { $rules }
+show-attempt = attempt { $attempt } of flow { $flow }
+show-replayed = replayed as { $flow } (attempt { $attempt }): status { $status }
+show-timeline = timeline:
+show-flow-scope = flow
+show-invoice-scope = invoice { $idx }
+show-invoices = invoices:
+show-accepted = accepted
+show-rejected = rejected
+show-invoice = { $document }  n° { $number }  supplier { $supplier }  → { $buyer } ({ $mailbox })  { $total } { $currency }
+show-not-started = not started
+show-invoice-state = status { $state }; payment delay start: { $start }
+show-judged-by = judged by { $rules } { $version }
+show-findings = findings:
+show-outputs = outputs:
+show-published = (published { $at }, message id { $id })
+show-last-error = ; last error: { $error }
+show-waiting = (waiting to be published, { $attempts ->
+    [one] { $attempts } attempt
+   *[other] { $attempts } attempts
+}{ $error }; message id { $id })
+
+# facteur collect, dispute, dgp
+collect-row = { $invoice }  n° { $number }  supplier { $supplier }  { $pivot }
+collect-summary = { $n ->
+    [one] { $n } invoice
+   *[other] { $n } invoices
+} handed to { $recipient }; payment delay started { $at }
+collect-nothing = nothing waiting for { $recipient }
+dispute-done = invoice { $number } ({ $invoice }): payment delay starts { $start } (dispute rule: deposit + 2 days)
+dgp-invoice = invoice
+dgp-flow = flow:N
+dgp-recipient = recipient
+dgp-state = state
+dgp-start = DGP start
+dgp-rule = rule
+dgp-due = due
+dgp-left = days left
+dgp-overdue = OVERDUE
+dgp-summary = { $n ->
+    [one] { $n } invoice
+   *[other] { $n } invoices
+} on { $day }
+dgp-summary-overdue = { $n ->
+    [one] { $n } invoice overdue
+   *[other] { $n } invoices overdue
+} on { $day }
+
+# facteur replay
+replay-skipped = not replayed: { $reason }
+skip-unknown = no such flow in the ledger; see "facteur flows list"
+skip-integrated = integrated: every invoice was delivered, so there is nothing to replay
+skip-status = its status is { $status }; only rejected (93), partly integrated (96) and held flows are replayed
+skip-unreadable = its archived original { $archive } cannot be read ({ $reason }); restore it from backup
+skip-altered = its archived original { $archive } does not match the ledger's sha-256; restore it from backup
+plan-would-replay = would be replayed (status { $status }): attempt { $attempt } of chain { $chain }  { $name }
+plan-no-finding = no finding
+plan-same = nothing changed since attempt { $attempt }: no report would be sent again
+plan-report = a report would be sent to the sender
+plan-would-give = would give now: status { $status } ({ $codes }); { $report }
+plan-summary = dry run: { $n ->
+    [one] { $n } flow would be replayed
+   *[other] { $n } flows would be replayed
+}, { $skipped } skipped; nothing was replayed or recorded
+
+# facteur init, validate, submit, and what any command may say.
+init-ready = facteur is ready in { $folder }: drop flows in inbox/<partner>/, then start "facteur run" from that folder; the configuration is { $config }
+validate-valid = valid
+validate-blocked = BLOCKED
+submit-failed = nothing more was published to { $url }: { $reason }
+submit-summary = { $n ->
+    [one] { $n } file
+   *[other] { $n } files
+} published to { $queue }
+progress = { $count }/{ $n } flows
+cli-no-such-path = { $path } does not exist
+cli-no-ledger = no ledger at { $path } yet: process a flow first, or give --root/--config
+
+# facteur run, worker, watch: the lines of a stop.
+stop-asked = stop asked: the flows in flight have { $seconds } s to finish, the others will be taken again at the next start; a second Ctrl-C stops at once
+stop-second-signal = second stop signal: facteur stops at once; the flows in flight will be taken again at the next start
+stop-overdue = the stop takes more than { $seconds } s (a write or a connection that hangs): facteur stops without waiting; the flows in flight will be taken again at the next start
+
+# facteur doctor: the checks' names, doctor's own words (the probes' details are French)
+doctor-configuration = configuration
+doctor-directory = directory
+doctor-folder = { $role } folder
+doctor-permissions = permissions
+doctor-misplaced = misplaced files
+doctor-ledger = ledger
+doctor-broker = AMQP broker
+doctor-rules = validation rules
+doctor-disk = disk space
+doctor-misplaced-found = { $n ->
+    [one] { $n } file will never be taken
+   *[other] { $n } files will never be taken
+}: { $files }
+doctor-misplaced-none = no file outside the partners' folders
+doctor-no-broker = none configured ([amqp] url is empty)
+doctor-disk-free = { $gigabytes } GB free under { $where }
+doctor-disk-low = { $found }, less than { $minimum } GB: free some space (a full disk makes flows wait)
+doctor-ok = ok
+doctor-warning = WARNING
+doctor-failed = FAILED
+doctor-line = { $name } { $state }: { $detail }
+doctor-ready = all is ready
+doctor-summary = { $n ->
+    [one] { $n } check failed: fix it, then run "facteur doctor" again
+   *[other] { $n } checks failed: fix them, then run "facteur doctor" again
+}
+
+# A file the inbox watcher never takes, said once with what to do.
+misplaced-in-inbox = { $file }: a file dropped directly in inbox/ is never taken; move it into inbox/<partner>/, the folder of its sender
+misplaced-not-watched = { $file }: the folder { $folder } is not watched ([intake] partners of { $config }); add { $folder } to [intake] partners or move the file into inbox/<partner>/
+misplaced-not-a-partner = { $file }: the folder { $folder } is not a partner of the directory { $directory }; add it to the directory or move the file into inbox/<partner>/

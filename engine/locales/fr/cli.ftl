@@ -14,3 +14,136 @@ line-refused = statuts refusés
 line-repeated = déjà traité (rapport d'origine renvoyé)
 line-not-sent-again = rapport non renvoyé à l'expéditeur : rien n'a changé depuis la tentative { $attempt }
 processed-summary = { $n } flux : { $summary }
+severity-blocking = bloquant
+severity-warning = avertissement
+
+# facteur flows list: the table's header, and a replay's attempt.
+list-id = flux
+list-status = statut
+list-ratio = ok/docs
+list-sender = expéd.
+list-received = reçu le (UTC)
+list-name = nom
+list-attempt = (tentative { $attempt } de { $flow })
+
+# facteur flows show
+show-flow = flux { $flow }  { $name }  de { $sender } ({ $source }), { $size } octets
+show-name-raw = nom tel que reçu (hex) : { $hex }
+show-status = statut { $status } ; règles : { $rules }
+show-attempt = tentative { $attempt } du flux { $flow }
+show-replayed = rejoué comme { $flow } (tentative { $attempt }) : statut { $status }
+show-timeline = historique :
+show-flow-scope = flux
+show-invoice-scope = facture { $idx }
+show-invoices = factures :
+show-accepted = acceptée
+show-rejected = rejetée
+show-invoice = { $document }  n° { $number }  fournisseur { $supplier }  → { $buyer } ({ $mailbox })  { $total } { $currency }
+show-not-started = pas commencé
+show-invoice-state = statut { $state } ; début du délai de paiement : { $start }
+show-judged-by = jugée par { $rules } { $version }
+show-findings = anomalies :
+show-outputs = sorties :
+show-published = (publié le { $at }, identifiant de message { $id })
+show-last-error = ; dernière erreur : { $error }
+show-waiting = (en attente de publication, { $attempts ->
+    [one] { $attempts } tentative
+   *[other] { $attempts } tentatives
+}{ $error } ; identifiant de message { $id })
+
+# facteur collect, dispute, dgp
+collect-row = { $invoice }  n° { $number }  fournisseur { $supplier }  { $pivot }
+collect-summary = { $n ->
+    [one] { $n } facture remise
+   *[other] { $n } factures remises
+} à { $recipient } ; délai de paiement commencé le { $at }
+collect-nothing = rien n'attend { $recipient }
+dispute-done = facture { $number } ({ $invoice }) : le délai de paiement commence le { $start } (règle de la contestation : dépôt + 2 jours)
+dgp-invoice = facture
+dgp-flow = flux:N
+dgp-recipient = destin.
+dgp-state = état
+dgp-start = début du DGP
+dgp-rule = règle
+dgp-due = échéance
+dgp-left = jours restants
+dgp-overdue = EN RETARD
+dgp-summary = { $n ->
+    [one] { $n } facture
+   *[other] { $n } factures
+} au { $day }
+dgp-summary-overdue = { $n ->
+    [one] { $n } facture en retard
+   *[other] { $n } factures en retard
+} au { $day }
+
+# facteur replay
+replay-skipped = non rejoué : { $reason }
+skip-unknown = aucun flux de ce nom dans le registre ; voyez « facteur flows list »
+skip-integrated = intégré : chaque facture a été livrée, il n'y a rien à rejouer
+skip-status = son statut est { $status } ; seuls les flux rejetés (93), partiellement intégrés (96) et retenus sont rejoués
+skip-unreadable = son original archivé { $archive } ne peut pas être lu ({ $reason }) ; restaurez-le depuis une sauvegarde
+skip-altered = son original archivé { $archive } ne correspond pas au sha-256 du registre ; restaurez-le depuis une sauvegarde
+plan-would-replay = serait rejoué (statut { $status }) : tentative { $attempt } de la chaîne { $chain }  { $name }
+plan-no-finding = aucune anomalie
+plan-same = rien ne change depuis la tentative { $attempt } : aucun rapport ne serait renvoyé
+plan-report = un rapport serait envoyé à l'expéditeur
+plan-would-give = donnerait maintenant : statut { $status } ({ $codes }) ; { $report }
+plan-summary = simulation : { $n ->
+    [one] { $n } flux serait rejoué
+   *[other] { $n } flux seraient rejoués
+}, { $skipped ->
+    [one] { $skipped } écarté
+   *[other] { $skipped } écartés
+} ; rien n'a été rejoué ni enregistré
+
+# facteur init, validate, submit, and what any command may say.
+init-ready = facteur est prêt dans { $folder } : déposez les flux dans inbox/<partenaire>/, puis lancez « facteur run » depuis ce dossier ; la configuration est { $config }
+validate-valid = valide
+validate-blocked = BLOQUÉ
+submit-failed = plus rien n'a été publié sur { $url } : { $reason }
+submit-summary = { $n ->
+    [one] { $n } fichier publié
+   *[other] { $n } fichiers publiés
+} sur { $queue }
+progress = { $count }/{ $n } flux
+cli-no-such-path = { $path } n'existe pas
+cli-no-ledger = pas encore de registre en { $path } : traitez d'abord un flux, ou donnez --root/--config
+
+# facteur run, worker, watch: the lines of a stop.
+stop-asked = arrêt demandé : les flux en cours ont { $seconds } s pour se terminer, les autres seront repris au prochain démarrage ; un second Ctrl-C arrête sur-le-champ
+stop-second-signal = second signal d'arrêt : facteur s'arrête sur-le-champ ; les flux en cours seront repris au prochain démarrage
+stop-overdue = l'arrêt dépasse { $seconds } s (une écriture ou une connexion bloquée) : facteur s'arrête sans attendre ; les flux en cours seront repris au prochain démarrage
+
+# facteur doctor: the checks' names, doctor's own words (the probes' details are French)
+doctor-configuration = configuration
+doctor-directory = annuaire
+doctor-folder = dossier { $role }
+doctor-permissions = permissions
+doctor-misplaced = fichiers mal placés
+doctor-ledger = registre
+doctor-broker = courtier AMQP
+doctor-rules = règles de validation
+doctor-disk = espace disque
+doctor-misplaced-found = { $n ->
+    [one] { $n } fichier ne sera jamais pris
+   *[other] { $n } fichiers ne seront jamais pris
+} : { $files }
+doctor-misplaced-none = aucun fichier hors des dossiers des partenaires
+doctor-no-broker = aucun configuré ([amqp] url est vide)
+doctor-disk-free = { $gigabytes } Go libres sous { $where }
+doctor-disk-low = { $found }, moins de { $minimum } Go : libérez de la place (un disque plein met les flux en attente)
+doctor-ok = ok
+doctor-warning = ATTENTION
+doctor-failed = ÉCHEC
+doctor-line = { $name } { $state } : { $detail }
+doctor-ready = tout est prêt
+doctor-summary = { $n ->
+    [one] { $n } vérification en échec : corrigez-la, puis relancez « facteur doctor »
+   *[other] { $n } vérifications en échec : corrigez-les, puis relancez « facteur doctor »
+}
+
+# A file the inbox watcher never takes, said once with what to do.
+misplaced-in-inbox = { $file } : un fichier posé directement dans inbox/ n'est jamais pris ; déplacez-le dans inbox/<partenaire>/, le dossier de son expéditeur
+misplaced-not-watched = { $file } : le dossier { $folder } n'est pas surveillé ([intake] partners de { $config }) ; ajoutez { $folder } à [intake] partners ou déplacez le fichier dans inbox/<partenaire>/
+misplaced-not-a-partner = { $file } : le dossier { $folder } n'est pas un partenaire de l'annuaire { $directory } ; ajoutez-le à l'annuaire ou déplacez le fichier dans inbox/<partenaire>/

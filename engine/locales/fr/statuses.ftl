@@ -32,3 +32,12 @@ status-unfinished = { $n ->
 }
 status-abandoned = { $n } mis de côté
 status-none = aucun flux
+
+# The other entries of the ledger's timeline.
+event-replayed = rejoué comme le flux { $flow } (tentative { $attempt })
+event-replay = tentative { $attempt } du flux { $flow }
+event-received = reçu de { $sender } par { $source }
+event-deposited = déposée
+event-routed = acheminée vers { $mailbox }
+event-unchanged = rapport non renvoyé à l'expéditeur : même statut et mêmes anomalies que la tentative précédente, le flux { $flow }
+event-repeat = même flux reçu à nouveau sous le nom { $name } ; rapport d'origine renvoyé
