@@ -3,7 +3,8 @@ a rule compared shown with those names.
 
 The glossary is packaged data, `terms.toml`: each term's name in French (as
 the French edition of EN 16931 and the French e-invoicing guides name it) and
-in English, and where it is found in a UBL and a CII document. A value read in
+in English, and where it is found in a UBL and a CII document. The names of
+the code lists are messages of the catalogue (`locales/*/values.ftl`). A value read in
 a document is named by where its node is (`term_of`), so that "Montant à payer
 (BT-115) = 120.00" is true of the document whatever path the rule used to
 reach it; a node the glossary has no path for keeps its element's name.
@@ -49,10 +50,40 @@ def name(term: str, lang: str = DEFAULT) -> str:
     return entry[lang] if entry else ""
 
 
-def list_name(field: str, lang: str = DEFAULT) -> str:
-    """The name of the code list an element or attribute takes its codes from, or ""."""
-    entry = glossary()["lists"].get(field.lstrip("@").split(":")[-1])
-    return entry[lang] if entry else ""
+# The code list an element or attribute takes its codes from, by its local
+# name: the catalogue's key of the list's name.
+LISTS = {
+    "mimeCode": "list-allowed-mime-types",
+    "currencyID": "list-iso-4217-currency-codes",
+    "unitCode": "list-units-of-measure-un-ece-rec-20-and-21",
+    "schemeID": "list-identification-schemes-iso-6523-eas",
+    "format": "list-date-formats",
+    "CountryID": "list-iso-3166-1-country-codes",
+    "IdentificationCode": "list-iso-3166-1-country-codes",
+    "DocumentCurrencyCode": "list-iso-4217-currency-codes",
+    "InvoiceCurrencyCode": "list-iso-4217-currency-codes",
+    "TaxCurrencyCode": "list-iso-4217-currency-codes",
+    "TypeCode": "list-type-codes-untdid",
+    "InvoiceTypeCode": "list-invoice-types-untdid-1001",
+    "CreditNoteTypeCode": "list-credit-note-types-untdid-1001",
+    "PaymentMeansCode": "list-payment-means-untdid-4461",
+    "CategoryCode": "list-vat-categories-untdid-5305",
+    "ExemptionReasonCode": "list-vat-exemption-reasons-vatex",
+    "TaxExemptionReasonCode": "list-vat-exemption-reasons-vatex",
+    "ReasonCode": "list-reason-codes-untdid-5189-7161",
+    "AllowanceChargeReasonCode": "list-reason-codes-untdid-5189-7161",
+    "ReferenceTypeCode": "list-reference-types-untdid-1153",
+    "DueDateTypeCode": "list-vat-point-date-codes-untdid-2475",
+    "TaxPointDateCode": "list-vat-point-date-codes-untdid-2005",
+    "SubjectCode": "list-note-subject-codes-untdid-4451",
+    "listID": "list-item-classification-schemes-untdid-7143",
+}
+
+
+def list_key(field: str) -> str:
+    """The catalogue's key of the name of the code list `field` (`@mimeCode`,
+    `ram:TypeCode`) takes its codes from, or ""."""
+    return LISTS.get(field.lstrip("@").split(":")[-1], "")
 
 
 def term_of(node) -> str:

@@ -31,7 +31,7 @@ from lxml import etree
 
 from facteur.engine import terms
 from facteur.engine.errors import RulesUnavailable
-from facteur.engine.messages import text
+from facteur.engine.messages import Message, say
 from facteur.engine.model import Finding, Severity, Value
 from facteur.engine.validation import values
 
@@ -114,13 +114,8 @@ def _native_stderr_silenced():
 
 def _failed_closed(xslt: Path, err: Exception) -> Finding:
     detail = " ".join(str(err).split())[:500]
-    return Finding(
-        "FCT-RULES-ERROR",
-        Severity.BLOCKING,
-        f"the business rules ({xslt.name}) could not be applied to this document, so it cannot be "
-        f"accepted: {detail}",
-        layer="schematron",
-    )
+    return Finding("FCT-RULES-ERROR", Severity.BLOCKING, say("rules-error", rules=xslt.name, detail=detail),
+                   layer="schematron")
 
 
 def _findings(svrl: etree._Element, xslt: Path, root: etree._Element) -> list[Finding]:
@@ -151,15 +146,14 @@ def _findings(svrl: etree._Element, xslt: Path, root: etree._Element) -> list[Fi
     return findings
 
 
-def _not_in_list(value: Value, field: str) -> str:
+def _not_in_list(value: Value, field: str) -> Message:
     """A code-list finding in words: the code, the field it is in, the list it is not in."""
     field = field or value.location.rsplit("/", 1)[-1]
-    named = terms.name(value.term)
-    shown = f"{field} ({named}, {value.term})" if named else field
-    listed = terms.list_name(field)
+    shown = f"{field} ({value.term})" if value.term.startswith("BT-") else field
+    listed = terms.list_key(field)
     if listed:
-        return text("codelist-value", value=value.value, field=shown, list=listed)
-    return text("codelist-value-unnamed", value=value.value, field=shown)
+        return say("codelist-value", value=value.value, field=shown, list=say(listed))
+    return say("codelist-value-unnamed", value=value.value, field=shown)
 
 
 def _code_from_text(text: str) -> str:

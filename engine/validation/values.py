@@ -169,6 +169,8 @@ def _starts_path(text: str, i: int) -> bool:
     rest = text[i:]
     if rest.startswith(("/", "..", "@")) or rest.startswith("(") and _union(text, i) is not None:
         return True
+    if rest.startswith(".") and not rest[1:2].isdigit():
+        return True
     match = _QNAME.match(text, i)
     return bool(match) and not text[match.end():].lstrip().startswith("(") and match.group(1) not in ("xs",)
 
