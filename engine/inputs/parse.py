@@ -108,8 +108,10 @@ def _syntax_refusal(name: str, err: etree.XMLSyntaxError, content: bytes) -> Uns
     where = text("xml-position", DEFAULT, line=line, column=column)
     if "depth" in lowered or "huge" in lowered:
         return _refuse("FCT-XML-LIMIT", say("xml-depth", document=name, detail=detail), where)
-    if err.code == etree.ErrorTypes.ERR_NAME_REQUIRED and _ampersand_at(content, line, column):
-        return _refuse("FCT-XML-SYNTAX", say("xml-ampersand", document=name, line=line, column=column), where)
+    ampersand = _ampersand_at(content, line, column) if err.code == etree.ErrorTypes.ERR_NAME_REQUIRED else 0
+    if ampersand:
+        return _refuse("FCT-XML-SYNTAX", say("xml-ampersand", document=name, line=line, column=ampersand),
+                       text("xml-position", DEFAULT, line=line, column=ampersand))
     entity = _UNDEFINED_ENTITY.search(detail)
     if err.code == etree.ErrorTypes.ERR_UNDECLARED_ENTITY and entity:
         return _refuse("FCT-XML-SYNTAX", say("xml-entity", document=name, entity=entity.group(1), line=line,
@@ -143,14 +145,16 @@ def _at_end(content: bytes, line: int) -> bool:
     return line >= content.rstrip().count(b"\n") + 1
 
 
-def _ampersand_at(content: bytes, line: int, column: int) -> bool:
-    """Whether an `&` stands just before where the parser stopped (its column
-    is that of the character after it, counted from 1)."""
+def _ampersand_at(content: bytes, line: int, column: int) -> int:
+    """The column of the `&` just before where the parser stopped (libxml2
+    counts columns in characters and stops a character or two after it), or 0."""
     lines = content.split(b"\n")
     if not 0 < line <= len(lines):
-        return False
-    start = max(0, column - 3)
-    return b"&" in lines[line - 1][start:column]
+        return 0
+    text_line = lines[line - 1].decode("utf-8", errors="replace")
+    start = max(0, column - 4)
+    found = text_line.rfind("&", start, column)
+    return found + 1 if found >= 0 else 0
 
 
 def _encoding_refusal(name: str, content: bytes, detail: str, line: int, column: int) -> UnsafeXml:

@@ -131,6 +131,8 @@ def _findings(svrl: etree._Element, xslt: Path, root: etree._Element) -> list[Fi
         code_list = _CODE_LIST.match(message)
         test = code_list.group(1) if code_list else item.get("test", "")
         read = values.read(root, location, test, namespaces)
+        if code_list and not read:  # the rule's context is the coded element itself
+            read = values.read(root, location, ".", namespaces)
         if read and (code_list or code.startswith("BR-CL-")):
             message = _not_in_list(read[0], code_list.group(1) if code_list else "")
         findings.append(
