@@ -67,4 +67,4 @@ def test_xsd_errors_stop_before_the_schematron(hub):
     _, result = hub.process(hub.drop("x.xml", content))
     flow = only_flow(result)
     assert blocking_codes(flow) == ["XSD"]
-    assert all(f["location"].startswith("line ") for f in flow["findings"])
+    assert all(f["location"].startswith("ligne ") for f in flow["findings"])

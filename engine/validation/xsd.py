@@ -2,8 +2,9 @@
 
 Schemas are compiled once per process (the UBL schema set takes about a second)
 and kept; each error of the schema's log becomes one blocking finding with its
-line, up to a bound, so that a badly broken file does not produce a report of
-thousands of lines.
+line (libxml2 gives schema errors no column) and the XPath of the element, up
+to a bound, so that a badly broken file does not produce a report of thousands
+of lines.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from facteur.engine.messages import say
+from facteur.engine.messages import DEFAULT, say, text
 from facteur.engine.model import Finding, Severity
 
 MAX_FINDINGS = 25
@@ -35,7 +36,7 @@ def check(root: etree._Element, xsd: Path) -> list[Finding]:
             "XSD",
             Severity.BLOCKING,
             say("xsd-invalid", schema=xsd.stem, error=error.message),
-            f"line {error.line}" + (f", {error.path}" if error.path else ""),
+            text("xsd-position", DEFAULT, line=error.line) + (f", {error.path}" if error.path else ""),
             layer="xsd",
         )
         for error in list(schema.error_log)[:MAX_FINDINGS]

@@ -17,3 +17,4 @@ xml-encoding-unknown = { $document } declares the encoding { $declared }, which 
 xml-encoding-detail = { $document } cannot be read in the encoding it declares ({ $declared }) at line { $line }, column { $column }: { $detail }; save it as UTF-8 or declare its real encoding
 xml-cut = { $document } stops at line { $line }, column { $column } before its XML is complete; send the whole file
 xml-encoding-default = UTF-8 (the default, as it declares none)
+xsd-position = line { $line }

@@ -17,3 +17,4 @@ xml-encoding-unknown = { $document } déclare l'encodage { $declared }, que fact
 xml-encoding-detail = { $document } n'est pas lisible dans l'encodage qu'il déclare ({ $declared }) ligne { $line }, colonne { $column } : { $detail } ; enregistrez-le en UTF-8 ou déclarez son encodage réel
 xml-cut = { $document } s'arrête ligne { $line }, colonne { $column } avant la fin de son XML ; envoyez le fichier complet
 xml-encoding-default = UTF-8 (l'encodage par défaut, faute de déclaration)
+xsd-position = ligne { $line }
