@@ -117,6 +117,7 @@ def _specification_note(finding: Finding, ruleset: RuleSet) -> Finding:
         say("format-specification-note", rule=finding.said or finding.message, rules=ruleset.name),
         finding.location,
         finding.layer,
+        finding.values,
     )
 
 

@@ -11,8 +11,9 @@ changes what a rule decides:
 
 Each failed assert carries the values its rule compared, read in the
 document at the rule's location by following the rule's test
-(`validation/values.py`); a code-list rule's finding says which code is not
-in which list.
+(`validation/values.py`), and that location as a person reads it
+(`/Invoice/cac:LegalMonetaryTotal`, not the stylesheet's namespace-qualified
+steps); a code-list rule's finding says which code is not in which list.
 
 Validation fails closed: a stylesheet that cannot be compiled or raises while
 running (the official XSLT does on some documents) is a blocking finding.
@@ -140,7 +141,7 @@ def _findings(svrl: etree._Element, xslt: Path, root: etree._Element) -> list[Fi
                 code,
                 Severity.BLOCKING if blocking else Severity.WARNING,
                 message,
-                location,
+                values.readable(root, location),
                 layer="schematron",
                 values=read,
             )

@@ -57,6 +57,13 @@ def read(root: etree._Element, location: str, test: str, namespaces: dict[str, s
     return tuple(found)
 
 
+def readable(root: etree._Element, location: str) -> str:
+    """A schematron location (`/*:Invoice[namespace-uri()='urn:…'][1]/*:LegalMonetaryTotal[…][1]`)
+    as a person reads it (`/Invoice/cac:LegalMonetaryTotal`), or as it is when it finds no node."""
+    context = _context(root, location)
+    return location if context is None else _where(context)
+
+
 def _context(root: etree._Element, location: str):
     """The node at a schematron location (`/*:Invoice[namespace-uri()='…'][1]/…`),
     rewritten for XPath 1.0."""
