@@ -122,4 +122,4 @@ def values_text(values: tuple[Value, ...], lang: str = DEFAULT) -> str:
     """The values a finding carries, in one sentence, or "" for none."""
     if not values:
         return ""
-    return text("values-read", lang, values=text("values-separator", lang).join(shown(v, lang) for v in values))
+    return f"{text('values-read', lang)} " + text("values-separator", lang).join(shown(v, lang) for v in values)

@@ -101,7 +101,7 @@ def _syntax_refusal(name: str, err: etree.XMLSyntaxError, content: bytes) -> Uns
     """What is wrong, and where, in words: the parser's own message is kept
     only as the detail of a fault it names no better."""
     line, column = err.position if err.position else (0, 0)
-    detail = _LINE_SUFFIX.sub("", str(err.msg or err))
+    detail = _short(_LINE_SUFFIX.sub("", str(err.msg or err)))
     lowered = detail.lower()
     if err.code in _ENCODING_ERRORS or "encoding" in lowered or "utf-8" in lowered or "bytes:" in lowered:
         return _encoding_refusal(name, content, detail, line, column)
@@ -128,6 +128,13 @@ def _syntax_refusal(name: str, err: etree.XMLSyntaxError, content: bytes) -> Uns
         return _refuse("FCT-XML-SYNTAX", say("xml-mismatch", document=name, line=line, column=column, opened=opened,
                                              opened_line=int(opened_line), closing=closing), where)
     return _refuse("FCT-XML-SYNTAX", say("xml-syntax", document=name, line=line, column=column, detail=detail), where)
+
+
+MAX_DETAIL_CHARS = 300  # of the parser's message, which may quote a name of any length
+
+
+def _short(message: str) -> str:
+    return message if len(message) <= MAX_DETAIL_CHARS else message[:MAX_DETAIL_CHARS - 1] + "…"
 
 
 _LINE_SUFFIX = re.compile(r",? line \d+, column \d+$")

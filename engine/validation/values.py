@@ -23,7 +23,7 @@ document (`engine/terms.py`), not by how the test spells the path.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from lxml import etree
 
@@ -31,6 +31,7 @@ from facteur.engine import terms
 from facteur.engine.model import Value
 
 MAX_VALUES = 8  # per finding: a rule over many lines names its first ones
+MAX_VALUE_CHARS = 120  # of one value's text: a report line stays readable, whatever a document holds
 _NAME = r"[A-Za-z_][\w.-]*"
 _QNAME = re.compile(rf"({_NAME}):({_NAME})")
 _ATTRIBUTE = re.compile(rf"@(?:{_NAME}:)?{_NAME}")
@@ -109,13 +110,15 @@ def _is_leaf(node) -> bool:
 
 
 def _text(node) -> str:
-    return " ".join(str(node).split()) if getattr(node, "is_attribute", False) else " ".join((node.text or "").split())
+    """The node's text, spaces folded, cut with an ellipsis beyond MAX_VALUE_CHARS."""
+    found = " ".join((str(node) if getattr(node, "is_attribute", False) else node.text or "").split())
+    return found if len(found) <= MAX_VALUE_CHARS else found[:MAX_VALUE_CHARS - 1] + "…"
 
 
 def _sum(nodes) -> Decimal | None:
     try:
         return sum((Decimal(_text(node)) for node in nodes), Decimal(0))
-    except InvalidOperation:
+    except ArithmeticError:  # not a number, or beyond what a Decimal holds
         return None
 
 

@@ -18,6 +18,7 @@ from facteur.engine.messages import DEFAULT, say, text
 from facteur.engine.model import Finding, Severity
 
 MAX_FINDINGS = 25
+MAX_ERROR_CHARS = 500  # of libxml2's message, which quotes the value it refused, however long
 
 
 @lru_cache(maxsize=None)
@@ -35,10 +36,14 @@ def check(root: etree._Element, xsd: Path) -> list[Finding]:
         Finding(
             "XSD",
             Severity.BLOCKING,
-            say("xsd-invalid", schema=xsd.stem, error=error.message),
+            say("xsd-invalid", schema=xsd.stem, error=_short(error.message)),
             text("xsd-position", DEFAULT, line=error.line) + (f", {error.path}" if error.path else ""),
             layer="xsd",
         )
         for error in list(schema.error_log)[:MAX_FINDINGS]
     ]
     return findings
+
+
+def _short(message: str) -> str:
+    return message if len(message) <= MAX_ERROR_CHARS else message[:MAX_ERROR_CHARS - 1] + "…"

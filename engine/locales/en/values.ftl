@@ -3,7 +3,7 @@
 value-named = { $name } ({ $term }) = { $value }
 value-plain = { $term } = { $value }
 value-sum = { $name } ({ $term }), sum of { $count } = { $value }
-values-read = Values read: { $values }
+values-read = Values read:
 values-separator = {"; "}
 codelist-value = The code "{ $value }" of { $field } is not in the list of { $list }
 codelist-value-unnamed = The code "{ $value }" of { $field } is not in the list of codes allowed for this field
