@@ -15,7 +15,8 @@ from conftest import assert_valid
 from helpers import REPO
 
 from facteur.adapters.cli import main
-from facteur.adapters.sqlite_ledger import SCHEMA_VERSION
+from facteur.adapters.sql_ledger import SAID
+from facteur.adapters.sqlite_ledger import MIGRATIONS, SCHEMA_VERSION
 
 SAMPLES = REPO / "samples"
 LOT = SAMPLES / "07-lot.zip"  # three invoices: two integrated, one without service code nor engagement
@@ -141,7 +142,8 @@ def test_a_ledger_of_the_previous_schema_gains_the_messages_keys(tmp_path, capsy
     older.executescript(f"""
         ALTER TABLE findings DROP COLUMN said;
         ALTER TABLE events DROP COLUMN said;
-        PRAGMA user_version = {SCHEMA_VERSION - 1};
+        ALTER TABLE findings DROP COLUMN read_values;
+        PRAGMA user_version = {next(v for v, step in MIGRATIONS.items() if step == SAID.format(if_not_exists=""))};
     """)
     older.close()
     code, out, _ = _run(tmp_path, capsys, "flows", "show", old, "--lang", "en")  # opening migrates it

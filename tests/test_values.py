@@ -62,6 +62,14 @@ def test_br_co_10_gives_the_total_and_the_sum_of_the_line_amounts():
     assert "Montant net de la ligne (BT-131), somme de 3 = 21539.65" in values_text(f.values)
 
 
+def test_a_variable_the_rule_binds_is_read_as_the_rule_read_it():
+    # BR-CO-15 reads the VAT total in the invoice's currency: `every $Currency in cbc:DocumentCurrencyCode`.
+    f = finding(changed(UBL, ('<cbc:TaxAmount currencyID="EUR">4512.07', '<cbc:TaxAmount currencyID="EUR">4511.07')),
+                "BR-CO-15")
+    assert [(v.term, v.value) for v in f.values] == [("BT-5", "EUR"), ("BT-110", "4511.07"), ("BT-112", "35851.72"),
+                                                     ("BT-109", "31339.65")]
+
+
 def test_a_date_rule_shows_both_dates():
     period = "<cac:InvoicePeriod><cbc:StartDate>2026-11-30</cbc:StartDate><cbc:EndDate>2026-11-01</cbc:EndDate></cac:InvoicePeriod>"
     f = finding(changed(UBL, ("<cac:AccountingSupplierParty>", period + "<cac:AccountingSupplierParty>")), "BR-29")

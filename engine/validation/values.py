@@ -38,6 +38,7 @@ _ATTRIBUTE = re.compile(rf"@(?:{_NAME}:)?{_NAME}")
 _CASTS = {"xs:decimal", "xs:string", "xs:double", "xs:integer", "xs:date", "string", "number", "normalize-space",
           "data"}
 _LOCATION_STEP = re.compile(r"\*:([\w.-]+)\[namespace-uri\(\)='([^']*)'\]")
+_BINDING = re.compile(rf"(?:every|some|for)\s+\$({_NAME})\s+in\s+(\S+?)\s+(?:satisfies|return)\b")
 _POSITION = re.compile(r"\[\d+\]")
 _LOCATION_ATTRIBUTE = re.compile(r"@\*\[local-name\(\)='([\w.-]+)'[^\]]*\]")
 
@@ -50,8 +51,9 @@ def read(root: etree._Element, location: str, test: str, namespaces: dict[str, s
         return ()
     found: list[Value] = []
     seen: set = set()
+    variables = _variables(context, test, namespaces)
     for path, summed in _paths(test):
-        for value in _evaluate(context, path, summed, namespaces, seen):
+        for value in _evaluate(context, path, summed, namespaces, seen, variables):
             found.append(value)
             if len(found) == MAX_VALUES:
                 return tuple(found)
@@ -79,9 +81,30 @@ def _context(root: etree._Element, location: str):
     return nodes[0] if isinstance(nodes, list) and nodes and not isinstance(nodes[0], str) else None
 
 
-def _evaluate(context, path: str, summed: bool, namespaces: dict[str, str], seen: set) -> list[Value]:
+def _variables(context, test: str, namespaces: dict[str, str]) -> dict[str, str]:
+    """The test's variables bound to one value (`every $Currency in
+    cbc:DocumentCurrencyCode satisfies …`), so that the paths
+    that use them (`cbc:TaxAmount[@currencyID=$Currency]`) can be read as the
+    rule read them; a variable over several nodes stays unbound, and the paths
+    that use it unread."""
+    bound = {}
+    for name, expression in _BINDING.findall(test):
+        paths = _paths(expression)
+        if len(paths) != 1:
+            continue
+        try:
+            nodes = context.xpath(paths[0][0], namespaces=namespaces)
+        except (etree.XPathError, TypeError):
+            continue
+        if isinstance(nodes, list) and len(nodes) == 1 and _is_leaf(nodes[0]):
+            bound[name] = _text(nodes[0])
+    return bound
+
+
+def _evaluate(context, path: str, summed: bool, namespaces: dict[str, str], seen: set,
+              variables: dict[str, str]) -> list[Value]:
     try:
-        nodes = context.xpath(path, namespaces=namespaces)
+        nodes = context.xpath(path, namespaces=namespaces, **variables)
     except (etree.XPathError, TypeError):
         return []
     if not isinstance(nodes, list):
