@@ -120,7 +120,7 @@ def test_a_worker_needs_a_broker(tmp_path):
     config = tmp_path / "facteur.toml"
     config.write_text("[amqp]\nurl = \"\"\n")
     code, _, err = stop_after_start(facteur(tmp_path, config, "worker"))
-    assert code == 2 and "no broker configured" in err and "[amqp] url" in err
+    assert code == 2 and "aucun courtier configuré" in err and "[amqp] url" in err
 
 
 def stop_after_start(process) -> tuple[int, str, str]:

@@ -248,7 +248,7 @@ def _submit(args, config: Config) -> int:
     try:
         ids = submit(settings, files(args.paths), args.sender)
     except ValueError as err:
-        raise UsageError(str(err)) from None
+        raise UsageError(err.args[0]) from None
     except PublishFailed as err:
         warn(text("submit-failed", args.lang, url=redact(settings.url), reason=err))
         return EXIT_BLOCKED

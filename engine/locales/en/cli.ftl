@@ -147,3 +147,13 @@ doctor-summary = { $n ->
 misplaced-in-inbox = { $file }: a file dropped directly in inbox/ is never taken; move it into inbox/<partner>/, the folder of its sender
 misplaced-not-watched = { $file }: the folder { $folder } is not watched ([intake] partners of { $config }); add { $folder } to [intake] partners or move the file into inbox/<partner>/
 misplaced-not-a-partner = { $file }: the folder { $folder } is not a partner of the directory { $directory }; add it to the directory or move the file into inbox/<partner>/
+
+# The ledger and the broker, as the commands meet them.
+cli-to-not-a-folder = --to { $path } is not a folder
+cli-no-broker = no broker configured: set [amqp] url in { $path }
+watch-needs-header = facteur watch publishes for every partner of its inboxes, naming each in the { $header } header: set [amqp] sender_from = "header" in { $path } (workers too), and let only trusted publishers reach the inbound queue
+ledger-cannot-open = the ledger { $path } cannot be opened now: { $reason }
+ledger-too-new = ledger { $ledger } was written by a newer facteur (schema { $version }); upgrade facteur
+ledger-cannot-write = the ledger cannot be written now: { $reason }
+amqp-sender-required = a sender is required: it travels in the { $header } header (--sender)
+amqp-sender-is-user = the sender is the AMQP user ({ $user }), which the broker checks; connect as { $sender } to send as { $sender }

@@ -147,3 +147,13 @@ doctor-summary = { $n ->
 misplaced-in-inbox = { $file } : un fichier posé directement dans inbox/ n'est jamais pris ; déplacez-le dans inbox/<partenaire>/, le dossier de son expéditeur
 misplaced-not-watched = { $file } : le dossier { $folder } n'est pas surveillé ([intake] partners de { $config }) ; ajoutez { $folder } à [intake] partners ou déplacez le fichier dans inbox/<partenaire>/
 misplaced-not-a-partner = { $file } : le dossier { $folder } n'est pas un partenaire de l'annuaire { $directory } ; ajoutez-le à l'annuaire ou déplacez le fichier dans inbox/<partenaire>/
+
+# The ledger and the broker, as the commands meet them.
+cli-to-not-a-folder = --to { $path } n'est pas un dossier
+cli-no-broker = aucun courtier configuré : renseignez [amqp] url dans { $path }
+watch-needs-header = facteur watch publie pour chaque partenaire de ses dossiers de réception, en le nommant dans l'en-tête { $header } : mettez [amqp] sender_from = "header" dans { $path } (et pour les workers), et ne laissez que des émetteurs de confiance atteindre la file d'entrée
+ledger-cannot-open = le registre { $path } ne peut pas être ouvert maintenant : { $reason }
+ledger-too-new = le registre { $ledger } a été écrit par un facteur plus récent (schéma { $version }) ; mettez facteur à jour
+ledger-cannot-write = le registre ne peut pas être écrit maintenant : { $reason }
+amqp-sender-required = un expéditeur est obligatoire : il voyage dans l'en-tête { $header } (--sender)
+amqp-sender-is-user = l'expéditeur est l'utilisateur AMQP ({ $user }), que le courtier vérifie ; connectez-vous en tant que { $sender } pour envoyer au nom de { $sender }
