@@ -28,7 +28,7 @@ from facteur.engine.config import Config, redact
 from facteur.engine.errors import ConfigError, LedgerTooNew
 from facteur.engine.hub.directory import PARTNER_ID, Directory
 from facteur.engine.inputs import door, names
-from facteur.engine.messages import text
+from facteur.engine.messages import say, text
 from facteur.engine.model import Flow
 from facteur.engine.runtime import logs
 from facteur.engine.runtime.runner import Runner
@@ -130,11 +130,7 @@ def watch(config: Config) -> int:
     log = logs.get("facteur.watch")
     amqp = wiring.amqp_settings(config)
     if amqp.sender_from != "header":
-        raise ConfigError(
-            f"facteur watch publishes for every partner of its inboxes, naming each in the {amqp.sender_header} "
-            f"header: set [amqp] sender_from = \"header\" in {config.path} (workers too), and let only trusted "
-            "publishers reach the inbound queue"
-        )
+        raise ConfigError(say("watch-needs-header", header=amqp.sender_header, path=config.path))
     publisher = InboundPublisher(amqp, "watch")
     stop = threading.Event()
     _on_signals(stop, log, config.stop_seconds, config.language)

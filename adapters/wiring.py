@@ -82,7 +82,7 @@ class Wired:
             return str(source)
         folder = Path(to)
         if folder.exists() and not folder.is_dir():
-            raise InvalidRequest(f"--to {to} is not a folder")
+            raise InvalidRequest(say("cli-to-not-a-folder", path=to))
         write_atomic(folder / source.name, source.read_bytes())
         return str(folder / source.name)
 
@@ -133,7 +133,7 @@ def amqp_settings(config: Config):
 
     values = {k: v for k, v in config.amqp.items() if v not in ("", None)}
     if "url" not in values:
-        raise ConfigError(f"no broker configured: set [amqp] url in {config.path}")
+        raise ConfigError(say("cli-no-broker", path=config.path))
     return AmqpSettings(**values)  # the configuration admits only its keys
 
 

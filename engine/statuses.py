@@ -107,10 +107,10 @@ def flow_code(status: str) -> str:
 
 
 def flow_status_help() -> str:
-    """The statuses `--status` accepts, for the command line's help."""
+    """The statuses `--status` accepts, for the command line's help: codes, then names."""
     codes = [code for code, entry in FLOW_CODES.items() if entry.name]
     words = [entry.name for entry in FLOW_CODES.values() if entry.name and entry.name != entry.code]
-    return f"{', '.join(codes)}, or {', '.join(words)}"
+    return ", ".join(codes + words)
 
 
 @dataclass(frozen=True)

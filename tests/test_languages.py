@@ -150,3 +150,24 @@ def test_a_ledger_of_the_previous_schema_gains_the_messages_keys(tmp_path, capsy
     assert code == 0 and sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     # Written before the keys were kept: shown as written, in French.
     assert "FCT-RECIPIENT-UNKNOWN: le SIRET destinataire 12345678900017" in out
+
+
+def test_a_postgresql_ledger_of_the_previous_schema_gains_the_messages_keys(pg_ledger_url):
+    import psycopg
+
+    from facteur.adapters.pg_ledger import SCHEMA_VERSION as PG_SCHEMA_VERSION
+    from facteur.adapters.pg_ledger import PgLedger
+
+    PgLedger(pg_ledger_url).close()
+    with psycopg.connect(pg_ledger_url, autocommit=True) as connection:
+        connection.execute("ALTER TABLE findings DROP COLUMN said")
+        connection.execute("ALTER TABLE events DROP COLUMN said")
+        connection.execute("UPDATE schema_version SET version = %s", (PG_SCHEMA_VERSION - 1,))
+    PgLedger(pg_ledger_url).close()
+    with psycopg.connect(pg_ledger_url, autocommit=True) as connection:
+        assert connection.execute("SELECT version FROM schema_version").fetchall() == [(PG_SCHEMA_VERSION,)]
+        columns = connection.execute(
+            "SELECT table_name FROM information_schema.columns WHERE column_name = 'said'"
+            " AND table_schema = current_schema()"
+        ).fetchall()
+    assert sorted(columns) == [("events",), ("findings",)]

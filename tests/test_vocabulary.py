@@ -20,7 +20,7 @@ def test_the_command_line_takes_flow_statuses_by_code_or_by_name():
     assert statuses.flow_code("rejected") == "93"
     assert statuses.flow_code("partly") == "96"
     assert statuses.flow_code("93") == "93"
-    assert statuses.flow_status_help() == "90, 93, 96, held, pending, or integrated, rejected, partly"
+    assert statuses.flow_status_help() == "90, 93, 96, held, pending, integrated, rejected, partly"
 
 
 def test_every_verdict_of_the_pipeline_has_a_name_words_and_a_timeline_entry():

@@ -58,12 +58,12 @@ from facteur.engine.terms import values_text
 
 
 DAY_OPTIONS = ("--since", "--until", "--on")  # the options that take a day (`operations.day`)
-LANG_HELP = "language of the messages and reports: fr or en (default: [ui] language, else fr)"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(_days_ago(sys.argv[1:] if argv is None else argv))
+    given = _days_ago(sys.argv[1:] if argv is None else argv)
+    parser = _parser(_lang_given(given))
+    args = parser.parse_args(given)
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_USAGE
@@ -104,6 +104,15 @@ def _days_ago(argv: list[str]) -> list[str]:
     return joined
 
 
+def _lang_given(argv: list[str]) -> str:
+    """The language of --lang, read before parsing, so that --help is in it too."""
+    for option, value in zip(argv, argv[1:] + [""]):
+        chosen = value if option == "--lang" else option.removeprefix("--lang=") if option.startswith("--lang=") else ""
+        if chosen in LANGUAGES:
+            return chosen
+    return DEFAULT
+
+
 def _stdout_gone() -> None:
     """stdout's reader has gone (`facteur dgp --json | head`): what is still
     buffered goes nowhere, so that Python's own flush at exit does not report
@@ -115,72 +124,72 @@ def _stdout_gone() -> None:
     os.dup2(os.open(os.devnull, os.O_WRONLY), descriptor)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(lang: str) -> argparse.ArgumentParser:
+    """The command's parser, its help in `lang`."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--config", help="configuration file (default: FACTEUR_CONFIG, else ./config/facteur.toml, else the shipped one)"
+        "--config", help=text("help-config", lang)
     )
-    common.add_argument("--root", help="folder holding the mailboxes, archive and ledger (default: [paths] root)")
-    common.add_argument("--json", action="store_true", help="machine-readable output")
+    common.add_argument("--root", help=text("help-root", lang))
+    common.add_argument("--json", action="store_true", help=text("help-json", lang))
     # Also before the command (`facteur --lang en flows show X`); given after it, it wins.
-    common.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=LANG_HELP)
+    common.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=text("help-lang", lang))
 
-    parser = argparse.ArgumentParser(prog="facteur", description="EDI flow-processing engine for electronic invoices")
+    parser = argparse.ArgumentParser(prog="facteur", description=text("help-facteur", lang))
     parser.add_argument("--version", action="version", version=f"facteur {metadata.version('facteur')}")
-    parser.add_argument("--lang", choices=LANGUAGES, help=LANG_HELP)
+    parser.add_argument("--lang", choices=LANGUAGES, help=text("help-lang", lang))
     parser.set_defaults(configured=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     init = commands.add_parser(
-        "init", help="write a configuration, a directory and the partners' mailboxes to start from in DIR"
+        "init", help=text("help-init", lang)
     )
     init.add_argument("folder", metavar="DIR")
     init.set_defaults(handler=_init, configured=False)
 
     process = commands.add_parser(
-        "process", parents=[common], help="process invoice flows (files or folders) into pivots and reports"
+        "process", parents=[common], help=text("help-process", lang)
     )
     process.add_argument("paths", nargs="+", metavar="PATH")
-    process.add_argument("--sender", required=True, help="partner id of the sender (3-8 characters)")
-    process.add_argument("--open-directory", action="store_true", help="accept any recipient and sender")
+    process.add_argument("--sender", required=True, help=text("help-sender", lang))
+    process.add_argument("--open-directory", action="store_true", help=text("help-open-directory", lang))
     process.add_argument(
-        "--strict", action="store_true", help="exit 1 when any flow is not fully integrated (for scripts)"
+        "--strict", action="store_true", help=text("help-strict", lang)
     )
     process.set_defaults(handler=_process)
 
-    validate = commands.add_parser("validate", parents=[common], help="validate files and print findings only")
+    validate = commands.add_parser("validate", parents=[common], help=text("help-validate", lang))
     validate.add_argument("paths", nargs="+", metavar="FILE")
-    validate.add_argument("--open-directory", action="store_true", help="accept any recipient")
+    validate.add_argument("--open-directory", action="store_true", help=text("help-open-directory-validate", lang))
     validate.set_defaults(handler=_validate)
 
     run = commands.add_parser(
-        "run", parents=[common], help="watch the inboxes (and the AMQP queue when configured) and process what comes"
+        "run", parents=[common], help=text("help-run", lang)
     )
-    run.add_argument("--workers", type=int, help="worker processes (default: [intake] workers, else one per core)")
-    run.add_argument("--until-idle", action="store_true", help="stop once the inboxes are empty and nothing is in flight")
-    run.add_argument("--no-amqp", action="store_true", help="do not consume the AMQP queue even if [amqp] url is set")
-    run.add_argument("--open-directory", action="store_true", help="accept any recipient and sender")
+    run.add_argument("--workers", type=int, help=text("help-workers", lang))
+    run.add_argument("--until-idle", action="store_true", help=text("help-until-idle", lang))
+    run.add_argument("--no-amqp", action="store_true", help=text("help-no-amqp", lang))
+    run.add_argument("--open-directory", action="store_true", help=text("help-open-directory", lang))
     run.set_defaults(handler=_run)
 
     worker = commands.add_parser(
-        "worker", parents=[common], help="consume the AMQP queue and process flows (many workers share one ledger)"
+        "worker", parents=[common], help=text("help-worker", lang)
     )
-    worker.add_argument("--open-directory", action="store_true", help="accept any recipient and sender")
+    worker.add_argument("--open-directory", action="store_true", help=text("help-open-directory", lang))
     worker.set_defaults(handler=_worker)
 
-    watch = commands.add_parser("watch", parents=[common], help="watch the inboxes and publish each file to the AMQP queue")
+    watch = commands.add_parser("watch", parents=[common], help=text("help-watch", lang))
     watch.set_defaults(handler=_watch)
 
-    submit = commands.add_parser("submit", parents=[common], help="publish files to the inbound AMQP queue")
+    submit = commands.add_parser("submit", parents=[common], help=text("help-submit", lang))
     submit.add_argument("paths", nargs="+", metavar="FILE")
-    submit.add_argument("--amqp", action="store_true", required=True, help="publish on the queue of [amqp]")
-    submit.add_argument("--sender", help="sender header, for a broker configured with sender_from = \"header\"")
+    submit.add_argument("--amqp", action="store_true", required=True, help=text("help-submit-amqp", lang))
+    submit.add_argument("--sender", help=text("help-submit-sender", lang))
     submit.set_defaults(handler=_submit)
 
-    cli_lifecycle.register(commands, common)
-
-    cli_flows.register(commands, common)
-    cli_doctor.register(commands, common)
+    cli_lifecycle.register(commands, common, lang)
+    cli_flows.register(commands, common, lang)
+    cli_doctor.register(commands, common, lang)
     return parser
 
 
@@ -251,7 +260,7 @@ def _submit(args, config: Config) -> int:
     try:
         ids = submit(settings, files(args.paths), args.sender)
     except ValueError as err:
-        raise UsageError(str(err)) from None
+        raise UsageError(err.args[0]) from None
     except PublishFailed as err:
         warn(text("submit-failed", args.lang, url=redact(settings.url), reason=err))
         return EXIT_BLOCKED

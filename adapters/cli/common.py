@@ -18,7 +18,6 @@ from facteur.engine.terms import values_text
 
 EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a process whose reader went away
-DAYS = "YYYY-MM-DD, today (aujourd'hui), yesterday (hier), or -7d (-7j) for 7 days ago"
 TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".swp")
 
 

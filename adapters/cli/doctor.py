@@ -14,10 +14,10 @@ from facteur.engine.operations import doctor
 LABELS = {doctor.OK: "doctor-ok", doctor.WARNING: "doctor-warning", doctor.FAILED: "doctor-failed"}  # catalogue keys
 
 
-def register(commands, common) -> None:
+def register(commands, common, lang: str) -> None:
     parser = commands.add_parser(
         "doctor", parents=[common],
-        help="check the configuration, directory, folders, ledger, broker, rule sets and disk space; exit 1 on a fault",
+        help=text("help-doctor", lang),
     )
     parser.set_defaults(handler=_doctor, configured=False)
 

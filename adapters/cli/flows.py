@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from facteur.adapters import wiring
-from facteur.adapters.cli.common import DAYS, EXIT_OK, SEVERITIES, emit, typed_day
+from facteur.adapters.cli.common import EXIT_OK, SEVERITIES, emit, typed_day
 from facteur.engine import operations
 from facteur.engine.config import Config
 from facteur.engine.messages import text
@@ -14,24 +14,23 @@ from facteur.engine.statuses import flow_status_help
 from facteur.engine.terms import values_text
 
 
-def register(commands, common) -> None:
-    flows = commands.add_parser("flows", help="look at the flows in the ledger")
+def register(commands, common, lang: str) -> None:
+    flows = commands.add_parser("flows", help=text("help-flows", lang))
     flow_commands = flows.add_subparsers(dest="flows_command", metavar="ACTION", required=True)
-    listing = flow_commands.add_parser("list", parents=[common], help="the latest flows, newest first")
+    listing = flow_commands.add_parser("list", parents=[common], help=text("help-flows-list", lang))
     listing.add_argument("--limit", type=int, default=50)
-    listing.add_argument("--status", help=flow_status_help())
-    listing.add_argument("--sender", default="", help="the partner that sent the flow")
-    listing.add_argument("--recipient", default="", help="a recipient mailbox id or SIRET the flow's invoices went to")
-    listing.add_argument("--since", help=f"received on or after this day: {DAYS}")
-    listing.add_argument("--until", help=f"received on or before this day: {DAYS}")
-    listing.add_argument("--syntax", default="", help="e.g. IN_DP_E1_UBL_INVOICE, IN_DP_E1_CII_16B")
-    listing.add_argument("--code", default="", help="flows with a finding of this code, e.g. FCT-RECIPIENT-UNKNOWN")
-    listing.add_argument("--number", default="", help="flows holding this invoice number (compared as read: case, "
-                         "dashes and spaces aside)")
-    listing.add_argument("--supplier", default="", help="flows holding an invoice of this supplier (SIRET)")
+    listing.add_argument("--status", help=text("help-list-status", lang, statuses=flow_status_help()))
+    listing.add_argument("--sender", default="", help=text("help-list-sender", lang))
+    listing.add_argument("--recipient", default="", help=text("help-list-recipient", lang))
+    listing.add_argument("--since", help=text("help-list-since", lang, days=text("help-days", lang)))
+    listing.add_argument("--until", help=text("help-list-until", lang, days=text("help-days", lang)))
+    listing.add_argument("--syntax", default="", help=text("help-list-syntax", lang))
+    listing.add_argument("--code", default="", help=text("help-list-code", lang))
+    listing.add_argument("--number", default="", help=text("help-list-number", lang))
+    listing.add_argument("--supplier", default="", help=text("help-list-supplier", lang))
     listing.set_defaults(handler=_list)
-    show = flow_commands.add_parser("show", parents=[common], help="one flow: timeline, findings, outputs")
-    show.add_argument("flow_id", metavar="ID", help="flow id, or a unique prefix of it")
+    show = flow_commands.add_parser("show", parents=[common], help=text("help-flows-show", lang))
+    show.add_argument("flow_id", metavar="ID", help=text("help-flow-id", lang))
     show.set_defaults(handler=_show)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from facteur.adapters import wiring
-from facteur.adapters.cli.common import DAYS, EXIT_OK, emit, print_processed, typed_day, warn
+from facteur.adapters.cli.common import EXIT_OK, emit, print_processed, typed_day, warn
 from facteur.engine import operations
 from facteur.engine.config import Config
 from facteur.engine.messages import said, text
@@ -16,38 +16,37 @@ from facteur.engine.runtime import logs
 from facteur.engine.statuses import FLOW_NAMES, PENDING
 
 
-def register(commands, common) -> None:
+def register(commands, common, lang: str) -> None:
     collect = commands.add_parser(
         "collect", parents=[common],
-        help="hand a portal or service recipient the invoices waiting for it; their payment delay starts now",
+        help=text("help-collect", lang),
     )
-    collect.add_argument("recipient", metavar="RECIPIENT", help="the structure's mailbox id or SIRET")
-    collect.add_argument("--to", metavar="DIR", help="also copy the waiting pivots into DIR")
+    collect.add_argument("recipient", metavar="RECIPIENT", help=text("help-collect-recipient", lang))
+    collect.add_argument("--to", metavar="DIR", help=text("help-collect-to", lang))
     collect.set_defaults(handler=_collect)
 
     dispute = commands.add_parser(
-        "dispute", parents=[common], help="start an invoice's payment delay by the dispute rule: deposit time + 2 days"
+        "dispute", parents=[common], help=text("help-dispute", lang)
     )
-    dispute.add_argument("invoice", metavar="FLOW[:N]", help="flow id (or unique prefix) and invoice number in the flow")
-    dispute.add_argument("--reason", required=True, help="why the invoice is disputed (kept in the timeline)")
+    dispute.add_argument("invoice", metavar="FLOW[:N]", help=text("help-dispute-invoice", lang))
+    dispute.add_argument("--reason", required=True, help=text("help-dispute-reason", lang))
     dispute.set_defaults(handler=_dispute)
 
-    clock = commands.add_parser("dgp", parents=[common], help="invoices with their payment-delay start, due date and days left")
-    clock.add_argument("--overdue", action="store_true", help="only invoices past due without a payment status")
-    clock.add_argument("--recipient", default="", help="one recipient's mailbox id or SIRET")
-    clock.add_argument("--on", help=f"count days left as on this day ({DAYS}; default today)")
+    clock = commands.add_parser("dgp", parents=[common], help=text("help-dgp", lang))
+    clock.add_argument("--overdue", action="store_true", help=text("help-dgp-overdue", lang))
+    clock.add_argument("--recipient", default="", help=text("help-dgp-recipient", lang))
+    clock.add_argument("--on", help=text("help-dgp-on", lang, days=text("help-days", lang)))
     clock.set_defaults(handler=_dgp)
 
     again = commands.add_parser(
-        "replay", parents=[common], help="re-run archived rejected flows through the current configuration"
+        "replay", parents=[common], help=text("help-replay", lang)
     )
-    again.add_argument("flow_ids", nargs="*", metavar="ID", help="flow ids (or unique prefixes)")
-    again.add_argument("--status", choices=sorted(name for name, code in FLOW_NAMES.items() if code != PENDING), help="replay every flow in this status...")
-    again.add_argument("--since", help=f"...received on or after this day ({DAYS})")
-    again.add_argument("--until", help=f"...received on or before this day ({DAYS})")
+    again.add_argument("flow_ids", nargs="*", metavar="ID", help=text("help-replay-ids", lang))
+    again.add_argument("--status", choices=sorted(name for name, code in FLOW_NAMES.items() if code != PENDING), help=text("help-replay-status", lang))
+    again.add_argument("--since", help=text("help-replay-since", lang, days=text("help-days", lang)))
+    again.add_argument("--until", help=text("help-replay-until", lang, days=text("help-days", lang)))
     again.add_argument("--dry-run", action="store_true",
-                       help="say which flows would be replayed and what each would give now, and why others would "
-                            "not, without replaying, writing or recording anything")
+                       help=text("help-replay-dry-run", lang))
     again.set_defaults(handler=_replay)
 
 

@@ -147,3 +147,67 @@ doctor-summary = { $n ->
 misplaced-in-inbox = { $file }: a file dropped directly in inbox/ is never taken; move it into inbox/<partner>/, the folder of its sender
 misplaced-not-watched = { $file }: the folder { $folder } is not watched ([intake] partners of { $config }); add { $folder } to [intake] partners or move the file into inbox/<partner>/
 misplaced-not-a-partner = { $file }: the folder { $folder } is not a partner of the directory { $directory }; add it to the directory or move the file into inbox/<partner>/
+
+# The ledger and the broker, as the commands meet them.
+cli-to-not-a-folder = --to { $path } is not a folder
+cli-no-broker = no broker configured: set [amqp] url in { $path }
+watch-needs-header = facteur watch publishes for every partner of its inboxes, naming each in the { $header } header: set [amqp] sender_from = "header" in { $path } (workers too), and let only trusted publishers reach the inbound queue
+ledger-cannot-open = the ledger { $path } cannot be opened now: { $reason }
+ledger-too-new = ledger { $ledger } was written by a newer facteur (schema { $version }); upgrade facteur
+ledger-cannot-write = the ledger cannot be written now: { $reason }
+amqp-sender-required = a sender is required: it travels in the { $header } header (--sender)
+amqp-sender-is-user = the sender is the AMQP user ({ $user }), which the broker checks; connect as { $sender } to send as { $sender }
+
+# The command line's help (--help), and what the options accept.
+help-config = configuration file (default: FACTEUR_CONFIG, else ./config/facteur.toml, else the shipped one)
+help-root = folder holding the mailboxes, archive and ledger (default: [paths] root)
+help-json = machine-readable output
+help-init = write a configuration, a directory and the partners' mailboxes to start from in DIR
+help-process = process invoice flows (files or folders) into pivots and reports
+help-sender = partner id of the sender (3-8 characters)
+help-open-directory = accept any recipient and sender
+help-strict = exit 1 when any flow is not fully integrated (for scripts)
+help-validate = validate files and print findings only
+help-open-directory-validate = accept any recipient
+help-run = watch the inboxes (and the AMQP queue when configured) and process what comes
+help-workers = worker processes (default: [intake] workers, else one per core)
+help-until-idle = stop once the inboxes are empty and nothing is in flight
+help-no-amqp = do not consume the AMQP queue even if [amqp] url is set
+help-worker = consume the AMQP queue and process flows (many workers share one ledger)
+help-watch = watch the inboxes and publish each file to the AMQP queue
+help-submit = publish files to the inbound AMQP queue
+help-submit-amqp = publish on the queue of [amqp]
+help-submit-sender = sender header, for a broker configured with sender_from = "header"
+help-doctor = check the configuration, directory, folders, ledger, broker, rule sets and disk space; exit 1 on a fault
+help-flows = look at the flows in the ledger
+help-flows-list = the latest flows, newest first
+help-list-sender = the partner that sent the flow
+help-list-recipient = a recipient mailbox id or SIRET the flow's invoices went to
+help-list-since = received on or after this day: { $days }
+help-list-until = received on or before this day: { $days }
+help-list-syntax = e.g. IN_DP_E1_UBL_INVOICE, IN_DP_E1_CII_16B
+help-list-code = flows with a finding of this code, e.g. FCT-RECIPIENT-UNKNOWN
+help-list-number = flows holding this invoice number (compared as read: case, dashes and spaces aside)
+help-list-supplier = flows holding an invoice of this supplier (SIRET)
+help-flows-show = one flow: timeline, findings, outputs
+help-flow-id = flow id, or a unique prefix of it
+help-collect = hand a portal or service recipient the invoices waiting for it; their payment delay starts now
+help-collect-recipient = the structure's mailbox id or SIRET
+help-collect-to = also copy the waiting pivots into DIR
+help-dispute = start an invoice's payment delay by the dispute rule: deposit time + 2 days
+help-dispute-invoice = flow id (or unique prefix) and invoice number in the flow
+help-dispute-reason = why the invoice is disputed (kept in the timeline)
+help-dgp = invoices with their payment-delay start, due date and days left
+help-dgp-overdue = only invoices past due without a payment status
+help-dgp-recipient = one recipient's mailbox id or SIRET
+help-dgp-on = count days left as on this day ({ $days }; default today)
+help-replay = re-run archived rejected flows through the current configuration
+help-replay-ids = flow ids (or unique prefixes)
+help-replay-status = replay every flow in this status...
+help-replay-since = ...received on or after this day ({ $days })
+help-replay-until = ...received on or before this day ({ $days })
+help-replay-dry-run = say which flows would be replayed and what each would give now, and why others would not, without replaying, writing or recording anything
+help-facteur = EDI flow-processing engine for electronic invoices
+help-lang = language of the messages and reports: fr or en (default: [ui] language, else fr)
+help-days = YYYY-MM-DD, today (aujourd'hui), yesterday (hier), or -7d (-7j) for 7 days ago
+help-list-status = status: { $statuses }

@@ -147,3 +147,67 @@ doctor-summary = { $n ->
 misplaced-in-inbox = { $file } : un fichier posé directement dans inbox/ n'est jamais pris ; déplacez-le dans inbox/<partenaire>/, le dossier de son expéditeur
 misplaced-not-watched = { $file } : le dossier { $folder } n'est pas surveillé ([intake] partners de { $config }) ; ajoutez { $folder } à [intake] partners ou déplacez le fichier dans inbox/<partenaire>/
 misplaced-not-a-partner = { $file } : le dossier { $folder } n'est pas un partenaire de l'annuaire { $directory } ; ajoutez-le à l'annuaire ou déplacez le fichier dans inbox/<partenaire>/
+
+# The ledger and the broker, as the commands meet them.
+cli-to-not-a-folder = --to { $path } n'est pas un dossier
+cli-no-broker = aucun courtier configuré : renseignez [amqp] url dans { $path }
+watch-needs-header = facteur watch publie pour chaque partenaire de ses dossiers de réception, en le nommant dans l'en-tête { $header } : mettez [amqp] sender_from = "header" dans { $path } (et pour les workers), et ne laissez que des émetteurs de confiance atteindre la file d'entrée
+ledger-cannot-open = le registre { $path } ne peut pas être ouvert maintenant : { $reason }
+ledger-too-new = le registre { $ledger } a été écrit par un facteur plus récent (schéma { $version }) ; mettez facteur à jour
+ledger-cannot-write = le registre ne peut pas être écrit maintenant : { $reason }
+amqp-sender-required = un expéditeur est obligatoire : il voyage dans l'en-tête { $header } (--sender)
+amqp-sender-is-user = l'expéditeur est l'utilisateur AMQP ({ $user }), que le courtier vérifie ; connectez-vous en tant que { $sender } pour envoyer au nom de { $sender }
+
+# The command line's help (--help), and what the options accept.
+help-config = fichier de configuration (par défaut : FACTEUR_CONFIG, sinon ./config/facteur.toml, sinon celui livré avec facteur)
+help-root = dossier des boîtes, de l'archive et du registre (par défaut : [paths] root)
+help-json = sortie lisible par un programme (JSON)
+help-init = écrit dans DIR une configuration, un annuaire et les boîtes des partenaires pour commencer
+help-process = traite des flux de factures (fichiers ou dossiers) en pivots et rapports
+help-sender = identifiant de partenaire de l'expéditeur (3 à 8 caractères)
+help-open-directory = accepte tout destinataire et tout expéditeur
+help-strict = sort avec 1 si un flux n'est pas entièrement intégré (pour les scripts)
+help-validate = valide des fichiers et n'affiche que les anomalies
+help-open-directory-validate = accepte tout destinataire
+help-run = surveille les dossiers de réception (et la file AMQP si elle est configurée) et traite ce qui arrive
+help-workers = processus de traitement (par défaut : [intake] workers, sinon un par cœur)
+help-until-idle = s'arrête une fois les dossiers de réception vides et plus rien en cours
+help-no-amqp = ne consomme pas la file AMQP, même si [amqp] url est renseigné
+help-worker = consomme la file AMQP et traite les flux (plusieurs workers partagent un registre)
+help-watch = surveille les dossiers de réception et publie chaque fichier sur la file AMQP
+help-submit = publie des fichiers sur la file AMQP d'entrée
+help-submit-amqp = publie sur la file de [amqp]
+help-submit-sender = en-tête de l'expéditeur, pour un courtier configuré avec sender_from = "header"
+help-doctor = vérifie la configuration, l'annuaire, les dossiers, le registre, le courtier, les règles et l'espace disque ; sort avec 1 sur un défaut
+help-flows = consulte les flux du registre
+help-flows-list = les derniers flux, du plus récent au plus ancien
+help-list-sender = le partenaire qui a envoyé le flux
+help-list-recipient = la boîte ou le SIRET d'un destinataire des factures du flux
+help-list-since = reçus ce jour ou après : { $days }
+help-list-until = reçus ce jour ou avant : { $days }
+help-list-syntax = par exemple IN_DP_E1_UBL_INVOICE, IN_DP_E1_CII_16B
+help-list-code = les flux ayant une anomalie de ce code, par exemple FCT-RECIPIENT-UNKNOWN
+help-list-number = les flux portant ce numéro de facture (comparé tel qu'on le lit : sans tenir compte de la casse, des tirets et des espaces)
+help-list-supplier = les flux portant une facture de ce fournisseur (SIRET)
+help-flows-show = un flux : historique, anomalies, sorties
+help-flow-id = identifiant du flux, ou un préfixe unique
+help-collect = remet à un destinataire en mode portail ou service les factures qui l'attendent ; leur délai de paiement commence alors
+help-collect-recipient = la boîte ou le SIRET de la structure
+help-collect-to = copie aussi les pivots en attente dans DIR
+help-dispute = fait commencer le délai de paiement d'une facture par la règle de la contestation : dépôt + 2 jours
+help-dispute-invoice = identifiant du flux (ou préfixe unique) et place de la facture dans le flux
+help-dispute-reason = pourquoi la facture est contestée (gardé dans l'historique)
+help-dgp = les factures avec le début de leur délai de paiement, leur échéance et les jours restants
+help-dgp-overdue = seulement les factures échues sans statut de paiement
+help-dgp-recipient = la boîte ou le SIRET d'un destinataire
+help-dgp-on = compte les jours restants comme ce jour-là ({ $days } ; par défaut aujourd'hui)
+help-replay = repasse des flux rejetés archivés par la configuration actuelle
+help-replay-ids = identifiants de flux (ou préfixes uniques)
+help-replay-status = rejoue chaque flux de ce statut…
+help-replay-since = …reçu ce jour ou après ({ $days })
+help-replay-until = …reçu ce jour ou avant ({ $days })
+help-replay-dry-run = dit quels flux seraient rejoués et ce que chacun donnerait maintenant, et pourquoi les autres ne le seraient pas, sans rien rejouer, écrire ni enregistrer
+help-facteur = moteur de traitement de flux EDI pour les factures électroniques
+help-lang = langue des messages et des rapports : fr ou en (par défaut : [ui] language, sinon fr)
+help-days = AAAA-MM-JJ, aujourd'hui (today), hier (yesterday), ou -7j (-7d) pour il y a 7 jours
+help-list-status = statut : { $statuses }
