@@ -155,6 +155,7 @@ def test_a_ledger_of_the_previous_schema_gains_the_messages_keys(tmp_path, capsy
 def test_a_postgresql_ledger_of_the_previous_schema_gains_the_messages_keys(pg_ledger_url):
     import psycopg
 
+    from facteur.adapters.pg_ledger import MIGRATIONS as PG_MIGRATIONS
     from facteur.adapters.pg_ledger import SCHEMA_VERSION as PG_SCHEMA_VERSION
     from facteur.adapters.pg_ledger import PgLedger
 
@@ -162,7 +163,8 @@ def test_a_postgresql_ledger_of_the_previous_schema_gains_the_messages_keys(pg_l
     with psycopg.connect(pg_ledger_url, autocommit=True) as connection:
         connection.execute("ALTER TABLE findings DROP COLUMN said")
         connection.execute("ALTER TABLE events DROP COLUMN said")
-        connection.execute("UPDATE schema_version SET version = %s", (PG_SCHEMA_VERSION - 1,))
+        connection.execute("UPDATE schema_version SET version = %s",
+                           (PG_MIGRATIONS.index(SAID.format(if_not_exists="IF NOT EXISTS ")),))
     PgLedger(pg_ledger_url).close()
     with psycopg.connect(pg_ledger_url, autocommit=True) as connection:
         assert connection.execute("SELECT version FROM schema_version").fetchall() == [(PG_SCHEMA_VERSION,)]
