@@ -121,6 +121,7 @@ def _failed_closed(xslt: Path, err: Exception) -> Finding:
 
 def _findings(svrl: etree._Element, xslt: Path, root: etree._Element) -> list[Finding]:
     namespaces = {ns.get("prefix"): ns.get("uri") for ns in svrl.iter(f"{{{SVRL}}}ns-prefix-in-attribute-values")}
+    reader = values.Reader(root, namespaces)
     findings = []
     for item in svrl.iter(f"{{{SVRL}}}failed-assert", f"{{{SVRL}}}successful-report"):
         text = " ".join("".join(item.itertext()).split())
@@ -131,9 +132,10 @@ def _findings(svrl: etree._Element, xslt: Path, root: etree._Element) -> list[Fi
         message, location = _strip_code(text), item.get("location", "")
         code_list = _CODE_LIST.match(message)
         test = code_list.group(1) if code_list else item.get("test", "")
-        read = values.read(root, location, test, namespaces)
-        if code_list and not read:  # the rule's context is the coded element itself
-            read = values.read(root, location, ".", namespaces)
+        context = reader.context(location)
+        read = () if context is None else reader.read(context, test)
+        if code_list and context is not None and not read:  # the rule's context is the coded element itself
+            read = reader.read(context, ".")
         if read and (code_list or code.startswith("BR-CL-")):
             message = _not_in_list(read[0], code_list.group(1) if code_list else "")
         findings.append(
@@ -141,7 +143,7 @@ def _findings(svrl: etree._Element, xslt: Path, root: etree._Element) -> list[Fi
                 code,
                 Severity.BLOCKING if blocking else Severity.WARNING,
                 message,
-                values.readable(root, location),
+                location if context is None else reader.where(context),
                 layer="schematron",
                 values=read,
             )

@@ -23,7 +23,10 @@ document (`engine/terms.py`), not by how the test spells the path.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from decimal import Decimal
+from functools import lru_cache
+from itertools import islice
 
 from lxml import etree
 
@@ -37,93 +40,128 @@ _QNAME = re.compile(rf"({_NAME}):({_NAME})")
 _ATTRIBUTE = re.compile(rf"@(?:{_NAME}:)?{_NAME}")
 _CASTS = {"xs:decimal", "xs:string", "xs:double", "xs:integer", "xs:date", "string", "number", "normalize-space",
           "data"}
-_LOCATION_STEP = re.compile(r"\*:([\w.-]+)\[namespace-uri\(\)='([^']*)'\]")
+# One step of a schematron location: `/*:Name[namespace-uri()='urn:…'][n]`, or `/@*[local-name()='name' …]`.
+_LOCATION = re.compile(r"(/(?:\*:([\w.-]+)\[namespace-uri\(\)='([^']*)'\]\[(\d+)\]"
+                       r"|@\*\[local-name\(\)='([\w.-]+)'[^\]]*\]))")
 _BINDING = re.compile(rf"(?:every|some|for)\s+\$({_NAME})\s+in\s+(\S+?)\s+(?:satisfies|return)\b")
 _POSITION = re.compile(r"\[\d+\]")
-_LOCATION_ATTRIBUTE = re.compile(r"@\*\[local-name\(\)='([\w.-]+)'[^\]]*\]")
 
 
-def read(root: etree._Element, location: str, test: str, namespaces: dict[str, str]) -> tuple[Value, ...]:
-    """The values the test read at `location`, in the order it names them, at
-    most MAX_VALUES; none when the location cannot be found."""
-    context = _context(root, location)
-    if context is None:
-        return ()
-    found: list[Value] = []
-    seen: set = set()
-    variables = _variables(context, test, namespaces)
-    for path, summed in _paths(test):
-        for value in _evaluate(context, path, summed, namespaces, seen, variables):
-            found.append(value)
-            if len(found) == MAX_VALUES:
-                return tuple(found)
-    return tuple(found)
+class Reader:
+    """Reads the values of one document's failed asserts. A rule that fails
+    on every line of a large invoice fires thousands of times: the positions
+    of siblings are counted once per parent, and locations are followed step
+    by step, so that reading stays linear in the findings."""
 
+    def __init__(self, root: etree._Element, namespaces: dict[str, str]):
+        self.root = root
+        self.namespaces = namespaces
+        self._positions: dict = {}  # element -> (its position among same-named siblings, how many they are)
 
-def readable(root: etree._Element, location: str) -> str:
-    """A schematron location (`/*:Invoice[namespace-uri()='urn:…'][1]/*:LegalMonetaryTotal[…][1]`)
-    as a person reads it (`/Invoice/cac:LegalMonetaryTotal`), or as it is when it finds no node."""
-    context = _context(root, location)
-    return location if context is None else _where(context)
+    def context(self, location: str):
+        """The node at a schematron location (`/*:Invoice[namespace-uri()='…'][1]/…`),
+        followed step by step, or None."""
+        steps = _LOCATION.findall(location)
+        if not steps or "".join(step[0] for step in steps) != location:
+            return None
+        (_, local, namespace, index, _), *rest = steps
+        root = etree.QName(self.root)
+        if (root.localname, root.namespace or "", index) != (local, namespace, "1"):
+            return None
+        node = self.root
+        for _, local, namespace, index, attribute in rest:
+            if attribute:
+                return next((a for a in node.xpath("@*") if etree.QName(a.attrname).localname == attribute), None)
+            tag = f"{{{namespace}}}{local}" if namespace else local
+            node = next(islice(node.iterchildren(tag), int(index) - 1, None), None)
+            if node is None:
+                return None
+        return node
 
+    def read(self, context, test: str) -> tuple[Value, ...]:
+        """The values the test read at its context node, in the order it names
+        them, at most MAX_VALUES."""
+        found: list[Value] = []
+        seen: set = set()
+        variables = self._variables(context, test)
+        for path, summed in _paths(test):
+            for value in self._evaluate(context, path, summed, seen, variables):
+                found.append(value)
+                if len(found) == MAX_VALUES:
+                    return tuple(found)
+        return tuple(found)
 
-def _context(root: etree._Element, location: str):
-    """The node at a schematron location (`/*:Invoice[namespace-uri()='…'][1]/…`),
-    rewritten for XPath 1.0."""
-    if not location.startswith("/"):
-        return None
-    xpath = _LOCATION_STEP.sub(r"*[local-name()='\1'][namespace-uri()='\2']", location)
-    xpath = _LOCATION_ATTRIBUTE.sub(r"@*[local-name()='\1']", xpath)
-    try:
-        nodes = root.getroottree().xpath(xpath)
-    except etree.XPathError:
-        return None
-    return nodes[0] if isinstance(nodes, list) and nodes and not isinstance(nodes[0], str) else None
+    def where(self, node) -> str:
+        """The node's path as a person reads it (`/Invoice/cac:InvoiceLine[2]/cbc:ID`):
+        prefixed names, a position only where siblings share the name, an
+        attribute after its element."""
+        if getattr(node, "is_attribute", False):
+            return f"{self.where(node.getparent())}/@{node.attrname}"
+        steps = []
+        while node is not None:
+            name = f"{node.prefix}:{etree.QName(node).localname}" if node.prefix else etree.QName(node).localname
+            position, count = self._position(node)
+            steps.append(f"{name}[{position}]" if count > 1 else name)
+            node = node.getparent()
+        return "/" + "/".join(reversed(steps))
 
+    def _position(self, node) -> tuple[int, int]:
+        parent = node.getparent()
+        if parent is None:
+            return 1, 1
+        if node not in self._positions:
+            counts = Counter(child.tag for child in parent)
+            seen: Counter = Counter()
+            for child in parent:
+                seen[child.tag] += 1
+                self._positions[child] = (seen[child.tag], counts[child.tag])
+        return self._positions[node]
 
-def _variables(context, test: str, namespaces: dict[str, str]) -> dict[str, str]:
-    """The test's variables bound to one value (`every $Currency in
-    cbc:DocumentCurrencyCode satisfies …`), so that the paths
-    that use them (`cbc:TaxAmount[@currencyID=$Currency]`) can be read as the
-    rule read them; a variable over several nodes stays unbound, and the paths
-    that use it unread."""
-    bound = {}
-    for name, expression in _BINDING.findall(test):
-        paths = _paths(expression)
-        if len(paths) != 1:
-            continue
+    def _variables(self, context, test: str) -> dict[str, str]:
+        """The test's variables bound to one value (`every $Currency in
+        cbc:DocumentCurrencyCode satisfies …`), so that the paths that use
+        them (`cbc:TaxAmount[@currencyID=$Currency]`) can be read as the rule
+        read them; a variable over several nodes stays unbound, and the paths
+        that use it unread."""
+        bound = {}
+        for name, path in _bindings(test):
+            try:
+                nodes = context.xpath(path, namespaces=self.namespaces)
+            except (etree.XPathError, TypeError):
+                continue
+            if isinstance(nodes, list) and len(nodes) == 1 and _is_leaf(nodes[0]):
+                bound[name] = _text(nodes[0])
+        return bound
+
+    def _evaluate(self, context, path: str, summed: bool, seen: set, variables: dict[str, str]) -> list[Value]:
         try:
-            nodes = context.xpath(paths[0][0], namespaces=namespaces)
+            nodes = context.xpath(path, namespaces=self.namespaces, **variables)
         except (etree.XPathError, TypeError):
-            continue
-        if isinstance(nodes, list) and len(nodes) == 1 and _is_leaf(nodes[0]):
-            bound[name] = _text(nodes[0])
-    return bound
-
-
-def _evaluate(context, path: str, summed: bool, namespaces: dict[str, str], seen: set,
-              variables: dict[str, str]) -> list[Value]:
-    try:
-        nodes = context.xpath(path, namespaces=namespaces, **variables)
-    except (etree.XPathError, TypeError):
-        return []
-    if not isinstance(nodes, list):
-        return []
-    leaves = [node for node in nodes if _is_leaf(node)]
-    if not leaves:
-        return []
-    if summed and len(leaves) > 1:
-        total = _sum(leaves)
-        if total is None:
             return []
-        return [Value(terms.term_of(leaves[0]), str(total), _POSITION.sub("", _where(leaves[0])), len(leaves))]
-    values = []
-    for node in leaves:
-        where = _where(node)
-        if where not in seen:
-            seen.add(where)
-            values.append(Value(terms.term_of(node), _text(node), where))
-    return values
+        if not isinstance(nodes, list):
+            return []
+        leaves = [node for node in nodes if _is_leaf(node)]
+        if not leaves:
+            return []
+        if summed and len(leaves) > 1:
+            total = _sum(leaves)
+            if total is None:
+                return []
+            return [Value(terms.term_of(leaves[0]), str(total), _POSITION.sub("", self.where(leaves[0])), len(leaves))]
+        values = []
+        for node in leaves:
+            where = self.where(node)
+            if where not in seen:
+                seen.add(where)
+                values.append(Value(terms.term_of(node), _text(node), where))
+        return values
+
+
+@lru_cache(maxsize=4096)
+def _bindings(test: str) -> tuple[tuple[str, str], ...]:
+    """The variables a test binds to a path (`every $name in path satisfies`)."""
+    found = ((name, _paths(expression)) for name, expression in _BINDING.findall(test))
+    return tuple((name, paths[0][0]) for name, paths in found if len(paths) == 1)
 
 
 def _is_leaf(node) -> bool:
@@ -145,31 +183,15 @@ def _sum(nodes) -> Decimal | None:
         return None
 
 
-def _where(node) -> str:
-    """The node's path as a person reads it: prefixed names, a position only
-    where siblings share the name, an attribute after its element."""
-    if getattr(node, "is_attribute", False):
-        return f"{_where(node.getparent())}/@{node.attrname}"
-    steps = []
-    while node is not None:
-        name = f"{node.prefix}:{etree.QName(node).localname}" if node.prefix else etree.QName(node).localname
-        parent = node.getparent()
-        if parent is not None:
-            same = [sibling for sibling in parent if sibling.tag == node.tag]
-            if len(same) > 1:
-                name += f"[{same.index(node) + 1}]"
-        steps.append(name)
-        node = parent
-    return "/" + "/".join(reversed(steps))
-
-
 # The test's paths -----------------------------------------------------------
 
 
-def _paths(test: str, prefix: str = "") -> list[tuple[str, bool]]:
+@lru_cache(maxsize=4096)
+def _paths(test: str, prefix: str = "") -> tuple[tuple[str, bool], ...]:
     """The paths of an XPath expression, each as lxml can evaluate it, with
     whether it is summed; the paths inside a cast step (`p/xs:decimal(q)`)
-    are read under their prefix `p/`."""
+    are read under their prefix `p/`. A rule fires once per line it fails
+    on with the same test, which is read once."""
     found: list[tuple[str, bool]] = []
     i, n = 0, len(test)
     while i < n:
@@ -192,7 +214,7 @@ def _paths(test: str, prefix: str = "") -> list[tuple[str, bool]]:
             i = max(end, i + 1)
             continue
         i += 1
-    return found
+    return tuple(found)
 
 
 def _starts_path(text: str, i: int) -> bool:
