@@ -176,3 +176,11 @@ def test_real_rejected_invoices_of_the_corpus_show_the_values_of_their_rules(cor
             if f.code.startswith(("BR-CO-", "BR-CL-")):
                 (with_values if f.values else without).append(f"{path}: {f.code}")
     assert len(with_values) >= 7 and without == []
+
+
+def test_process_prints_the_values_under_a_blocking_finding(hub):
+    code, out = hub.run("process", str(hub.drop("co16.xml", BR_CO_16)), "--sender", "DEMO01")
+    assert code == 0 and "BR-CO-16" in out
+    assert "Valeurs lues : Montant à payer (BT-115) = 120.00 ; Montant total TTC (BT-112) = 35851.72" in out
+    code, out = hub.run("process", str(hub.drop("co16-en.xml", BR_CO_16 + b"\n")), "--sender", "DEMO01", "--lang", "en")
+    assert "Values read: Amount due for payment (BT-115) = 120.00" in out

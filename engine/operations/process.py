@@ -116,6 +116,7 @@ def _oversized(submitted: Submitted, limit: int, lang: str) -> dict:
         "severity": "blocking",
         "message": text("ops-oversized", lang, name=submitted.shown, limit=limit),
         "location": "",
+        "values": [],  # the same keys as the runner's findings (runner._finding)
     }
 
 
