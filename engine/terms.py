@@ -82,8 +82,8 @@ LISTS = {
 
 def list_key(field: str) -> str:
     """The catalogue's key of the name of the code list `field` (`@mimeCode`,
-    `ram:TypeCode`) takes its codes from, or ""."""
-    return LISTS.get(field.lstrip("@").split(":")[-1], "")
+    `ram:TypeCode`, `cbc:EndpointID/@schemeID`) takes its codes from, or ""."""
+    return LISTS.get(field.rsplit("/", 1)[-1].lstrip("@").split(":")[-1], "")
 
 
 def term_of(node) -> str:

@@ -88,7 +88,8 @@ def test_a_code_list_finding_names_the_code_and_the_list():
 
 def test_an_identifier_scheme_outside_its_list_is_named_with_its_value():
     f = finding(changed(UBL, ('<cbc:EndpointID schemeID="0009">', '<cbc:EndpointID schemeID="9958">')), "BR-CL-25")
-    assert f.message.startswith("Le code « 9958 » de @schemeID n'est pas dans la liste des identifiants de schéma")
+    assert f.message.startswith("Le code « 9958 » de cbc:EndpointID/@schemeID n'est pas dans la liste des "
+                                "identifiants de schéma")
     assert f.values[0].location == "/Invoice/cac:AccountingSupplierParty/cac:Party/cbc:EndpointID/@schemeID"
 
 

@@ -41,6 +41,7 @@ XSL = "http://www.w3.org/1999/XSL/Transform"
 _CODEDB_PARAM = "facteur-codedb"
 _RULE_ID = re.compile(r"^\s*\[([A-Za-z0-9_.-]+)\]")
 # A Factur-X code-list assert: "Value of '@mimeCode' is not allowed."
+_POSITION = re.compile(r"\[\d+\]$")
 _CODE_LIST = re.compile(r"^Value of '([^']+)' is not allowed")
 _local = threading.local()
 
@@ -152,8 +153,12 @@ def _findings(svrl: etree._Element, xslt: Path, root: etree._Element) -> list[Fi
 
 
 def _not_in_list(value: Value, field: str) -> Message:
-    """A code-list finding in words: the code, the field it is in, the list it is not in."""
-    field = field or value.location.rsplit("/", 1)[-1]
+    """A code-list finding in words: the code, the field it is in (an
+    attribute with its element, `cbc:EndpointID/@schemeID`), the list it is not in."""
+    steps = value.location.rsplit("/", 2)
+    field = field or steps[-1]
+    if field.startswith("@") and len(steps) == 3:
+        field = f"{_POSITION.sub('', steps[-2])}/{field}"
     shown = f"{field} ({value.term})" if value.term.startswith("BT-") else field
     listed = terms.list_key(field)
     if listed:
