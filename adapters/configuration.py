@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tomllib
 from importlib.resources import files
@@ -30,7 +31,7 @@ from facteur.engine.hub.controls import KnownInvoice
 from facteur.engine.hub.directory import Directory
 from facteur.engine.inputs.mappings import Format
 from facteur.engine.inputs.recognise import Patterns
-from facteur.engine.messages import say
+from facteur.engine.messages import Message, say
 from facteur.engine.pipeline import Context
 from facteur.engine.validation.validate import Rules
 
@@ -189,45 +190,45 @@ def _read(path: Path) -> dict:
         raise ConfigError(say("config-unreadable", path=path, reason=err.strerror)) from None
 
 
-EXPECTED = {
-    "bool_type": "true ou false, sans guillemets",
-    "int_type": "un nombre entier, sans guillemets",
-    "float_type": "un nombre, sans guillemets",
-    "string_type": "un texte entre guillemets",
-    "list_type": 'une liste, par exemple ["DEMO01"]',
-    "string_pattern_mismatch": "un identifiant de 3 à 8 lettres, chiffres, - ou _",
+EXPECTED = {  # pydantic's error type -> what is expected, a catalogue key
+    "bool_type": "config-expected-bool",
+    "int_type": "config-expected-int",
+    "float_type": "config-expected-float",
+    "string_type": "config-expected-string",
+    "list_type": "config-expected-list",
+    "string_pattern_mismatch": "config-expected-partner-id",
 }
 
 
-def _explained(error: dict, path: Path) -> str:
+def _explained(error: dict, path: Path) -> Message:
     """One pydantic error told as a person needs it: the file, the key, the value, what is expected."""
     loc = [part for part in error["loc"] if isinstance(part, str)]
     sections = [name for name, field in Settings.model_fields.items() if _is_table(field.annotation)]
     if error["type"] == "extra_forbidden" and len(loc) == 1 and isinstance(error["input"], dict):
-        known = ", ".join(f"[{name}]" for name in sections)
-        return f"{path} : la section [{loc[0]}] est inconnue ; les sections possibles sont {known}"
+        return say("config-unknown-section", path=path, section=loc[0],
+                   known=", ".join(f"[{name}]" for name in sections))
     key = f"[{loc[0]}] {' '.join(loc[1:])}" if len(loc) > 1 else loc[0]
     given = f"{key} = {_shown(error['input'])}"
     if error["type"] == "extra_forbidden":
         if len(loc) > 1:
-            where, known = f"de [{loc[0]}]", Settings.model_fields[loc[0]].annotation.model_fields
-        else:
-            where, known = "hors section", [name for name in Settings.model_fields if name not in sections]
-        return f"{path} : {given} : clé inconnue ; les clés possibles {where} sont {', '.join(known)}"
-    return f"{path} : {given} n'est pas une valeur possible ; attendu : {_expected(error)}"
+            return say("config-unknown-key", path=path, given=given, section=loc[0],
+                       known=", ".join(Settings.model_fields[loc[0]].annotation.model_fields))
+        return say("config-unknown-top-key", path=path, given=given,
+                   known=", ".join(name for name in Settings.model_fields if name not in sections))
+    return say("config-bad-value", path=path, given=given, expected=_expected(error))
 
 
-def _expected(error: dict) -> str:
+def _expected(error: dict) -> Message | str:
     ctx = error.get("ctx", {})
     if error["type"] == "greater_than":
-        return f"un nombre supérieur à {ctx['gt']:g}"
+        return say("config-expected-greater", bound=f"{ctx['gt']:g}")
     if error["type"] == "greater_than_equal":
-        return f"un nombre supérieur ou égal à {ctx['ge']:g}"
+        return say("config-expected-at-least", bound=f"{ctx['ge']:g}")
     if error["type"] in ("model_type", "dict_type"):
-        return f"une table [{error['loc'][0]}]"
+        return say("config-expected-table", section=error["loc"][0])
     if error["type"] == "literal_error":
-        return "l'une des valeurs " + ctx["expected"].replace("'", '"').replace(" or ", " ou ")
-    return EXPECTED.get(error["type"], error["msg"])
+        return say("config-expected-one-of", values=[f'"{value}"' for value in re.findall(r"'([^']*)'", ctx["expected"])])
+    return say(EXPECTED[error["type"]]) if error["type"] in EXPECTED else error["msg"]
 
 
 def _is_table(annotation) -> bool:

@@ -58,7 +58,7 @@ from watchdog.observers import Observer
 
 from facteur.adapters.mailbox import safe_segment, sweep, write_atomic
 from facteur.engine.inputs import door, names
-from facteur.engine.messages import DEFAULT, text
+from facteur.engine.messages import DEFAULT, Message, say
 from facteur.engine.runtime import logs
 
 CLAIMED = ".claimed"
@@ -135,17 +135,23 @@ def misplaced(inbox: Path, partners: Iterable[str]) -> list[Path]:
     return found
 
 
-def misplaced_advice(path: Path, inbox: Path, in_directory: Iterable[str], directory_file: Path,
-                     config_file: Path, lang: str = DEFAULT) -> str:
-    """What an operator reads about a file of `misplaced`, in `lang`: where it
-    is, why it is never taken, and what to do."""
+def misplaced_said(path: Path, inbox: Path, in_directory: Iterable[str], directory_file: Path,
+                   config_file: Path) -> Message:
+    """What an operator reads about a file of `misplaced`: where it is, why it
+    is never taken, and what to do."""
     shown = names.shown(str(path.relative_to(inbox.parent)))
     folder = names.shown(path.parent.name)
     if path.parent == inbox:
-        return text("misplaced-in-inbox", lang, file=shown)
+        return say("misplaced-in-inbox", file=shown)
     if path.parent.name in set(in_directory):
-        return text("misplaced-not-watched", lang, file=shown, folder=folder, config=config_file)
-    return text("misplaced-not-a-partner", lang, file=shown, folder=folder, directory=directory_file)
+        return say("misplaced-not-watched", file=shown, folder=folder, config=config_file)
+    return say("misplaced-not-a-partner", file=shown, folder=folder, directory=directory_file)
+
+
+def misplaced_advice(path: Path, inbox: Path, in_directory: Iterable[str], directory_file: Path,
+                     config_file: Path, lang: str = DEFAULT) -> str:
+    """`misplaced_said`, in `lang`: the line the watcher logs."""
+    return misplaced_said(path, inbox, in_directory, directory_file, config_file).render(lang)
 
 
 def original_name(claimed_name: str) -> str:

@@ -131,7 +131,7 @@ def test_a_language_facteur_does_not_know_is_refused_in_french_naming_the_choice
     code, _, err = _run(tmp_path, capsys, "flows", "list", "--config", str(config))
     assert code == 2
     assert err == f'facteur: {config} : [ui] language = "de" n\'est pas une valeur possible ; attendu : l\'une des ' \
-                  'valeurs "fr" ou "en"\n'
+                  'valeurs "fr", "en"\n'
 
 
 def test_a_ledger_of_the_previous_schema_gains_the_messages_keys(tmp_path, capsys):
@@ -173,3 +173,10 @@ def test_a_postgresql_ledger_of_the_previous_schema_gains_the_messages_keys(pg_l
             " AND table_schema = current_schema()"
         ).fetchall()
     assert sorted(columns) == [("events",), ("findings",)]
+
+
+def test_a_configuration_fault_is_told_in_the_language_asked(tmp_path, capsys):
+    config = _configured(tmp_path, 'language = "fr"\nspeed = 3')
+    code, _, err = _run(tmp_path, capsys, "flows", "list", "--config", str(config), "--lang", "en")
+    assert code == 2
+    assert err == f"facteur: {config}: [ui] speed = 3: unknown key; the possible keys of [ui] are language\n"

