@@ -185,3 +185,18 @@ def test_process_prints_the_values_under_a_blocking_finding(hub):
     assert "Valeurs lues : Montant à payer (BT-115) = 120.00 ; Montant total TTC (BT-112) = 35851.72" in out
     code, out = hub.run("process", str(hub.drop("co16-en.xml", BR_CO_16 + b"\n")), "--sender", "DEMO01", "--lang", "en")
     assert "Values read: Amount due for payment (BT-115) = 120.00" in out
+
+
+def test_the_glossary_names_every_business_term_and_finds_them_in_the_samples():
+    from lxml import etree
+
+    from facteur.engine.terms import glossary, term_of
+
+    named = glossary()["terms"]
+    assert [f"BT-{n}" for n in range(1, 166) if n != 4 and f"BT-{n}" not in named] == []  # EN 16931 has no BT-4
+    assert [f"BG-{n}" for n in range(1, 33) if f"BG-{n}" not in named] == []
+    assert all(entry["fr"] and entry["en"] for entry in named.values())
+    for content, wanted in ((UBL, {"BT-1", "BT-2", "BT-5", "BT-106", "BT-109", "BT-112", "BT-115", "BT-131"}),
+                            (CII, {"BT-1", "BT-2", "BT-106", "BT-109", "BT-112", "BT-115", "BT-131"})):
+        found = {term_of(node) for node in etree.fromstring(content).iter() if isinstance(node.tag, str) and len(node) == 0}
+        assert wanted <= found, wanted - found
