@@ -55,6 +55,7 @@ from pika.exceptions import (
 from facteur.adapters.errors import BrokerUnreachable, PublishFailed
 from facteur.engine.config import redact
 from facteur.engine.inputs import names
+from facteur.engine.messages import say
 from facteur.engine.runtime import logs
 
 KIND_HEADER = "facteur-kind"
@@ -504,11 +505,8 @@ def _header_name(name: str) -> str | bytes:
 def _identity(settings: AmqpSettings, user: str, sender: str | None) -> tuple[str | None, dict]:
     if settings.sender_from == "header":
         if not sender:
-            raise ValueError(f"a sender is required: it travels in the {settings.sender_header} header")
+            raise ValueError(say("amqp-sender-required", header=settings.sender_header))
         return None, {settings.sender_header: sender}
     if sender and sender != user:
-        raise ValueError(
-            f"the sender is the AMQP user ({user!r}), which the broker checks; "
-            f"connect as {sender!r} to send as {sender!r}"
-        )
+        raise ValueError(say("amqp-sender-is-user", user=user, sender=sender))
     return user, {}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tomllib
 from dataclasses import replace
@@ -31,6 +32,7 @@ from facteur.engine.hub.controls import KnownInvoice
 from facteur.engine.hub.directory import Directory
 from facteur.engine.inputs.mappings import Format
 from facteur.engine.inputs.recognise import Patterns
+from facteur.engine.messages import Message, say
 from facteur.engine.pipeline import Context
 from facteur.engine.validation.validate import Rules
 
@@ -53,11 +55,7 @@ def locate(explicit: str | None) -> tuple[Path, bool]:
     if chosen:
         path = Path(chosen)
         if not path.is_file():
-            origin = "--config" if explicit else "FACTEUR_CONFIG"
-            raise ConfigError(
-                f"le fichier de configuration {path} (donné par {origin}) n'existe pas ; "
-                "corrigez le chemin, ou créez-en un avec « facteur init DOSSIER »"
-            )
+            raise ConfigError(say("config-missing", path=path, origin="--config" if explicit else "FACTEUR_CONFIG"))
         return path.resolve(), False
     if LOCAL_CONFIG.is_file():
         return LOCAL_CONFIG.resolve(), False
@@ -75,8 +73,7 @@ def load(explicit: str | None = None, root: str | None = None) -> Config:
     else:
         base = (path.parent / settings.paths.root).resolve()
     if blocking := not_a_folder(base):
-        raise ConfigError(f"le dossier racine {base} ne peut pas être un dossier : {blocking} est un fichier ; "
-                          "donnez à --root (ou [paths] root) un dossier")
+        raise ConfigError(say("config-root-file", root=base, blocking=blocking))
     return resolve(settings, path, base, shipped_mappings(), os.environ.get("FACTEUR_LEDGER_URL", ""))
 
 
@@ -89,8 +86,7 @@ def check_folders(config: Config) -> None:
         folders["[paths] ledger"] = config.ledger.parent
     for key, folder in folders.items():
         if blocking := not_a_folder(folder):
-            raise ConfigError(f"{folder} ({key} de {config.path}) ne peut pas être un dossier : {blocking} est un "
-                              "fichier ; déplacez ce fichier, ou changez la clé")
+            raise ConfigError(say("config-folder-file", folder=folder, key=key, path=config.path, blocking=blocking))
 
 
 def _settings(data: dict, path: Path) -> Settings:
@@ -108,9 +104,9 @@ def load_directory(config: Config) -> Directory:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise DirectoryError(f"directory file {path} does not exist; create it or point [directory] file at it") from None
+        raise DirectoryError(say("directory-file-missing", path=path)) from None
     except tomllib.TOMLDecodeError as err:
-        raise DirectoryError(f"directory file {path} is not valid TOML: {err}") from None
+        raise DirectoryError(say("directory-file-toml", path=path, reason=err)) from None
     loaded = directory_module.from_toml(data, str(path))
     return loaded.opened(config.open_mailbox) if config.open_directory else loaded
 
@@ -121,7 +117,7 @@ def load_recognition(config: Config) -> Patterns:
     try:
         return replace(Patterns.from_toml(_read(path), str(path)), threshold=config.recognition_threshold)
     except (OSError, MappingError) as err:
-        raise ConfigError(f"the recognition patterns cannot be loaded: {err}") from None
+        raise ConfigError(say("config-recognition", reason=err.args[0] if isinstance(err, MappingError) else err)) from None
 
 
 def load_formats(config: Config) -> tuple[Format, ...]:
@@ -133,14 +129,10 @@ def load_formats(config: Config) -> tuple[Format, ...]:
         try:
             fmt = Format.from_toml(_read(path), str(path))
         except MappingError as err:
-            raise ConfigError(f"the proprietary format cannot be loaded: {err}") from None
+            raise ConfigError(say("config-format", reason=err.args[0])) from None
         other = formats.get(fmt.rule_set.id)
         if other is not None:
-            raise ConfigError(
-                f"les formats propriétaires {other.source} et {path} ont le même id {fmt.rule_set.id!r} ; "
-                "chaque mapping doit avoir le sien (il nomme, dans le registre, le mapping qui a lu une facture) : "
-                "changez la clé id de [format] dans l'un des deux"
-            )
+            raise ConfigError(say("config-format-twice", first=other.source, second=path, id=fmt.rule_set.id))
         formats[fmt.rule_set.id] = fmt
     return tuple(formats.values())
 
@@ -161,6 +153,7 @@ def context(config: Config, known_invoice: KnownInvoice, check_sender: bool = Tr
         lot_limits=config.limits.lot,
         recognition=load_recognition(config),
         check_sender=check_sender,
+        language=config.language,
     )
 
 
@@ -171,10 +164,7 @@ def initialise(folder: Path) -> list[Path]:
     written = [folder.resolve() / LOCAL_CONFIG.parent / name for name in ("facteur.toml", "directory.toml")]
     existing = [str(path) for path in written if path.exists()]
     if existing:
-        raise ConfigError(
-            f"{' et '.join(existing)} existe déjà : facteur init ne remplace pas une configuration ; "
-            "choisissez un autre dossier, ou supprimez d'abord ce qui existe"
-        )
+        raise ConfigError(say("init-exists", paths=existing))
     try:
         written[0].parent.mkdir(parents=True, exist_ok=True)
         for path in written:
@@ -186,7 +176,7 @@ def initialise(folder: Path) -> list[Path]:
         for box in boxes:
             box.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise ConfigError(f"facteur init ne peut pas écrire dans {folder} : {err}") from None
+        raise ConfigError(say("init-cannot-write", folder=folder, reason=err)) from None
     return written + boxes
 
 
@@ -194,56 +184,54 @@ def _read(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"configuration file {path} is not valid TOML: {err}") from None
+        raise ConfigError(say("config-toml", path=path, reason=err)) from None
     except UnicodeDecodeError as err:
-        raise ConfigError(f"le fichier de configuration {path} n'est pas en UTF-8 ({err.reason} à l'octet {err.start}) ; "
-                          "enregistrez-le en UTF-8") from None
+        raise ConfigError(say("config-not-utf8", path=path, reason=err.reason, offset=err.start)) from None
     except OSError as err:
-        raise ConfigError(f"le fichier de configuration {path} ne peut pas être lu ({err.strerror}) ; "
-                          "vérifiez ses droits (l'utilisateur qui lance facteur doit pouvoir le lire)") from None
+        raise ConfigError(say("config-unreadable", path=path, reason=err.strerror)) from None
 
 
-EXPECTED = {
-    "bool_type": "true ou false, sans guillemets",
-    "int_type": "un nombre entier, sans guillemets",
-    "float_type": "un nombre, sans guillemets",
-    "string_type": "un texte entre guillemets",
-    "list_type": 'une liste, par exemple ["DEMO01"]',
-    "string_pattern_mismatch": "un identifiant de 3 à 8 lettres, chiffres, - ou _",
+EXPECTED = {  # pydantic's error type -> what is expected, a catalogue key
+    "bool_type": "config-expected-bool",
+    "int_type": "config-expected-int",
+    "float_type": "config-expected-float",
+    "string_type": "config-expected-string",
+    "list_type": "config-expected-list",
+    "string_pattern_mismatch": "config-expected-partner-id",
 }
 
 
-def _explained(error: dict, path: Path) -> str:
+def _explained(error: dict, path: Path) -> Message:
     """One pydantic error told as a person needs it: the file, the key, the value, what is expected."""
     loc = [part for part in error["loc"] if isinstance(part, str)]
     sections = [name for name, field in Settings.model_fields.items() if _is_table(field.annotation)]
     if error["type"] == "extra_forbidden" and len(loc) == 1 and isinstance(error["input"], dict):
-        known = ", ".join(f"[{name}]" for name in sections)
-        return f"{path} : la section [{loc[0]}] est inconnue ; les sections possibles sont {known}"
+        return say("config-unknown-section", path=path, section=loc[0],
+                   known=", ".join(f"[{name}]" for name in sections))
     key = f"[{loc[0]}] {' '.join(loc[1:])}" if len(loc) > 1 else loc[0]
     given = f"{key} = {_shown(error['input'])}"
     if error["type"] == "extra_forbidden":
         if len(loc) > 1:
-            where, known = f"de [{loc[0]}]", Settings.model_fields[loc[0]].annotation.model_fields
-        else:
-            where, known = "hors section", [name for name in Settings.model_fields if name not in sections]
-        return f"{path} : {given} : clé inconnue ; les clés possibles {where} sont {', '.join(known)}"
-    return f"{path} : {given} n'est pas une valeur possible ; attendu : {_expected(error)}"
+            return say("config-unknown-key", path=path, given=given, section=loc[0],
+                       known=", ".join(Settings.model_fields[loc[0]].annotation.model_fields))
+        return say("config-unknown-top-key", path=path, given=given,
+                   known=", ".join(name for name in Settings.model_fields if name not in sections))
+    return say("config-bad-value", path=path, given=given, expected=_expected(error))
 
 
-def _expected(error: dict) -> str:
+def _expected(error: dict) -> Message | str:
     ctx = error.get("ctx", {})
     if error["type"] == "greater_than":
-        return f"un nombre supérieur à {ctx['gt']:g}"
+        return say("config-expected-greater", bound=f"{ctx['gt']:g}")
     if error["type"] == "greater_than_equal":
-        return f"un nombre supérieur ou égal à {ctx['ge']:g}"
+        return say("config-expected-at-least", bound=f"{ctx['ge']:g}")
     if error["type"] == "less_than_equal":
-        return f"un nombre inférieur ou égal à {ctx['le']:g}"
+        return say("config-expected-at-most", bound=f"{ctx['le']:g}")
     if error["type"] in ("model_type", "dict_type"):
-        return f"une table [{error['loc'][0]}]"
+        return say("config-expected-table", section=error["loc"][0])
     if error["type"] == "literal_error":
-        return "l'une des valeurs " + ctx["expected"].replace("'", '"').replace(" or ", " ou ")
-    return EXPECTED.get(error["type"], error["msg"])
+        return say("config-expected-one-of", values=[f'"{value}"' for value in re.findall(r"'([^']*)'", ctx["expected"])])
+    return say(EXPECTED[error["type"]]) if error["type"] in EXPECTED else error["msg"]
 
 
 def _is_table(annotation) -> bool:

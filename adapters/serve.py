@@ -28,10 +28,12 @@ from facteur.engine.config import Config, redact
 from facteur.engine.errors import ConfigError, LedgerTooNew
 from facteur.engine.hub.directory import PARTNER_ID, Directory
 from facteur.engine.inputs import door, names
+from facteur.engine.messages import say, text
 from facteur.engine.model import Flow
 from facteur.engine.runtime import logs
 from facteur.engine.runtime.runner import Runner
 from facteur.engine.runtime.service import RETRY_DELAYS, TRANSIENT, Intake, Service
+from facteur.engine.statuses import counted
 
 CONSUMER_DRAIN_SECONDS = 10.0  # how long a stopping consumer waits for the acks of flows in flight
 CLOSING_SECONDS = 5.0  # past [intake] stop_seconds, what closing (sources, pool, ledger) may take before the exit
@@ -46,7 +48,7 @@ def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool)
     configuration.check_folders(config)
     amqp = wiring.amqp_settings(config) if config.amqp.get("url") else None
     stop = threading.Event()
-    _on_signals(stop, log, config.stop_seconds)
+    _on_signals(stop, log, config.stop_seconds, config.language)
     engine = _Engine(config, amqp, log, stop)
     pool = WorkerPool(config, workers or config.workers or os.cpu_count() or 1)
     service = Service(engine.runner, pool.submit, config.max_in_flight)
@@ -85,7 +87,7 @@ def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool)
             consumer_thread.join(CONSUMER_DRAIN_SECONDS + 1)
         pool.shutdown()
         engine.close()
-    return _stopped(counts, log)
+    return _stopped(counts, log, config.language)
 
 
 def work(config: Config) -> int:
@@ -101,7 +103,7 @@ def work(config: Config) -> int:
     log = logs.get("facteur.worker")
     amqp = wiring.amqp_settings(config)
     stop = threading.Event()
-    _on_signals(stop, log, config.stop_seconds)
+    _on_signals(stop, log, config.stop_seconds, config.language)
     engine = _Engine(config, amqp, log, stop)
     judge = cpu_limited(config.limits.max_flow_cpu_seconds, pipeline.process)
     service = Service(engine.runner, None, config.max_in_flight, judge)
@@ -113,7 +115,7 @@ def work(config: Config) -> int:
         stop.set()
         consumer_thread.join(CONSUMER_DRAIN_SECONDS + 1)
         engine.close()
-    return _stopped(counts, log)
+    return _stopped(counts, log, config.language)
 
 
 def watch(config: Config) -> int:
@@ -128,14 +130,10 @@ def watch(config: Config) -> int:
     log = logs.get("facteur.watch")
     amqp = wiring.amqp_settings(config)
     if amqp.sender_from != "header":
-        raise ConfigError(
-            f"facteur watch publishes for every partner of its inboxes, naming each in the {amqp.sender_header} "
-            f"header: set [amqp] sender_from = \"header\" in {config.path} (workers too), and let only trusted "
-            "publishers reach the inbound queue"
-        )
+        raise ConfigError(say("watch-needs-header", header=amqp.sender_header, path=config.path))
     publisher = InboundPublisher(amqp, "watch")
     stop = threading.Event()
-    _on_signals(stop, log, config.stop_seconds)
+    _on_signals(stop, log, config.stop_seconds, config.language)
     directory = configuration.load_directory(config)
     partners = config.watched_partners(directory)
     watcher = InboxWatcher(
@@ -219,7 +217,8 @@ def _advice(config: Config, directory: Directory):
     from facteur.adapters.watch import misplaced_advice
 
     known = set(directory.senders) | directory.mailboxes
-    return lambda path: misplaced_advice(path, config.inbox, known, config.directory_file, config.path)
+    return lambda path: misplaced_advice(path, config.inbox, known, config.directory_file, config.path,
+                                         config.language)
 
 
 def _when_ready(step, log, waiting: str, stop: threading.Event, **about):
@@ -242,9 +241,9 @@ def _when_ready(step, log, waiting: str, stop: threading.Event, **about):
                 raise SystemExit(0)
 
 
-def _stopped(counts, log) -> int:
+def _stopped(counts, log, lang: str) -> int:
     log.info("facteur stopped", **{k: v for k, v in counts.items()})
-    print(", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "no flow", file=sys.stdout)
+    print(counted(counts, lang), file=sys.stdout)
     return 0
 
 
@@ -369,7 +368,7 @@ def _inboxes_empty(config: Config, partners: list[str], max_bytes: int) -> bool:
     return True
 
 
-def _on_signals(stop: threading.Event, log, stop_seconds: float) -> None:
+def _on_signals(stop: threading.Event, log, stop_seconds: float, lang: str) -> None:
     """The first SIGTERM or Ctrl-C stops taking flows and lets those in flight
     finish for `stop_seconds` ([intake] stop_seconds), then leaves the others
     claimed for the next start (service.py); whatever then hangs (a disk that
@@ -380,13 +379,11 @@ def _on_signals(stop: threading.Event, log, stop_seconds: float) -> None:
     def handler(signum, _frame):
         name = signal.Signals(signum).name
         if stop.is_set():
-            log.warning("second signal d'arrêt : facteur s'arrête sur-le-champ ; les flux en cours seront repris au "
-                        "prochain démarrage", signal=name)
+            log.warning(text("stop-second-signal", lang), signal=name)
             _exit_now(128 + signum)
-        log.info(f"arrêt demandé : les flux en cours ont {stop_seconds:g} s pour se terminer, les autres seront "
-                 "repris au prochain démarrage ; un second Ctrl-C arrête sur-le-champ", signal=name)
+        log.info(text("stop-asked", lang, seconds=f"{stop_seconds:g}"), signal=name)
         stop.set()
-        watchdog = threading.Timer(stop_seconds + CLOSING_SECONDS, _overdue, args=(log, stop_seconds))
+        watchdog = threading.Timer(stop_seconds + CLOSING_SECONDS, _overdue, args=(log, stop_seconds, lang))
         watchdog.daemon = True
         watchdog.start()
 
@@ -394,9 +391,8 @@ def _on_signals(stop: threading.Event, log, stop_seconds: float) -> None:
     signal.signal(signal.SIGINT, handler)
 
 
-def _overdue(log, stop_seconds: float) -> None:
-    log.error(f"l'arrêt dépasse {stop_seconds + CLOSING_SECONDS:g} s (une écriture ou une connexion bloquée) : "
-              "facteur s'arrête sans attendre ; les flux en cours seront repris au prochain démarrage")
+def _overdue(log, stop_seconds: float, lang: str) -> None:
+    log.error(text("stop-overdue", lang, seconds=f"{stop_seconds + CLOSING_SECONDS:g}"))
     _exit_now(1)
 
 

@@ -24,8 +24,10 @@ holder's process is gone.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from contextlib import AbstractContextManager
+from dataclasses import asdict
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from functools import cached_property
@@ -35,6 +37,7 @@ from facteur.adapters import processes
 from facteur.engine.errors import Refused
 from facteur.engine.hub.controls import comparable, duplicate_key
 from facteur.engine.inputs import names
+from facteur.engine.messages import Message, say
 from facteur.engine.model import (
     Flow,
     Invoice,
@@ -43,6 +46,7 @@ from facteur.engine.model import (
     Party,
     StatusChange,
     Syntax,
+    Value,
 )
 from facteur.engine.runtime.ledger import (
     DeliveredInvoice,
@@ -74,6 +78,14 @@ LONE_RUNS = "ALTER TABLE flows ADD COLUMN {if_not_exists}lone_runs INTEGER NOT N
 RULE_SETS = (
     "ALTER TABLE invoices ADD COLUMN {if_not_exists}rule_set TEXT;"
     "ALTER TABLE invoices ADD COLUMN {if_not_exists}rule_set_version TEXT;"
+)
+
+# The message of each finding and timeline event as the catalogue's key and arguments
+# (`Message.data()`, JSON), so that a face shows it in its language; a migration of its own too.
+# Rows written before it keep NULL: their text stays as written.
+SAID = (
+    "ALTER TABLE findings ADD COLUMN {if_not_exists}said TEXT;"
+    "ALTER TABLE events ADD COLUMN {if_not_exists}said TEXT;"
 )
 
 # The tables, in the SQL both databases speak; each fills in its own types: an
@@ -140,7 +152,8 @@ CREATE TABLE IF NOT EXISTS events (
     code TEXT NOT NULL,
     label TEXT NOT NULL,
     at TEXT NOT NULL,
-    detail TEXT
+    detail TEXT,
+    said TEXT
 );
 CREATE INDEX IF NOT EXISTS events_by_flow ON events(flow_id, id);
 CREATE TABLE IF NOT EXISTS findings ({insertion_order}
@@ -151,7 +164,9 @@ CREATE TABLE IF NOT EXISTS findings ({insertion_order}
     severity TEXT NOT NULL,
     message TEXT NOT NULL,
     location TEXT,
-    layer TEXT
+    layer TEXT,
+    said TEXT,
+    read_values TEXT
 );
 CREATE INDEX IF NOT EXISTS findings_by_flow ON findings(flow_id);
 CREATE TABLE IF NOT EXISTS outputs ({insertion_order}
@@ -187,6 +202,11 @@ CREATE TABLE IF NOT EXISTS outbox ({insertion_order}
 CREATE INDEX IF NOT EXISTS outbox_waiting ON outbox(retry_at) WHERE published_at IS NULL;
 CREATE INDEX IF NOT EXISTS outbox_by_flow ON outbox(flow_id);
 """
+
+
+def _values(stored: str | None) -> tuple[Value, ...]:
+    """A finding's values as the ledger keeps them: a JSON list of `Value`s, NULL for none."""
+    return tuple(Value(**value) for value in json.loads(stored)) if stored else ()
 
 
 def _iso(moment: datetime) -> str:
@@ -362,9 +382,12 @@ class SqlLedger:
             if not inserted:
                 return self.find(flow.id)
             if flow.replay_of:
-                self._event(flow.replay_of, None, "replayed", f"replayed as flow {flow.id} (attempt {flow.attempt})", self._now())
-                self._event(flow.id, None, "replay", f"attempt {flow.attempt} of flow {flow.replay_of}", self._now())
-            self._event(flow.id, None, "received", f"received from {flow.sender} via {flow.source}", flow.received_at)
+                self._event(flow.replay_of, None, "replayed", say("event-replayed", flow=flow.id, attempt=flow.attempt),
+                            self._now())
+                self._event(flow.id, None, "replay", say("event-replay", attempt=flow.attempt, flow=flow.replay_of),
+                            self._now())
+            self._event(flow.id, None, "received", say("event-received", sender=flow.sender, source=flow.source),
+                        flow.received_at)
         return FlowRecord(flow.id, flow.sender, flow.name, flow.received_at, PENDING, flow.replay_of, flow.attempt)
 
     def group(self) -> AbstractContextManager:
@@ -433,15 +456,14 @@ class SqlLedger:
                 for finding in verdict.findings:
                     self._finding(flow.id, index, verdict.document, finding)
                 if verdict.accepted:
-                    self._event(flow.id, index, "01", "deposited", flow.received_at)
-                    self._event(flow.id, index, "02", f"routed to {verdict.recipient_mailbox}", at)
+                    self._event(flow.id, index, "01", say("event-deposited"), flow.received_at)
+                    self._event(flow.id, index, "02", say("event-routed", mailbox=verdict.recipient_mailbox), at)
             self._changes(outcome.changes, flow.id)
             self._outputs(flow.id, written)
             self._queue(flow.id, publish, at)
-            self._event(flow.id, None, outcome.status.value, FLOW_CODES[outcome.status.value].description, at)
+            self._event(flow.id, None, outcome.status.value, say(FLOW_CODES[outcome.status.value].timeline), at)
             if outcome.same_as:
-                self._event(flow.id, None, UNCHANGED, f"rapport non renvoyé à l'expéditeur : même statut et mêmes "
-                            f"anomalies que la tentative précédente, le flux {outcome.same_as}", at)
+                self._event(flow.id, None, UNCHANGED, say("event-unchanged", flow=outcome.same_as), at)
 
     def record(
         self, changes: list[StatusChange], written: list[tuple[Output, str]], origin: str, publish: list[Output] = ()
@@ -528,7 +550,7 @@ class SqlLedger:
     def record_repeat(self, flow: Flow, at: datetime, publish: list[Output] = ()) -> None:
         with self._transaction():
             self._queue(flow.id, publish, at, again=True)
-            self._event(flow.id, None, "repeat", f"same flow received again as {flow.name}; original report sent again", at)
+            self._event(flow.id, None, "repeat", say("event-repeat", name=flow.name), at)
 
     def flows(self, limit: int = 100, **filters: str) -> list[FlowSummary]:
         where, parameters = _flow_filters(filters)
@@ -547,14 +569,15 @@ class SqlLedger:
         for start in range(0, len(flow_ids), FINDINGS_SLICE):
             part = flow_ids[start:start + FINDINGS_SLICE]
             for row in self._execute(
-                f"SELECT flow_id, code, severity, message FROM findings WHERE flow_id IN ({_marks(part)}) ORDER BY rowid",
+                f"SELECT flow_id, code, severity, message, read_values FROM findings WHERE flow_id IN ({_marks(part)})"
+                " ORDER BY rowid",
                 part,
             ).fetchall():
                 flow = found.setdefault(row["flow_id"], {"codes": (), "blocking": None})
                 if row["code"] not in flow["codes"]:
                     flow["codes"] += (row["code"],)
                 if flow["blocking"] is None and row["severity"] == "blocking":
-                    flow["blocking"] = row["message"]
+                    flow["blocking"], flow["blocking_values"] = row["message"], _values(row["read_values"])
         return found
 
     def flow_detail(self, flow_id: str) -> FlowDetail | None:
@@ -568,7 +591,9 @@ class SqlLedger:
         def rows(record: type, sql: str) -> tuple:
             return tuple(record(**dict(r)) for r in self._execute(sql, (fid,)).fetchall())
 
-        flow["timeline"] = rows(TimelineEvent, "SELECT idx, code, label, at, detail FROM events WHERE flow_id = ? ORDER BY id")
+        flow["timeline"] = rows(
+            TimelineEvent, "SELECT idx, code, label, at, detail, said FROM events WHERE flow_id = ? ORDER BY id"
+        )
         flow["invoices"] = rows(
             InvoiceLine,
             "SELECT idx, document, syntax, accepted, number, issue_date, supplier, supplier_name, buyer, buyer_name,"
@@ -578,9 +603,13 @@ class SqlLedger:
         flow["replays"] = rows(
             ReplayLine, "SELECT id, attempt, status, processed_at FROM flows WHERE replay_of = ? ORDER BY attempt"
         )
-        flow["findings"] = rows(
-            FindingLine,
-            "SELECT idx, document, code, severity, message, location, layer FROM findings WHERE flow_id = ? ORDER BY rowid",
+        flow["findings"] = tuple(
+            FindingLine(**{k: r[k] for k in r.keys() if k != "read_values"}, values=_values(r["read_values"]))
+            for r in self._execute(
+                "SELECT idx, document, code, severity, message, location, layer, said, read_values FROM findings"
+                " WHERE flow_id = ? ORDER BY rowid",
+                (fid,),
+            ).fetchall()
         )
         flow["outputs"] = rows(
             OutputLine,
@@ -658,16 +687,19 @@ class SqlLedger:
         ).fetchall()
         return [_delivered_invoice(row) for row in rows]
 
-    def _event(self, flow_id: str, idx: int | None, code: str, label: str, at: datetime) -> None:
+    def _event(self, flow_id: str, idx: int | None, code: str, label: Message, at: datetime) -> None:
         self._execute(
-            "INSERT INTO events (flow_id, idx, code, label, at) VALUES (?, ?, ?, ?, ?)", (flow_id, idx, code, label, _iso(at))
+            "INSERT INTO events (flow_id, idx, code, label, at, said) VALUES (?, ?, ?, ?, ?, ?)",
+            (flow_id, idx, code, str(label), _iso(at), json.dumps(label.data(), ensure_ascii=False)),
         )
 
     def _finding(self, flow_id: str, idx: int | None, document: str, finding) -> None:
         self._execute(
-            "INSERT INTO findings (flow_id, idx, document, code, severity, message, location, layer)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (flow_id, idx, document, finding.code, finding.severity.value, finding.message, finding.location, finding.layer),
+            "INSERT INTO findings (flow_id, idx, document, code, severity, message, location, layer, said, read_values)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (flow_id, idx, document, finding.code, finding.severity.value, finding.message, finding.location, finding.layer,
+             json.dumps(finding.said.data(), ensure_ascii=False) if finding.said else None,
+             json.dumps([asdict(v) for v in finding.values], ensure_ascii=False) if finding.values else None),
         )
 
     def _invoice(self, flow_id: str, idx: int, verdict) -> None:

@@ -19,14 +19,16 @@ from facteur.adapters.sql_ledger import (
     OUTBOX,
     RENORMALISE_KEYS,
     RULE_SETS,
+    SAID,
     TABLES,
     WRITTEN_KEYS,
     SqlLedger,
     renormalised,
 )
 from facteur.engine.errors import LedgerReplaced, LedgerTooNew, LedgerUnavailable
+from facteur.engine.messages import say
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 11
 
 SQLITE_OUTBOX = OUTBOX.format(binary="BLOB", insertion_order="")
 
@@ -59,6 +61,8 @@ UPDATE invoices SET state = '02' WHERE accepted = 1;
     6: SQLITE_OUTBOX,
     7: LONE_RUNS.format(if_not_exists=""),
     8: RULE_SETS.format(if_not_exists=""),
+    9: SAID.format(if_not_exists=""),
+    10: "ALTER TABLE findings ADD COLUMN read_values TEXT;",  # the values a rule compared (engine/model.Value)
 }
 
 
@@ -70,7 +74,7 @@ class SqliteLedger(SqlLedger):
         try:
             self._open(path, readonly)
         except sqlite3.OperationalError as err:  # locked, disk full, unreadable folder
-            raise LedgerUnavailable(f"the ledger {path} cannot be opened now: {err}") from err
+            raise LedgerUnavailable(say("ledger-cannot-open", path=path, reason=err)) from err
         self.identity = None if readonly else _identity(path)
 
     def _open(self, path: Path, readonly: bool) -> None:
@@ -87,7 +91,7 @@ class SqliteLedger(SqlLedger):
         self.db.execute("PRAGMA foreign_keys=ON")
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise LedgerTooNew(f"ledger {path} was written by a newer facteur (schema {version}); upgrade facteur")
+            raise LedgerTooNew(say("ledger-too-new", ledger=path, version=version))
         steps = "".join(MIGRATIONS[step] for step in range(version or SCHEMA_VERSION, SCHEMA_VERSION))
         try:
             self.db.executescript(f"BEGIN IMMEDIATE;{steps}{SCHEMA}PRAGMA user_version={SCHEMA_VERSION};COMMIT;")
@@ -148,20 +152,20 @@ class _Transaction:
         try:
             self.db.execute("SAVEPOINT inner" if self.nested else "BEGIN IMMEDIATE")
         except sqlite3.OperationalError as err:
-            raise LedgerUnavailable(f"the ledger cannot be written now: {err}") from err
+            raise LedgerUnavailable(say("ledger-cannot-write", reason=err)) from err
         return self.db
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type:
             self._rollback()
             if issubclass(exc_type, sqlite3.OperationalError):
-                raise LedgerUnavailable(f"the ledger cannot be written now: {exc}") from exc
+                raise LedgerUnavailable(say("ledger-cannot-write", reason=exc)) from exc
             return False
         try:
             self.db.execute("RELEASE inner" if self.nested else "COMMIT")
         except sqlite3.OperationalError as err:
             self._rollback()
-            raise LedgerUnavailable(f"the ledger cannot be written now: {err}") from err
+            raise LedgerUnavailable(say("ledger-cannot-write", reason=err)) from err
         return False
 
     def _rollback(self) -> None:

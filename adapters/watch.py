@@ -58,6 +58,7 @@ from watchdog.observers import Observer
 
 from facteur.adapters.mailbox import safe_segment, sweep, write_atomic
 from facteur.engine.inputs import door, names
+from facteur.engine.messages import DEFAULT, Message, say
 from facteur.engine.runtime import logs
 
 CLAIMED = ".claimed"
@@ -134,20 +135,23 @@ def misplaced(inbox: Path, partners: Iterable[str]) -> list[Path]:
     return found
 
 
-def misplaced_advice(path: Path, inbox: Path, in_directory: Iterable[str], directory_file: Path,
-                     config_file: Path) -> str:
+def misplaced_said(path: Path, inbox: Path, in_directory: Iterable[str], directory_file: Path,
+                   config_file: Path) -> Message:
     """What an operator reads about a file of `misplaced`: where it is, why it
     is never taken, and what to do."""
     shown = names.shown(str(path.relative_to(inbox.parent)))
-    folder = path.parent.name
+    folder = names.shown(path.parent.name)
     if path.parent == inbox:
-        return (f"{shown} : un fichier posé directement dans inbox/ n'est jamais pris ; déplacez-le dans "
-                "inbox/<partenaire>/, le dossier de son expéditeur")
-    if folder in set(in_directory):
-        return (f"{shown} : le dossier {names.shown(folder)} n'est pas surveillé ([intake] partners de {config_file}) ; "
-                f"ajoutez {names.shown(folder)} à [intake] partners ou déplacez le fichier dans inbox/<partenaire>/")
-    return (f"{shown} : le dossier {names.shown(folder)} n'est pas un partenaire de l'annuaire {directory_file} ; "
-            "ajoutez-le à l'annuaire ou déplacez le fichier dans inbox/<partenaire>/")
+        return say("misplaced-in-inbox", file=shown)
+    if path.parent.name in set(in_directory):
+        return say("misplaced-not-watched", file=shown, folder=folder, config=config_file)
+    return say("misplaced-not-a-partner", file=shown, folder=folder, directory=directory_file)
+
+
+def misplaced_advice(path: Path, inbox: Path, in_directory: Iterable[str], directory_file: Path,
+                     config_file: Path, lang: str = DEFAULT) -> str:
+    """`misplaced_said`, in `lang`: the line the watcher logs."""
+    return misplaced_said(path, inbox, in_directory, directory_file, config_file).render(lang)
 
 
 def original_name(claimed_name: str) -> str:

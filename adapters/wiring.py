@@ -24,6 +24,7 @@ from facteur.adapters.mailbox import Archive, Mailboxes, write_atomic
 from facteur.engine.config import Config
 from facteur.engine.errors import ConfigError, InvalidRequest, LedgerUnavailable
 from facteur.engine.hub.directory import Directory
+from facteur.engine.messages import say
 from facteur.engine.model import Output
 from facteur.engine.pipeline import Context
 from facteur.engine.runtime.ledger import Ledger
@@ -51,7 +52,7 @@ class Wired:
             return open_ledger(self.config)
         ledger = existing_ledger(self.config)
         if ledger is None:
-            raise InvalidRequest(f"no ledger at {self.config.ledger} yet: process a flow first, or give --root/--config")
+            raise InvalidRequest(say("cli-no-ledger", path=self.config.ledger))
         return ledger
 
     @cached_property
@@ -81,7 +82,7 @@ class Wired:
             return str(source)
         folder = Path(to)
         if folder.exists() and not folder.is_dir():
-            raise InvalidRequest(f"--to {to} is not a folder")
+            raise InvalidRequest(say("cli-to-not-a-folder", path=to))
         write_atomic(folder / source.name, source.read_bytes())
         return str(folder / source.name)
 
@@ -132,7 +133,7 @@ def amqp_settings(config: Config):
 
     values = {k: v for k, v in config.amqp.items() if v not in ("", None)}
     if "url" not in values:
-        raise ConfigError(f"no broker configured: set [amqp] url in {config.path}")
+        raise ConfigError(say("cli-no-broker", path=config.path))
     return AmqpSettings(**values)  # the configuration admits only its keys
 
 

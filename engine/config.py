@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from facteur.engine.errors import ConfigError
 from facteur.engine.hub.directory import PARTNER_ID, Directory
 from facteur.engine.inputs.lots import LotLimits
+from facteur.engine.messages import DEFAULT, LANGUAGES, check_language, say
 
 LEDGER_SCHEMES = ("postgresql", "postgres")
 
@@ -112,6 +113,12 @@ class AmqpTable(_Table):
     syntax_header: str | None = None
 
 
+class Ui(_Table):
+    """[ui]: how facteur speaks to people (messages, reports, the command line)."""
+
+    language: Literal[LANGUAGES] = DEFAULT  # "fr" or "en"; --lang replaces it for one command
+
+
 class Settings(_Table):
     hub_id: PartnerId = "FACTEUR"
     paths: Paths = Paths()
@@ -124,6 +131,7 @@ class Settings(_Table):
     intake: Intake = Intake()
     amqp: AmqpTable = AmqpTable()
     delivery: dict[str, DeliveryMode] = {}  # partner id -> how it receives its outputs
+    ui: Ui = Ui()
 
 
 @dataclass(frozen=True)
@@ -152,9 +160,14 @@ class Config:
     lease_seconds: float = 60.0  # a flow's lease, renewed while its holder works on it
     stop_seconds: float = 30.0  # a stopping engine leaves what is unfinished after this long, claimed for its next start
     recognition_threshold: float = 0.6  # [recognition] min_confidence: a plain PDF's less sure field is missing
+    language: str = DEFAULT  # of every message, report and line a person reads ([ui] language, --lang)
 
     def with_open_directory(self) -> "Config":
         return replace(self, open_directory=True)
+
+    def in_language(self, language: str) -> "Config":
+        """The configuration speaking `language` (--lang), whatever [ui] language says."""
+        return replace(self, language=check_language(language))
 
     def watched_partners(self, directory: Directory) -> list[str]:
         """The inbox folders `facteur run` watches: those configured, else every
@@ -171,9 +184,7 @@ def resolve(settings: Settings, path: Path, root: Path, mappings: Path, ledger_u
     FACTEUR_LEDGER_URL that overrides [ledger] url."""
     url = ledger_url or settings.ledger.url
     if url and url.partition("://")[0] not in LEDGER_SCHEMES:
-        raise ConfigError(
-            f"{path}: [ledger] url (or FACTEUR_LEDGER_URL) must be a postgresql:// URL, or empty for the SQLite file"
-        )
+        raise ConfigError(say("config-ledger-url", path=path))
     paths, here = settings.paths, path.parent
     return Config(
         path=path,
@@ -200,6 +211,7 @@ def resolve(settings: Settings, path: Path, root: Path, mappings: Path, ledger_u
         lease_seconds=settings.ledger.lease_seconds,
         stop_seconds=settings.intake.stop_seconds,
         recognition_threshold=settings.recognition.min_confidence,
+        language=settings.ui.language,
     )
 
 

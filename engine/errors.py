@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from facteur.engine.messages import Message
 from facteur.engine.model import Finding, Severity
 
 
@@ -36,9 +37,10 @@ class Unavailable(FacteurError, RuntimeError):
 
 
 class Refusal(InputError):
-    """A stage refusing its input outright; `finding` says why, for the report."""
+    """A stage refusing its input outright; `finding` says why, for the report
+    (`message` a text, or a `Message` of the catalogue the finding keeps)."""
 
-    def __init__(self, code: str, message: str, location: str = "", layer: str = ""):
+    def __init__(self, code: str, message: str | Message, location: str = "", layer: str = ""):
         super().__init__(message)
         self.finding = Finding(code, Severity.BLOCKING, message, location, layer)
 
@@ -78,11 +80,12 @@ class StatusRefused(InputError):
 
 
 class ExtractionError(InputError):
-    """Raised by `extraction` when data is present but cannot be read; `location`
-    is an XPath to it."""
+    """Raised by `extraction` when data is present but cannot be read: `message`
+    says what (a `Message`), `location` is an XPath to it."""
 
-    def __init__(self, message: str, location: str):
-        super().__init__(f"{message} (at {location})")
+    def __init__(self, message: Message, location: str):
+        super().__init__(message)
+        self.message = message
         self.location = location
 
 

@@ -11,12 +11,13 @@ Field comments name the EN 16931 business terms (BT-n, BG-n) they carry.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from functools import cached_property
 
+from facteur.engine.messages import Message
 from facteur.engine.statuses import FlowStatus
 
 
@@ -26,12 +27,34 @@ class Severity(str, Enum):
 
 
 @dataclass(frozen=True)
+class Value:
+    """One value a rule compared, as read in the document: `term` is the
+    business term it carries (`BT-115`), or the name of the element or
+    attribute when it carries none (`@mimeCode`); `location` its path in the
+    document. `count` is 0 for one value, n for the sum of n values (a rule
+    over every line). Language-independent: a face names the term in words
+    (`engine/terms.py`)."""
+
+    term: str
+    value: str
+    location: str = ""
+    count: int = 0
+
+
+@dataclass(frozen=True)
 class Finding:
     """One thing a validation layer noticed.
 
     `code` is stable and machine-readable (`BR-CO-10`, `XSD`, `FCT-RECIPIENT-UNKNOWN`);
     `message` is for a person; `location` says where (an XPath, a line and column,
-    or a lot member name).
+    or a lot member name); `values` are those the rule compared, read at that
+    location (`validation/values.py`).
+
+    A message of the catalogue is given as a `Message` (`messages.say`): the
+    finding keeps it in `said` and its text, in French, in `message`;
+    `in_language` renders it in another language (the pipeline does, for the
+    language of its context). A plain text (an official rule's, as published)
+    stays as it is in every language.
     """
 
     code: str
@@ -39,10 +62,21 @@ class Finding:
     message: str
     location: str = ""
     layer: str = ""
+    values: tuple[Value, ...] = ()
+    said: Message | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.message, Message):
+            object.__setattr__(self, "said", self.message)
+            object.__setattr__(self, "message", str(self.message))
 
     @property
     def blocking(self) -> bool:
         return self.severity is Severity.BLOCKING
+
+    def in_language(self, lang: str) -> "Finding":
+        """This finding with its message in `lang`, when it is one of the catalogue."""
+        return replace(self, message=self.said.render(lang)) if self.said else self
 
 
 @dataclass(frozen=True)

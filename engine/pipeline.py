@@ -27,6 +27,7 @@ from facteur.engine.inputs import (
     status_reader,
 )
 from facteur.engine.inputs.bundles import Bundle
+from facteur.engine.messages import DEFAULT, say, text
 from facteur.engine.model import (
     Attachment,
     Finding,
@@ -54,6 +55,7 @@ class Context:
     lot_limits: lots.LotLimits
     recognition: recognise.Patterns  # label patterns for plain PDFs (mappings/recognition.toml)
     check_sender: bool = True  # off for `facteur validate`, which has no sender
+    language: str = DEFAULT  # of the findings and the reports to senders ([ui] language)
 
 
 ORIGINAL_NAME_MAX = 50
@@ -87,19 +89,11 @@ _MIXED = {Syntax.UBL: Syntax.UBL_MIN, Syntax.CII: Syntax.CII_MIN}
 def _lot_member(flow: Flow, bundle: Bundle, ctx: Context, seen: set) -> list[Verdict]:
     name, content = bundle.name, bundle.content
     if detect.sniff(content) in LOT_KINDS:
-        finding = Finding(
-            "FCT-LOT-NESTED", Severity.BLOCKING, f"{name} is a lot inside a lot; send lots of documents only", name, "lot"
-        )
+        finding = Finding("FCT-LOT-NESTED", Severity.BLOCKING, say("lot-nested", document=name), name, "lot")
         return [Verdict(name, Syntax.LOT, [finding])]
     checked = check_document(name, content, ctx.rules)
     if checked.syntax is Syntax.STATUS:
-        finding = Finding(
-            "FCT-LOT-STATUS",
-            Severity.BLOCKING,
-            f"{name} is a status file; send status files on their own, not inside a lot of invoices",
-            name,
-            "lot",
-        )
+        finding = Finding("FCT-LOT-STATUS", Severity.BLOCKING, say("lot-status-file", document=name), name, "lot")
         return [Verdict(name, Syntax.STATUS, [finding])]
     if bundle.pdf is not None:
         checked.syntax = _MIXED.get(checked.syntax, checked.syntax)
@@ -117,14 +111,14 @@ def _verdicts(flow: Flow, bundle: Bundle, checked, ctx: Context, seen: set) -> l
     try:
         invoices = _invoices(name, bundle.content, checked, ctx)
     except ExtractionError as err:
-        finding = Finding("FCT-EXTRACT", Severity.BLOCKING, f"{name}: {err}", getattr(err, "location", ""), "extract")
+        finding = Finding("FCT-EXTRACT", Severity.BLOCKING, say("extract-failed", document=name, reason=err.message,
+                                                                location=err.location), err.location, "extract")
         return [_judged(name, checked, finding)]
     except Refusal as refused:
         return [_judged(name, checked, refused.finding)]
     if not invoices:
-        finding = Finding(
-            "FCT-MAPPING-EMPTY", Severity.BLOCKING, f"{name} ({checked.detail}) holds no invoice", layer="mapping"
-        )
+        finding = Finding("FCT-MAPPING-EMPTY", Severity.BLOCKING, say("mapping-empty", document=name, format=checked.detail),
+                          layer="mapping")
         return [_judged(name, checked, finding)]
     verdicts = []
     for n, invoice in enumerate(invoices, 1):
@@ -212,6 +206,7 @@ def _status_file(flow: Flow, root, ctx: Context) -> Outcome:
         message = status_reader.read(root)
     except StatusRefused as refused:
         outcome = Outcome(flow.id, flow.sender, FlowStatus.REJECTED, findings=refused.findings, rules_version=RULES_VERSION)
+        localise(outcome, ctx.language)
         outcome.outputs = _reports(flow, ctx, outcome)
         return outcome
     return Outcome(flow.id, flow.sender, FlowStatus.HELD, rules_version=RULES_VERSION, statuses=message)
@@ -227,12 +222,8 @@ def failed(flow: Flow, ctx: Context, attempts: int, cause: str) -> Outcome:
     so that the flow ends instead of waiting in a quarantine nobody reads. Its
     original stays archived, for `facteur replay` once the cause is fixed."""
     finding = Finding(
-        PROCESSING_FAILED,
-        Severity.BLOCKING,
-        f"Le traitement du flux {flow.name} ({flow.id}) a échoué {attempts} fois de suite : {cause}. "
-        f"Le flux est rejeté sans avoir été jugé ; l'opérateur peut le rejouer une fois la cause corrigée "
-        f"(facteur replay {flow.id}).",
-        layer="engine",
+        PROCESSING_FAILED, Severity.BLOCKING,
+        say("processing-failed", name=flow.name, flow=flow.id, attempts=attempts, cause=cause), layer="engine",
     )
     return _outcome(flow, ctx, [], [finding])
 
@@ -246,11 +237,19 @@ def _outcome(flow: Flow, ctx: Context, verdicts: list[Verdict], flow_findings: l
     else:
         state = FlowStatus.REJECTED
     outcome = Outcome(flow.id, flow.sender, state, verdicts, flow_findings, rules_version=RULES_VERSION)
+    localise(outcome, ctx.language)
     for index, verdict in enumerate(verdicts, start=1):
         if verdict.accepted:
             outcome.outputs.append(_pivot_output(flow, ctx, verdict, index))
     outcome.outputs += _reports(flow, ctx, outcome)
     return outcome
+
+
+def localise(outcome: Outcome, lang: str) -> None:
+    """The findings of `outcome` with their messages in `lang` (they are made in French)."""
+    outcome.findings = [finding.in_language(lang) for finding in outcome.findings]
+    for verdict in outcome.verdicts:
+        verdict.findings = [finding.in_language(lang) for finding in verdict.findings]
 
 
 def _pivot_output(flow: Flow, ctx: Context, verdict: Verdict, index: int) -> Output:
@@ -272,7 +271,8 @@ def _reports(flow: Flow, ctx: Context, outcome: Outcome) -> list[Output]:
     errors = [(flow.name, f) for f in outcome.findings if f.blocking]
     errors += [(v.document, f) for v in outcome.verdicts for f in v.findings if f.blocking]
     accepted = [v for v in outcome.verdicts if v.accepted]
-    comment = f"{len(accepted)} invoice(s) integrated out of {len(outcome.verdicts)} in {flow.name}" if outcome.verdicts else ""
+    comment = text("report-comment", ctx.language, n=len(accepted), total=len(outcome.verdicts),
+                   name=flow.name) if outcome.verdicts else ""
     reports = [
         Output(
             flow.sender,
@@ -285,6 +285,7 @@ def _reports(flow: Flow, ctx: Context, outcome: Outcome) -> list[Output]:
                 produced_at=flow.received_at,
                 errors=errors,
                 comment=comment,
+                lang=ctx.language,
             ),
             "flow-status",
         )

@@ -3,10 +3,12 @@
 A flow status is a CPPStatut flow-level code (90 to 96), or one of the two
 states the ledger gives a flow that has no such code yet: `pending` (received,
 not yet committed) and `held` (a recipient's status file, read for the
-lifecycle stage). Each has the English name the command line accepts and
-prints, the French label written in ComplementStatut (the meanings of the
-annotation of CPPStatutPivot_V1_19.xsd, shortened to its 40 characters), and
-the English description of the ledger's timeline.
+lifecycle stage). Each has the name the command line accepts, the French
+label written in ComplementStatut (the meanings of the annotation of
+CPPStatutPivot_V1_19.xsd, shortened to its 40 characters: the schema's words,
+in every language), and the keys of the message catalogue (`engine/messages.py`)
+that name it for a person: in words with its plural ("3 rejetés") and as the
+ledger's timeline says it.
 
 An invoice status is a CPPStatut invoice-level code (01 to 12; the schema
 enumerates up to 41 but documents 01..12 only, so facteur emits no other), with
@@ -21,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
+
+from facteur.engine.messages import text
 
 
 class FlowStatus(str, Enum):
@@ -37,14 +41,14 @@ PENDING = "pending"  # in the ledger between a flow's start and its commit
 
 @dataclass(frozen=True)
 class FlowCode:
-    """One flow status. `name` and `summary` are empty for the codes only
+    """One flow status. `name`, `words` and `timeline` are empty for the codes only
     recipients send (91, 92, 94, 95): no flow of facteur's is ever in them."""
 
     code: str
     label: str  # ComplementStatut; empty for the ledger's own states
     name: str = ""  # what `facteur flows list --status` and `replay --status` accept
-    summary: str = ""  # how `facteur process` reports a flow in this status
-    description: str = ""  # the ledger's timeline entry
+    words: str = ""  # catalogue key: how `facteur process` counts flows in this status ($n)
+    timeline: str = ""  # catalogue key: the ledger's timeline entry
     rejects: bool = False  # a rejection must say why (DESIGN)
     replayable: bool = False  # `facteur replay` takes a flow in this status
 
@@ -52,17 +56,17 @@ class FlowCode:
 FLOW_CODES: Mapping[str, FlowCode] = {
     entry.code: entry
     for entry in (
-        FlowCode("90", "Reçu", "integrated", "integrated", "received, all invoices integrated"),
+        FlowCode("90", "Reçu", "integrated", "status-integrated", "timeline-integrated"),
         FlowCode("91", "En cours de transmission"),
         FlowCode("92", "Reçu destinataire final"),
-        FlowCode("93", "Erreur réception", "rejected", "rejected", "reception error, flow rejected",
+        FlowCode("93", "Erreur réception", "rejected", "status-rejected", "timeline-rejected",
                  rejects=True, replayable=True),
         FlowCode("94", "Erreur réception destinataire final", rejects=True),
         FlowCode("95", "Erreur transmission destinataire final", rejects=True),
-        FlowCode("96", "Reçu - intégration partielle", "partly", "partly integrated", "received, partly integrated",
+        FlowCode("96", "Reçu - intégration partielle", "partly", "status-partly", "timeline-partly",
                  replayable=True),
         # Status files held by a facteur older than the lifecycle stage are replayed.
-        FlowCode("held", "", "held", "held", "held for the lifecycle stage", replayable=True),
+        FlowCode("held", "", "held", "status-held", "timeline-held", replayable=True),
         FlowCode(PENDING, "", PENDING),
     )
 }
@@ -77,16 +81,36 @@ DELIVERY_ACK = "92"  # a recipient's acknowledgment of a delivery
 DELIVERY_ERRORS = frozenset({"94", "95"})  # a recipient's report that a delivery failed
 
 
+# What a summary counts, in its order: the verdicts, then the flows that ended otherwise
+# (the runner's counts: received again, left for the next start, set aside).
+COUNTED: Mapping[str, str] = {
+    "90": "status-integrated",
+    "93": "status-rejected",
+    "96": "status-partly",
+    "held": "status-held",
+    "repeat": "status-repeated",
+    "unfinished": "status-unfinished",
+    "abandoned": "status-abandoned",
+}
+
+
+def counted(counts: Mapping[str, int], lang: str) -> str:
+    """Flows by status in words, with their plurals: "6 intégrés, 3 rejetés,
+    1 partiellement intégré"; "aucun flux" when there is none."""
+    parts = [text(key, lang, n=counts[status]) for status, key in COUNTED.items() if counts.get(status)]
+    return ", ".join(parts) or text("status-none", lang)
+
+
 def flow_code(status: str) -> str:
     """The code of a status given by code or by English name (`rejected` -> `93`)."""
     return FLOW_NAMES.get(status, status)
 
 
 def flow_status_help() -> str:
-    """The statuses `--status` accepts, for the command line's help."""
+    """The statuses `--status` accepts, for the command line's help: codes, then names."""
     codes = [code for code, entry in FLOW_CODES.items() if entry.name]
     words = [entry.name for entry in FLOW_CODES.values() if entry.name and entry.name != entry.code]
-    return f"{', '.join(codes)}, or {', '.join(words)}"
+    return ", ".join(codes + words)
 
 
 @dataclass(frozen=True)

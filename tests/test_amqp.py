@@ -226,7 +226,7 @@ def test_the_broker_refuses_a_user_id_other_than_the_connection_user(settings, c
     with pytest.raises(ChannelClosedByBroker) as refused:
         raw_publish(channel, settings, b"<x/>", user_id="mallory")
     assert refused.value.reply_code == 406 and "user_id" in refused.value.reply_text
-    with pytest.raises(ValueError, match="connect as 'mallory'"):
+    with pytest.raises(ValueError, match="connectez-vous en tant que mallory"):
         submit(settings, files(tmp_path), sender="mallory")
 
 

@@ -63,8 +63,8 @@ def ledger_named(capsys, *args: str) -> str:
     """The ledger the configuration in force names (`flows list` says where it looked)."""
     assert main(["flows", "list", *args]) == 2
     err = capsys.readouterr().err
-    assert "no ledger at " in err
-    return err.split("no ledger at ")[1].split(" yet")[0]
+    assert "pas encore de registre en " in err
+    return err.split("pas encore de registre en ")[1].split(" : traitez")[0]
 
 
 def test_the_configuration_is_taken_from_config_then_the_environment_then_the_folder_then_the_package(

@@ -100,7 +100,7 @@ def test_an_unknown_partner_folder_fails_naming_it_and_what_to_do(site, capsys):
     code, checks = diagnosed(site, capsys)
     assert code == 1
     line = checks["fichiers mal placés"]
-    assert line.startswith("ÉCHEC : 2 fichier(s) ne seront jamais pris : inbox/XYZ/a.xml : le dossier XYZ n'est pas un "
+    assert line.startswith("ÉCHEC : 2 fichiers ne seront jamais pris : inbox/XYZ/a.xml : le dossier XYZ n'est pas un "
                            "partenaire de l'annuaire")
     assert "inbox/VIDE/ : le dossier VIDE n'est celui d'aucun partenaire surveillé" in line
 

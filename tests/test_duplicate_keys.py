@@ -58,7 +58,7 @@ def test_second_of_a_pair_read_as_one_is_a_duplicate(hub, case, written, again):
     assert second["status"] == "93"
     assert blocking_codes(second) == ["FCT-DUPLICATE-INVOICE"]
     message = next(f["message"] for f in second["findings"] if f["code"] == "FCT-DUPLICATE-INVOICE")
-    assert first["flow_id"] in message and f"invoice {again} for 2026" in message  # the number as written
+    assert first["flow_id"] in message and f"la facture {again} pour 2026" in message  # the number as written
     [pivot] = hub.pivots()
     assert f">{written}<".encode() in pivot.read_bytes()
     numbers = ledger_rows(hub.root, "SELECT flow_id, number FROM invoices ORDER BY number")
@@ -94,6 +94,9 @@ def _make_old(hub: Hub, backend: str, renumbered: dict[str, str]) -> None:
         ledger_rows(hub.root, "ALTER TABLE flows DROP COLUMN lone_runs")
         ledger_rows(hub.root, "ALTER TABLE invoices DROP COLUMN rule_set")
         ledger_rows(hub.root, "ALTER TABLE invoices DROP COLUMN rule_set_version")
+        ledger_rows(hub.root, "ALTER TABLE findings DROP COLUMN said")
+        ledger_rows(hub.root, "ALTER TABLE events DROP COLUMN said")
+        ledger_rows(hub.root, "ALTER TABLE findings DROP COLUMN read_values")
         ledger_rows(hub.root, "PRAGMA user_version = 3")
     else:
         ledger_rows(hub.root, "UPDATE schema_version SET version = 1")

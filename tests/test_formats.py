@@ -20,8 +20,11 @@ from helpers import REPO, Spec, cii, text_pdf, ubl
 from lxml import etree
 
 from facteur.adapters import configuration
+from facteur.adapters.pg_ledger import MIGRATIONS as PG_MIGRATIONS
 from facteur.adapters.pg_ledger import SCHEMA_VERSION as PG_SCHEMA_VERSION
 from facteur.adapters.pg_ledger import PgLedger
+from facteur.adapters.sql_ledger import RULE_SETS
+from facteur.adapters.sqlite_ledger import MIGRATIONS as SQLITE_MIGRATIONS
 from facteur.adapters.sqlite_ledger import SCHEMA_VERSION as SQLITE_SCHEMA_VERSION
 from facteur.adapters.testing import demo_hub
 from facteur.engine import pipeline
@@ -109,7 +112,12 @@ def test_ubl_and_cii_invoices_record_the_rule_set_that_judged_each(hub):
     assert judged["EN16931-UBL"] != judged["FACTURX-EN16931"]  # each schematron states its own
 
     code, text = hub.run("flows", "show", result["flows"][0]["flow_id"])
-    assert code == 0 and f"judged by EN16931-UBL {judged['EN16931-UBL']}" in text
+    assert code == 0 and f"jugée par EN16931-UBL {judged['EN16931-UBL']}" in text
+
+
+# The schema versions just before the step that added the rule set columns.
+_SQLITE_BEFORE_RULE_SETS = next(v for v, step in SQLITE_MIGRATIONS.items() if step == RULE_SETS.format(if_not_exists=""))
+_PG_BEFORE_RULE_SETS = PG_MIGRATIONS.index(RULE_SETS.format(if_not_exists="IF NOT EXISTS "))
 
 
 @pytest.mark.sqlite_only
@@ -123,7 +131,10 @@ def test_a_sqlite_ledger_of_the_previous_schema_gains_the_rule_set_columns(hub):
         f"""
         ALTER TABLE invoices DROP COLUMN rule_set;
         ALTER TABLE invoices DROP COLUMN rule_set_version;
-        PRAGMA user_version = {SQLITE_SCHEMA_VERSION - 1};
+        ALTER TABLE findings DROP COLUMN said;
+        ALTER TABLE events DROP COLUMN said;
+        ALTER TABLE findings DROP COLUMN read_values;
+        PRAGMA user_version = {_SQLITE_BEFORE_RULE_SETS};
         """
     )
     older.close()
@@ -135,7 +146,7 @@ def test_a_sqlite_ledger_of_the_previous_schema_gains_the_rule_set_columns(hub):
     [new] = _show(hub, result["flows"][0]["flow_id"])["invoices"]
     assert new["rule_set"] == "EN16931-UBL"
     code, text = hub.run("flows", "show", old_id)
-    assert code == 0 and "judged by" not in text
+    assert code == 0 and "jugée par" not in text
 
 
 def test_a_postgresql_ledger_of_the_previous_schema_gains_the_rule_set_columns(pg_ledger_url):
@@ -145,7 +156,7 @@ def test_a_postgresql_ledger_of_the_previous_schema_gains_the_rule_set_columns(p
     with psycopg.connect(pg_ledger_url, autocommit=True) as connection:
         connection.execute("ALTER TABLE invoices DROP COLUMN rule_set")
         connection.execute("ALTER TABLE invoices DROP COLUMN rule_set_version")
-        connection.execute("UPDATE schema_version SET version = %s", (PG_SCHEMA_VERSION - 1,))
+        connection.execute("UPDATE schema_version SET version = %s", (_PG_BEFORE_RULE_SETS,))
     PgLedger(pg_ledger_url).close()
     with psycopg.connect(pg_ledger_url, autocommit=True) as connection:
         assert connection.execute("SELECT version FROM schema_version").fetchall() == [(PG_SCHEMA_VERSION,)]
@@ -180,7 +191,7 @@ def test_a_plain_pdf_and_a_proprietary_file_record_what_read_them(hub):
     assert csv[0][0] == "csv-export" and re.fullmatch(rf"1 \({FINGERPRINT}\)", csv[0][1]), csv
 
     code, text = hub.run("flows", "show", result["flows"][0]["flow_id"])
-    assert code == 0 and f"judged by FACTEUR-PDF-RECONNAISSANCE {version}" in text
+    assert code == 0 and f"jugée par FACTEUR-PDF-RECONNAISSANCE {version}" in text
 
 
 def _plain_pdf_verdict(patterns: str, content: bytes | None = None):
@@ -245,4 +256,4 @@ def test_two_mappings_with_one_id_stop_facteur_naming_both(tmp_path):
     with pytest.raises(ConfigError) as refused:
         configuration.load_formats(configuration.load(str(config)))
     message = str(refused.value)
-    assert "csv-export.toml" in message and "fixed-width.toml" in message and "'EXPORT'" in message
+    assert "csv-export.toml" in message and "fixed-width.toml" in message and "« EXPORT »" in message

@@ -88,7 +88,7 @@ def test_an_invoice_the_ledger_knows_is_a_duplicate_naming_the_flow_that_has_it(
     known = {(SUPPLIER, "dup-1", 2026): "FLOW-A"}
     findings, _ = controls.check(invoice("DUP-1"), DIRECTORY, "DEMO01", lambda *key: known.get(key), set())
     assert [f.code for f in findings] == ["FCT-DUPLICATE-INVOICE"]
-    assert "flow FLOW-A" in findings[0].message and "DUP-1" in findings[0].message
+    assert "dans le flux FLOW-A" in findings[0].message and "DUP-1" in findings[0].message
 
 
 def test_the_same_number_issued_another_year_is_not_a_duplicate():
@@ -105,7 +105,7 @@ def test_a_second_invoice_of_the_same_lot_with_the_number_of_the_first_is_a_dupl
     seen = {controls.duplicate_key(invoice("LOT-1"))}
     findings, _ = controls.check(invoice("LOT-1"), DIRECTORY, "DEMO01", lambda *key: None, seen)
     assert [f.code for f in findings] == ["FCT-DUPLICATE-INVOICE"]
-    assert "in this same flow" in findings[0].message
+    assert "dans ce même flux" in findings[0].message
 
 
 @pytest.mark.parametrize("written", ["DK-1", "dk-1", "DK\u20111", "DK\u22121", " DK-1\u200b ", "\uff24\uff2b-\uff11"])

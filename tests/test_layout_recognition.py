@@ -75,7 +75,7 @@ def test_a_field_below_the_configured_confidence_is_missing_and_named_in_french(
     with pytest.raises(Unrecognised) as refused:
         recognise.read("facture.pdf", text, strict, page, STRUCTURES)
     message = refused.value.finding.message
-    assert "date de facture (BT-2) (lu « 2026-11-17 » avec une confiance de 0,65, sous le seuil de 0,80)" in message
+    assert "date de facture (BT-2) (lu « 2026-11-17 » avec une confiance de 65 %, sous le seuil de 80 %)" in message
     assert "numéro de facture" not in message and "total TTC" not in message
 
 

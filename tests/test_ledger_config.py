@@ -50,4 +50,4 @@ def test_a_postgresql_ledger_written_by_a_newer_facteur_is_refused(hub, pg_ledge
     assert ledger_rows(hub.root, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
     ledger_rows(hub.root, "UPDATE schema_version SET version = version + 1")
     assert hub.run("flows", "list")[0] == 1
-    assert f"newer facteur (schema {SCHEMA_VERSION + 1})" in hub.err and "upgrade facteur" in hub.err
+    assert f"facteur plus récent (schéma {SCHEMA_VERSION + 1})" in hub.err and "mettez facteur à jour" in hub.err

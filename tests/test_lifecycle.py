@@ -227,9 +227,9 @@ def test_portal_recipient_collects_and_its_payment_delay_starts_then(hub, tmp_pa
     assert [s[0] for s in forwarded(hub)] == ["03"]
 
     code, out = hub.run("collect", "CHDEMO")
-    assert code == 0 and "nothing waiting for CHDEMO" in out
+    assert code == 0 and "rien n'attend CHDEMO" in out
     code, _ = hub.run("collect", "VILLEDEM")
-    assert code == 2 and "acknowledges each delivery with a 92" in hub.err
+    assert code == 2 and "accuse réception de chaque livraison par un statut 92" in hub.err
 
 
 def test_dispute_starts_the_delay_two_days_after_deposit_once(hub):
@@ -268,7 +268,7 @@ def test_payment_delay_clock_per_structure_and_overdue(hub):
     code, out = hub.run("dgp", "--overdue", "--on", on, "--json")
     assert [row["number"] for row in json.loads(out)] == ["LIFE-11"]  # LIFE-12 is paid, LIFE-13 has 50 days
     code, out = hub.run("dgp", "--overdue", "--on", on)
-    assert "LIFE-11" in out and "OVERDUE" in out and "1 invoice(s) overdue" in out
+    assert "LIFE-11" in out and "EN RETARD" in out and "1 facture en retard" in out
 
 
 def custom_root(hub: Hub) -> Path:
@@ -363,6 +363,9 @@ def test_a_ledger_of_the_previous_schema_is_migrated_in_place(hub):
         ALTER TABLE invoices DROP COLUMN dgp_rule;
         ALTER TABLE invoices DROP COLUMN rule_set;
         ALTER TABLE invoices DROP COLUMN rule_set_version;
+        ALTER TABLE findings DROP COLUMN said;
+        ALTER TABLE events DROP COLUMN said;
+        ALTER TABLE findings DROP COLUMN read_values;
         PRAGMA user_version = 1;
         """
     )

@@ -136,13 +136,13 @@ def test_a_status_may_follow_only_those_the_table_allows(delivered, current):
 
 def test_before_the_acknowledgment_the_refusal_says_to_acknowledge_first(delivered):
     [finding] = settle(delivered, invoice_entry(delivered, "07")).findings
-    assert "flow-level status 92" in finding.message
+    assert "accuser réception de la livraison (statut de flux 92)" in finding.message
 
 
 @pytest.mark.parametrize("code", sorted(SET_BY_HUB))
 def test_the_statuses_of_the_hub_are_refused_to_a_recipient(delivered, code):
     [finding] = settle(replace(delivered, state="03"), invoice_entry(delivered, code)).findings
-    assert finding.code == "FCT-STATUS-TRANSITION" and "set by the hub" in finding.message
+    assert finding.code == "FCT-STATUS-TRANSITION" and "est posé par la plateforme" in finding.message
 
 
 @pytest.mark.parametrize("code", ["90", "93", "96", "01"])

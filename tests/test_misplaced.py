@@ -73,7 +73,7 @@ def test_an_outbox_that_is_a_file_is_one_line_and_exit_2(tmp_path, capsys):
     code = main(["process", "--config", str(site / "config" / "facteur.toml"), "--sender", "DEMO01", str(sample)])
     err = capsys.readouterr().err
     assert code == 2
-    assert err == (f"facteur : {site / 'outbox' / 'VILLEDEM'} est un fichier, là où facteur attend un dossier ; "
+    assert err == (f"facteur: {site / 'outbox' / 'VILLEDEM'} est un fichier, là où facteur attend un dossier ; "
                    "déplacez ce fichier, ou changez [paths] dans la configuration\n")
 
 

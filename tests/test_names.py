@@ -87,7 +87,7 @@ def test_process_keeps_the_bytes_of_a_name_and_flows_show_gives_them(hub):
     _, out = hub.run("flows", "show", flow["flow_id"], "--json")
     assert json.loads(out)["name_raw"] == b"f\xff\x01.xml".hex()
     _, out = hub.run("flows", "show", flow["flow_id"])
-    assert "name as received (hex): " + b"f\xff\x01.xml".hex() in out
+    assert "nom tel que reçu (hex) : " + b"f\xff\x01.xml".hex() in out
 
 
 def test_lot_member_names_of_any_bytes_reach_the_report_escaped(hub):

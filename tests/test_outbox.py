@@ -246,7 +246,7 @@ def test_while_the_broker_is_away_flows_commit_and_their_messages_wait_for_it(tm
     assert "stopping with messages waiting in the outbox" in logged
     flow_ids = {name: Flow(content, "DEMO01", name, datetime.now(timezone.utc)).id for name, content in files.items()}
     some = flow_ids["flow-0001.xml"]
-    assert "(waiting to be published" in show(tmp_path, config, some)
+    assert "(en attente de publication" in show(tmp_path, config, some)
 
     config = configured(tmp_path, exchange, AMQP_URL)
     run_until_idle(tmp_path, config)
@@ -255,7 +255,7 @@ def test_while_the_broker_is_away_flows_commit_and_their_messages_wait_for_it(tm
     assert sorted(name for _, name, *_ in messages) == sorted(names)
     assert all(mid == message_id(names[name], Output(PARTNER, name, b"", "pivot")) for mid, name, *_ in messages)
     assert ledger_rows(tmp_path, "SELECT count(*) FROM outbox WHERE published_at IS NULL") == [(0,)]
-    assert "(published " in show(tmp_path, config, some)
+    assert "(publié le " in show(tmp_path, config, some)
 
 
 def test_an_engine_killed_again_and_again_publishes_every_pivot_under_one_id(installation):

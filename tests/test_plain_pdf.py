@@ -110,7 +110,7 @@ def test_missing_mandatory_fields_are_named_in_the_rejection(hub):
     flow = only_flow(result)
     assert flow["status"] == "93" and blocking_codes(flow) == ["FCT-PDF-FIELDS-MISSING"]
     [finding] = flow["findings"]
-    for what in ("SIRET du fournisseur (BT-29)", "SIRET du destinataire (BT-47)", "total TTC (BT-112)"):
+    for what in ("SIRET du fournisseur (BT-29)", "SIRET du destinataire (BT-47)", "total TVA comprise (BT-112)"):
         assert what in finding["message"]
     assert "numéro de facture" not in finding["message"] and "total HT" not in finding["message"]
 

@@ -207,7 +207,7 @@ def test_flows_list_and_show(hub):
     assert [f["code"] for f in detail["findings"]] == ["FCT-FORMAT-UNKNOWN"]
     assert [o["kind"] for o in detail["outputs"]] == ["flow-status"]
     code, out = hub.run("flows", "show", rejected["id"])
-    assert code == 0 and "FCT-FORMAT-UNKNOWN" in out and "timeline" in out
+    assert code == 0 and "FCT-FORMAT-UNKNOWN" in out and "historique" in out
     assert hub.run("flows", "show", "nope")[0] == 2
 
 
@@ -221,20 +221,20 @@ def test_validate_exit_codes(hub):
     assert report[str(good)]["valid"] and not report[str(bad)]["valid"]
     assert [f["code"] for f in report[str(bad)]["findings"]] == ["FCT-SERVICE-MISSING"]
     assert hub.run("validate", str(hub.root / "missing.xml"))[0] == 2
-    assert "does not exist" in hub.err
+    assert "n'existe pas" in hub.err
 
 
 def test_configuration_errors_are_clear(hub, tmp_path):
     broken = tmp_path / "broken.toml"
     broken.write_text("hub_id = [\n")
     assert main_with_config(hub, broken) == 2
-    assert "not valid TOML" in hub.err and str(broken) in hub.err
+    assert "n'est pas du TOML valide" in hub.err and str(broken) in hub.err
     bad_directory = tmp_path / "conf" / "facteur.toml"
     bad_directory.parent.mkdir()
     bad_directory.write_text('[directory]\nfile = "dir.toml"\n')
     (bad_directory.parent / "dir.toml").write_text('[[structure]]\nsiret = "123"\nname = "x"\nmailbox = "ABC"\n')
     assert main_with_config(hub, bad_directory) == 2
-    assert "siret '123' must be 14 digits" in hub.err
+    assert "le siret « 123 » doit avoir 14 chiffres" in hub.err
 
 
 def main_with_config(hub: Hub, config) -> int:

@@ -69,14 +69,14 @@ def test_a_record_of_an_unexpected_type_refuses_the_whole_file(hub):
     _, result = hub.process(hub.drop("bad-record.csv", content))
     flow = only_flow(result)
     assert flow["status"] == "93" and blocking_codes(flow) == ["FCT-MAPPING-RECORD"]
-    assert "line 4" in flow["findings"][0]["message"]
+    assert "ligne 4" in flow["findings"][0]["message"]
 
 
 def test_a_file_no_mapping_recognises_is_rejected_as_unknown(hub):
     _, result = hub.process(hub.drop("export.csv", b"invoice,date,amount\nX-1,2026-11-02,12.00\n"))
     flow = only_flow(result)
     assert blocking_codes(flow) == ["FCT-FORMAT-UNKNOWN"]
-    assert "no mapping" in flow["findings"][0]["message"]
+    assert "aucun mapping" in flow["findings"][0]["message"]
 
 
 def test_a_value_the_mapping_cannot_read_rejects_its_invoice_only(hub):
@@ -86,4 +86,4 @@ def test_a_value_the_mapping_cannot_read_rejects_its_invoice_only(hub):
     assert flow["status"] == "96" and flow["accepted"] == 1
     [finding] = [f for f in flow["findings"] if f["severity"] == "blocking"]
     assert finding["code"] == "FCT-MAPPING-VALUE"
-    assert "line 2" in finding["message"] and "issue_date '2026-11-05'" in finding["message"]
+    assert "ligne 2" in finding["message"] and "issue_date « 2026-11-05 »" in finding["message"]

@@ -188,7 +188,7 @@ def test_unknown_invoice_code_is_refused(code: str) -> None:
 def test_invoice_the_schema_cannot_carry_is_refused() -> None:
     bad = invoice("FA-1", Party(name="X", identifier="1", identifier_type="1", country="FR"))
     bad.buyer = Party(identifier="2142021860001")
-    with pytest.raises(ValueError, match="13 characters"):
+    with pytest.raises(ValueError, match="a 13 caractères"):
         invoice_status([InvoiceStatusEntry(bad, "01")])
     with pytest.raises(ValueError, match="at least one"):
         invoice_status([])

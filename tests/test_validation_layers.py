@@ -24,7 +24,7 @@ def test_rules_that_raise_are_a_blocking_finding_not_a_pass(corpus, name):
     findings = schematron.run(root, ruleset.schematron, ruleset.codedb)
     errors = [f for f in findings if f.code == "FCT-RULES-ERROR"]
     assert errors and errors[0].blocking
-    assert "could not be applied" in errors[0].message
+    assert "n'ont pas pu être appliquées" in errors[0].message
 
 
 def test_warnings_never_block(hub):
@@ -67,4 +67,4 @@ def test_xsd_errors_stop_before_the_schematron(hub):
     _, result = hub.process(hub.drop("x.xml", content))
     flow = only_flow(result)
     assert blocking_codes(flow) == ["XSD"]
-    assert all(f["location"].startswith("line ") for f in flow["findings"])
+    assert all(f["location"].startswith("ligne ") for f in flow["findings"])

@@ -13,19 +13,21 @@ import facteur.engine
 from facteur.engine import statuses
 from facteur.engine.errors import FacteurError
 from facteur.engine.hub.lifecycle import NEXT
+from facteur.engine.messages import text
 
 
 def test_the_command_line_takes_flow_statuses_by_code_or_by_name():
     assert statuses.flow_code("rejected") == "93"
     assert statuses.flow_code("partly") == "96"
     assert statuses.flow_code("93") == "93"
-    assert statuses.flow_status_help() == "90, 93, 96, held, pending, or integrated, rejected, partly"
+    assert statuses.flow_status_help() == "90, 93, 96, held, pending, integrated, rejected, partly"
 
 
-def test_every_verdict_of_the_pipeline_has_a_name_a_summary_and_a_timeline_entry():
+def test_every_verdict_of_the_pipeline_has_a_name_words_and_a_timeline_entry():
     for status in statuses.FlowStatus:
         entry = statuses.FLOW_CODES[status.value]
-        assert entry.name and entry.summary and entry.description, status
+        assert entry.name and entry.words in statuses.COUNTED.values() and entry.timeline, status
+        assert text(entry.words, "fr", n=2) and text(entry.timeline, "en")
 
 
 def test_the_final_invoice_statuses_are_those_no_status_may_follow():

@@ -31,6 +31,7 @@ from facteur.adapters.cli.common import (
     EXIT_BROKEN_PIPE,
     EXIT_OK,
     EXIT_USAGE,
+    SEVERITIES,
     UsageError,
     emit,
     files,
@@ -49,22 +50,27 @@ from facteur.engine.errors import (
     LedgerUnavailable,
     NotAllowed,
 )
+from facteur.engine.messages import DEFAULT, LANGUAGES, said, text
 from facteur.engine.operations.dates import DAYS_AGO
 from facteur.engine.runtime import logs
 from facteur.engine.runtime.runner import utc_now
+from facteur.engine.terms import values_text
 
 
 DAY_OPTIONS = ("--since", "--until", "--on")  # the options that take a day (`operations.day`)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(_days_ago(sys.argv[1:] if argv is None else argv))
+    given = _days_ago(sys.argv[1:] if argv is None else argv)
+    parser = _parser(_lang_given(given))
+    args = parser.parse_args(given)
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_USAGE
+    lang = args.lang or DEFAULT  # until the configuration says otherwise
     try:
         config = _config(args) if args.configured else None
+        lang = args.lang = config.language if config else lang
         code = args.handler(args, config)
         sys.stdout.flush()  # a reader gone (`| head`) shows here, where it is handled, not at exit
         return code
@@ -72,20 +78,18 @@ def main(argv: list[str] | None = None) -> int:
         _stdout_gone()
         return EXIT_BROKEN_PIPE
     except (UsageError, InvalidRequest, ConfigError, DirectoryError) as err:
-        print(f"facteur: {err}", file=sys.stderr)
+        warn(said(err, lang))
         return EXIT_USAGE
     except (LedgerUnavailable, LedgerReplaced, NotAllowed) as err:
-        print(f"facteur: {err}", file=sys.stderr)
+        warn(said(err, lang))
         return EXIT_BLOCKED
     except (NotADirectoryError, FileExistsError) as err:  # a file where a folder of the data must be
         if err.filename is None:
             raise
-        blocking = not_a_folder(Path(err.filename)) or err.filename
-        print(f"facteur : {blocking} est un fichier, là où facteur attend un dossier ; déplacez ce fichier, ou "
-              "changez [paths] dans la configuration", file=sys.stderr)
+        warn(text("cli-file-for-folder", lang, path=not_a_folder(Path(err.filename)) or err.filename))
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("facteur: interrupted", file=sys.stderr)
+        warn(text("cli-interrupted", lang))
         return 130
 
 
@@ -100,6 +104,15 @@ def _days_ago(argv: list[str]) -> list[str]:
     return joined
 
 
+def _lang_given(argv: list[str]) -> str:
+    """The language of --lang, read before parsing, so that --help is in it too."""
+    for option, value in zip(argv, argv[1:] + [""]):
+        chosen = value if option == "--lang" else option.removeprefix("--lang=") if option.startswith("--lang=") else ""
+        if chosen in LANGUAGES:
+            return chosen
+    return DEFAULT
+
+
 def _stdout_gone() -> None:
     """stdout's reader has gone (`facteur dgp --json | head`): what is still
     buffered goes nowhere, so that Python's own flush at exit does not report
@@ -111,69 +124,72 @@ def _stdout_gone() -> None:
     os.dup2(os.open(os.devnull, os.O_WRONLY), descriptor)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(lang: str) -> argparse.ArgumentParser:
+    """The command's parser, its help in `lang`."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--config", help="configuration file (default: FACTEUR_CONFIG, else ./config/facteur.toml, else the shipped one)"
+        "--config", help=text("help-config", lang)
     )
-    common.add_argument("--root", help="folder holding the mailboxes, archive and ledger (default: [paths] root)")
-    common.add_argument("--json", action="store_true", help="machine-readable output")
+    common.add_argument("--root", help=text("help-root", lang))
+    common.add_argument("--json", action="store_true", help=text("help-json", lang))
+    # Also before the command (`facteur --lang en flows show X`); given after it, it wins.
+    common.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=text("help-lang", lang))
 
-    parser = argparse.ArgumentParser(prog="facteur", description="EDI flow-processing engine for electronic invoices")
+    parser = argparse.ArgumentParser(prog="facteur", description=text("help-facteur", lang))
     parser.add_argument("--version", action="version", version=f"facteur {metadata.version('facteur')}")
+    parser.add_argument("--lang", choices=LANGUAGES, help=text("help-lang", lang))
     parser.set_defaults(configured=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     init = commands.add_parser(
-        "init", help="write a configuration, a directory and the partners' mailboxes to start from in DIR"
+        "init", help=text("help-init", lang)
     )
     init.add_argument("folder", metavar="DIR")
     init.set_defaults(handler=_init, configured=False)
 
     process = commands.add_parser(
-        "process", parents=[common], help="process invoice flows (files or folders) into pivots and reports"
+        "process", parents=[common], help=text("help-process", lang)
     )
     process.add_argument("paths", nargs="+", metavar="PATH")
-    process.add_argument("--sender", required=True, help="partner id of the sender (3-8 characters)")
-    process.add_argument("--open-directory", action="store_true", help="accept any recipient and sender")
+    process.add_argument("--sender", required=True, help=text("help-sender", lang))
+    process.add_argument("--open-directory", action="store_true", help=text("help-open-directory", lang))
     process.add_argument(
-        "--strict", action="store_true", help="exit 1 when any flow is not fully integrated (for scripts)"
+        "--strict", action="store_true", help=text("help-strict", lang)
     )
     process.set_defaults(handler=_process)
 
-    validate = commands.add_parser("validate", parents=[common], help="validate files and print findings only")
+    validate = commands.add_parser("validate", parents=[common], help=text("help-validate", lang))
     validate.add_argument("paths", nargs="+", metavar="FILE")
-    validate.add_argument("--open-directory", action="store_true", help="accept any recipient")
+    validate.add_argument("--open-directory", action="store_true", help=text("help-open-directory-validate", lang))
     validate.set_defaults(handler=_validate)
 
     run = commands.add_parser(
-        "run", parents=[common], help="watch the inboxes (and the AMQP queue when configured) and process what comes"
+        "run", parents=[common], help=text("help-run", lang)
     )
-    run.add_argument("--workers", type=int, help="worker processes (default: [intake] workers, else one per core)")
-    run.add_argument("--until-idle", action="store_true", help="stop once the inboxes are empty and nothing is in flight")
-    run.add_argument("--no-amqp", action="store_true", help="do not consume the AMQP queue even if [amqp] url is set")
-    run.add_argument("--open-directory", action="store_true", help="accept any recipient and sender")
+    run.add_argument("--workers", type=int, help=text("help-workers", lang))
+    run.add_argument("--until-idle", action="store_true", help=text("help-until-idle", lang))
+    run.add_argument("--no-amqp", action="store_true", help=text("help-no-amqp", lang))
+    run.add_argument("--open-directory", action="store_true", help=text("help-open-directory", lang))
     run.set_defaults(handler=_run)
 
     worker = commands.add_parser(
-        "worker", parents=[common], help="consume the AMQP queue and process flows (many workers share one ledger)"
+        "worker", parents=[common], help=text("help-worker", lang)
     )
-    worker.add_argument("--open-directory", action="store_true", help="accept any recipient and sender")
+    worker.add_argument("--open-directory", action="store_true", help=text("help-open-directory", lang))
     worker.set_defaults(handler=_worker)
 
-    watch = commands.add_parser("watch", parents=[common], help="watch the inboxes and publish each file to the AMQP queue")
+    watch = commands.add_parser("watch", parents=[common], help=text("help-watch", lang))
     watch.set_defaults(handler=_watch)
 
-    submit = commands.add_parser("submit", parents=[common], help="publish files to the inbound AMQP queue")
+    submit = commands.add_parser("submit", parents=[common], help=text("help-submit", lang))
     submit.add_argument("paths", nargs="+", metavar="FILE")
-    submit.add_argument("--amqp", action="store_true", required=True, help="publish on the queue of [amqp]")
-    submit.add_argument("--sender", help="sender header, for a broker configured with sender_from = \"header\"")
+    submit.add_argument("--amqp", action="store_true", required=True, help=text("help-submit-amqp", lang))
+    submit.add_argument("--sender", help=text("help-submit-sender", lang))
     submit.set_defaults(handler=_submit)
 
-    cli_lifecycle.register(commands, common)
-
-    cli_flows.register(commands, common)
-    cli_doctor.register(commands, common)
+    cli_lifecycle.register(commands, common, lang)
+    cli_flows.register(commands, common, lang)
+    cli_doctor.register(commands, common, lang)
     return parser
 
 
@@ -181,13 +197,14 @@ def _init(args, config: None) -> int:
     made = configuration.initialise(Path(args.folder))
     for path in made:
         print(path)
-    print(f"facteur est prêt dans {made[0].parents[1]} : déposez les flux dans inbox/<partenaire>/, "
-          f"puis lancez « facteur run » depuis ce dossier ; la configuration est {made[0]}")
+    print(text("init-ready", args.lang, folder=made[0].parents[1], config=made[0]))
     return EXIT_OK
 
 
 def _config(args) -> Config:
     config = configuration.load(args.config, args.root)
+    if args.lang:
+        config = config.in_language(args.lang)
     if getattr(args, "open_directory", False):
         config = config.with_open_directory()
     return config
@@ -195,11 +212,11 @@ def _config(args) -> Config:
 
 def _process(args, config: Config) -> int:
     given = submitted(args.paths)
-    progress = _Progress(len(given), enabled=sys.stderr.isatty() and not args.json)
+    progress = _Progress(len(given), sys.stderr.isatty() and not args.json, args.lang)
     logs.configure("warning" if progress.enabled else "info")
     with wiring.hub(config, create_ledger=True, warn=warn) as hub:
         processed = operations.process(hub, given, args.sender, on_each=progress.step)
-    print_processed(processed, args.json)
+    print_processed(processed, args.json, args.lang)
     return EXIT_BLOCKED if args.strict and not processed.complete else EXIT_OK
 
 
@@ -212,9 +229,13 @@ def _validate(args, config: Config) -> int:
         emit([asdict(item) for item in report])
     else:
         for item in report:
-            print(f"{'valid  ' if item.valid else 'BLOCKED'}  {item.file}  ({', '.join(item.syntax)})")
+            verdict = text("validate-valid" if item.valid else "validate-blocked", args.lang)
+            print(f"{verdict:8}  {item.file}  ({', '.join(item.syntax)})")
             for f in item.findings:
-                print(f"    {f.severity:8} {f.code}: {f.message}" + (f"  [{f.location}]" if f.location else ""))
+                print(f"    {text(SEVERITIES[f.severity], args.lang):12} {f.code}: {f.message}"
+                      + (f"  [{f.location}]" if f.location else ""))
+                if f.values:
+                    print(f"        {values_text(f.values, args.lang)}")
     return EXIT_OK if all(item.valid for item in report) else EXIT_BLOCKED
 
 
@@ -239,21 +260,21 @@ def _submit(args, config: Config) -> int:
     try:
         ids = submit(settings, files(args.paths), args.sender)
     except ValueError as err:
-        raise UsageError(str(err)) from None
+        raise UsageError(err.args[0]) from None
     except PublishFailed as err:
-        print(f"facteur: nothing more was published to {redact(settings.url)}: {err}", file=sys.stderr)
+        warn(text("submit-failed", args.lang, url=redact(settings.url), reason=err))
         return EXIT_BLOCKED
     for path, message_id in zip(args.paths, ids):
         print(f"{message_id}  {path}")
-    print(f"{len(ids)} file(s) published to {settings.inbound_queue}")
+    print(text("submit-summary", args.lang, n=len(ids), queue=settings.inbound_queue))
     return EXIT_OK
 
 
 class _Progress:
     """A one-line progress bar on stderr, only on a terminal."""
 
-    def __init__(self, total: int, enabled: bool):
-        self.total, self.count, self.enabled = total, 0, enabled and total > 1
+    def __init__(self, total: int, enabled: bool, lang: str):
+        self.total, self.count, self.enabled, self.lang = total, 0, enabled and total > 1, lang
 
     def step(self) -> None:
         self.count += 1
@@ -261,6 +282,7 @@ class _Progress:
             width = 30
             filled = int(width * self.count / self.total)
             end = "\n" if self.count == self.total else ""  # the bar's line ends with the last flow
-            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.count}/{self.total} flows{end}")
+            flows = text("progress", self.lang, count=self.count, n=self.total)
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {flows}{end}")
             sys.stderr.flush()
 

@@ -10,12 +10,14 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
+from facteur.engine.messages import say, text
+from facteur.engine.model import Value
 from facteur.engine.operations import Handled, Processed, Submitted, day
-from facteur.engine.statuses import FLOW_CODES
+from facteur.engine.statuses import counted
+from facteur.engine.terms import values_text
 
 EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a process whose reader went away
-DAYS = "YYYY-MM-DD, today (aujourd'hui), yesterday (hier), or -7d (-7j) for 7 days ago"
 TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".swp")
 
 
@@ -61,7 +63,7 @@ def files(paths: list[str]) -> list[Path]:
         elif path.is_file():
             found.append(path)
         else:
-            raise UsageError(f"{value} does not exist")
+            raise UsageError(say("cli-no-such-path", path=value))
     return found
 
 
@@ -69,28 +71,33 @@ def _skipped(path: Path) -> bool:
     return path.name.startswith(".") or path.name.endswith(TEMPORARY_SUFFIXES)
 
 
-LABELS = {code: FLOW_CODES[code].summary for code in ("90", "96", "93", "held")} | {"repeat": "already processed"}
-APPLIED = {"90": "statuses applied", "96": "partly applied", "93": "statuses refused"}
+SEVERITIES = {"blocking": "severity-blocking", "warning": "severity-warning"}  # catalogue keys
+
+# How a handled flow's line names it: a status file's statuses applied, else the flow's verdict.
+VERDICTS = {"90": "line-integrated", "96": "line-partly", "93": "line-rejected", "held": "line-held"}
+APPLIED = {"90": "line-applied", "96": "line-partly-applied", "93": "line-refused"}
 
 
-def print_processed(processed: Processed, as_json: bool) -> None:
+def print_processed(processed: Processed, as_json: bool, lang: str) -> None:
     counts = processed.counts
     if as_json:
         emit({"flows": [asdict(r) for r in processed.flows], "summary": dict(counts)})
         return
     for r in processed.flows:
-        print(_line(r))
+        print(_line(r, lang))
         for finding in r.findings:
             if finding["severity"] == "blocking":
                 print(f"    {finding['code']}: {finding['message']}")
+                if finding["values"]:
+                    print(f"        {values_text(tuple(Value(**v) for v in finding['values']), lang)}")
         if r.same_as:
-            print(f"    rapport non renvoyé à l'expéditeur : rien n'a changé depuis la tentative {r.same_as}")
-    summary = ", ".join(f"{counts[key]} {LABELS[key]}" for key in LABELS if counts[key])
-    print(f"{len(processed.flows)} flow(s): {summary or 'none'}")
+            print("    " + text("line-not-sent-again", lang, attempt=r.same_as))
+    print(text("processed-summary", lang, n=len(processed.flows), summary=counted(counts, lang)))
 
 
-def _line(r: Handled) -> str:
-    label = (APPLIED if r.kind == "statuses" else LABELS).get(r.status, r.status)
+def _line(r: Handled, lang: str) -> str:
+    key = (APPLIED if r.kind == "statuses" else VERDICTS).get(r.status)
+    label = text(key, lang) if key else r.status
     if r.repeated:
-        label = "already processed (original report sent again)"
-    return f"{r.flow_id or '-':24}  {label:18}  {r.accepted}/{r.documents}  {r.name}"
+        label = text("line-repeated", lang)
+    return f"{r.flow_id or '-':24}  {label:21}  {r.accepted}/{r.documents}  {r.name}"

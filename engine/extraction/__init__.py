@@ -16,6 +16,7 @@ from lxml import etree
 from facteur.engine.errors import ExtractionError
 from facteur.engine.extraction.common import location
 from facteur.engine.inputs import formats
+from facteur.engine.messages import say
 from facteur.engine.model import Invoice, Syntax
 
 
@@ -23,9 +24,7 @@ def extract(root: etree._Element, syntax: Syntax) -> Invoice:
     """The canonical invoice carried by a parsed document of a registered format."""
     fmt = formats.of(root)
     if fmt is None:
-        raise ExtractionError(
-            f"root element {root.tag} is none of the formats facteur reads ({formats.names()})", location(root)
-        )
+        raise ExtractionError(say("extract-root-unknown", root=root.tag, known=formats.names()), location(root))
     return fmt.read(root, syntax)
 
 

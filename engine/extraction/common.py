@@ -25,6 +25,7 @@ from lxml import etree
 
 from facteur.engine.errors import ExtractionError
 from facteur.engine.extraction.parties import PartyData, SchemedId
+from facteur.engine.messages import say
 from facteur.engine.model import Attachment, Line, VatBreakdown
 
 
@@ -74,7 +75,7 @@ def decimal(node: etree._Element | None) -> Decimal | None:
     if not raw:
         return None
     if not _DECIMAL.fullmatch(raw):
-        raise ExtractionError(f"{raw!r} is not a decimal number", location(node))
+        raise ExtractionError(say("extract-not-decimal", value=raw), location(node))
     return Decimal(raw)
 
 
@@ -89,7 +90,7 @@ def iso_date(node: etree._Element | None) -> date | None:
         return None
     match = _ISO_DATE.fullmatch(raw)
     if not match:
-        raise ExtractionError(f"{raw!r} is not a date in the YYYY-MM-DD format", location(node))
+        raise ExtractionError(say("extract-not-iso-date", value=raw), location(node))
     return _calendar_date(node, raw, int(match[1]), int(match[2]), int(match[3]))
 
 
@@ -97,14 +98,14 @@ def _calendar_date(node: etree._Element, raw: str, year: int, month: int, day: i
     try:
         return date(year, month, day)
     except ValueError:
-        raise ExtractionError(f"{raw!r} is not a calendar date", location(node)) from None
+        raise ExtractionError(say("extract-not-calendar-date", value=raw), location(node)) from None
 
 
 def _week_date(node: etree._Element, raw: str, year: int, week: int) -> date:
     try:
         return date.fromisocalendar(year, week, 1)
     except ValueError:
-        raise ExtractionError(f"{raw!r} is not an ISO week", location(node)) from None
+        raise ExtractionError(say("extract-not-iso-week", value=raw), location(node)) from None
 
 
 # UNTDID 2379 format code -> number of digits of a value in that format
@@ -126,10 +127,10 @@ def cii_date(node: etree._Element | None) -> date | None:
     code = attribute(node, "format") or "102"
     digits = _CII_FORMATS.get(code)
     if digits is None:
-        known = ", ".join(_CII_FORMATS)
-        raise ExtractionError(f"date format {code!r} is not one facteur reads ({known})", location(node))
+        raise ExtractionError(say("extract-date-format-unknown", format=code, known=", ".join(_CII_FORMATS)),
+                              location(node))
     if len(raw) != digits or not raw.isascii() or not raw.isdigit():
-        raise ExtractionError(f"{raw!r} does not match date format {code}", location(node))
+        raise ExtractionError(say("extract-date-format-mismatch", value=raw, format=code), location(node))
     if code == "616":
         return _week_date(node, raw, int(raw[:4]), int(raw[4:6]))
     day = int(raw[6:8]) if digits >= 8 else 1
@@ -146,7 +147,7 @@ def binary(node: etree._Element) -> bytes:
     try:
         return base64.b64decode(encoded, validate=True)
     except binascii.Error as err:
-        raise ExtractionError(f"the embedded object is not valid base64 ({err})", location(node)) from None
+        raise ExtractionError(say("extract-not-base64", reason=err), location(node)) from None
 
 
 def value(path: etree.XPath, node: etree._Element) -> str:

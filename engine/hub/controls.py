@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from facteur.engine.hub.directory import Directory, Structure
+from facteur.engine.messages import Message, say
 from facteur.engine.model import Finding, Invoice, Party, Severity
 
 SIRET = re.compile(r"^\d{14}$")
@@ -34,7 +35,7 @@ class Routing:
     service_name: str = ""
 
 
-def _finding(code: str, message: str, location: str, blocking: bool = True) -> Finding:
+def _finding(code: str, message: Message, location: str, blocking: bool = True) -> Finding:
     return Finding(code, Severity.BLOCKING if blocking else Severity.WARNING, message, location, layer="hub")
 
 
@@ -110,7 +111,7 @@ def _sender(invoice: Invoice, directory: Directory, sender: str | None) -> list[
         return [
             _finding(
                 "FCT-SENDER-UNKNOWN",
-                f"sender {sender} is not in the directory; declare it with the suppliers it deposits for",
+                say("hub-sender-unknown", sender=sender),
                 "sender",
             )
         ]
@@ -119,8 +120,7 @@ def _sender(invoice: Invoice, directory: Directory, sender: str | None) -> list[
         return [
             _finding(
                 "FCT-SENDER-NOT-ALLOWED",
-                f"sender {sender} is not allowed to deposit invoices for supplier {supplier or '(no identifier)'}; "
-                "add the supplier to this sender's list in the directory",
+                say("hub-sender-not-allowed", sender=sender, supplier=supplier or "-"),
                 "BT-29/BT-30",
             )
         ]
@@ -132,8 +132,7 @@ def _supplier(supplier: Party, directory: Directory) -> list[Finding]:
         return [
             _finding(
                 "FCT-SUPPLIER-SIRET",
-                f"the supplier is French but its identifier {supplier.identifier or '(none)'} is not a SIRET "
-                "(14 digits); give the SIRET as seller legal registration (BT-30, scheme 0009)",
+                say("hub-supplier-siret", identifier=supplier.identifier or "-"),
                 "BT-30",
                 blocking=not directory.open,
             )
@@ -149,8 +148,7 @@ def _recipient(invoice: Invoice, directory: Directory) -> tuple[Routing, list[Fi
             return Routing(invoice), [
                 _finding(
                     "FCT-RECIPIENT-INACTIVE",
-                    f"recipient {siret} ({structure.name}) is no longer active and cannot receive invoices; "
-                    "check the buyer's SIRET with your customer",
+                    say("hub-recipient-inactive", siret=siret, name=structure.name),
                     "BT-46/BT-47",
                 )
             ]
@@ -161,16 +159,14 @@ def _recipient(invoice: Invoice, directory: Directory) -> tuple[Routing, list[Fi
         return Routing(invoice), [
             _finding(
                 "FCT-RECIPIENT-MISSING",
-                f"the buyer has no SIRET (found {invoice.buyer.identifier or 'no identifier'}); a public recipient "
-                "is identified by its 14-digit SIRET in BT-46 or BT-47 (scheme 0009)",
+                say("hub-recipient-missing", identifier=invoice.buyer.identifier or "-"),
                 "BT-46/BT-47",
             )
         ]
     return Routing(invoice), [
         _finding(
             "FCT-RECIPIENT-UNKNOWN",
-            f"recipient SIRET {siret} is not a public structure of the directory; check the buyer's SIRET "
-            "with your customer",
+            say("hub-recipient-unknown", siret=siret),
             "BT-46/BT-47",
         )
     ]
@@ -182,8 +178,8 @@ def _open_routing(invoice: Invoice, directory: Directory, siret: str) -> tuple[R
     buyer = replace(invoice.buyer, identifier=OPEN_PLACEHOLDER_SIRET, identifier_type="1")
     note = _finding(
         "FCT-OPEN-RECIPIENT",
-        f"the buyer has no SIRET (found {invoice.buyer.identifier or 'no identifier'}); the open directory "
-        f"routes it to {directory.open_mailbox} with the placeholder identifier {OPEN_PLACEHOLDER_SIRET}",
+        say("hub-open-recipient", identifier=invoice.buyer.identifier or "-", mailbox=directory.open_mailbox,
+            placeholder=OPEN_PLACEHOLDER_SIRET),
         "BT-46/BT-47",
         blocking=False,
     )
@@ -200,8 +196,8 @@ def _requirements(invoice: Invoice, routing: Routing) -> list[Finding]:
             findings.append(
                 _finding(
                     "FCT-SERVICE-UNKNOWN",
-                    f"service code {code} does not exist at {structure.name} ({structure.siret}); "
-                    f"known services: {', '.join(sorted(s for s, v in structure.services.items() if v.active))}",
+                    say("hub-service-unknown", code=code, name=structure.name, siret=structure.siret,
+                        known=", ".join(sorted(s for s, v in structure.services.items() if v.active))),
                     "BT-10",
                 )
             )
@@ -209,8 +205,7 @@ def _requirements(invoice: Invoice, routing: Routing) -> list[Finding]:
             findings.append(
                 _finding(
                     "FCT-SERVICE-INACTIVE",
-                    f"service {code} of {structure.name} ({structure.siret}) is no longer active; ask the buyer "
-                    "for its current service code",
+                    say("hub-service-inactive", code=code, name=structure.name, siret=structure.siret),
                     "BT-10",
                 )
             )
@@ -220,7 +215,7 @@ def _requirements(invoice: Invoice, routing: Routing) -> list[Finding]:
         findings.append(
             _finding(
                 "FCT-SERVICE-MISSING",
-                f"{structure.name} ({structure.siret}) requires a service code in the buyer reference (BT-10)",
+                say("hub-service-missing", name=structure.name, siret=structure.siret),
                 "BT-10",
             )
         )
@@ -228,8 +223,7 @@ def _requirements(invoice: Invoice, routing: Routing) -> list[Finding]:
         findings.append(
             _finding(
                 "FCT-ENGAGEMENT-MISSING",
-                f"{structure.name} ({structure.siret}) requires an engagement number in the purchase order "
-                "reference (BT-13)",
+                say("hub-engagement-missing", name=structure.name, siret=structure.siret),
                 "BT-13",
             )
         )
@@ -237,8 +231,7 @@ def _requirements(invoice: Invoice, routing: Routing) -> list[Finding]:
         findings.append(
             _finding(
                 "FCT-SERVICE-OR-ENGAGEMENT",
-                f"{structure.name} ({structure.siret}) requires a service code (BT-10) or an engagement "
-                "number (BT-13); the invoice has neither",
+                say("hub-service-or-engagement", name=structure.name, siret=structure.siret),
                 "BT-10/BT-13",
             )
         )
@@ -249,18 +242,15 @@ def _duplicate(invoice: Invoice, known_invoice: KnownInvoice, seen_in_flow: set)
     key = duplicate_key(invoice)
     if key is None:
         return []
-    where = "in this same flow" if key in seen_in_flow else None
-    if where is None:
-        earlier = known_invoice(*key)
-        where = f"in flow {earlier}" if earlier else None
-    if where is None:
+    earlier = None if key in seen_in_flow else known_invoice(*key)
+    if key not in seen_in_flow and not earlier:
         return []
+    where = say("hub-duplicate-in-flow", flow=earlier) if earlier else say("hub-duplicate-same-flow")
     return [
         _finding(
             "FCT-DUPLICATE-INVOICE",
-            f"supplier {_depositing_supplier(invoice)} already deposited invoice {invoice.number} for {invoice.year} "
-            f"{where}; an invoice number "
-            "is used once a year: send a credit note or a new number",
+            say("hub-duplicate", supplier=_depositing_supplier(invoice), number=invoice.number, year=str(invoice.year),
+                where=where),
             "BT-1",
         )
     ]

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from facteur.engine.errors import DirectoryError
+from facteur.engine.messages import say
 
 PARTNER_ID = re.compile(r"^[A-Za-z0-9_-]{3,8}$")
 DELIVERY_MODES = ("edi", "portal", "service")
@@ -72,13 +73,13 @@ def from_toml(data: dict, path: str) -> Directory:
     """The directory described by the TOML table `data`, read from `path` (named in errors)."""
     structures = {}
     for index, entry in enumerate(data.get("structure", []), start=1):
-        structure = _structure(entry, f"{path}: structure #{index}")
+        structure = _structure(entry, f"{path}: [[structure]] #{index}")
         if structure.siret in structures:
-            raise DirectoryError(f"{path}: SIRET {structure.siret} is listed twice")
+            raise DirectoryError(say("directory-siret-twice", path=path, siret=structure.siret))
         structures[structure.siret] = structure
     senders = {}
     for index, entry in enumerate(data.get("sender", []), start=1):
-        sender = _sender(entry, f"{path}: sender #{index}")
+        sender = _sender(entry, f"{path}: [[sender]] #{index}")
         senders[sender.id] = sender
     return Directory(structures, senders)
 
@@ -86,12 +87,13 @@ def from_toml(data: dict, path: str) -> Directory:
 def _structure(entry: dict, where: str) -> Structure:
     siret = str(_required(entry, "siret", where))
     if not re.fullmatch(r"\d{14}", siret):
-        raise DirectoryError(f"{where}: siret {siret!r} must be 14 digits")
+        raise DirectoryError(say("directory-siret", where=where, value=siret))
     mailbox = str(_required(entry, "mailbox", where))
     _check_partner_id(mailbox, f"{where} ({siret}) mailbox")
     delivery = entry.get("delivery", "edi")
     if delivery not in DELIVERY_MODES:
-        raise DirectoryError(f"{where} ({siret}): delivery {delivery!r} must be one of {', '.join(DELIVERY_MODES)}")
+        raise DirectoryError(say("directory-delivery", where=f"{where} ({siret})", value=delivery,
+                                 known=", ".join(DELIVERY_MODES)))
     services = {}
     for service in entry.get("service", []):
         code = str(_required(service, "code", f"{where} ({siret}) service"))
@@ -115,18 +117,16 @@ def _sender(entry: dict, where: str) -> Sender:
     _check_partner_id(sender_id, f"{where} id")
     suppliers = entry.get("suppliers", [])
     if not isinstance(suppliers, list) or not suppliers:
-        raise DirectoryError(f"{where} ({sender_id}): suppliers must list supplier identifiers, or [\"*\"] for any")
+        raise DirectoryError(say("directory-suppliers", where=f"{where} ({sender_id})"))
     return Sender(sender_id, entry.get("name", ""), frozenset(str(s) for s in suppliers))
 
 
 def _required(entry: dict, key: str, where: str):
     if key not in entry or entry[key] in ("", None):
-        raise DirectoryError(f"{where}: {key} is missing")
+        raise DirectoryError(say("directory-missing", where=where, key=key))
     return entry[key]
 
 
 def _check_partner_id(value: str, where: str) -> None:
     if not PARTNER_ID.match(value):
-        raise DirectoryError(
-            f"{where} {value!r} must be 3 to 8 letters, digits, '-' or '_' (the Chorus Pro partner id length)"
-        )
+        raise DirectoryError(say("directory-partner-id", where=where, value=value))

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from facteur.engine.messages import DEFAULT, Message, say, text
 from facteur.engine.model import (
     Finding,
     Flow,
@@ -120,14 +121,15 @@ class _Plan:
         )
         self.forwarded.append((invoice, status.InvoiceStatusEntry(invoice.invoice, code, entry.comment, at=entry.at)))
 
-    def refuse(self, entry: StatusEntry, code: str, message: str) -> None:
+    def refuse(self, entry: StatusEntry, code: str, message: Message) -> None:
         self.refused.append(Finding(code, Severity.BLOCKING, message, entry.position, layer="lifecycle"))
 
 
-def settle(flow: Flow, message: StatusMessage, lookup: Lookup, hub_id: str, now: datetime) -> Outcome:
+def settle(flow: Flow, message: StatusMessage, lookup: Lookup, hub_id: str, now: datetime,
+           lang: str = DEFAULT) -> Outcome:
     """Apply a recipient's status file: what to record, what to forward to the
     suppliers' senders, and the report back to the recipient (90 all applied,
-    96 some refused, 93 none applied), one error line per refused entry."""
+    96 some refused, 93 none applied), one error line per refused entry, in `lang`."""
     plan = _Plan(lookup, flow.sender, now)
     for entry in message.entries:
         if entry.flow_level:
@@ -136,17 +138,18 @@ def settle(flow: Flow, message: StatusMessage, lookup: Lookup, hub_id: str, now:
             _invoice_entry(plan, entry)
     applied = len(message.entries) - len(plan.refused)
     state = FlowStatus.INTEGRATED if not plan.refused else FlowStatus.PARTLY_INTEGRATED if applied else FlowStatus.REJECTED
-    outcome = Outcome(flow.id, flow.sender, state, findings=plan.refused + plan.notes, rules_version=RULES_VERSION,
-                      statuses=message, changes=plan.changes)
+    refused = [finding.in_language(lang) for finding in plan.refused]
+    outcome = Outcome(flow.id, flow.sender, state, findings=refused + [note.in_language(lang) for note in plan.notes],
+                      rules_version=RULES_VERSION, statuses=message, changes=plan.changes)
     outcome.outputs = forward(plan.forwarded, flow.id, hub_id, flow.received_at)
-    comment = f"{applied} status(es) applied out of {len(message.entries)} in {flow.name}"
+    comment = text("lifecycle-comment", lang, n=applied, total=len(message.entries), name=flow.name)
     outcome.outputs.append(
         Output(
             flow.sender,
             status.flow_status_name(flow.id),
             status.flow_status_xml(
                 flow_id=flow.id, code=state.value, hub_id=hub_id, recipient=flow.sender, produced_at=flow.received_at,
-                errors=[(f.location, f) for f in plan.refused], comment=comment,
+                errors=[(f.location, f) for f in refused], comment=comment, lang=lang,
             ),
             "flow-status",
         )
@@ -158,15 +161,13 @@ def _flow_entry(plan: _Plan, entry: StatusEntry) -> None:
     if entry.code != DELIVERY_ACK and entry.code not in DELIVERY_ERRORS:
         return plan.refuse(
             entry, "FCT-STATUS-NOT-YOURS",
-            f"flow status {entry.code} is the hub's to emit; a recipient acknowledges a delivery with 92 "
-            "(received) or reports 94 or 95 (delivery errors)",
+            say("lifecycle-not-yours", code=entry.code),
         )
     delivered = [d for d in plan.lookup.delivered(entry.flow_ref) if d.mailbox == plan.sender]
     if not delivered:
         return plan.refuse(
             entry, "FCT-STATUS-UNKNOWN-FLOW",
-            f"flow {entry.flow_ref} delivered no invoice to {plan.sender}; check IdFlux against the pivot's "
-            "envelope (parameter IdFlx)",
+            say("lifecycle-unknown-flow", flow=entry.flow_ref, recipient=plan.sender),
         )
     if _bad_time(plan, entry, delivered):
         return
@@ -186,8 +187,8 @@ def _flow_entry(plan: _Plan, entry: StatusEntry) -> None:
             plan.notes.append(
                 Finding(
                     "FCT-STATUS-ALREADY", Severity.WARNING,
-                    f"invoice {invoice.invoice.number} of flow {invoice.flow_id} was already made available "
-                    f"({_describe(current)}); its payment delay start is unchanged",
+                    say("lifecycle-already", number=invoice.invoice.number, flow=invoice.flow_id,
+                        state=_describe(current)),
                     entry.position, layer="lifecycle",
                 )
             )
@@ -198,36 +199,35 @@ def _invoice_entry(plan: _Plan, entry: StatusEntry) -> None:
     if code not in INVOICE_STATUS_LABELS:
         return plan.refuse(
             entry, "FCT-STATUS-UNKNOWN-CODE",
-            f"invoice status {code} is not one facteur exchanges; use 04 to 12",
+            say("lifecycle-unknown-code", code=code),
         )
     if code in SET_BY_HUB:
         return plan.refuse(
             entry, "FCT-STATUS-TRANSITION",
-            f"invoice {entry.number}: status {code} ({INVOICE_STATUS_LABELS[code]}) is set by the hub; "
-            "acknowledge the delivery with the flow-level status 92 instead",
+            say("lifecycle-set-by-hub", number=entry.number, status=_describe(code)),
         )
     year = entry.issue_date.year if entry.issue_date else None
     found = [d for d in plan.lookup.invoices_numbered(entry.supplier, entry.number, year) if d.mailbox == plan.sender]
     if not found:
         return plan.refuse(
             entry, "FCT-STATUS-UNKNOWN-INVOICE",
-            f"no invoice {entry.number} of supplier {entry.supplier} was delivered to {plan.sender}"
-            + (f" with the date {entry.issue_date.isoformat()}" if entry.issue_date else ""),
+            say("lifecycle-unknown-invoice-dated", number=entry.number, supplier=entry.supplier, recipient=plan.sender,
+                date=entry.issue_date.isoformat()) if entry.issue_date else
+            say("lifecycle-unknown-invoice", number=entry.number, supplier=entry.supplier, recipient=plan.sender),
         )
     if len(found) > 1:
         years = ", ".join(sorted({str(d.invoice.year) for d in found}))
         return plan.refuse(
             entry, "FCT-STATUS-AMBIGUOUS",
-            f"invoice {entry.number} of supplier {entry.supplier} was delivered to {plan.sender} several times "
-            f"(issued in {years}); give DateFacture to say which",
+            say("lifecycle-ambiguous", number=entry.number, supplier=entry.supplier, recipient=plan.sender,
+                years=years),
         )
     (invoice,) = found
-    gap = explanation_gap(entry.comment) if code in NEEDS_EXPLANATION else ""
+    gap = explanation_gap(entry.comment) if code in NEEDS_EXPLANATION else None
     if gap:
         return plan.refuse(
             entry, "FCT-STATUS-UNEXPLAINED",
-            f"statut {code} ({INVOICE_STATUS_LABELS[code]}) de la facture {entry.number} : {gap} "
-            "(champ Commentaire), pour que le fournisseur puisse agir",
+            say("lifecycle-unexplained", status=_describe(code), number=entry.number, gap=gap),
         )
     current = plan.state(invoice)
     if code not in NEXT.get(current, frozenset()):
@@ -242,8 +242,8 @@ def explained(comment: str) -> bool:
     return not explanation_gap(comment)
 
 
-def explanation_gap(comment: str) -> str:
-    """Why `comment` explains nothing, in French, or "" when it explains.
+def explanation_gap(comment: str) -> Message | None:
+    """Why `comment` explains nothing, or None when it explains.
 
     A reason is at least MIN_WORDS different words of two letters or more and
     MIN_LETTERS letters in all; a word of one repeated letter ("aaa") or a
@@ -254,22 +254,17 @@ def explanation_gap(comment: str) -> str:
              if word not in PLACEHOLDERS and len(set(word)) > 1}
     letters = sum(len(word) for word in words)
     if len(words) >= MIN_WORDS and letters >= MIN_LETTERS:
-        return ""
-    what = f"le motif « {shown} » n'explique rien" if shown else "aucun motif n'est donné"
-    return (
-        f"{what} : écrivez au moins {MIN_WORDS} mots ({MIN_LETTERS} lettres en tout) qui disent ce qui ne va pas "
-        "ou ce qui manque, par exemple « Montant erroné » ou « Bon de commande manquant »"
-    )
+        return None
+    what = say("explanation-empty-reason", reason=shown) if shown else say("explanation-no-reason")
+    return say("explanation-gap", what=what, words=MIN_WORDS, letters=MIN_LETTERS)
 
 
-def _impossible(number: str, current: str, code: str) -> str:
+def _impossible(number: str, current: str, code: str) -> Message:
     allowed = sorted(NEXT.get(current, frozenset()) - SET_BY_HUB)
-    after = f"only {', '.join(allowed)} may follow it" if allowed else "it is final"
+    after = say("lifecycle-only-after", allowed=", ".join(allowed)) if allowed else say("lifecycle-final")
     if current == "02":
-        after = "the recipient must first acknowledge the delivery (flow-level status 92)"
-    return (
-        f"invoice {number} is {_describe(current)}; {code} ({INVOICE_STATUS_LABELS[code]}) cannot follow: {after}"
-    )
+        after = say("lifecycle-ack-first")
+    return say("lifecycle-impossible", number=number, state=_describe(current), status=_describe(code), after=after)
 
 
 def _describe(code: str) -> str:
@@ -284,13 +279,13 @@ def _bad_time(plan: _Plan, entry: StatusEntry, invoices: list[DeliveredInvoice])
     if entry.at < deposited - CLOCK_TOLERANCE:
         plan.refuse(
             entry, "FCT-STATUS-TIME",
-            f"Horodatage {entry.at.isoformat()} is before the invoice was deposited ({deposited.isoformat()})",
+            say("lifecycle-before-deposit", at=entry.at.isoformat(), deposited=deposited.isoformat()),
         )
         return True
     if entry.at > plan.now + CLOCK_TOLERANCE:
         plan.refuse(
             entry, "FCT-STATUS-TIME",
-            f"Horodatage {entry.at.isoformat()} is in the future (facteur's clock says {plan.now.isoformat()})",
+            say("lifecycle-future", at=entry.at.isoformat(), now=plan.now.isoformat()),
         )
         return True
     return False
@@ -336,13 +331,11 @@ def disputed(invoice: DeliveredInvoice, reason: str, at: datetime) -> StatusChan
     ValueError when the delay has a start already (a start never changes); a
     start by this rule may still be ahead of `at`, and the refusal says so."""
     if invoice.dgp_start is not None:
-        when = "a commencé le" if invoice.dgp_start <= at else "commencera le"
-        raise ValueError(
-            f"le délai de paiement de la facture {invoice.invoice.number} (flux {invoice.flow_id}) {when} "
-            f"{invoice.dgp_start.isoformat()} (règle {invoice.dgp_rule}) ; un début de délai ne change jamais"
-        )
+        raise ValueError(say("dispute-started" if invoice.dgp_start <= at else "dispute-will-start",
+                             number=invoice.invoice.number, flow=invoice.flow_id, start=invoice.dgp_start.isoformat(),
+                             rule=invoice.dgp_rule))
     gap = explanation_gap(reason)
     if gap:
-        raise ValueError(f"dites pourquoi la facture est contestée (--reason) : {gap}")
+        raise ValueError(say("dispute-unexplained", gap=gap))
     start = invoice.deposited_at + DISPUTE_DELAY
     return StatusChange(invoice.flow_id, invoice.index, "dispute", at, f"dispute: {reason}", start, RULE_DISPUTE)

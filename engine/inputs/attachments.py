@@ -15,6 +15,7 @@ from __future__ import annotations
 import mimetypes
 import posixpath
 
+from facteur.engine.messages import Message, say
 from facteur.engine.model import Attachment, Finding, Severity
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -43,22 +44,20 @@ def check(attachments: list[Attachment], original: Attachment) -> list[Finding]:
             findings.append(
                 _finding(
                     "FCT-ATTACHMENT-TYPE",
-                    f"the supporting document {attachment.name!r} has "
-                    + (f"the extension .{extension}" if extension else "no extension")
-                    + f", which Chorus Pro does not accept; use one of {', '.join(sorted(EXTENSIONS))}",
+                    say("attachment-type" if extension else "attachment-no-extension", name=attachment.name,
+                        extension=extension, known=", ".join(sorted(EXTENSIONS))),
                     attachment.name,
                 )
             )
         if not attachment.content:
             findings.append(
-                _finding("FCT-ATTACHMENT-EMPTY", f"the supporting document {attachment.name!r} is empty", attachment.name)
+                _finding("FCT-ATTACHMENT-EMPTY", say("attachment-empty", name=attachment.name), attachment.name)
             )
         elif len(attachment.content) > MAX_BYTES:
             findings.append(
                 _finding(
                     "FCT-ATTACHMENT-TOO-BIG",
-                    f"the supporting document {attachment.name!r} is {len(attachment.content):,} bytes, above the "
-                    f"{MAX_BYTES:,} bytes (10 MB) Chorus Pro accepts for one attachment",
+                    say("attachment-too-big", name=attachment.name, size=len(attachment.content), limit=MAX_BYTES),
                     attachment.name,
                 )
             )
@@ -67,13 +66,12 @@ def check(attachments: list[Attachment], original: Attachment) -> list[Finding]:
         findings.append(
             _finding(
                 "FCT-ATTACHMENTS-TOO-BIG",
-                f"the invoice and its supporting documents are {total:,} bytes, above the {MAX_TOTAL_BYTES:,} "
-                "bytes (120 MB) Chorus Pro accepts for one invoice; send fewer or smaller documents",
+                say("attachments-too-big", size=total, limit=MAX_TOTAL_BYTES),
                 "BG-24",
             )
         )
     return findings
 
 
-def _finding(code: str, message: str, location: str) -> Finding:
+def _finding(code: str, message: Message, location: str) -> Finding:
     return Finding(code, Severity.BLOCKING, message, location, layer="hub")

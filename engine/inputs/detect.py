@@ -13,6 +13,7 @@ from enum import Enum
 from lxml import etree
 
 from facteur.engine.inputs import formats
+from facteur.engine.messages import Message, say
 from facteur.engine.model import Syntax
 
 CPP_STATUT = "CPPStatut"
@@ -52,7 +53,7 @@ def sniff(content: bytes) -> Kind:
     return Kind.UNKNOWN
 
 
-def classify(root: etree._Element) -> tuple[Syntax, str]:
+def classify(root: etree._Element) -> tuple[Syntax, str | Message]:
     """The syntax of a parsed XML document, and what was seen, for messages."""
     tag = root.tag if isinstance(root.tag, str) else ""
     if tag == CPP_STATUT:
@@ -63,8 +64,10 @@ def classify(root: etree._Element) -> tuple[Syntax, str]:
     return Syntax.UNKNOWN, fmt.only_inside if fmt is not None else _describe(tag)
 
 
-def _describe(tag: str) -> str:
+def _describe(tag: str) -> Message:
     if not tag:
-        return "no element"
+        return say("detect-no-element")
     qname = etree.QName(tag)
-    return f"root element {qname.localname}" + (f" in namespace {qname.namespace}" if qname.namespace else "")
+    if qname.namespace:
+        return say("detect-root-in-namespace", root=qname.localname, namespace=qname.namespace)
+    return say("detect-root", root=qname.localname)

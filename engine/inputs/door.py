@@ -10,18 +10,13 @@ sender gets a rejection report and the ledger records it like any other.
 
 from __future__ import annotations
 
+from facteur.engine.messages import say
 from facteur.engine.model import Finding, Flow, Severity
 
 HARDLINK = "FCT-INBOX-HARDLINK"
 FOREIGN_CLAIM = "FCT-INBOX-FOREIGN-CLAIM"
 
-_MESSAGES = {
-    HARDLINK: "le fichier « {name} » est un lien physique (son contenu a plusieurs noms) : facteur ne l'a pas lu et "
-    "l'a mis de côté dans .refused/ ; déposez une copie du fichier, pas un lien",
-    FOREIGN_CLAIM: "le fichier « {name} » est apparu dans .claimed/ sans que facteur l'y ait placé : facteur ne l'a "
-    "pas traité et l'a mis de côté dans .refused/ ; déposez vos fichiers dans le dossier de réception, jamais "
-    "dans .claimed/",
-}
+_MESSAGES = {HARDLINK: "door-hardlink", FOREIGN_CLAIM: "door-foreign-claim"}  # catalogue keys
 REFUSALS = frozenset(_MESSAGES)
 
 
@@ -35,5 +30,4 @@ def note(code: str, name: str, seen: dict[str, int]) -> bytes:
 
 def finding(flow: Flow) -> Finding:
     """The rejection of a flow refused at the door."""
-    message = _MESSAGES[flow.refused].format(name=flow.name)
-    return Finding(flow.refused, Severity.BLOCKING, message, flow.name, "inbox")
+    return Finding(flow.refused, Severity.BLOCKING, say(_MESSAGES[flow.refused], name=flow.name), flow.name, "inbox")

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from facteur.engine.extraction import cii, ubl, zugferd1
+from facteur.engine.messages import say
 from facteur.engine.model import Finding, Invoice, Severity, Syntax
 from facteur.engine.validation import rulesets
 from facteur.engine.validation.rulesets import RuleSet
@@ -91,8 +92,7 @@ def _cii_rules(root: etree._Element, where: str) -> Choice:
         Finding(
             "FCT-PROFILE-UNKNOWN",
             Severity.WARNING,
-            "the specification identifier (BT-24) names no profile facteur knows; the document "
-            "was judged against EN 16931",
+            say("format-profile-unknown"),
             "BT-24",
             layer="detect",
         ),
@@ -116,10 +116,10 @@ def _specification_note(finding: Finding, ruleset: RuleSet) -> Finding:
     return Finding(
         finding.code,
         Severity.WARNING,
-        f"{finding.message} The specification identifier (BT-24) is not the one this Factur-X profile "
-        f"declares; the document was judged against the {ruleset.name} rules all the same",
+        say("format-specification-note", rule=finding.said or finding.message, rules=ruleset.name),
         finding.location,
         finding.layer,
+        finding.values,
     )
 
 
@@ -130,8 +130,7 @@ def _zugferd1_rules(root: etree._Element, where: str) -> Choice:
         refusal = Finding(
             "FCT-PROFILE-UNKNOWN",
             Severity.BLOCKING,
-            f"{where} is ZUGFeRD 1.0 but declares none of its profiles (BASIC, COMFORT, EXTENDED) in "
-            "GuidelineSpecifiedDocumentContextParameter; send it as Factur-X",
+            say("format-zugferd1-no-profile", document=where),
             layer="detect",
         )
         return Choice(None, (refusal,))
@@ -139,8 +138,7 @@ def _zugferd1_rules(root: etree._Element, where: str) -> Choice:
     note = Finding(
         "FCT-RULES-ZUGFERD1",
         Severity.WARNING,
-        f"{where} is ZUGFeRD 1.0, which predates EN 16931 and has no official business rules: it was "
-        "checked against its schema only; ask the supplier for Factur-X",
+        say("format-zugferd1-schema-only", document=where),
         layer="schematron",
     )
     return Choice(ruleset, (note,), f" ({ruleset.name})")

@@ -22,6 +22,7 @@ from typing import IO, Callable, Iterator
 from facteur.engine.errors import LotRefused
 from facteur.engine.inputs import names
 from facteur.engine.inputs.detect import Kind
+from facteur.engine.messages import Message, say
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class Member:
     content: bytes
 
 
-def _refuse(code: str, message: str, location: str = "") -> LotRefused:
+def _refuse(code: str, message: Message, location: str = "") -> LotRefused:
     return LotRefused(code, message, location, layer="lot")
 
 
@@ -63,9 +64,9 @@ def unpack(content: bytes, kind: Kind, limits: LotLimits, lot_name: str) -> list
             lzma.LZMAError) as err:
         if isinstance(err, LotRefused):
             raise
-        raise _refuse("FCT-LOT-CORRUPT", f"lot {lot_name} cannot be read as an archive ({err})") from None
+        raise _refuse("FCT-LOT-CORRUPT", say("lot-corrupt", lot=lot_name, reason=err)) from None
     if not members:
-        raise _refuse("FCT-LOT-EMPTY", f"lot {lot_name} holds no document")
+        raise _refuse("FCT-LOT-EMPTY", say("lot-empty", lot=lot_name))
     return members
 
 
@@ -84,7 +85,7 @@ class _Budget:
         if self.members > self.limits.max_members:
             raise _refuse(
                 "FCT-LOT-TOO-MANY",
-                f"lot {self.lot_name} holds more than {self.limits.max_members} documents; split it",
+                say("lot-too-many", lot=self.lot_name, limit=self.limits.max_members),
             )
         if declared_size > self.limits.max_member_bytes:
             raise self._too_big(name)
@@ -104,13 +105,13 @@ class _Budget:
 
     def _too_big_in_all(self) -> LotRefused:
         return _refuse(
-            "FCT-LOT-TOO-BIG", f"lot {self.lot_name} expands beyond {self.limits.max_total_bytes:,} bytes; split it"
+            "FCT-LOT-TOO-BIG", say("lot-too-big", lot=self.lot_name, limit=self.limits.max_total_bytes)
         )
 
     def _too_big(self, name: str) -> LotRefused:
         return _refuse(
             "FCT-LOT-MEMBER-TOO-BIG",
-            f"member '{name}' of lot {self.lot_name} expands beyond {self.limits.max_member_bytes:,} bytes",
+            say("lot-member-too-big", member=name, lot=self.lot_name, limit=self.limits.max_member_bytes),
             name,
         )
 
@@ -125,11 +126,11 @@ def _check_name(name: str, lot_name: str) -> None:
     if name.startswith(("/", "\\")) or ".." in parts or (len(parts[0]) == 2 and parts[0][1] == ":"):
         raise _refuse(
             "FCT-LOT-PATH",
-            f"lot {lot_name} has a member named '{shown}' that points outside the lot (absolute path or '..')",
+            say("lot-path-outside", lot=lot_name, member=shown),
             shown,
         )
     if any(ord(c) < 32 for c in name):
-        raise _refuse("FCT-LOT-PATH", f"lot {lot_name} has a member name with control characters: '{shown}'", shown)
+        raise _refuse("FCT-LOT-PATH", say("lot-path-control", lot=lot_name, member=shown), shown)
 
 
 def _zip_members(content: bytes, lot_name: str) -> Iterator[tuple[str, int, Callable[[], IO[bytes]]]]:
@@ -139,17 +140,16 @@ def _zip_members(content: bytes, lot_name: str) -> Iterator[tuple[str, int, Call
             continue
         shown = names.shown(info.filename)
         if _zip_is_link(info):
-            raise _refuse("FCT-LOT-LINK", f"lot {lot_name} has a link member '{shown}'; links are refused", shown)
+            raise _refuse("FCT-LOT-LINK", say("lot-link", lot=lot_name, member=shown), shown)
         if info.flag_bits & 0x1:
             raise _refuse(
-                "FCT-LOT-ENCRYPTED", f"member '{shown}' of lot {lot_name} is encrypted; send lots without a password",
+                "FCT-LOT-ENCRYPTED", say("lot-encrypted", lot=lot_name, member=shown),
                 shown,
             )
         if info.compress_type not in _ZIP_METHODS:
             raise _refuse(
                 "FCT-LOT-CORRUPT",
-                f"member '{shown}' of lot {lot_name} uses compression method {info.compress_type}, which "
-                "facteur cannot read; use deflate",
+                say("lot-compression", lot=lot_name, member=shown, method=info.compress_type),
                 shown,
             )
         yield info.filename, info.file_size, lambda info=info: archive.open(info)
@@ -172,7 +172,7 @@ def _tar_members(content: bytes, lot_name: str) -> Iterator[tuple[str, int, Call
             shown = names.shown(info.name)
             raise _refuse(
                 "FCT-LOT-LINK",
-                f"lot {lot_name} has a member '{shown}' that is a link or a device; only plain files are accepted",
+                say("lot-not-a-file", lot=lot_name, member=shown),
                 shown,
             )
         yield info.name, info.size, lambda info=info: archive.extractfile(info)

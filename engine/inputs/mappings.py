@@ -30,6 +30,7 @@ from pathlib import PurePath
 from lxml import etree
 
 from facteur.engine.errors import MappingError, MappingRefused
+from facteur.engine.messages import Message, say
 from facteur.engine.model import Invoice, Line, Party, Syntax
 from facteur.engine.validation.rulesets import Declared
 
@@ -75,19 +76,20 @@ class Format:
         table = data.get("format", {})
         kind = table.get("kind", "")
         if kind not in KINDS:
-            raise MappingError(f"{source}: [format] kind {kind!r} must be one of {', '.join(KINDS)}")
+            raise MappingError(say("mapping-kind", source=source, value=kind, known=", ".join(KINDS)))
         header, line = data.get("fields", {}), data.get("line_fields", {})
         for group, names, allowed in (("fields", header, HEADER_FIELDS), ("line_fields", line, LINE_FIELDS)):
             unknown = sorted(set(names) - set(allowed))
             if unknown:
-                raise MappingError(f"{source}: [{group}] names unknown fields {unknown}; known: {', '.join(allowed)}")
+                raise MappingError(say("mapping-unknown-fields", source=source, group=group, unknown=", ".join(unknown),
+                                       known=", ".join(allowed)))
         recognise = data.get("recognise", {})
         first_line = recognise.get("first_line")
         root = recognise.get("root", "")
         if kind == "xml" and not root:
-            raise MappingError(f"{source}: [recognise] root is required for an xml format")
+            raise MappingError(say("mapping-root-required", source=source))
         if kind != "xml" and not first_line:
-            raise MappingError(f"{source}: [recognise] first_line (a regular expression) is required")
+            raise MappingError(say("mapping-first-line-required", source=source))
         layout = data.get(kind, {})
         name, identifier = str(table.get("name", source)), str(table.get("id") or PurePath(source).stem)
         try:
@@ -114,7 +116,7 @@ class Format:
                 namespaces=dict(layout.get("namespaces", {})) or None,
             )
         except re.error as err:
-            raise MappingError(f"{source}: [recognise] first_line is not a regular expression: {err}") from None
+            raise MappingError(say("mapping-first-line-invalid", source=source, reason=err)) from None
 
     def recognises(self, content: bytes, root: etree._Element | None) -> bool:
         """Whether a file is of this format: its root element (xml), or its first line."""
@@ -136,13 +138,13 @@ class Format:
             text = content.lstrip(b"\xef\xbb\xbf").decode(self.encoding)
         except UnicodeDecodeError as err:
             raise MappingRefused(
-                "FCT-MAPPING-ENCODING", f"{name} is not in the {self.encoding} encoding its mapping ({self.name}) "
-                f"declares ({err})", layer="mapping"
+                "FCT-MAPPING-ENCODING", say("mapping-encoding", name=name, encoding=self.encoding, mapping=self.name,
+                                            reason=err), layer="mapping"
             ) from None
         records = self._csv_records(text) if self.kind == "csv" else self._fixed_records(text)
         return [self._attempt(name, where, h, ls) for where, h, ls in _grouped(name, self, records)]
 
-    def _attempt(self, name: str, where: str, header: dict, lines: list[dict]) -> Invoice | MappingRefused:
+    def _attempt(self, name: str, where: Message, header: dict, lines: list[dict]) -> Invoice | MappingRefused:
         try:
             return self._invoice(name, where, header, lines)
         except MappingRefused as refused:
@@ -156,13 +158,13 @@ class Format:
             if number <= self.skip or not any(cell.strip() for cell in row):
                 continue
             kind = _cell(row, self.record_type)
-            yield f"line {number}", kind, row
+            yield say("mapping-line", n=number), kind, row
 
     def _fixed_records(self, text: str):
         for number, line in enumerate(text.splitlines(), 1):
             if number <= self.skip or not line.strip():
                 continue
-            yield f"line {number}", _slice(line, self.record_type), line
+            yield say("mapping-line", n=number), _slice(line, self.record_type), line
 
     def _xml_records(self, root: etree._Element):
         for index, node in enumerate(root.xpath(self.invoices, namespaces=self.namespaces), 1):
@@ -171,7 +173,7 @@ class Format:
                 {f: _xml_value(line, path, self.namespaces) for f, path in self.line.items()}
                 for line in node.xpath(self.lines, namespaces=self.namespaces)
             ] if self.lines else []
-            yield f"invoice {index} ({node.getroottree().getpath(node)})", header, lines
+            yield say("mapping-invoice", n=index, path=node.getroottree().getpath(node)), header, lines
 
     def values(self, record, locators: dict) -> dict:
         """The raw values of a csv or fixed record, by field."""
@@ -181,7 +183,7 @@ class Format:
 
     # --- typed values into the canonical invoice ------------------------------------
 
-    def _invoice(self, name: str, where: str, header: dict, lines: list[dict]) -> Invoice:
+    def _invoice(self, name: str, where: Message, header: dict, lines: list[dict]) -> Invoice:
         value = self._typed(name, where, {**self.defaults, **{k: v for k, v in header.items() if v}})
         supplier, recipient = value.get("supplier_siret", ""), value.get("recipient_siret", "")
         return Invoice(
@@ -203,10 +205,10 @@ class Format:
             contract=value.get("contract", ""),
             payment_means=value.get("payment_means", ""),
             due_date=value.get("due_date"),
-            lines=[self._line(name, f"{where}, line {n}", raw) for n, raw in enumerate(lines, 1)],
+            lines=[self._line(name, say("mapping-invoice-line", where=where, n=n), raw) for n, raw in enumerate(lines, 1)],
         )
 
-    def _line(self, name: str, where: str, raw: dict) -> Line:
+    def _line(self, name: str, where: Message, raw: dict) -> Line:
         value = self._typed(name, where, {k: v for k, v in raw.items() if v})
         return Line(
             number=value.get("number", ""),
@@ -219,7 +221,7 @@ class Format:
             vat_rate=value.get("vat_rate"),
         )
 
-    def _typed(self, name: str, where: str, raw: dict) -> dict:
+    def _typed(self, name: str, where: Message, raw: dict) -> dict:
         typed = {}
         for field, text in raw.items():
             text = str(text).strip()
@@ -231,7 +233,7 @@ class Format:
                 typed[field] = text
         return typed
 
-    def _decimal(self, name: str, where: str, field: str, text: str) -> Decimal:
+    def _decimal(self, name: str, where: Message, field: str, text: str) -> Decimal:
         cleaned = text.replace(" ", "").replace("\u00a0", "")
         cleaned = cleaned.replace(".", "").replace(",", ".") if self.decimal_comma else cleaned
         try:
@@ -240,21 +242,22 @@ class Format:
                 return number
         except InvalidOperation:
             pass
-        raise self._refused(name, where, field, text, "an amount" + (" with a decimal comma" if self.decimal_comma else ""))
+        raise self._refused(name, where, field, text,
+                            say("mapping-expected-amount-comma" if self.decimal_comma else "mapping-expected-amount"))
 
-    def _date(self, name: str, where: str, field: str, text: str) -> date:
+    def _date(self, name: str, where: Message, field: str, text: str) -> date:
         for pattern in self.date_formats:
             try:
                 return datetime.strptime(text, pattern).date()
             except ValueError:
                 continue
-        raise self._refused(name, where, field, text, f"a date as {' or '.join(self.date_formats)}")
+        raise self._refused(name, where, field, text, say("mapping-expected-date", formats=" | ".join(self.date_formats)))
 
-    def _refused(self, name: str, where: str, field: str, text: str, expected: str) -> MappingRefused:
+    def _refused(self, name: str, where: Message, field: str, text: str, expected: Message) -> MappingRefused:
         return MappingRefused(
             "FCT-MAPPING-VALUE",
-            f"{name} ({self.name}), {where}: {field} {text!r} is not {expected}; correct the export or the mapping "
-            f"{self.source}",
+            say("mapping-value", name=name, mapping=self.name, where=where, field=field, value=text, expected=expected,
+                source=self.source),
             f"{where}, {field}",
             layer="mapping",
         )
@@ -269,11 +272,12 @@ def _grouped(name: str, fmt: Format, records):
         elif kind == fmt.line_type and invoices:
             invoices[-1][2].append(fmt.values(record, fmt.line))
         else:
-            expected = f"{fmt.header_type!r} or {fmt.line_type!r}" if invoices else f"a header {fmt.header_type!r}"
+            expected = (say("mapping-expected-record", header=fmt.header_type, line=fmt.line_type) if invoices
+                        else say("mapping-expected-header", header=fmt.header_type))
             raise MappingRefused(
                 "FCT-MAPPING-RECORD",
-                f"{name} ({fmt.name}), {where}: a record of type {kind!r} where {expected} was expected",
-                where,
+                say("mapping-record", name=name, mapping=fmt.name, where=where, kind=kind, expected=expected),
+                str(where),
                 layer="mapping",
             )
     return invoices

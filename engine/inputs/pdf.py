@@ -38,6 +38,7 @@ from pypdf.errors import (
 
 from facteur.engine.errors import PdfRefused
 from facteur.engine.inputs.layout import Layout, read as read_layout
+from facteur.engine.messages import Message, say
 
 # Invoices are a few pages with a logo; an attachment may be a scanned annex.
 MAX_STREAM_BYTES = 20_000_000
@@ -105,7 +106,7 @@ class PdfContents:
     output_intents: tuple[str, ...] = ()  # the /S of each catalog /OutputIntents entry (GTS_PDFA1 for PDF/A)
 
 
-def _refuse(code: str, message: str) -> PdfRefused:
+def _refuse(code: str, message: Message) -> PdfRefused:
     return PdfRefused(code, message, layer="pdf")
 
 
@@ -169,33 +170,26 @@ def _with_reader(content: bytes, name: str, action: Callable[[PdfReader], T], se
         with _deadline(seconds), apply_configuration(**_LIMITS):
             reader = PdfReader(io.BytesIO(content), strict=True)
             if reader.is_encrypted:
-                raise _refuse(
-                    "FCT-PDF-ENCRYPTED", f"{name} is encrypted; send the invoice as an unprotected PDF"
-                )
+                raise _refuse("FCT-PDF-ENCRYPTED", say("pdf-encrypted", name=name))
             pages = len(reader.pages)
             if pages > MAX_PAGES:
-                raise _refuse(
-                    "FCT-PDF-LIMIT", f"{name} has {pages} pages, more than the {MAX_PAGES} an invoice may have"
-                )
+                raise _refuse("FCT-PDF-LIMIT", say("pdf-pages", name=name, pages=pages, limit=MAX_PAGES))
             return action(reader)
     except PdfRefused:
         raise
     except _OutOfTime:
         raise _refuse(
             "FCT-PDF-TIMEOUT",
-            f"{name} could not be read within {seconds:g} seconds; a PDF invoice is read in well under a second, "
-            "this one is damaged or built to exhaust readers: export it again as PDF",
+            say("pdf-timeout", name=name, seconds=f"{seconds:g}"),
         ) from None
     except LimitReachedError as err:
-        raise _refuse("FCT-PDF-LIMIT", f"{name} exceeds the safety limits for PDF content ({err})") from None
+        raise _refuse("FCT-PDF-LIMIT", say("pdf-limit", name=name, reason=err)) from None
     except FileNotDecryptedError:
-        raise _refuse("FCT-PDF-ENCRYPTED", f"{name} is encrypted; send the invoice as an unprotected PDF") from None
+        raise _refuse("FCT-PDF-ENCRYPTED", say("pdf-encrypted", name=name)) from None
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, IndexError, AttributeError,
             RecursionError, UnicodeError, OverflowError, ArithmeticError) as err:
         detail = " ".join(str(err).split())[:300] or type(err).__name__
-        raise _refuse(
-            "FCT-PDF-CORRUPT", f"{name} is not a readable PDF ({detail}); export the invoice again as PDF"
-        ) from None
+        raise _refuse("FCT-PDF-CORRUPT", say("pdf-corrupt", name=name, reason=detail)) from None
 
 
 def _embedded(reader: PdfReader):

@@ -53,6 +53,7 @@ from facteur.engine.inputs.printed import (
     read_date,
     read_text,
 )
+from facteur.engine.messages import Message, say
 from facteur.engine.model import Invoice, Party, Syntax
 from facteur.engine.validation.rulesets import Declared
 
@@ -74,19 +75,19 @@ FIELDS = {
     "currency": "currency",
 }
 # What each field is, for rejections a person reads.
-DESCRIPTIONS = {
-    "number": "numéro de facture (BT-1)",
-    "issue_date": "date de facture (BT-2)",
-    "supplier_siret": "SIRET du fournisseur (BT-29)",
-    "supplier_name": "nom du fournisseur (BT-27)",
-    "recipient_siret": "SIRET du destinataire (BT-47)",
-    "service_code": "code service (BT-10)",
-    "engagement": "numéro d'engagement (BT-13)",
-    "total_without_vat": "total HT (BT-109)",
-    "total_vat": "total TVA (BT-110)",
-    "total_with_vat": "total TTC (BT-112)",
-    "amount_due": "net à payer (BT-115)",
-    "currency": "devise (BT-5)",
+DESCRIPTIONS = {  # each field named for a person, by its catalogue key
+    "number": "field-number",
+    "issue_date": "field-issue-date",
+    "supplier_siret": "field-supplier-siret",
+    "supplier_name": "field-supplier-name",
+    "recipient_siret": "field-recipient-siret",
+    "service_code": "field-service-code",
+    "engagement": "field-engagement",
+    "total_without_vat": "field-total-without-vat",
+    "total_vat": "field-total-vat",
+    "total_with_vat": "field-total-with-vat",
+    "amount_due": "field-amount-due",
+    "currency": "field-currency",
 }
 FALLBACKS = ("first-date", "letterhead", "currency-sign", "total-with-vat", "without-vat-plus-vat",
              "with-vat-less-without-vat")
@@ -144,24 +145,25 @@ class Patterns:
         fields = []
         for name, table in data.get("fields", {}).items():
             if name not in FIELDS:
-                raise MappingError(f"{source}: [fields.{name}] is not a field facteur knows ({', '.join(FIELDS)})")
+                raise MappingError(say("recognition-field-unknown", source=source, field=name, known=", ".join(FIELDS)))
             section, fallback = table.get("section", ""), table.get("fallback", "")
             if section and section not in SECTIONS:
-                raise MappingError(f"{source}: [fields.{name}] section {section!r} must be buyer or seller")
+                raise MappingError(say("recognition-section", source=source, field=name, value=section))
             if fallback and fallback not in FALLBACKS:
-                raise MappingError(f"{source}: [fields.{name}] fallback {fallback!r} must be one of {FALLBACKS}")
+                raise MappingError(say("recognition-fallback", source=source, field=name, value=fallback,
+                                           known=", ".join(FALLBACKS)))
             search = table.get("search", "first")
             if search not in SEARCHES:
-                raise MappingError(f"{source}: [fields.{name}] search {search!r} must be first or last")
+                raise MappingError(say("recognition-search", source=source, field=name, value=search))
             labels = tuple(fold(str(label)) for label in table.get("labels", ()))
             fields.append(FieldPattern(name, labels, section, fallback, search == "last"))
         mandatory = tuple(settings.get("mandatory", ()))
         unknown = [name for name in mandatory if name not in FIELDS]
         if unknown:
-            raise MappingError(f"{source}: [recognition] mandatory names unknown fields {unknown}")
+            raise MappingError(say("recognition-mandatory", source=source, unknown=", ".join(unknown)))
         order = settings.get("date_order", "DMY")
         if order not in ("DMY", "MDY"):
-            raise MappingError(f"{source}: [recognition] date_order {order!r} must be DMY or MDY")
+            raise MappingError(say("recognition-date-order", source=source, value=order))
         months = {fold(str(name)): int(number) for number, names in data.get("months", {}).items() for name in names}
         dates = data.get("dates", {})
         return cls(
@@ -769,25 +771,20 @@ def read(name: str, text: str, patterns: Patterns, layout: Layout = EMPTY, struc
     if missing:
         raise Unrecognised(
             "FCT-PDF-FIELDS-MISSING",
-            f"{name} est un PDF sans données de facture embarquées et facteur n'a pas trouvé sûrement dans son "
-            f"texte : {'; '.join(_described(found, m, patterns.threshold) for m in missing)} ; imprimez-les avec "
-            "leurs libellés usuels (voir mappings/recognition.toml) ou envoyez la facture en Factur-X",
+            say("recognise-missing", name=name, fields=[_described(found, m, patterns.threshold) for m in missing]),
             ", ".join(missing),
             layer="recognise",
         )
     return invoice(Recognised(found.sure(patterns.threshold)))
 
 
-def _described(found: Recognised, name: str, threshold: float) -> str:
+def _described(found: Recognised, name: str, threshold: float) -> Message:
+    """A missing field, with what was read of it and how sure, in percent."""
     value = found.values.get(name)
     if value in (None, ""):
-        return DESCRIPTIONS[name]
-    return (f"{DESCRIPTIONS[name]} (lu « {value} » avec une confiance de {_decimal(found.confidence[name])}, "
-            f"sous le seuil de {_decimal(threshold)})")
-
-
-def _decimal(number: float) -> str:
-    return f"{number:.2f}".replace(".", ",")
+        return say(DESCRIPTIONS[name])
+    return say("field-unsure", field=say(DESCRIPTIONS[name]), value=value,
+               confidence=round(found.confidence[name] * 100), threshold=round(threshold * 100))
 
 
 def invoice(found: Recognised) -> Invoice:

@@ -17,6 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from facteur.engine.errors import StatusRefused
+from facteur.engine.messages import say
 from facteur.engine.model import Finding, Severity, StatusEntry, StatusMessage
 from facteur.engine.validation import xsd
 
@@ -38,8 +39,7 @@ def read(root: etree._Element) -> StatusMessage:
                 Finding(
                     "FCT-STATUS-TIMEZONE",
                     Severity.BLOCKING,
-                    f"Horodatage has no time zone in {', '.join(naive)}; a status timestamp can start the "
-                    "legal payment delay, so write it with its offset (2026-11-23T10:15:00+01:00)",
+                    say("statusfile-no-timezone", positions=", ".join(naive)),
                     naive[0],
                     layer="lifecycle",
                 )
@@ -83,7 +83,7 @@ def _read(reader, text: str, unit: etree._Element, field: str):
     except ValueError:
         position = f"{unit.tag} {unit.get('NumOrdre', '?')}"
         raise StatusRefused(
-            [Finding("FCT-STATUS-TIME", Severity.BLOCKING, f"{field} {text!r} is not a date facteur can place in time",
+            [Finding("FCT-STATUS-TIME", Severity.BLOCKING, say("statusfile-bad-time", field=field, value=text),
                      position, layer="lifecycle")]
         ) from None
 

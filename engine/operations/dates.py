@@ -11,6 +11,7 @@ import re
 from datetime import date, timedelta
 
 from facteur.engine.errors import InvalidRequest
+from facteur.engine.messages import say
 
 TODAY = ("today", "aujourd'hui", "aujourdhui", "aujourd’hui")
 YESTERDAY = ("yesterday", "hier")
@@ -31,7 +32,4 @@ def day(text: str, today: date) -> date:
     try:
         return date.fromisoformat(word)
     except ValueError:
-        raise InvalidRequest(
-            f"date illisible « {text} » : écrivez une date AAAA-MM-JJ (par exemple {today.isoformat()}), "
-            "« aujourd'hui » (today), « hier » (yesterday) ou un nombre de jours en arrière comme -7j (-7d)"
-        ) from None
+        raise InvalidRequest(say("ops-bad-date", value=text, example=today.isoformat())) from None

@@ -7,14 +7,18 @@ check fails.
 The checks are plain: each asks one probe of `Probes`, which the composition
 root builds over the real folders, database and broker, and turns what it
 returns or raises into a `Check`. A probe that raises has failed; its message
-(French, naming the thing and what to do) is the check's detail. Nothing is
-written but the probes' own test files, removed at once.
+(naming the thing and what to do) is the check's detail, in the language
+asked when the probe said it with a message of the catalogue, as doctor's own
+words are. Nothing is written but
+the probes' own test files, removed at once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
+
+from facteur.engine.messages import DEFAULT, Message, said, text
 
 OK, WARNING, FAILED = "ok", "attention", "échec"
 FOLDERS = ("inbox", "outbox", "archive")
@@ -37,72 +41,78 @@ class Diagnosis:
         return all(check.state != FAILED for check in self.checks)
 
 
+Said = str | Message  # what a probe finds, a text or a message of the catalogue
+
+
 class Probes(Protocol):
     """The installation as doctor sees it; every method raises with a message
     saying what is wrong and what to do, or returns what it found."""
 
-    def configuration(self) -> str: ...
+    def configuration(self) -> Said: ...
 
-    def directory(self) -> str: ...
+    def directory(self) -> Said: ...
 
-    def folder(self, role: str) -> str: ...  # one of FOLDERS: a folder, or one that can be made, and writable
+    def folder(self, role: str) -> Said: ...  # one of FOLDERS: a folder, or one that can be made, and writable
 
-    def permissions(self) -> str: ...  # the partners' folders facteur claims from and delivers to, writable
+    def permissions(self) -> Said: ...  # the partners' folders facteur claims from and delivers to, writable
 
-    def misplaced(self) -> list[str]: ...  # one line per file never taken, with what to do
+    def misplaced(self) -> list[Said]: ...  # one line per file never taken, with what to do
 
-    def ledger(self) -> str: ...
+    def ledger(self) -> Said: ...
 
-    def broker(self) -> str | None: ...  # None: no broker configured
+    def broker(self) -> Said | None: ...  # None: no broker configured
 
-    def rule_sets(self) -> str: ...
+    def rule_sets(self) -> Said: ...
 
     def free_bytes(self) -> tuple[str, int]: ...  # where the data is, and the bytes free there
 
 
-def diagnose(probes: Probes, min_free_bytes: int = MIN_FREE_BYTES) -> Diagnosis:
+def diagnose(probes: Probes, min_free_bytes: int = MIN_FREE_BYTES, lang: str = DEFAULT) -> Diagnosis:
     """Every check, in the order an operator fixes things; without a
     configuration nothing else can be read, so that failure is the only line."""
-    first = _check("configuration", probes.configuration)
+    def passed(found) -> tuple[str, str]:
+        return OK, said(found, lang)
+
+    first = _check(text("doctor-configuration", lang), probes.configuration, passed, lang)
     if first.state == FAILED:
         return Diagnosis((first,))
     checks = [
         first,
-        _check("annuaire", probes.directory),
-        *(_check(f"dossier {role}", lambda role=role: probes.folder(role)) for role in FOLDERS),
-        _check("permissions", probes.permissions),
-        _check("fichiers mal placés", probes.misplaced, _misplaced),
-        _check("registre", probes.ledger),
-        _check("courtier AMQP", probes.broker, _broker),
-        _check("règles de validation", probes.rule_sets),
-        _check("espace disque", probes.free_bytes, lambda found: _disk(*found, min_free_bytes)),
+        _check(text("doctor-directory", lang), probes.directory, passed, lang),
+        *(_check(text("doctor-folder", lang, role=role), lambda role=role: probes.folder(role), passed, lang)
+          for role in FOLDERS),
+        _check(text("doctor-permissions", lang), probes.permissions, passed, lang),
+        _check(text("doctor-misplaced", lang), probes.misplaced, lambda lines: _misplaced(lines, lang), lang),
+        _check(text("doctor-ledger", lang), probes.ledger, passed, lang),
+        _check(text("doctor-broker", lang), probes.broker, lambda found: _broker(found, lang), lang),
+        _check(text("doctor-rules", lang), probes.rule_sets, passed, lang),
+        _check(text("doctor-disk", lang), probes.free_bytes, lambda found: _disk(*found, min_free_bytes, lang), lang),
     ]
     return Diagnosis(tuple(checks))
 
 
-def _check(name: str, probe: Callable[[], Any], judge: Callable[[Any], tuple[str, str]] = lambda found: (OK, found)
-           ) -> Check:
-    """The probe asked, and what it found judged; what it raised is the failure."""
+def _check(name: str, probe: Callable[[], Any], judge: Callable[[Any], tuple[str, str]], lang: str) -> Check:
+    """The probe asked, and what it found judged; what it raised is the failure,
+    in `lang` when the probe said it with a message of the catalogue."""
     try:
         found = probe()
     except Exception as err:  # noqa: BLE001 - whatever a probe meets fails its check, never doctor
-        return Check(name, FAILED, str(err) or type(err).__name__)
+        return Check(name, FAILED, said(err, lang) or type(err).__name__)
     return Check(name, *judge(found))
 
 
-def _misplaced(lines: list[str]) -> tuple[str, str]:
+def _misplaced(lines: list, lang: str) -> tuple[str, str]:
     if lines:
-        return FAILED, f"{len(lines)} fichier(s) ne seront jamais pris : " + " | ".join(lines)
-    return OK, "aucun fichier hors des dossiers des partenaires"
+        return FAILED, text("doctor-misplaced-found", lang, n=len(lines), files=" | ".join(said(line, lang) for line in lines))
+    return OK, text("doctor-misplaced-none", lang)
 
 
-def _broker(found: str | None) -> tuple[str, str]:
-    return OK, found if found is not None else "aucun configuré ([amqp] url est vide)"
+def _broker(found: str | None, lang: str) -> tuple[str, str]:
+    return OK, said(found, lang) if found is not None else text("doctor-no-broker", lang)
 
 
-def _disk(where: str, free: int, min_free_bytes: int) -> tuple[str, str]:
-    found = f"{free / 1e9:.1f} Go libres sous {where}"
+def _disk(where: str, free: int, min_free_bytes: int, lang: str) -> tuple[str, str]:
+    found = text("doctor-disk-free", lang, gigabytes=f"{free / 1e9:.1f}", where=where)
     if free < min_free_bytes:
-        return WARNING, (f"{found}, moins de {min_free_bytes / 1e9:g} Go : libérez de la place (un disque plein met "
-                         "les flux en attente)")
+        return WARNING, text("doctor-disk-low", lang, found=found, minimum=f"{min_free_bytes / 1e9:g}")
     return OK, found

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from facteur.engine.errors import InvalidRequest
 from facteur.engine.hub.controls import comparable
+from facteur.engine.messages import DEFAULT, Message, say
 from facteur.engine.operations.hub import Hub
 from facteur.engine.runtime.ledger import Ledger
 from facteur.engine.runtime.records import FlowDetail, FlowSummary
@@ -59,7 +61,7 @@ def status_code(status: str) -> str:
     if status and not (code in FLOW_CODES and FLOW_CODES[code].name):
         accepted = [c for c, entry in FLOW_CODES.items() if entry.name]
         accepted += [entry.name for entry in FLOW_CODES.values() if entry.name and entry.name != entry.code]
-        raise InvalidRequest(f"statut inconnu « {status} » ; choisissez parmi : {', '.join(accepted)}")
+        raise InvalidRequest(say("ops-unknown-status", status=status, accepted=", ".join(accepted)))
     return code
 
 
@@ -74,12 +76,9 @@ def known_recipient(hub: Hub, recipient: str) -> str:
     if hub.ledger.flows(1, recipient=recipient):
         return recipient
     known = sorted(hub.directory.mailboxes)
-    more = f" (et {len(known) - SHOWN_CHOICES} autres)" if len(known) > SHOWN_CHOICES else ""
-    shown = ", ".join(known[:SHOWN_CHOICES]) + more if known else "l'annuaire n'en a aucune"
-    raise InvalidRequest(
-        f"destinataire inconnu « {recipient} » : ni l'annuaire ({hub.directory_source}) ni le registre ne le "
-        f"connaissent ; donnez la boîte ou le SIRET d'une structure : {shown}"
-    )
+    shown = (say("ops-choices", shown=", ".join(known[:SHOWN_CHOICES]), more=max(0, len(known) - SHOWN_CHOICES))
+             if known else say("ops-no-structure-at-all"))
+    raise InvalidRequest(say("ops-unknown-recipient", recipient=recipient, directory=hub.directory_source, shown=shown))
 
 
 def day_after(until: date | None) -> str:
@@ -87,12 +86,18 @@ def day_after(until: date | None) -> str:
     return (until + timedelta(days=1)).isoformat() if until else ""
 
 
-def show_flow(ledger: Ledger, reference: str) -> FlowDetail:
-    """The one flow whose id is, or starts with, `reference`."""
+def show_flow(ledger: Ledger, reference: str, lang: str = DEFAULT) -> FlowDetail:
+    """The one flow whose id is, or starts with, `reference`, its findings and
+    timeline in `lang` where the ledger kept their messages' keys."""
     detail = ledger.flow_detail(reference)
     if detail is None:
-        raise InvalidRequest(
-            f"aucun flux n'a l'identifiant « {reference} », ou plusieurs commencent ainsi ; "
-            "voyez « facteur flows list » et donnez un identifiant complet ou un préfixe unique"
-        )
-    return detail
+        raise InvalidRequest(say("ops-unknown-flow", reference=reference))
+    return replace(
+        detail,
+        timeline=tuple(replace(e, label=_said(e.said, lang, e.label)) for e in detail.timeline),
+        findings=tuple(replace(f, message=_said(f.said, lang, f.message)) for f in detail.findings),
+    )
+
+
+def _said(said: str | None, lang: str, written: str) -> str:
+    return Message.from_data(json.loads(said)).render(lang) if said else written

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from facteur.engine.errors import InvalidRequest, NotAllowed
 from facteur.engine.hub import dgp, lifecycle
 from facteur.engine.hub.directory import Directory, Structure
+from facteur.engine.messages import say
 from facteur.engine.operations.flows import known_recipient, show_flow
 from facteur.engine.operations.hub import Hub
 from facteur.engine.outputs import pivot
@@ -76,8 +77,7 @@ def collect(hub: Hub, recipient: str, to: str = "") -> Collected:
     structure = recipient_structure(hub.directory, recipient)
     if structure.delivery == "edi":
         raise InvalidRequest(
-            f"{structure.mailbox} ({structure.name}) receives by EDI and acknowledges each delivery with a 92 status; "
-            "collect is for portal and service recipients (delivery = \"portal\" or \"service\" in the directory)"
+            say("ops-collect-edi", mailbox=structure.mailbox, name=structure.name)
         )
     waiting = hub.ledger.waiting(structure.mailbox)
     now = hub.clock()
@@ -98,7 +98,7 @@ def recipient_structure(directory: Directory, recipient: str) -> Structure:
     for structure in directory.structures.values():
         if recipient in (structure.mailbox, structure.siret):
             return structure
-    raise InvalidRequest(f"no structure {recipient!r} in the directory; give its mailbox id or SIRET")
+    raise InvalidRequest(say("ops-no-structure", recipient=recipient))
 
 
 def dispute(hub: Hub, reference: str, reason: str) -> Disputed:
@@ -109,7 +109,7 @@ def dispute(hub: Hub, reference: str, reason: str) -> Disputed:
     try:
         change = lifecycle.disputed(invoice, " ".join(reason.split()), hub.clock())
     except ValueError as err:
-        raise NotAllowed(str(err)) from None
+        raise NotAllowed(err.args[0]) from None
     hub.ledger.record([change], [], origin="dispute by an operator")
     return Disputed(invoice.flow_id, invoice.index, invoice.invoice.number, change.dgp_start, change.dgp_rule)
 
@@ -122,8 +122,7 @@ def _delivered(ledger: Ledger, reference: str) -> DeliveredInvoice:
         delivered = [d for d in delivered if str(d.index) == number]
     if len(delivered) != 1:
         raise InvalidRequest(
-            f"flow {flow_id} has {len(delivered)} delivered invoice(s) matching {reference!r}; "
-            "write FLOW:N with N the invoice's place in the flow (see 'facteur flows show')"
+            say("ops-invoice-reference", flow=flow_id, n=len(delivered), reference=reference)
         )
     return delivered[0]
 

@@ -17,7 +17,8 @@ from facteur.engine import pipeline
 from facteur.engine.errors import InvalidRequest
 from facteur.engine.hub.directory import PARTNER_ID
 from facteur.engine.inputs import names
-from facteur.engine.model import Flow
+from facteur.engine.messages import say, text
+from facteur.engine.model import Flow, Value
 from facteur.engine.operations.hub import Hub
 from facteur.engine.runtime.runner import Handled
 from facteur.engine.statuses import FlowStatus
@@ -61,6 +62,7 @@ class Finding:
     message: str
     location: str
     layer: str
+    values: tuple[Value, ...] = ()  # those its rule compared
 
 
 @dataclass(frozen=True)
@@ -77,15 +79,12 @@ class Validation:
 def check_sender(hub: Hub, sender: str) -> None:
     """The sender must be a partner id, and a partner of the directory unless it is open."""
     if not PARTNER_ID.match(sender):
-        raise InvalidRequest(f"--sender {sender!r} must be a partner id of 3 to 8 letters, digits, '-' or '_'")
+        raise InvalidRequest(say("ops-sender-not-an-id", sender=sender))
     directory = hub.context.directory
     partners = set(directory.senders) | directory.mailboxes
     if not directory.open and sender not in partners:
-        known = ", ".join(sorted(partners)) or "none"
-        raise InvalidRequest(
-            f"sender {sender} is not in the directory {hub.directory_source} (known partners: {known}); "
-            "add it there, or use --open-directory"
-        )
+        known = ", ".join(sorted(partners)) or "-"
+        raise InvalidRequest(say("ops-sender-unknown", sender=sender, directory=hub.directory_source, known=known))
 
 
 def process(hub: Hub, files: list[Submitted], sender: str, on_each: Callable[[], None] = lambda: None) -> Processed:
@@ -102,20 +101,22 @@ def process(hub: Hub, files: list[Submitted], sender: str, on_each: Callable[[],
 
 def _one(hub: Hub, submitted: Submitted, sender: str) -> Handled:
     if submitted.size > hub.max_lot_bytes:
-        return Handled("", submitted.shown, FlowStatus.REJECTED.value, findings=[_oversized(submitted, hub.max_lot_bytes)])
+        return Handled("", submitted.shown, FlowStatus.REJECTED.value, findings=[_oversized(submitted, hub.max_lot_bytes,
+                                                                                         hub.context.language)])
     name, name_raw = names.received(PurePath(submitted.path).name)
     flow = Flow(content=submitted.read(), sender=sender, name=name, received_at=hub.clock(), source="cli",
                 name_raw=name_raw)
     return hub.runner.handle(flow)
 
 
-def _oversized(submitted: Submitted, limit: int) -> dict:
+def _oversized(submitted: Submitted, limit: int, lang: str) -> dict:
     return {
         "document": submitted.shown,
         "code": "FCT-SIZE",
         "severity": "blocking",
-        "message": f"{submitted.shown} is above the {limit:,}-byte limit of a flow; it was not read, split it",
+        "message": text("ops-oversized", lang, name=submitted.shown, limit=limit),
         "location": "",
+        "values": [],  # the same keys as the runner's findings (runner._finding)
     }
 
 
@@ -136,6 +137,6 @@ def _validation(context: pipeline.Context, submitted: Submitted, at: datetime, m
         file=submitted.shown,
         syntax=tuple(v.syntax.value for v in outcome.verdicts),
         valid=not any(f.blocking for _, f in found) and outcome.status is not FlowStatus.REJECTED,
-        findings=tuple(Finding(d, f.code, f.severity.value, f.message, f.location, f.layer) for d, f in found),
+        findings=tuple(Finding(d, f.code, f.severity.value, f.message, f.location, f.layer, f.values) for d, f in found),
         rules_version=outcome.rules_version,
     )

@@ -11,6 +11,7 @@ from typing import Sequence
 from facteur.engine import pipeline
 from facteur.engine.errors import InvalidRequest
 from facteur.engine.hub import lifecycle
+from facteur.engine.messages import say
 from facteur.engine.model import Flow, Outcome
 from facteur.engine.operations.flows import day_after, show_flow, status_code
 from facteur.engine.operations.hub import Hub
@@ -54,7 +55,7 @@ def chosen(
     attempts of the flows in `status` received between `since` and `until`
     (both days included)."""
     if bool(flow_ids) == bool(status):
-        raise InvalidRequest("give flow ids, or --status (with --since, --until) to choose them, not both")
+        raise InvalidRequest(say("ops-replay-ids-or-status"))
     if status:
         return replaying.latest_attempts(
             hub.ledger, status_code(status), since.isoformat() if since else "", day_after(until)
@@ -94,5 +95,5 @@ def _judged_now(hub: Hub, flow: Flow) -> Outcome:
     against the ledger as it stands), computed without writing anything."""
     outcome = pipeline.process(flow, hub.context)
     if outcome.statuses is not None:
-        return lifecycle.settle(flow, outcome.statuses, hub.ledger, hub.hub_id, hub.clock())
+        return lifecycle.settle(flow, outcome.statuses, hub.ledger, hub.hub_id, hub.clock(), hub.context.language)
     return outcome

@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from lxml import etree
 
+from facteur.engine.messages import Message, say
 from facteur.engine.model import (
     Attachment,
     Finding,
@@ -155,49 +156,47 @@ def _party_gaps(invoice: Invoice) -> Iterator[Finding]:
     if supplier.identifier_type not in SUPPLIER_ID_TYPES:
         yield _gap(
             "FCT-PIVOT-SUPPLIER-ID-TYPE",
-            f"the supplier's identifier type {supplier.identifier_type!r} is not a Chorus Pro type "
-            "(1 SIRET, 2 EU outside France, 3 outside the EU, 4 RIDET, 5 TAHITI, 6 being registered, 7 individual)",
+            say("pivot-supplier-id-type", value=supplier.identifier_type),
             "BG-4 seller identifier type",
         )
     if not _COUNTRY.fullmatch(supplier.country):
         yield _gap(
             "FCT-PIVOT-SUPPLIER-COUNTRY",
-            f"the supplier's country {supplier.country!r} is not a two-letter upper-case ISO 3166-1 code",
+            say("pivot-supplier-country", value=supplier.country),
             "BT-40 seller country code",
         )
     if len(buyer.identifier) != BUYER_ID_LENGTH:
         yield _gap(
             "FCT-PIVOT-BUYER-ID",
-            f"the buyer's identifier {buyer.identifier!r} has {len(buyer.identifier)} characters; "
-            f"a public recipient is identified by its SIRET, {BUYER_ID_LENGTH} characters",
+            say("pivot-buyer-id", value=buyer.identifier, length=len(buyer.identifier), expected=BUYER_ID_LENGTH),
             "BT-47 buyer legal registration identifier (SIRET)",
         )
 
 
-def _gap(code: str, message: str, location: str) -> Finding:
+def _gap(code: str, message: Message, location: str) -> Finding:
     return Finding(code, Severity.BLOCKING, message, location, layer=LAYER)
 
 
-def _note(code: str, message: str, location: str) -> Finding:
+def _note(code: str, message: Message, location: str) -> Finding:
     return Finding(code, Severity.WARNING, message, location, layer=LAYER)
 
 
 def _identity_gaps(invoice: Invoice) -> Iterator[Finding]:
     if not invoice.number:
-        yield _gap("FCT-PIVOT-NUMBER-MISSING", "the invoice has no number", "BT-1 invoice number")
+        yield _gap("FCT-PIVOT-NUMBER-MISSING", say("pivot-number-missing"), "BT-1 invoice number")
     elif len(invoice.number) > MAX_NUMBER:
         yield _gap(
             "FCT-PIVOT-NUMBER-TOO-LONG",
-            f"the invoice number {invoice.number!r} has {len(invoice.number)} characters; "
-            f"Chorus Pro accepts at most {MAX_NUMBER}",
+            say("pivot-too-long", what=say("pivot-what-number"), value=invoice.number, length=len(invoice.number),
+                limit=MAX_NUMBER),
             "BT-1 invoice number",
         )
     if invoice.issue_date is None:
-        yield _gap("FCT-PIVOT-ISSUE-DATE-MISSING", "the invoice has no issue date", "BT-2 invoice issue date")
+        yield _gap("FCT-PIVOT-ISSUE-DATE-MISSING", say("pivot-issue-date-missing"), "BT-2 invoice issue date")
     if not _CURRENCY.fullmatch(invoice.currency):
         yield _gap(
             "FCT-PIVOT-CURRENCY",
-            f"the currency {invoice.currency!r} is not a three-letter upper-case ISO 4217 code",
+            say("pivot-currency", value=invoice.currency),
             "BT-5 invoice currency code",
         )
 
@@ -214,10 +213,10 @@ def _totals(invoice: Invoice) -> tuple[tuple[str, str, str, Decimal | None], ...
 def _total_gaps(invoice: Invoice) -> Iterator[Finding]:
     for _, term, what, value in _totals(invoice):
         if value is None:
-            yield _gap("FCT-PIVOT-TOTAL-MISSING", f"the invoice has no {what}", f"{term} {what}")
+            yield _gap("FCT-PIVOT-TOTAL-MISSING", say("pivot-total-missing", term=term), f"{term} {what}")
     for location, value in _amounts(invoice):
         if value is not None and not value.is_finite():
-            yield _gap("FCT-PIVOT-AMOUNT-INVALID", f"the amount {value} is not a number", location)
+            yield _gap("FCT-PIVOT-AMOUNT-INVALID", say("pivot-amount-invalid", value=value), location)
 
 
 def _amounts(invoice: Invoice) -> Iterator[tuple[str, Decimal | None]]:
@@ -239,17 +238,17 @@ def _amounts(invoice: Invoice) -> Iterator[tuple[str, Decimal | None]]:
 
 def _reference_gaps(invoice: Invoice) -> Iterator[Finding]:
     references = (
-        ("FCT-PIVOT-CONTRACT-TOO-LONG", "BT-12", "contract reference", invoice.contract, MAX_REFERENCE),
-        ("FCT-PIVOT-ENGAGEMENT-TOO-LONG", "BT-13", "engagement number", invoice.engagement, MAX_REFERENCE),
-        ("FCT-PIVOT-SERVICE-CODE-TOO-LONG", "BT-10", "service code", invoice.service_code, MAX_SERVICE_CODE),
+        ("FCT-PIVOT-CONTRACT-TOO-LONG", "BT-12", "contract reference", "pivot-what-contract", invoice.contract,
+         MAX_REFERENCE),
+        ("FCT-PIVOT-ENGAGEMENT-TOO-LONG", "BT-13", "engagement number", "pivot-what-engagement", invoice.engagement,
+         MAX_REFERENCE),
+        ("FCT-PIVOT-SERVICE-CODE-TOO-LONG", "BT-10", "service code", "pivot-what-service", invoice.service_code,
+         MAX_SERVICE_CODE),
     )
-    for code, term, what, value, limit in references:
+    for code, term, what, key, value, limit in references:
         if len(value) > limit:
-            yield _gap(
-                code,
-                f"the {what} {value!r} has {len(value)} characters; Chorus Pro accepts at most {limit}",
-                f"{term} {what}",
-            )
+            yield _gap(code, say("pivot-too-long", what=say(key), value=value, length=len(value), limit=limit),
+                       f"{term} {what}")
 
 
 def _attachment_gaps(invoice: Invoice, original: Attachment) -> Iterator[Finding]:
@@ -257,8 +256,8 @@ def _attachment_gaps(invoice: Invoice, original: Attachment) -> Iterator[Finding
         if len(attachment.name) > MAX_ATTACHMENT_NAME:
             yield _gap(
                 "FCT-PIVOT-ATTACHMENT-NAME-TOO-LONG",
-                f"the attachment name {attachment.name!r} has {len(attachment.name)} characters; "
-                f"Chorus Pro accepts at most {MAX_ATTACHMENT_NAME}",
+                say("pivot-too-long", what=say("pivot-what-attachment"), value=attachment.name,
+                    length=len(attachment.name), limit=MAX_ATTACHMENT_NAME),
                 location,
             )
 
@@ -274,7 +273,7 @@ def _character_gaps(invoice: Invoice, original: Attachment) -> Iterator[Finding]
         if _NOT_XML.search(value):
             yield _gap(
                 "FCT-PIVOT-INVALID-CHARACTER",
-                f"{value!r} holds a control character that XML cannot carry",
+                say("pivot-invalid-character", value=repr(value)),
                 location,
             )
 
@@ -309,10 +308,10 @@ def pivot_notes(invoice: Invoice) -> list[Finding]:
 def _type_notes(invoice: Invoice) -> Iterator[Finding]:
     source, carried = invoice.type_code.strip(), pivot_type(invoice.type_code)
     if source != carried:
-        what = "credit note" if carried == "381" else "invoice"
         yield _note(
             "FCT-PIVOT-TYPE-MAPPED",
-            f"the document type {source!r} is carried as {carried} ({what}), the only types Chorus Pro knows",
+            say("pivot-type-mapped-credit" if carried == "381" else "pivot-type-mapped-invoice", source=source,
+                carried=carried),
             "BT-3 invoice type code",
         )
 
@@ -323,8 +322,7 @@ def _cadre_notes(invoice: Invoice) -> Iterator[Finding]:
     if _CADRE_LIKE.fullmatch(process) and process not in CADRES and process not in REFORM_CADRES:
         yield _note(
             "FCT-PIVOT-CADRE-DEFAULT",
-            f"the billing frame {invoice.process!r} is not a Chorus Pro cadre; the invoice is carried as "
-            f"{DEFAULT_CADRE} (supplier's invoice)",
+            say("pivot-cadre-default", value=invoice.process, cadre=DEFAULT_CADRE),
             "BT-23 business process type",
         )
 
@@ -334,14 +332,13 @@ def _payment_notes(invoice: Invoice) -> Iterator[Finding]:
     if not means:
         yield _note(
             "FCT-PIVOT-PAYMENT-MEANS-ABSENT",
-            "the invoice gives no payment means; the pivot says credit transfer (30), Chorus Pro's default",
+            say("pivot-payment-means-absent"),
             "BT-81 payment means type code",
         )
     elif means not in PAYMENT_MODES:
         yield _note(
             "FCT-PIVOT-PAYMENT-MEANS-UNMAPPED",
-            f"the payment means {means!r} has no Chorus Pro equivalent; the pivot says credit transfer (30) "
-            "and names the source code in its label",
+            say("pivot-payment-means-unmapped", value=means),
             "BT-81 payment means type code",
         )
 
@@ -351,8 +348,7 @@ def _preceding_notes(invoice: Invoice) -> Iterator[Finding]:
     if pivot_type(invoice.type_code) == "381" and len(preceding) > MAX_NUMBER:
         yield _note(
             "FCT-PIVOT-PRECEDING-INVOICE-TOO-LONG",
-            f"the credited invoice {preceding!r} has {len(preceding)} characters, more than the {MAX_NUMBER} "
-            "Chorus Pro accepts; the pivot leaves it out",
+            say("pivot-preceding-too-long", value=preceding, length=len(preceding), limit=MAX_NUMBER),
             "BT-25 preceding invoice reference",
         )
 

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from lxml import etree
 
+from facteur.engine.messages import DEFAULT, text
 from facteur.engine.model import Finding, Invoice
 from facteur.engine.outputs.envelope import (
     add_debtor,
@@ -33,22 +34,23 @@ from facteur.engine.statuses import (
     INVOICE_REJECTIONS,
     INVOICE_STATUS_LABELS,
 )
+from facteur.engine.terms import values_text
 
 VERSION = "V1_19"
 
-# Finding.layer -> NatureErreur, the family of the error as a partner reads it.
+# Finding.layer -> NatureErreur, the family of the error as a partner reads it (a catalogue key).
 ERROR_NATURES: Mapping[str, str] = {
-    "parse": "Syntaxe",
-    "detect": "Format",
-    "lot": "Lot",
-    "xsd": "Schéma XSD",
-    "schematron": "Règle de gestion EN 16931",
-    "extract": "Extraction des données",
-    "hub": "Contrôle plateforme",
-    "pivot": "Pivot Chorus Pro",
-    "lifecycle": "Cycle de vie",
+    "parse": "nature-parse",
+    "detect": "nature-detect",
+    "lot": "nature-lot",
+    "xsd": "nature-xsd",
+    "schematron": "nature-schematron",
+    "extract": "nature-extract",
+    "hub": "nature-hub",
+    "pivot": "nature-pivot",
+    "lifecycle": "nature-lifecycle",
 }
-DEFAULT_NATURE = "Contrôle plateforme"
+DEFAULT_NATURE = "nature-hub"
 # LibelleErreur has no maxLength in the schema: this one is facteur's, so that a
 # list of errors reads at a glance; DescriptionErreur (unbounded) has the whole text.
 MAX_ERROR_LABEL = 100
@@ -91,8 +93,10 @@ def flow_status_xml(
     produced_at: datetime,
     errors: list[tuple[str, Finding]],
     comment: str = "",
+    lang: str = DEFAULT,
 ) -> bytes:
-    """The flow-level status for `recipient`, one LigneErreurDetail per (document, finding)."""
+    """The flow-level status for `recipient`, one LigneErreurDetail per (document, finding),
+    its texts in `lang` (the findings' messages are given in it already)."""
     _check_code(code, FLOW_STATUS_LABELS, "flow")
     if code in FLOW_REJECTIONS and not (errors or comment):
         raise ValueError(f"flow status {code} rejects the flow and must say why: give errors or a comment")
@@ -108,7 +112,7 @@ def flow_status_xml(
     if errors:
         details = child(data, "Details", NbLignesErreur=str(len(errors)))
         for line_id, finding in errors:
-            _add_error(details, line_id, finding)
+            _add_error(details, line_id, finding, lang)
     return serialise(root)
 
 
@@ -151,21 +155,24 @@ def _check_entry(entry: InvoiceStatusEntry) -> None:
         raise ValueError(f"invoice {entry.invoice.number!r}: " + "; ".join(gap.message for gap in gaps))
 
 
-def _add_error(parent: etree._Element, line_id: str, finding: Finding) -> None:
+def _add_error(parent: etree._Element, line_id: str, finding: Finding, lang: str) -> None:
     line = child(parent, "LigneErreurDetail", IdLigne=line_id)
-    child(line, "NatureErreur", ERROR_NATURES.get(finding.layer, DEFAULT_NATURE))
+    child(line, "NatureErreur", text(ERROR_NATURES.get(finding.layer, DEFAULT_NATURE), lang))
     child(line, "CodeErreur", finding.code)
-    child(line, "LibelleErreur", error_label(finding))
-    description = f"{finding.message} (emplacement : {finding.location})" if finding.location else finding.message
+    child(line, "LibelleErreur", error_label(finding, lang))
+    description = (text("report-location", lang, text=finding.message, location=finding.location)
+                   if finding.location else finding.message)
+    if finding.values:
+        description += f". {values_text(finding.values, lang)}"
     child(line, "DescriptionErreur", description)
 
 
-def error_label(finding: Finding) -> str:
+def error_label(finding: Finding, lang: str = DEFAULT) -> str:
     """The first clause of the message, so that a list of errors reads at a glance,
     cut on a word boundary; a warning says so, since it shares the list with the
     errors that rejected."""
     clause = finding.message.split("; ")[0].split(". ")[0]
-    return fit(clause if finding.blocking else f"Avertissement : {clause}", MAX_ERROR_LABEL)
+    return fit(clause if finding.blocking else text("report-warning", lang, text=clause), MAX_ERROR_LABEL)
 
 
 def _add_invoice_status(parent: etree._Element, number: int, entry: InvoiceStatusEntry, produced_at: datetime) -> None:

@@ -33,18 +33,18 @@ def same_as_before(ledger: Ledger, flow: Flow, outcome: Outcome) -> str:
     previous = ledger.flow_detail(previous_id)
     if status != outcome.status.value or previous is None:
         return ""
-    said = sorted((f.code, f.message, f.location or "") for f in previous.findings)
+    said = sorted((f.code, f.message, f.location or "", f.values) for f in previous.findings)
     return previous_id if said == _said(outcome) else ""
 
 
 def codes(outcome: Outcome) -> list[str]:
     """Every finding code of the outcome, the flow's and its invoices', sorted."""
-    return [code for code, _, _ in _said(outcome)]
+    return [said[0] for said in _said(outcome)]
 
 
 def _said(outcome: Outcome) -> list[tuple[str, str, str]]:
-    """What the outcome's report tells of each finding (code, message, location),
+    """What the outcome's report tells of each finding (code, message, location, values),
     sorted: an attempt whose findings read differently (a message that names a
     value, worded anew) sends its report, even under the same codes."""
     findings = outcome.findings + [f for v in outcome.verdicts for f in v.findings]
-    return sorted((f.code, f.message, f.location or "") for f in findings)
+    return sorted((f.code, f.message, f.location or "", f.values) for f in findings)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from facteur.engine.model import Value
+
 
 @dataclass(frozen=True)
 class FlowSummary:
@@ -27,15 +29,17 @@ class FlowSummary:
     attempt: int
     codes: tuple[str, ...] = ()  # its findings' codes, each once, in the order found
     blocking: str | None = None  # the message of its first blocking finding: why it was rejected
+    blocking_values: tuple[Value, ...] = ()  # the values that finding's rule compared
 
 
 @dataclass(frozen=True)
 class TimelineEvent:
     idx: int | None  # the invoice's place in the flow, None for the flow itself
     code: str
-    label: str
+    label: str  # as written, in French
     at: str
     detail: str | None
+    said: str | None = None  # the label's catalogue key and arguments (JSON), None for what has none
 
 
 @dataclass(frozen=True)
@@ -80,9 +84,11 @@ class FindingLine:
     document: str | None
     code: str
     severity: str
-    message: str
+    message: str  # as reported to the sender, in the language of the hub then
     location: str | None
     layer: str | None
+    said: str | None = None  # the message's catalogue key and arguments (JSON), None for an official rule's text
+    values: tuple[Value, ...] = ()  # those its rule compared, read in the document
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Callable
 
+from facteur.engine.messages import Message, say
 from facteur.engine.model import Flow
 from facteur.engine.runtime.ledger import Ledger
 from facteur.engine.runtime.runner import Handled, Runner
@@ -24,7 +25,7 @@ from facteur.engine.statuses import REPLAYABLE, FlowStatus, flow_code
 @dataclass(frozen=True)
 class Skipped:
     flow_id: str
-    reason: str
+    reason: Message  # rendered by the face, in its language
 
 
 def replay(
@@ -56,18 +57,18 @@ def attempt(flow_id: str, ledger: Ledger, read_archive: Callable[[str], bytes]) 
     without changing anything, so a dry run stops here."""
     found = ledger.archived(flow_id)
     if found is None:
-        return Skipped(flow_id, "no such flow in the ledger; see 'facteur flows list'")
+        return Skipped(flow_id, say("skip-unknown"))
     record, archive, digest = found
     if record.status == FlowStatus.INTEGRATED:
-        return Skipped(flow_id, "integrated: every invoice was delivered, so there is nothing to replay")
+        return Skipped(flow_id, say("skip-integrated"))
     if record.status not in REPLAYABLE:
-        return Skipped(flow_id, f"its status is {record.status}; only rejected (93), partly integrated (96) and held flows are replayed")
+        return Skipped(flow_id, say("skip-status", status=record.status))
     try:
         content = read_archive(archive)
     except OSError as err:
-        return Skipped(flow_id, f"its archived original {archive} cannot be read ({err.strerror}); restore it from backup")
+        return Skipped(flow_id, say("skip-unreadable", archive=archive, reason=err.strerror))
     if hashlib.sha256(content).hexdigest() != digest:
-        return Skipped(flow_id, f"its archived original {archive} does not match the ledger's sha-256; restore it from backup")
+        return Skipped(flow_id, say("skip-altered", archive=archive))
     chain = record.replay_of or record.id
     return Flow(content, record.sender, record.name, record.received_at, "replay", replay_of=chain,
                 attempt=ledger.attempts(chain) + 1)

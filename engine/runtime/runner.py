@@ -32,7 +32,7 @@ its own choosing.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Callable, Protocol
 
@@ -226,7 +226,8 @@ class Runner:
         keeps none of them meanwhile, so two that wait for each other cannot be."""
         leased: set[str] = set()
         while True:
-            outcome = lifecycle.settle(flow, statuses, self.ledger, self.context.hub_id, self.clock())
+            outcome = lifecycle.settle(flow, statuses, self.ledger, self.context.hub_id, self.clock(),
+                                       self.context.language)
             keys = {_invoice_key(change.flow_id, change.index) for change in outcome.changes}
             if keys <= leased:
                 return outcome
@@ -354,4 +355,5 @@ def _finding(document: str, finding) -> dict:
         "severity": finding.severity.value,
         "message": finding.message,
         "location": finding.location,
+        "values": [asdict(value) for value in finding.values],
     }

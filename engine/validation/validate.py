@@ -28,6 +28,7 @@ from facteur.engine.inputs import detect, embedded, formats, pdf
 from facteur.engine.inputs.layout import EMPTY, Layout
 from facteur.engine.inputs.mappings import Format
 from facteur.engine.inputs.parse import parse_xml
+from facteur.engine.messages import Message, say
 from facteur.engine.model import Attachment, Finding, Severity, Syntax
 from facteur.engine.validation import container, rulesets, schematron, xsd
 
@@ -48,7 +49,7 @@ class Checked:
     syntax: Syntax
     root: etree._Element | None = None
     findings: list[Finding] = field(default_factory=list)
-    detail: str = ""
+    detail: str | Message = ""  # a message when it says why a document is of no known kind
     attachments: list[Attachment] = field(default_factory=list)  # embedded in a PDF beside its data
     text: str = ""  # of a plain PDF, for recognition
     layout: Layout = EMPTY  # its positioned text, for recognition
@@ -63,21 +64,7 @@ class Checked:
         return any(f.blocking for f in self.findings)
 
 
-# The messages of the PDF paths, in one place.
-_MESSAGES = {
-    "no-text": "{pdf} n'a ni facture jointe (XML UBL, CII ou ZUGFeRD) ni texte (une image scannée ?){attached} ; "
-    "facteur ne peut pas lire son en-tête et son pied : envoyez-la en Factur-X, ou en PDF avec son texte",
-    "no-text-xml": " ; sa pièce jointe {file} est {what}",
-    "xml-not-invoice": "{file}, joint à {pdf}, est {what} : il est transmis comme pièce jointe, et la facture est "
-    "lue dans le texte du PDF",
-    "zugferd1-xmp-absent": "{pdf} ne déclare pas de profil ZUGFeRD (ConformanceLevel) dans ses métadonnées XMP, "
-    "ce qu'un PDF ZUGFeRD doit faire ; son XML déclare {data}",
-    "zugferd1-xmp": "{pdf} déclare le profil {declared} dans ses métadonnées XMP mais son XML déclare {data} "
-    "(BT-24) ; le XML a été jugé selon sa propre déclaration",
-}
-
-
-def _blocking(code: str, message: str, layer: str) -> Finding:
+def _blocking(code: str, message: Message, layer: str) -> Finding:
     return Finding(code, Severity.BLOCKING, message, layer=layer)
 
 
@@ -85,12 +72,12 @@ def check_document(name: str, content: bytes, rules: Rules) -> Checked:
     """Detect and validate one document (not a lot)."""
     kind = detect.sniff(content)
     if kind is detect.Kind.EMPTY:
-        return Checked(Syntax.UNKNOWN, findings=[_blocking("FCT-EMPTY", f"{name} is empty; send the file again", "detect")])
+        return Checked(Syntax.UNKNOWN, findings=[_blocking("FCT-EMPTY", say("detect-empty", name=name), "detect")])
     if kind is detect.Kind.PDF:
         return _check_pdf(name, content, rules)
     if kind is not detect.Kind.XML:
         return _proprietary(content, None, rules) or Checked(
-            Syntax.UNKNOWN, findings=[_unknown(name, f"its first bytes are not XML ({kind.value})")]
+            Syntax.UNKNOWN, findings=[_unknown(name, say("detect-not-xml", kind=kind.value))]
         )
     try:
         root = parse_xml(content, name, rules.max_document_bytes)
@@ -139,8 +126,7 @@ def _check_pdf(name: str, content: bytes, rules: Rules) -> Checked:
         checked.findings.append(
             _blocking(
                 "FCT-FACTURX-DATA-UNKNOWN",
-                f"{where} is not Factur-X, ZUGFeRD or UBL invoice data ({detail}); embed the invoice as "
-                "Factur-X CII",
+                say("detect-facturx-data-unknown", document=where, detail=detail),
                 "detect",
             )
         )
@@ -178,9 +164,10 @@ def _zugferd1_xmp(name: str, xmp: bytes, root: etree._Element) -> list[Finding]:
     data_level = rulesets.zugferd1_level(root)
     if data_level is None or (declared is not None and declared.lower() == data_level):
         return []  # a ZUGFeRD 1.0 profile that is not one is reported by the profile check
-    message = _MESSAGES["zugferd1-xmp-absent" if declared is None else "zugferd1-xmp"].format(
-        pdf=name, declared=declared, data=data_level.upper()
-    )
+    if declared is None:
+        message = say("detect-zugferd1-xmp-absent", name=name, level=data_level.upper())
+    else:
+        message = say("detect-xmp-mismatch", name=name, declared=declared, level=data_level.upper())
     return [Finding("FCT-FACTURX-XMP", Severity.WARNING, message, "XMP ConformanceLevel", "detect")]
 
 
@@ -205,23 +192,20 @@ def _plain_pdf(name: str, contents: pdf.PdfContents, layout: Layout) -> Checked:
     checked.attachments = embedded.supporting(contents.files, None)
     others = embedded.not_invoices(contents.files)
     if not contents.text.strip():
-        named = "".join(_MESSAGES["no-text-xml"].format(file=f.name, what=what) for f, what in others)
-        checked.findings.append(
-            _blocking("FCT-PDF-NO-TEXT", _MESSAGES["no-text"].format(pdf=name, attached=named), "detect")
-        )
+        named = [say("detect-pdf-attached-xml", file=f.name, what=what) for f, what in others]
+        message = say("detect-pdf-no-text-xml", name=name, attached=named) if named else say("detect-pdf-no-text", name=name)
+        checked.findings.append(_blocking("FCT-PDF-NO-TEXT", message, "detect"))
         return checked
     for f, what in others:
-        message = _MESSAGES["xml-not-invoice"].format(pdf=name, file=f.name, what=what)
+        message = say("detect-pdf-xml-not-invoice", name=name, file=f.name, what=what)
         checked.findings.append(Finding("FCT-PDF-XML-NOT-INVOICE", Severity.WARNING, message, f.name, "detect"))
     return checked
 
 
-def _unknown(name: str, seen: str) -> Finding:
+def _unknown(name: str, seen: str | Message) -> Finding:
     return _blocking(
         "FCT-FORMAT-UNKNOWN",
-        f"{name} is not a format facteur reads ({seen}) and no mapping of mappings/formats/ recognises it; send "
-        "a UBL 2.1 Invoice or CreditNote, a UN/CEFACT CII invoice or a Factur-X PDF, or describe the format in "
-        "a mapping",
+        say("detect-format-unknown", name=name, seen=seen),
         "detect",
     )
 

@@ -2,8 +2,9 @@
 
 Schemas are compiled once per process (the UBL schema set takes about a second)
 and kept; each error of the schema's log becomes one blocking finding with its
-line, up to a bound, so that a badly broken file does not produce a report of
-thousands of lines.
+line (libxml2 gives schema errors no column) and the XPath of the element, up
+to a bound, so that a badly broken file does not produce a report of thousands
+of lines.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from pathlib import Path
 
 from lxml import etree
 
+from facteur.engine.messages import DEFAULT, say, text
 from facteur.engine.model import Finding, Severity
 
 MAX_FINDINGS = 25
+MAX_ERROR_CHARS = 500  # of libxml2's message, which quotes the value it refused, however long
 
 
 @lru_cache(maxsize=None)
@@ -33,10 +36,14 @@ def check(root: etree._Element, xsd: Path) -> list[Finding]:
         Finding(
             "XSD",
             Severity.BLOCKING,
-            f"the document does not follow the {xsd.stem} schema: {error.message}",
-            f"line {error.line}" + (f", {error.path}" if error.path else ""),
+            say("xsd-invalid", schema=xsd.stem, error=_short(error.message)),
+            text("xsd-position", DEFAULT, line=error.line) + (f", {error.path}" if error.path else ""),
             layer="xsd",
         )
         for error in list(schema.error_log)[:MAX_FINDINGS]
     ]
     return findings
+
+
+def _short(message: str) -> str:
+    return message if len(message) <= MAX_ERROR_CHARS else message[:MAX_ERROR_CHARS - 1] + "…"
