@@ -244,3 +244,4 @@ probe-pg = { $url } reached, { $schema }
 probe-schema-newer = the ledger is at schema { $version }, written by a newer facteur (this one goes up to schema { $supported }): upgrade facteur
 probe-schema-older = schema { $version }, migrated to schema { $supported } at the next start
 probe-schema-current = schema { $version }, current
+ledger-pg-away = the ledger at { $url } cannot be reached or written now ({ $reason }): check that PostgreSQL is running there and accepts this user

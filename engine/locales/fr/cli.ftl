@@ -241,3 +241,4 @@ probe-pg = { $url } joint, { $schema }
 probe-schema-newer = le registre est au schéma { $version }, écrit par un facteur plus récent (celui-ci va jusqu'au schéma { $supported }) : mettez facteur à jour
 probe-schema-older = schéma { $version }, mis à jour au schéma { $supported } au prochain démarrage
 probe-schema-current = schéma { $version }, à jour
+ledger-pg-away = le registre { $url } ne peut pas être joint ou écrit maintenant ({ $reason }) : vérifiez que PostgreSQL y tourne et accepte cet utilisateur
