@@ -400,10 +400,10 @@ class _ConfirmedPublisher:
         except UnroutableError as error:
             raise PublishFailed(unroutable) from error
         except NackError as error:
-            raise PublishFailed(f"the broker refused the message for {target}") from error
+            raise PublishFailed(say("amqp-refused", target=target)) from error
         except AMQPChannelError as error:
             self._drop()
-            raise PublishFailed(f"the broker closed the channel publishing to {target}: {_describe(error)}") from error
+            raise PublishFailed(say("amqp-closed", target=target, reason=_describe(error))) from error
 
     def _open_channel(self):
         if self._channel is None or not self._channel.is_open:

@@ -9,6 +9,7 @@ from facteur.adapters.pg_ledger import PgLedger
 from facteur.adapters.sqlite_ledger import SqliteLedger
 from facteur.engine.config import Config, redact
 from facteur.engine.errors import LedgerReplaced
+from facteur.engine.messages import say
 from facteur.engine.runtime.ledger import Ledger
 
 
@@ -18,11 +19,7 @@ def open_ledger(config: Config, readonly: bool = False) -> Ledger:
     if config.ledger_url:
         return PgLedger(config.ledger_url)
     if not readonly and not config.ledger.exists() and holds_flows(config.archive):
-        raise LedgerReplaced(
-            f"the ledger {config.ledger} is missing, but the archive {config.archive} holds flows that it recorded: "
-            "a new, empty ledger would forget every invoice delivered and deliver them again. Put the ledger back "
-            "(from its backup) before starting facteur; to start a new ledger on purpose, move the archive away first"
-        )
+        raise LedgerReplaced(say("ledger-missing", path=config.ledger, archive=config.archive))
     return SqliteLedger(config.ledger, readonly)
 
 

@@ -33,6 +33,7 @@ from facteur.adapters.sql_ledger import (
 )
 from facteur.engine.config import redact
 from facteur.engine.errors import LedgerTooNew, LedgerUnavailable
+from facteur.engine.messages import say
 
 CONNECT_TIMEOUT = 5  # seconds: a server away is reported, not waited for
 
@@ -91,9 +92,7 @@ class PgLedger(SqlLedger):
             row = self._execute("SELECT max(version) AS version FROM schema_version").fetchone()
             version = row["version"] or 0
             if version > SCHEMA_VERSION:
-                raise LedgerTooNew(
-                    f"ledger {redact(url)} was written by a newer facteur (schema {version}); upgrade facteur"
-                )
+                raise LedgerTooNew(say("ledger-too-new", ledger=redact(url), version=version))
             for step in MIGRATIONS[version:]:
                 step(self) if callable(step) else self._connection().execute(step)
             self._execute("DELETE FROM schema_version")
@@ -132,7 +131,4 @@ class PgLedger(SqlLedger):
 
     def _unavailable(self, err: Exception) -> LedgerUnavailable:
         first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        return LedgerUnavailable(
-            f"the ledger at {redact(self.url)} cannot be reached or written now ({first_line}): "
-            "check that PostgreSQL is running there and accepts this user"
-        )
+        return LedgerUnavailable(say("ledger-pg-away", url=redact(self.url), reason=first_line))

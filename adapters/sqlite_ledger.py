@@ -117,13 +117,7 @@ class SqliteLedger(SqlLedger):
         transaction is the price."""
         if self.identity is None or _identity(self.path) == self.identity:
             return
-        what = "replaced by another file" if self.path.exists() else "deleted"
-        raise LedgerReplaced(
-            f"the ledger {self.path} was {what} while facteur was using it; facteur stops rather than commit "
-            f"into a file no later start would read. Put the ledger that was there back at {self.path} (or its "
-            "latest backup), then start facteur again: the flows not committed are still in their inboxes "
-            "(or .claimed/ folders) or on the queue, and are taken then"
-        )
+        raise LedgerReplaced(say("ledger-replaced" if self.path.exists() else "ledger-deleted", path=self.path))
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

@@ -31,7 +31,7 @@ def test_an_unreachable_ledger_server_is_named_with_what_to_do(hub, monkeypatch)
     dropped = hub.drop("u.xml", ubl(Spec("UNREACH-1")))
     assert hub.run("process", str(dropped), "--sender", "DEMO01")[0] == 1
     assert "postgresql://facteur@127.0.0.1:9/facteur" in hub.err and "secret" not in hub.err
-    assert "check that PostgreSQL is running" in hub.err
+    assert "vérifiez que PostgreSQL y tourne" in hub.err
     assert dropped.exists() and not (hub.root / "outbox").exists()  # nothing taken, nothing written
 
 

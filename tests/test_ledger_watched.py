@@ -37,7 +37,7 @@ def held(root: Path) -> set[str]:
 
 
 @pytest.mark.system
-@pytest.mark.parametrize("fault, what", [(_delete, "deleted"), (_replace, "replaced by another file")])
+@pytest.mark.parametrize("fault, what", [(_delete, "supprimé"), (_replace, "remplacé par un autre fichier")])
 def test_a_ledger_taken_away_stops_the_engine_and_releases_nothing_more(tmp_path, fault, what):
     made = flows(12)
     names = list(made)
@@ -57,8 +57,8 @@ def test_a_ledger_taken_away_stops_the_engine_and_releases_nothing_more(tmp_path
     message = err.decode()
 
     assert process.returncode == 1, message
-    assert f"facteur: the ledger {ledger} was {what} while facteur was using it" in message
-    assert "Put the ledger that was there back" in message
+    assert f"facteur: le registre {ledger} a été {what} pendant que facteur s'en servait" in message
+    assert "Remettez en " in message
 
     assert held(tmp_path) == set(after)  # none released: each waits for a ledger to be put back
     for name, content in after.items():
@@ -84,6 +84,6 @@ def test_a_ledger_lost_between_two_starts_is_not_replaced_by_an_empty_one(hub):
     code, _ = hub.run("process", str(invoice), "--sender", "DEMO01")
 
     assert code == 1
-    assert f"the ledger {ledger} is missing, but the archive" in hub.err
-    assert "Put the ledger back" in hub.err
+    assert f"le registre {ledger} manque, alors que l'archive" in hub.err
+    assert "Remettez le registre" in hub.err
     assert not ledger.exists() and len(hub.pivots()) == 1

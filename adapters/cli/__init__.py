@@ -262,7 +262,7 @@ def _submit(args, config: Config) -> int:
     except ValueError as err:
         raise UsageError(err.args[0]) from None
     except PublishFailed as err:
-        warn(text("submit-failed", args.lang, url=redact(settings.url), reason=err))
+        warn(text("submit-failed", args.lang, url=redact(settings.url), reason=said(err, args.lang)))
         return EXIT_BLOCKED
     for path, message_id in zip(args.paths, ids):
         print(f"{message_id}  {path}")
