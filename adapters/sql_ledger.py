@@ -76,6 +76,26 @@ RULE_SETS = (
     "ALTER TABLE invoices ADD COLUMN {if_not_exists}rule_set_version TEXT;"
 )
 
+# The console's users, their sessions and API tokens (kept as digests), and the
+# audit trail of what they did (`adapters/accounts.py`); a migration of its own too.
+CONSOLE = """
+CREATE TABLE IF NOT EXISTS console_users (
+    name TEXT PRIMARY KEY, password TEXT NOT NULL, role TEXT NOT NULL, partner TEXT NOT NULL, created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS console_sessions (
+    digest TEXT PRIMARY KEY, user_name TEXT NOT NULL REFERENCES console_users(name) ON DELETE CASCADE,
+    csrf TEXT NOT NULL, expires_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS console_tokens (
+    digest TEXT PRIMARY KEY, user_name TEXT NOT NULL REFERENCES console_users(name) ON DELETE CASCADE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS console_audit (
+    id {serial} PRIMARY KEY, at TEXT NOT NULL, user_name TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL,
+    outcome TEXT NOT NULL, detail TEXT NOT NULL
+);
+"""
+
 # The tables, in the SQL both databases speak; each fills in its own types: an
 # auto-numbered key (`serial`), bytes (`binary`), and a column that numbers rows
 # in insertion order where the database has no rowid of its own (`insertion_order`).
@@ -530,12 +550,12 @@ class SqlLedger:
             self._queue(flow.id, publish, at, again=True)
             self._event(flow.id, None, "repeat", f"same flow received again as {flow.name}; original report sent again", at)
 
-    def flows(self, limit: int = 100, **filters: str) -> list[FlowSummary]:
+    def flows(self, limit: int = 100, offset: int = 0, **filters: str) -> list[FlowSummary]:
         where, parameters = _flow_filters(filters)
         rows = self._execute(
             "SELECT id, sender, name, source, received_at, status, documents, accepted, replay_of, attempt FROM flows f"
-            f" WHERE {where} ORDER BY received_at DESC, id LIMIT ?",
-            (*parameters, limit),
+            f" WHERE {where} ORDER BY received_at DESC, id LIMIT ? OFFSET ?",
+            (*parameters, limit, offset),
         ).fetchall()
         found = self._findings_of([r["id"] for r in rows])
         return [FlowSummary(**dict(r), **found.get(r["id"], {})) for r in rows]
@@ -714,6 +734,8 @@ _FILTERS = {
     "number": "EXISTS (SELECT 1 FROM invoices i WHERE i.flow_id = f.id"
               " AND (i.dup_key LIKE ? ESCAPE '!' OR (i.dup_key IS NULL AND i.number = ?)))",
     "supplier": "EXISTS (SELECT 1 FROM invoices i WHERE i.flow_id = f.id AND i.supplier = ?)",
+    # a partner's flows: those it sent, and those holding an invoice for its mailbox
+    "partner": "(f.sender = ? OR EXISTS (SELECT 1 FROM invoices i WHERE i.flow_id = f.id AND i.mailbox = ?))",
 }
 
 

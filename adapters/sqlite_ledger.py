@@ -14,6 +14,7 @@ import sqlite3
 from pathlib import Path
 
 from facteur.adapters.sql_ledger import (
+    CONSOLE,
     LEASES,
     LONE_RUNS,
     OUTBOX,
@@ -26,11 +27,13 @@ from facteur.adapters.sql_ledger import (
 )
 from facteur.engine.errors import LedgerReplaced, LedgerTooNew, LedgerUnavailable
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 SQLITE_OUTBOX = OUTBOX.format(binary="BLOB", insertion_order="")
 
-SCHEMA = TABLES.format(serial="INTEGER", binary="BLOB", insertion_order="") + SQLITE_OUTBOX + """
+SQLITE_CONSOLE = CONSOLE.format(serial="INTEGER")
+
+SCHEMA = TABLES.format(serial="INTEGER", binary="BLOB", insertion_order="") + SQLITE_OUTBOX + SQLITE_CONSOLE + """
 CREATE TRIGGER IF NOT EXISTS dgp_start_never_changes BEFORE UPDATE OF dgp_start, dgp_rule ON invoices
 WHEN OLD.dgp_start IS NOT NULL
 BEGIN
@@ -59,6 +62,7 @@ UPDATE invoices SET state = '02' WHERE accepted = 1;
     6: SQLITE_OUTBOX,
     7: LONE_RUNS.format(if_not_exists=""),
     8: RULE_SETS.format(if_not_exists=""),
+    9: SQLITE_CONSOLE,
 }
 
 

@@ -71,6 +71,18 @@ class Wired:
         return Runner(self.context, self.ledger, Archive(self.config.archive), self.deliveries, clock=self.clock,
                       lease_seconds=self.config.lease_seconds)
 
+    @cached_property
+    def accounts(self):
+        from facteur.adapters.accounts import SqlAccounts
+
+        return SqlAccounts(self.ledger)
+
+    @cached_property
+    def dead_letters(self):
+        from facteur.adapters.dead_letters import BrokerDeadLetters
+
+        return BrokerDeadLetters(amqp_settings(self.config)) if self.config.amqp.get("url") else None
+
     def read_archive(self, place: str) -> bytes:
         with open(place, "rb") as handle:
             return handle.read()

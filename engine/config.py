@@ -107,6 +107,13 @@ class AmqpTable(_Table):
     syntax_header: str | None = None
 
 
+class WebSettings(_Table):
+    """[web]: where `facteur serve` listens, and how long a console session lasts."""
+
+    listen: str = Field("127.0.0.1:8080", pattern=r"^[^:\s]+:\d{1,5}$")  # host:port
+    session_hours: float = Field(12.0, gt=0)
+
+
 class Settings(_Table):
     hub_id: PartnerId = "FACTEUR"
     paths: Paths = Paths()
@@ -118,6 +125,7 @@ class Settings(_Table):
     intake: Intake = Intake()
     amqp: AmqpTable = AmqpTable()
     delivery: dict[str, DeliveryMode] = {}  # partner id -> how it receives its outputs
+    web: WebSettings = WebSettings()
 
 
 @dataclass(frozen=True)
@@ -145,6 +153,7 @@ class Config:
     ledger_url: str = ""  # a PostgreSQL URL; empty: the SQLite file `ledger`
     lease_seconds: float = 60.0  # a flow's lease, renewed while its holder works on it
     stop_seconds: float = 30.0  # a stopping engine leaves what is unfinished after this long, claimed for its next start
+    web: WebSettings = WebSettings()  # the console of `facteur serve`
 
     def with_open_directory(self) -> "Config":
         return replace(self, open_directory=True)
@@ -192,6 +201,7 @@ def resolve(settings: Settings, path: Path, root: Path, mappings: Path, ledger_u
         ledger_url=url,
         lease_seconds=settings.ledger.lease_seconds,
         stop_seconds=settings.intake.stop_seconds,
+        web=settings.web,
     )
 
 

@@ -7,7 +7,33 @@ Errors a user can cause are `InvalidRequest` (what was asked names nothing, or
 cannot be asked so) and `NotAllowed` (where the hub stands forbids it).
 """
 
-from facteur.engine.errors import InvalidRequest, NotAllowed
+from facteur.engine.errors import Forbidden, InvalidRequest, NotAllowed
+from facteur.engine.operations.access import (
+    ROLES,
+    acting,
+    add_user,
+    audit_trail,
+    change_password,
+    issue_token,
+    list_users,
+    log_in,
+    managing,
+    remove_user,
+    seeing_all,
+)
+from facteur.engine.operations.accounts import Accounts, AuditEntry, Session, User
+from facteur.engine.operations.broker import DeadLetter, DeadLetterQueue, DeadLetters
+from facteur.engine.operations.dead_letters import dead_letters, discard, requeue
+from facteur.engine.operations.documents import (
+    Document,
+    InvoiceView,
+    Resent,
+    invoice_view,
+    original,
+    output,
+    read_pivot,
+    resend,
+)
 from facteur.engine.operations.dates import day
 from facteur.engine.operations.doctor import Check, Diagnosis, Probes, diagnose
 from facteur.engine.operations.flows import FlowFilter, list_flows, show_flow
@@ -20,6 +46,7 @@ from facteur.engine.operations.lifecycle import (
     PaymentDelays,
     collect,
     dispute,
+    flow_delays,
     payment_delays,
     recipient_structure,
 )
@@ -56,8 +83,15 @@ __all__ = [
     # replaying them
     "chosen", "replay", "Replayed", "Planned", "Skipped",
     # the lifecycle
-    "collect", "recipient_structure", "Collected", "Handed", "dispute", "Disputed", "payment_delays",
+    "collect", "recipient_structure", "Collected", "Handed", "dispute", "Disputed", "payment_delays", "flow_delays",
     "PaymentDelays", "Delay",
     # whether the installation can run
     "diagnose", "Probes", "Diagnosis", "Check",
+    # a flow's documents, an invoice read from its pivot, a pivot sent again
+    "original", "output", "Document", "invoice_view", "read_pivot", "InvoiceView", "resend", "Resent",
+    # the broker's dead letters
+    "dead_letters", "requeue", "discard", "DeadLetters", "DeadLetter", "DeadLetterQueue",
+    # the console's users, their roles and the audit trail of their actions
+    "ROLES", "User", "Session", "Accounts", "AuditEntry", "Forbidden", "add_user", "remove_user", "change_password",
+    "list_users", "issue_token", "log_in", "managing", "seeing_all", "acting", "audit_trail",
 ]

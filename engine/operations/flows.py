@@ -29,6 +29,8 @@ class FlowFilter:
     limit: int = 50
     number: str = ""  # an invoice number of the flow, compared as read (`controls.comparable`)
     supplier: str = ""  # the SIRET (or other identifier) of a supplier of the flow's invoices
+    partner: str = ""  # flows this partner sent or received (a partner user's scope)
+    offset: int = 0  # flows of the listing skipped, for its next pages
 
 
 def list_flows(hub: Hub, chosen: FlowFilter = FlowFilter()) -> tuple[FlowSummary, ...]:
@@ -37,6 +39,7 @@ def list_flows(hub: Hub, chosen: FlowFilter = FlowFilter()) -> tuple[FlowSummary
     rather than an empty listing that would read as "no such flow"."""
     rows = hub.ledger.flows(
         chosen.limit,
+        offset=chosen.offset,
         status=status_code(chosen.status),
         sender=chosen.sender,
         recipient=chosen.recipient,
@@ -46,6 +49,7 @@ def list_flows(hub: Hub, chosen: FlowFilter = FlowFilter()) -> tuple[FlowSummary
         code=chosen.code,
         number=comparable(chosen.number),
         supplier="".join(chosen.supplier.split()),
+        partner=chosen.partner,
     )
     if not rows and chosen.recipient:
         known_recipient(hub, chosen.recipient)
@@ -87,12 +91,21 @@ def day_after(until: date | None) -> str:
     return (until + timedelta(days=1)).isoformat() if until else ""
 
 
-def show_flow(ledger: Ledger, reference: str) -> FlowDetail:
-    """The one flow whose id is, or starts with, `reference`."""
+def show_flow(ledger: Ledger, reference: str, partner: str = "") -> FlowDetail:
+    """The one flow whose id is, or starts with, `reference`; with `partner`,
+    only a flow that partner sent or received (any other is answered as one
+    that does not exist, so that a partner learns nothing of others' flows)."""
     detail = ledger.flow_detail(reference)
+    if detail is not None and partner and not involves(detail, partner):
+        detail = None
     if detail is None:
         raise InvalidRequest(
             f"aucun flux n'a l'identifiant « {reference} », ou plusieurs commencent ainsi ; "
             "voyez « facteur flows list » et donnez un identifiant complet ou un préfixe unique"
         )
     return detail
+
+
+def involves(detail: FlowDetail, partner: str) -> bool:
+    """Whether `partner` sent the flow or received one of its invoices."""
+    return detail.sender == partner or any(invoice.mailbox == partner for invoice in detail.invoices)

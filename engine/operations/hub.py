@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import Protocol
 
 from facteur.engine.hub.directory import Directory
+from facteur.engine.operations.accounts import Accounts
+from facteur.engine.operations.broker import DeadLetterQueue
 from facteur.engine.pipeline import Context
 from facteur.engine.runtime.ledger import Ledger
 from facteur.engine.runtime.runner import MailboxWriter, Runner
@@ -42,6 +44,14 @@ class Hub(Protocol):
     @property
     def runner(self) -> Runner:
         """The durable sequence around the pipeline, over the parts above."""
+
+    @property
+    def accounts(self) -> Accounts:
+        """The console's users, sessions, tokens and audit trail, beside the ledger."""
+
+    @property
+    def dead_letters(self) -> DeadLetterQueue | None:
+        """The broker's dead-letter queue; None when no broker is configured."""
 
     def clock(self) -> datetime: ...
 

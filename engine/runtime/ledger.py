@@ -134,11 +134,12 @@ class Ledger(Protocol):
         """Note that the same flow was received again (a sender's retry), and
         put its reports to `publish` back in the outbox, under their ids."""
 
-    def flows(self, limit: int = 100, **filters: str) -> list[FlowSummary]:
-        """The latest flows, newest first, each with its finding codes and first
-        blocking message; filters: status, sender, recipient, since, until (ISO
-        dates), syntax, code (a finding's code), number (an invoice number as
-        `controls.comparable` gives it), supplier (a supplier's identifier)."""
+    def flows(self, limit: int = 100, offset: int = 0, **filters: str) -> list[FlowSummary]:
+        """The latest flows, newest first (the first `offset` skipped), each with
+        its finding codes and first blocking message; filters: status, sender,
+        recipient, since, until (ISO dates), syntax, code (a finding's code),
+        number (an invoice number as `controls.comparable` gives it), supplier
+        (a supplier's identifier), partner (flows it sent or received)."""
 
     def delivered(self, flow_id: str) -> list[DeliveredInvoice]:
         """The accepted invoices of a flow."""
