@@ -91,6 +91,7 @@ def ledger_backend(request, monkeypatch):
 # (`@pytest.mark.system`).
 SYSTEM_MODULES = {
     "test_amqp",  # RabbitMQ
+    "test_console_browser",  # a headless chromium, and the console served over HTTP
     "test_full_disk",  # a tmpfs mounted for `facteur run`
     "test_in_flight",  # `facteur run` and `facteur worker` processes, RabbitMQ, PostgreSQL
     "test_ledger_race",  # facteur processes racing on one ledger

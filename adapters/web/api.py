@@ -10,7 +10,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel
 
-from facteur.adapters.web.app import hub_of, token_user
+from facteur.adapters.web.deps import hub_of, token_user
+from facteur.adapters.web.deps import replay as replaying
 from facteur.adapters.web.search import PAGE, REPLAY_LIMIT, Search
 from facteur.adapters.wiring import Wired
 from facteur.engine import operations
@@ -78,7 +79,7 @@ def replay_search(hub: Hub, user: Caller, criteria: Annotated[Search, Query()], 
 
 def _replay(hub: Wired, user: User, ids: list[str], dry_run: bool, target: str) -> Replayed:
     with operations.acting(hub, user, "rejouer (essai)" if dry_run else "rejouer", target) as act:
-        done = operations.replay(hub, ids, dry_run)
+        done = replaying(hub, ids, dry_run)
         act.outcome = f"{len(done.planned or done.replayed)} flux, {len(done.skipped)} laissé(s)"
     return done
 

@@ -16,7 +16,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from facteur.adapters.web.app import SESSION_COOKIE, TEMPLATES, checked, hub_of, session_of
+from facteur.adapters.web.deps import SESSION_COOKIE, TEMPLATES, checked, hub_of, session_of
+from facteur.adapters.web.deps import replay as replaying
 from facteur.adapters.web.search import PAGE, REPLAY_LIMIT, Search
 from facteur.adapters.wiring import Wired
 from facteur.engine import operations
@@ -40,9 +41,8 @@ def render(request: Request, session: Session | None, template: str, status: int
 
 def confirm(request: Request, session: Session, title: str, explanation: str, button: str, fields: dict | None = None,
             preview=None) -> Response:
-    """The page that asks before an action: what it will do, and the form that does it."""
-    if not session.user.may_act:
-        raise Forbidden(f"le rôle {session.user.role} de {session.user.name} ne permet pas d'agir : il faut operator ou admin")
+    """The page that asks before an action (which its route has checked the
+    user may do): what it will do, and the form that does it."""
     return render(request, session, "confirmer.html", title=title, explanation=explanation, button=button,
                   action=request.url.path, fields=fields or {}, preview=preview)
 
@@ -116,8 +116,9 @@ def invoice(request: Request, hub: Hub, session: Seen, flow_id: str, index: int)
 
 @router.get("/flux/{flow_id}/rejouer")
 def replay_preview(request: Request, hub: Hub, session: Seen, flow_id: str):
+    operations.may_act(session.user, "rejouer")
     detail = operations.show_flow(hub.ledger, flow_id, session.user.scope)
-    preview = operations.replay(hub, [detail.id], dry_run=True)
+    preview = replaying(hub, [detail.id], dry_run=True)
     return confirm(request, session, f"Rejouer le flux {detail.id}",
                    f"Le flux « {detail.name} » de {detail.sender} sera traité de nouveau, comme une nouvelle tentative, "
                    "avec l'annuaire et les règles d'aujourd'hui. Voici ce qu'il donnerait :", "Rejouer", preview=preview)
@@ -127,15 +128,16 @@ def replay_preview(request: Request, hub: Hub, session: Seen, flow_id: str):
 def replay(request: Request, hub: Hub, session: Posted, flow_id: str):
     detail = operations.show_flow(hub.ledger, flow_id, session.user.scope)
     with operations.acting(hub, session.user, "rejouer", f"flux {detail.id}") as act:
-        done = operations.replay(hub, [detail.id])
+        done = replaying(hub, [detail.id])
         act.outcome = _replayed(done)
     return render(request, session, "rejoue.html", done=done)
 
 
 @router.get("/rejouer")
 def replay_search_preview(request: Request, hub: Hub, session: Seen, criteria: Annotated[Search, Query()]):
+    operations.may_act(session.user, "rejouer une recherche")
     ids = _search_ids(hub, session, criteria)
-    preview = operations.replay(hub, ids, dry_run=True)
+    preview = replaying(hub, ids, dry_run=True)
     return confirm(request, session, f"Rejouer les {len(ids)} flux de la recherche",
                    f"Chacun des flux trouvés (au plus {REPLAY_LIMIT}) sera traité de nouveau, avec l'annuaire et les "
                    "règles d'aujourd'hui. Voici ce que chacun donnerait :", f"Rejouer ces {len(ids)} flux",
@@ -146,7 +148,7 @@ def replay_search_preview(request: Request, hub: Hub, session: Seen, criteria: A
 def replay_search(request: Request, hub: Hub, session: Posted, criteria: Annotated[Search, Form()]):
     ids = _search_ids(hub, session, criteria)
     with operations.acting(hub, session.user, "rejouer une recherche", f"{len(ids)} flux ({criteria.query()})") as act:
-        done = operations.replay(hub, ids)
+        done = replaying(hub, ids)
         act.outcome = _replayed(done)
     return render(request, session, "rejoue.html", done=done)
 
@@ -163,6 +165,7 @@ def _replayed(done: operations.Replayed) -> str:
 
 @router.get("/flux/{flow_id}/factures/{index}/renvoyer")
 def resend_confirm(request: Request, hub: Hub, session: Seen, flow_id: str, index: int):
+    operations.may_act(session.user, "renvoyer un pivot")
     detail = operations.show_flow(hub.ledger, flow_id, session.user.scope)
     return confirm(request, session, f"Renvoyer le pivot de la facture {index} du flux {detail.id}",
                    "Le pivot sera écrit de nouveau pour son destinataire, tel qu'il lui a été livré.", "Renvoyer")
@@ -192,7 +195,8 @@ DEAD_LETTER_ACTIONS = {
 
 @router.get("/lettres-mortes/{message_id}/{action}")
 def dead_letter_confirm(request: Request, session: Seen, message_id: str, action: str):
-    _, button, done, _ = _dead_letter_action(action)
+    what, button, done, _ = _dead_letter_action(action)
+    operations.may_act(session.user, what)
     return confirm(request, session, f"Lettre morte {message_id}", f"Elle sera {done}.", button)
 
 
@@ -225,6 +229,7 @@ def collection(request: Request, hub: Hub, session: Seen):
 
 @router.get("/collecte/{recipient}")
 def collect_confirm(request: Request, hub: Hub, session: Seen, recipient: str):
+    operations.may_act(session.user, "collecter")
     structure = operations.recipient_structure(hub.directory, recipient)
     waiting = len(hub.ledger.waiting(structure.mailbox))
     return confirm(request, session, f"Collecter pour {structure.mailbox} ({structure.name})",
@@ -237,7 +242,7 @@ def collect(request: Request, hub: Hub, session: Posted, recipient: str):
     with operations.acting(hub, session.user, "collecter", f"destinataire {recipient}") as act:
         done = operations.collect(hub, recipient)
         act.outcome = f"{len(done.invoices)} facture(s) mises à disposition de {done.recipient}"
-    return render(request, session, "fait.html", message=act.outcome.capitalize() + ".", back="/collecte")
+    return render(request, session, "fait.html", message=f"{act.outcome}.", back="/collecte")
 
 
 @router.get("/journal")

@@ -18,6 +18,7 @@ from facteur.engine.operations.access import (
     list_users,
     log_in,
     managing,
+    may_act,
     remove_user,
     seeing_all,
 )
@@ -93,5 +94,5 @@ __all__ = [
     "dead_letters", "requeue", "discard", "DeadLetters", "DeadLetter", "DeadLetterQueue",
     # the console's users, their roles and the audit trail of their actions
     "ROLES", "User", "Session", "Accounts", "AuditEntry", "Forbidden", "add_user", "remove_user", "change_password",
-    "list_users", "issue_token", "log_in", "managing", "seeing_all", "acting", "audit_trail",
+    "list_users", "issue_token", "log_in", "managing", "may_act", "seeing_all", "acting", "audit_trail",
 ]

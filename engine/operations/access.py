@@ -85,6 +85,12 @@ def log_in(hub: Hub, name: str, password: str, expires_at: datetime) -> tuple[st
     return hub.accounts.open_session(name, expires_at)
 
 
+def may_act(user: User, action: str) -> None:
+    """Only an operator or an admin acts (and sees what an action would do)."""
+    if not user.may_act:
+        raise Forbidden(f"le rôle {user.role} de {user.name} ne permet pas cette action ({action}) : il faut operator ou admin")
+
+
 def seeing_all(user: User) -> None:
     """What concerns every partner (the broker's queue, collection, the audit
     trail) is not a partner user's to see."""
@@ -120,9 +126,11 @@ def acting(hub: Hub, user: User, action: str, target: str) -> Iterator[Act]:
     what, outcome): refused without the role to act, a failure with its
     message, else the outcome the action set."""
     act = Act()
-    if not user.may_act:
+    try:
+        may_act(user, action)
+    except Forbidden:
         _audit(hub, user, action, target, "refusé", f"le rôle {user.role} ne permet pas d'agir")
-        raise Forbidden(f"le rôle {user.role} de {user.name} ne permet pas cette action ({action}) : il faut operator ou admin")
+        raise
     try:
         yield act
     except Exception as err:
