@@ -26,6 +26,7 @@ from facteur.adapters.sql_ledger import (
     RENORMALISE_KEYS,
     RULE_SETS,
     TABLES,
+    TALLY_INDEXES,
     WRITTEN_KEYS,
     SqlLedger,
     renormalised,
@@ -71,6 +72,7 @@ FOR EACH ROW WHEN (OLD.dgp_start IS NOT NULL) EXECUTE FUNCTION dgp_start_never_c
     OUTBOX.format(binary="BYTEA", insertion_order="rowid BIGINT GENERATED ALWAYS AS IDENTITY,"),
     LONE_RUNS.format(if_not_exists="IF NOT EXISTS "),  # the tables above have it already
     RULE_SETS.format(if_not_exists="IF NOT EXISTS "),  # so have they these
+    TALLY_INDEXES,  # the counts of the dashboard and the metrics
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 SCHEMA_LOCK = 0x66616374  # "fact": the advisory lock held while migrating

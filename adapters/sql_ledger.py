@@ -59,7 +59,8 @@ from facteur.engine.runtime.records import (
     ReplayLine,
     TimelineEvent,
 )
-from facteur.engine.statuses import FLOW_CODES, INVOICE_STATUS_LABELS, PENDING
+from facteur.engine.runtime.tallies import Awaiting, Backlog, CodeCount, FlowCount, Started, Totals
+from facteur.engine.statuses import FINAL, FLOW_CODES, INVOICE_STATUS_LABELS, PENDING
 
 # Who works on a flow, or judges statuses of an invoice, now; a migration of its own too.
 LEASES = """
@@ -75,6 +76,16 @@ RULE_SETS = (
     "ALTER TABLE invoices ADD COLUMN {if_not_exists}rule_set TEXT;"
     "ALTER TABLE invoices ADD COLUMN {if_not_exists}rule_set_version TEXT;"
 )
+
+# What the dashboard and the metrics count (`tallies.py`), kept fast at a million
+# flows: each count reads an index, not the table; a migration of its own.
+TALLY_INDEXES = """
+CREATE INDEX IF NOT EXISTS flows_by_received ON flows(received_at, sender, status);
+CREATE INDEX IF NOT EXISTS invoices_awaiting ON invoices(mailbox, flow_id) WHERE state = '02';
+CREATE INDEX IF NOT EXISTS invoices_started ON invoices(dgp_start, buyer, state) WHERE dgp_start IS NOT NULL;
+CREATE INDEX IF NOT EXISTS invoices_by_syntax ON invoices(syntax, accepted, state);
+CREATE INDEX IF NOT EXISTS findings_by_code ON findings(code, severity, flow_id);
+"""
 
 # The tables, in the SQL both databases speak; each fills in its own types: an
 # auto-numbered key (`serial`), bytes (`binary`), and a column that numbers rows
@@ -165,7 +176,7 @@ CREATE TABLE IF NOT EXISTS outputs ({insertion_order}
 );
 CREATE INDEX IF NOT EXISTS outputs_by_flow ON outputs(flow_id);
 CREATE TABLE IF NOT EXISTS claims (dup_key TEXT PRIMARY KEY, flow_id TEXT NOT NULL);
-""" + LEASES
+""" + LEASES + TALLY_INDEXES
 
 # The transactional outbox: a message per output for an AMQP partner, written in
 # the commit of what produced it, published after it. A published message keeps
@@ -590,6 +601,67 @@ class SqlLedger:
         )
         return FlowDetail(**flow)
 
+    def flow_counts(self, since: str) -> list[FlowCount]:
+        return [
+            FlowCount(**dict(row)) for row in self._execute(
+                "SELECT substr(received_at, 1, 10) AS day, sender, status, COUNT(*) AS count FROM flows"
+                " WHERE received_at >= ? GROUP BY substr(received_at, 1, 10), sender, status", (since,),
+            ).fetchall()
+        ]
+
+    def blocking_codes(self, since: str) -> list[CodeCount]:
+        return [
+            CodeCount(**dict(row)) for row in self._execute(
+                "SELECT x.code, COUNT(DISTINCT x.flow_id) AS flows FROM flows f JOIN findings x ON x.flow_id = f.id"
+                " WHERE f.received_at >= ? AND x.severity = 'blocking' GROUP BY x.code ORDER BY flows DESC, x.code",
+                (since,),
+            ).fetchall()
+        ]
+
+    def awaiting(self) -> list[Awaiting]:
+        rows = self._execute(
+            "SELECT i.mailbox, COUNT(*) AS invoices, MIN(f.received_at) AS oldest FROM invoices i"
+            " JOIN flows f ON f.id = i.flow_id WHERE i.state = '02' GROUP BY i.mailbox ORDER BY invoices DESC, i.mailbox"
+        ).fetchall()
+        return [Awaiting(r["mailbox"] or "", r["invoices"], datetime.fromisoformat(r["oldest"])) for r in rows]
+
+    def started(self, before: str) -> list[Started]:
+        finals = sorted(FINAL)
+        return [
+            Started(**dict(row)) for row in self._execute(
+                "SELECT buyer, substr(dgp_start, 1, 10) AS start, COUNT(*) AS invoices FROM invoices"
+                f" WHERE dgp_start IS NOT NULL AND dgp_start < ? AND state NOT IN ({_marks(finals)})"
+                " GROUP BY buyer, substr(dgp_start, 1, 10)", (before, *finals),
+            ).fetchall()
+        ]
+
+    def backlog(self) -> Backlog:
+        pending = self._execute(
+            "SELECT COUNT(*) AS flows, MIN(received_at) AS oldest FROM flows WHERE status = 'pending'"
+        ).fetchone()
+        outbox = self._execute(
+            "SELECT COUNT(*) AS messages, COALESCE(SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END), 0) AS retried,"
+            " MIN(queued_at) AS oldest FROM outbox WHERE published_at IS NULL"
+        ).fetchone()
+        latest = self._execute("SELECT MAX(received_at) AS latest FROM flows").fetchone()["latest"]
+        return Backlog(pending["flows"], _moment(pending["oldest"]), outbox["messages"], outbox["retried"],
+                       _moment(outbox["oldest"]), _moment(latest))
+
+    def totals(self) -> Totals:
+        flows = self._execute("SELECT status, COUNT(*) AS n FROM flows GROUP BY status").fetchall()
+        invoices = self._execute(
+            "SELECT syntax, CASE WHEN accepted = 1 THEN COALESCE(state, '02') ELSE 'rejected' END AS status,"
+            " COUNT(*) AS n FROM invoices GROUP BY syntax, accepted, state"
+        ).fetchall()
+        findings = self._execute("SELECT code, severity, COUNT(*) AS n FROM findings GROUP BY code, severity").fetchall()
+        counted: dict[tuple[str, str], int] = {}
+        for row in invoices:
+            counted[row["syntax"], row["status"]] = counted.get((row["syntax"], row["status"]), 0) + row["n"]
+        return Totals(
+            {row["status"]: row["n"] for row in flows}, counted,
+            {(row["code"], row["severity"]): row["n"] for row in findings},
+        )
+
     @staticmethod
     def _now() -> datetime:
         return datetime.now().astimezone()
@@ -769,6 +841,10 @@ def _delivered_invoice(row) -> DeliveredInvoice:
         dgp_rule=row["dgp_rule"] or "",
         invoice=invoice,
     )
+
+
+def _moment(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
 
 
 def _amount(text: str | None) -> Decimal | None:

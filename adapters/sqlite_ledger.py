@@ -20,13 +20,14 @@ from facteur.adapters.sql_ledger import (
     RENORMALISE_KEYS,
     RULE_SETS,
     TABLES,
+    TALLY_INDEXES,
     WRITTEN_KEYS,
     SqlLedger,
     renormalised,
 )
 from facteur.engine.errors import LedgerReplaced, LedgerTooNew, LedgerUnavailable
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 SQLITE_OUTBOX = OUTBOX.format(binary="BLOB", insertion_order="")
 
@@ -59,6 +60,7 @@ UPDATE invoices SET state = '02' WHERE accepted = 1;
     6: SQLITE_OUTBOX,
     7: LONE_RUNS.format(if_not_exists=""),
     8: RULE_SETS.format(if_not_exists=""),
+    9: TALLY_INDEXES,
 }
 
 

@@ -31,6 +31,9 @@ from facteur.engine.inputs.mappings import Format
 from facteur.engine.model import Flow, Invoice, Party, Syntax
 from facteur.engine.validation.rulesets import FACTURX_VERSION, RuleSet
 
+# The schema versions before the rule set columns: later migrations must not move them.
+SQLITE_BEFORE_RULE_SETS = 8
+PG_BEFORE_RULE_SETS = 6
 TOY_NS = "urn:example:toy"
 TOY_XSD = f"""<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="{TOY_NS}"
     elementFormDefault="qualified">
@@ -123,7 +126,7 @@ def test_a_sqlite_ledger_of_the_previous_schema_gains_the_rule_set_columns(hub):
         f"""
         ALTER TABLE invoices DROP COLUMN rule_set;
         ALTER TABLE invoices DROP COLUMN rule_set_version;
-        PRAGMA user_version = {SQLITE_SCHEMA_VERSION - 1};
+        PRAGMA user_version = {SQLITE_BEFORE_RULE_SETS};
         """
     )
     older.close()
@@ -145,7 +148,7 @@ def test_a_postgresql_ledger_of_the_previous_schema_gains_the_rule_set_columns(p
     with psycopg.connect(pg_ledger_url, autocommit=True) as connection:
         connection.execute("ALTER TABLE invoices DROP COLUMN rule_set")
         connection.execute("ALTER TABLE invoices DROP COLUMN rule_set_version")
-        connection.execute("UPDATE schema_version SET version = %s", (PG_SCHEMA_VERSION - 1,))
+        connection.execute("UPDATE schema_version SET version = %s", (PG_BEFORE_RULE_SETS,))
     PgLedger(pg_ledger_url).close()
     with psycopg.connect(pg_ledger_url, autocommit=True) as connection:
         assert connection.execute("SELECT version FROM schema_version").fetchall() == [(PG_SCHEMA_VERSION,)]

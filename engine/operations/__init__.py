@@ -8,10 +8,11 @@ cannot be asked so) and `NotAllowed` (where the hub stands forbids it).
 """
 
 from facteur.engine.errors import InvalidRequest, NotAllowed
+from facteur.engine.operations.dashboard import Dashboard, Overdue, PartnerFlows, Period, dashboard
 from facteur.engine.operations.dates import day
 from facteur.engine.operations.doctor import Check, Diagnosis, Probes, diagnose
 from facteur.engine.operations.flows import FlowFilter, list_flows, show_flow
-from facteur.engine.operations.hub import Hub
+from facteur.engine.operations.hub import Hub, QueueState
 from facteur.engine.operations.lifecycle import (
     Collected,
     Delay,
@@ -43,6 +44,7 @@ from facteur.engine.runtime.records import (
     TimelineEvent,
 )
 from facteur.engine.runtime.replay import Skipped
+from facteur.engine.runtime.tallies import Awaiting, Backlog, CodeCount
 from facteur.engine.runtime.runner import Handled
 
 __all__ = [
@@ -60,4 +62,6 @@ __all__ = [
     "PaymentDelays", "Delay",
     # whether the installation can run
     "diagnose", "Probes", "Diagnosis", "Check",
+    # the hub at a glance
+    "dashboard", "Dashboard", "Period", "PartnerFlows", "CodeCount", "Awaiting", "Overdue", "QueueState", "Backlog",
 ]
