@@ -10,9 +10,10 @@ cannot be asked so) and `NotAllowed` (where the hub stands forbids it).
 from facteur.engine.errors import InvalidRequest, NotAllowed
 from facteur.engine.operations.dashboard import Dashboard, Overdue, PartnerFlows, Period, dashboard
 from facteur.engine.operations.dates import day
-from facteur.engine.operations.doctor import Check, Diagnosis, Probes, diagnose
+from facteur.engine.operations.doctor import Check, Diagnosis, Probes, diagnose, ready
 from facteur.engine.operations.flows import FlowFilter, list_flows, show_flow
 from facteur.engine.operations.hub import Hub, QueueState
+from facteur.engine.operations.measures import Measures, measure
 from facteur.engine.operations.lifecycle import (
     Collected,
     Delay,
@@ -61,7 +62,9 @@ __all__ = [
     "collect", "recipient_structure", "Collected", "Handed", "dispute", "Disputed", "payment_delays",
     "PaymentDelays", "Delay",
     # whether the installation can run
-    "diagnose", "Probes", "Diagnosis", "Check",
+    "diagnose", "ready", "Probes", "Diagnosis", "Check",
     # the hub at a glance
     "dashboard", "Dashboard", "Period", "PartnerFlows", "CodeCount", "Awaiting", "Overdue", "QueueState", "Backlog",
+    # what the metrics show
+    "measure", "Measures",
 ]
