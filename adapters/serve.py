@@ -92,12 +92,23 @@ def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool)
 
 def _faces(config: Config, log, stop: threading.Event) -> Callable[[], None]:
     """What `facteur run` shows of itself beside its work: the HTTP face
-    (`[web] enabled`); returns what stops it."""
-    if not config.web.enabled:
-        return lambda: None
-    from facteur.adapters.web import observability
+    (`[web] enabled`) and the alerts (`[alerts]`, when they go somewhere);
+    returns what stops them, once `stop` is set."""
+    stops = []
+    if config.web.enabled:
+        from facteur.adapters.web import observability
 
-    return observability.start(config, log)
+        stops.append(observability.start(config, log))
+    if config.alerts.enabled:
+        from facteur.adapters import alerts
+
+        stops.append(alerts.start(config, log, stop))
+
+    def stopped() -> None:
+        for each in stops:
+            each()
+
+    return stopped
 
 
 def work(config: Config) -> int:

@@ -4,11 +4,10 @@ due, and the broker's queue as the hub reports it (or cannot)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
-from helpers import Spec, ubl
+from observed import NOW, Observed
 
 from facteur.adapters import configuration
 from facteur.adapters.pg_ledger import PgLedger
@@ -20,35 +19,8 @@ from facteur.engine.model import StatusChange
 from facteur.engine.operations import QueueState
 from facteur.engine.runtime.runner import Runner
 
-NOW = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
 CHDEMO = {"buyer_siret": "26750045200011", "engagement": "EJ-2026-77"}  # portal recipient, 50 days
 VILLEDEM = "21750001600019"  # EDI recipient, 30 days
-
-
-@dataclass
-class Observed:
-    """What the dashboard asks of a hub, over the in-memory one; `queue` is
-    what the broker would answer (an exception: it cannot be reached)."""
-
-    memory: MemoryHub
-    moment: list = field(default_factory=lambda: [NOW])
-    broker: object = None
-
-    @property
-    def ledger(self):
-        return self.memory.ledger
-
-    @property
-    def directory(self):
-        return configuration.load_directory(shipped_config())
-
-    def clock(self) -> datetime:
-        return self.moment[0]
-
-    def queue(self):
-        if isinstance(self.broker, Exception):
-            raise self.broker
-        return self.broker
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.system)])
@@ -65,19 +37,12 @@ def hub(request) -> Observed:
     memory.ledger.close()
 
 
-def deposit(hub: Observed, number: str, at: datetime, sender: str = "DEMO01", **spec) -> str:
-    hub.moment[0] = at
-    handled = hub.memory.deposit(ubl(Spec(number, **spec)), f"{number}.xml", sender)
-    hub.moment[0] = NOW
-    return handled.flow_id
-
-
 def test_flows_by_status_and_partner_today_and_over_the_week(hub):
-    deposit(hub, "D-1", NOW - timedelta(hours=1))
-    deposit(hub, "D-2", NOW - timedelta(hours=2), buyer_siret="12345678900017")  # unknown recipient: rejected
-    deposit(hub, "D-3", NOW - timedelta(days=3), sender="FOURN01")
-    deposit(hub, "D-4", NOW - timedelta(days=6))
-    deposit(hub, "D-5", NOW - timedelta(days=8))  # before the week
+    hub.deposit("D-1", NOW - timedelta(hours=1))
+    hub.deposit("D-2", NOW - timedelta(hours=2), buyer_siret="12345678900017")  # unknown recipient: rejected
+    hub.deposit("D-3", NOW - timedelta(days=3), sender="FOURN01")
+    hub.deposit("D-4", NOW - timedelta(days=6))
+    hub.deposit("D-5", NOW - timedelta(days=8))  # before the week
 
     board = operations.dashboard(hub)
 
@@ -94,9 +59,9 @@ def test_flows_by_status_and_partner_today_and_over_the_week(hub):
 
 
 def test_invoices_awaiting_acknowledgment_and_payment_delays_overdue(hub):
-    edi = deposit(hub, "A-1", NOW - timedelta(days=40))
-    deposit(hub, "A-2", NOW - timedelta(days=1))
-    portal = deposit(hub, "A-3", NOW - timedelta(days=45), **CHDEMO)
+    edi = hub.deposit("A-1", NOW - timedelta(days=40))
+    hub.deposit("A-2", NOW - timedelta(days=1))
+    portal = hub.deposit("A-3", NOW - timedelta(days=45), **CHDEMO)
     started = NOW - timedelta(days=35)
     hub.ledger.record([
         StatusChange(edi, 1, "03", started, "acknowledged", dgp_start=started, dgp_rule="edi-acknowledgment"),

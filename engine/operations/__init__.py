@@ -8,6 +8,7 @@ cannot be asked so) and `NotAllowed` (where the hub stands forbids it).
 """
 
 from facteur.engine.errors import InvalidRequest, NotAllowed
+from facteur.engine.operations import alerts
 from facteur.engine.operations.dashboard import Dashboard, Overdue, PartnerFlows, Period, dashboard
 from facteur.engine.operations.dates import day
 from facteur.engine.operations.doctor import Check, Diagnosis, Probes, diagnose, ready
@@ -67,4 +68,6 @@ __all__ = [
     "dashboard", "Dashboard", "Period", "PartnerFlows", "CodeCount", "Awaiting", "Overdue", "QueueState", "Backlog",
     # what the metrics show
     "measure", "Measures",
+    # alerts: observations, episodes, and the alerts they call for
+    "alerts",
 ]
