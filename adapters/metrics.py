@@ -34,7 +34,6 @@ from prometheus_client import Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from facteur.engine.errors import FacteurError
 from facteur.engine.operations.measures import Measures
 from facteur.engine.runtime.runner import Runner
 
@@ -82,7 +81,8 @@ class ObservedRunner(Runner):
 class LedgerCollector(Collector):
     """The hub's counts as Prometheus gauges, measured at each scrape by
     `measure` (the operation over a hub); one scrape at a time. A ledger
-    that cannot be reached shows as `facteur_ledger_up 0`, without counts."""
+    that cannot be reached shows as `facteur_ledger_up 0`, without counts;
+    a broker, as `facteur_broker_up 0`."""
 
     def __init__(self, measure: Callable[[], Measures]):
         self.measure = measure
@@ -93,14 +93,11 @@ class LedgerCollector(Collector):
 
     def collect(self) -> Iterable:
         with self.lock:
-            try:
-                measures = self.measure()
-            except FacteurError:
-                yield _gauge("facteur_ledger_up", "1 si le registre répond, 0 sinon", 0)
-                return
-        yield _gauge("facteur_ledger_up", "1 si le registre répond, 0 sinon", 1)
-        yield from _counts(measures)
-        yield from _waiting(measures)
+            measures = self.measure()
+        yield _gauge("facteur_ledger_up", "1 si le registre répond, 0 sinon", 0 if measures.ledger_error else 1)
+        if not measures.ledger_error:
+            yield from _counts(measures)
+            yield from _waiting(measures)
         yield from _broker(measures)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from facteur.engine.errors import Unavailable
+from facteur.engine.errors import InvalidRequest, Unavailable
 from facteur.engine.operations.dashboard import Overdue, overdue
 from facteur.engine.operations.hub import Hub, QueueState
 from facteur.engine.runtime.tallies import Backlog, Totals
@@ -20,19 +20,24 @@ from facteur.engine.runtime.tallies import Backlog, Totals
 @dataclass(frozen=True)
 class Measures:
     at: datetime
-    totals: Totals
-    backlog: Backlog
-    overdue: Overdue
     queue: QueueState | None  # None: no broker configured, or it cannot be reached
     broker_error: str = ""  # why the broker could not be reached
+    ledger_error: str = ""  # why the ledger could not be read: then the three below are None
+    totals: Totals | None = None
+    backlog: Backlog | None = None
+    overdue: Overdue | None = None
 
 
 def measure(hub: Hub) -> Measures:
-    """The hub's counts now; a ledger that cannot be reached raises (`Unavailable`)."""
+    """The hub's counts now, the ledger's and the broker's each measured
+    whether or not the other answers."""
     at = hub.clock()
     try:
-        queue, error = hub.queue(), ""
+        queue, broker_error = hub.queue(), ""
     except Unavailable as err:
-        queue, error = None, str(err)
-    return Measures(at, hub.ledger.totals(), hub.ledger.backlog(), overdue(hub.ledger, hub.directory, at.date()),
-                    queue, error)
+        queue, broker_error = None, str(err)
+    try:
+        return Measures(at, queue, broker_error, totals=hub.ledger.totals(), backlog=hub.ledger.backlog(),
+                        overdue=overdue(hub.ledger, hub.directory, at.date()))
+    except (Unavailable, InvalidRequest) as err:  # away, or not written yet
+        return Measures(at, queue, broker_error, ledger_error=str(err))
