@@ -101,7 +101,7 @@ def test_a_flow_pending_for_long_is_a_warning(hub):
     assert states["flux en cours"].detail.startswith("1 flux en attente, le plus ancien reçu il y a 40 min")
 
 
-def test_a_ledger_of_the_schema_before_gains_the_indexes_of_the_counts(tmp_path):
+def test_a_ledger_of_the_schema_before_gains_the_indexes_and_the_number_keys(tmp_path):
     from facteur.adapters.sqlite_ledger import SCHEMA_VERSION
 
     path = tmp_path / "ledger.sqlite"
@@ -109,13 +109,20 @@ def test_a_ledger_of_the_schema_before_gains_the_indexes_of_the_counts(tmp_path)
     older = SqliteLedger(path)
     older.db.executescript(
         "DROP INDEX flows_by_received; DROP INDEX invoices_awaiting; DROP INDEX invoices_started;"
-        f"DROP INDEX invoices_by_syntax; DROP INDEX findings_by_code; PRAGMA user_version = {SCHEMA_VERSION - 1};"
+        "DROP INDEX invoices_by_syntax; DROP INDEX findings_by_code; DROP INDEX invoices_by_number_key;"
+        "ALTER TABLE invoices DROP COLUMN number_key;"
+        "INSERT INTO flows (id, sender, name, source, size, sha256, archive, received_at, status)"
+        " VALUES ('old', 'DEMO01', 'a.xml', 'inbox', 1, 'x', 'a', '2026-11-01T10:00:00.000000+00:00', '93');"
+        "INSERT INTO invoices (flow_id, idx, document, syntax, accepted, number) VALUES ('old', 1, 'a.xml', 'UBL', 0,"
+        " 'DK\u20111 ');"
+        f"PRAGMA user_version = {SCHEMA_VERSION - 1};"
     )
     older.close()
     ledger = SqliteLedger(path)
     indexes = {row[0] for row in ledger.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"flows_by_received", "invoices_awaiting", "invoices_started", "invoices_by_syntax",
-            "findings_by_code"} <= indexes
+            "findings_by_code", "invoices_by_number_key"} <= indexes
+    assert [f.id for f in ledger.flows(number="dk-1")] == ["old"]  # the number as read, filled for the rows before
     plan = " ".join(row[3] for row in ledger.db.execute(
         "EXPLAIN QUERY PLAN SELECT substr(received_at, 1, 10), sender, status, COUNT(*) FROM flows"
         " WHERE received_at >= '2026-11-14' GROUP BY substr(received_at, 1, 10), sender, status"))

@@ -126,6 +126,8 @@ def test_a_sqlite_ledger_of_the_previous_schema_gains_the_rule_set_columns(hub):
         f"""
         ALTER TABLE invoices DROP COLUMN rule_set;
         ALTER TABLE invoices DROP COLUMN rule_set_version;
+        DROP INDEX invoices_by_number_key;
+        ALTER TABLE invoices DROP COLUMN number_key;
         PRAGMA user_version = {SQLITE_BEFORE_RULE_SETS};
         """
     )
