@@ -15,19 +15,23 @@ from pathlib import Path
 
 from facteur.adapters.sql_ledger import (
     CONSOLE,
+    FILL_NUMBER_KEYS,
     LEASES,
+    NUMBER_KEYS,
     LONE_RUNS,
     OUTBOX,
     RENORMALISE_KEYS,
     RULE_SETS,
     TABLES,
+    TALLY_INDEXES,
     WRITTEN_KEYS,
     SqlLedger,
     renormalised,
 )
 from facteur.engine.errors import LedgerReplaced, LedgerTooNew, LedgerUnavailable
+from facteur.engine.hub.controls import comparable
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 SQLITE_OUTBOX = OUTBOX.format(binary="BLOB", insertion_order="")
 
@@ -62,7 +66,8 @@ UPDATE invoices SET state = '02' WHERE accepted = 1;
     6: SQLITE_OUTBOX,
     7: LONE_RUNS.format(if_not_exists=""),
     8: RULE_SETS.format(if_not_exists=""),
-    9: SQLITE_CONSOLE,
+    9: NUMBER_KEYS.format(if_not_exists="") + FILL_NUMBER_KEYS + TALLY_INDEXES,
+    10: SQLITE_CONSOLE,
 }
 
 
@@ -86,6 +91,7 @@ class SqliteLedger(SqlLedger):
         self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
         self.db.create_function("renormalised", 1, renormalised, deterministic=True)
+        self.db.create_function("comparable", 1, comparable, deterministic=True)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")

@@ -25,6 +25,7 @@ from facteur.engine.config import Config
 from facteur.engine.errors import ConfigError, InvalidRequest, LedgerUnavailable
 from facteur.engine.hub.directory import Directory
 from facteur.engine.model import Output
+from facteur.engine.operations.hub import QueueState
 from facteur.engine.pipeline import Context
 from facteur.engine.runtime.ledger import Ledger
 from facteur.engine.runtime.runner import Runner, utc_now
@@ -96,6 +97,13 @@ class Wired:
             raise InvalidRequest(f"--to {to} is not a folder")
         write_atomic(folder / source.name, source.read_bytes())
         return str(folder / source.name)
+
+    def queue(self) -> QueueState | None:
+        from facteur.adapters.amqp import queue_counts
+
+        if not self.config.amqp.get("url"):
+            return None
+        return QueueState(*queue_counts(amqp_settings(self.config)))
 
     def publish(self) -> None:
         publish_waiting(self.config, self.ledger, self.deliveries, self.warn)

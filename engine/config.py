@@ -108,10 +108,45 @@ class AmqpTable(_Table):
 
 
 class WebSettings(_Table):
-    """[web]: where `facteur serve` listens, and how long a console session lasts."""
+    """[web]: where `facteur serve` (the console and its API) and, when `enabled`,
+    `facteur run` (/metrics, /healthz, /readyz) listen; how long a console session lasts."""
 
-    listen: str = Field("127.0.0.1:8080", pattern=r"^[^:\s]+:\d{1,5}$")  # host:port
+    enabled: bool = False
+    listen: Annotated[str, Field(pattern=r"^[^\s:]+:\d{1,5}$")] = "127.0.0.1:8080"  # host:port
     session_hours: float = Field(12.0, gt=0)
+
+    @property
+    def host(self) -> str:
+        return self.listen.rpartition(":")[0]
+
+    @property
+    def port(self) -> int:
+        return int(self.listen.rpartition(":")[2])
+
+
+class AlertSettings(_Table):
+    """[alerts]: the conditions watched by `facteur run`, and where alerts go
+    (webhooks, e-mail); one alert when a condition starts, one when it ends."""
+
+    webhooks: list[str] = []  # URLs each alert is POSTed to, as JSON
+    smtp_host: str = ""  # empty: no e-mail
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_user: str = ""
+    smtp_password: str = ""
+    mail_from: str = "facteur@localhost"
+    mail_to: list[str] = []
+    every_seconds: float = Field(60.0, gt=0)  # how often the conditions are observed
+    rejection_rate: float = Field(0.5, gt=0, le=1)  # share of flows rejected over the window that alerts
+    rejection_window_minutes: int = Field(60, ge=1)
+    rejection_min_flows: int = Field(10, ge=1)  # below this many flows in the window, no rate is judged
+    retrying_minutes: int = Field(30, ge=1)  # a flow pending (retried) longer than this alerts
+    dead_letters: bool = True  # messages in the dead-letter queue alert
+    unreachable: bool = True  # the ledger, or the broker when configured, unreachable alerts
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.webhooks or (self.smtp_host and self.mail_to))
 
 
 class Settings(_Table):
@@ -126,6 +161,7 @@ class Settings(_Table):
     amqp: AmqpTable = AmqpTable()
     delivery: dict[str, DeliveryMode] = {}  # partner id -> how it receives its outputs
     web: WebSettings = WebSettings()
+    alerts: AlertSettings = AlertSettings()
 
 
 @dataclass(frozen=True)
@@ -153,7 +189,8 @@ class Config:
     ledger_url: str = ""  # a PostgreSQL URL; empty: the SQLite file `ledger`
     lease_seconds: float = 60.0  # a flow's lease, renewed while its holder works on it
     stop_seconds: float = 30.0  # a stopping engine leaves what is unfinished after this long, claimed for its next start
-    web: WebSettings = WebSettings()  # the console of `facteur serve`
+    web: WebSettings = WebSettings()  # the console, /metrics, /healthz, /readyz
+    alerts: AlertSettings = AlertSettings()
 
     def with_open_directory(self) -> "Config":
         return replace(self, open_directory=True)
@@ -202,6 +239,7 @@ def resolve(settings: Settings, path: Path, root: Path, mappings: Path, ledger_u
         lease_seconds=settings.ledger.lease_seconds,
         stop_seconds=settings.intake.stop_seconds,
         web=settings.web,
+        alerts=settings.alerts,
     )
 
 

@@ -95,6 +95,7 @@ SYSTEM_MODULES = {
     "test_full_disk",  # a tmpfs mounted for `facteur run`
     "test_in_flight",  # `facteur run` and `facteur worker` processes, RabbitMQ, PostgreSQL
     "test_ledger_race",  # facteur processes racing on one ledger
+    "test_observe_run",  # `facteur run` serving /metrics, a private PostgreSQL and RabbitMQ taken away
     "test_outbox",  # RabbitMQ, relay and `facteur` processes
     "test_pool",  # `facteur run` and its worker processes, killed
     "test_run",  # `facteur run` processes, killed and restarted

@@ -60,6 +60,13 @@ def test_a_page_without_a_session_sends_to_the_log_in_and_a_wrong_password_is_re
     assert unknown.status_code == 403 and "identifiant ou mot de passe incorrect" in unknown.text
 
 
+def test_the_dashboard_shows_the_hub_at_a_glance_but_not_to_a_partner(installed):
+    board = browser(installed, "lecteur").get("/")
+    assert "Tableau de bord" in board.text and "FCT-RECIPIENT-UNKNOWN" in board.text and "DEMO01" in board.text
+    assert browser(installed, "ville").get("/", follow_redirects=False).headers["location"] == "/flux"
+    assert browser(installed).get("/healthz").json() == {"status": "ok"}
+
+
 def test_a_rejected_flow_is_found_by_its_invoice_number_with_its_finding_and_values(installed):
     client = browser(installed, "lecteur")
     found = client.get("/flux", params={"numero": REJECTED_NUMBER.lower()})

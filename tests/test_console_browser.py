@@ -11,13 +11,15 @@ posted without its CSRF token, are refused."""
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
 from contextlib import closing
 from pathlib import Path
+from urllib.error import HTTPError
+from urllib.request import Request, urlopen
 
-import httpx
 import pytest
 import uvicorn
 from console_site import MISSING_SIRET, PASSWORD, REJECTED_NUMBER, site
@@ -83,7 +85,12 @@ def log_in(driver, base: str, name: str) -> None:
     driver.find_element(By.ID, "utilisateur").send_keys(name)
     driver.find_element(By.ID, "mot_de_passe").send_keys(PASSWORD)
     driver.find_element(By.ID, "se-connecter").click()
-    assert driver.find_element(By.ID, "chercher")  # the search page, where the home page leads for now
+    assert name in driver.find_element(By.CSS_SELECTOR, "header .qui").text
+
+
+def api_get(url: str, token: str) -> bytes:
+    with urlopen(Request(url, headers={"Authorization": f"Bearer {token}"}), timeout=10) as answer:
+        return answer.read()
 
 
 def text(driver, element_id: str) -> str:
@@ -93,6 +100,8 @@ def text(driver, element_id: str) -> str:
 def test_an_operator_finds_a_rejected_flow_mends_the_directory_replays_it_and_sees_it_integrated(console, browser):
     installed, base = console
     log_in(browser, base, "opera")
+    assert "FCT-RECIPIENT-UNKNOWN" in text(browser, "rejets")  # the dashboard's rejections of the week
+    browser.get(f"{base}/flux")
     browser.find_element(By.ID, "numero").send_keys(REJECTED_NUMBER)
     browser.find_element(By.ID, "chercher").click()
     rows = browser.find_elements(By.CSS_SELECTOR, "#resultats tbody tr")
@@ -120,15 +129,17 @@ def test_a_partner_sees_none_of_another_partner_s_flows_in_pages_and_api(console
     city_flow = installed.flow_of("DEMO-2026-0001")
     hospital_flow = installed.flow_of("DEMO-2026-0003")
     log_in(browser, base, "ville")
+    assert browser.current_url == f"{base}/flux"  # no dashboard of every partner's figures for a partner
     listed = {link.text for link in browser.find_elements(By.CSS_SELECTOR, "#resultats tbody td:first-child a")}
     assert listed == {city_flow}
     browser.get(f"{base}/flux/{hospital_flow}")
     assert "aucun flux" in text(browser, "message")
     with closing(installed.hub()) as hub:
         token = operations.issue_token(hub, "ville")
-    headers = {"Authorization": f"Bearer {token}"}
-    assert [row["id"] for row in httpx.get(f"{base}/api/flows", headers=headers).json()] == [city_flow]
-    assert httpx.get(f"{base}/api/flows/{hospital_flow}", headers=headers).status_code == 400
+    assert [row["id"] for row in json.loads(api_get(f"{base}/api/flows", token))] == [city_flow]
+    with pytest.raises(HTTPError) as refused:
+        api_get(f"{base}/api/flows/{hospital_flow}", token)
+    assert refused.value.code == 400 and "aucun flux" in json.loads(refused.value.read())["erreur"]
 
 
 def test_an_action_without_the_role_or_a_form_without_its_csrf_token_is_refused(console, browser):

@@ -31,6 +31,9 @@ from facteur.engine.inputs.mappings import Format
 from facteur.engine.model import Flow, Invoice, Party, Syntax
 from facteur.engine.validation.rulesets import FACTURX_VERSION, RuleSet
 
+# The schema versions before the rule set columns: later migrations must not move them.
+SQLITE_BEFORE_RULE_SETS = 8
+PG_BEFORE_RULE_SETS = 6
 TOY_NS = "urn:example:toy"
 TOY_XSD = f"""<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="{TOY_NS}"
     elementFormDefault="qualified">
@@ -112,9 +115,6 @@ def test_ubl_and_cii_invoices_record_the_rule_set_that_judged_each(hub):
     assert code == 0 and f"judged by EN16931-UBL {judged['EN16931-UBL']}" in text
 
 
-RULE_SETS_STEP = 8  # the schema version the rule set columns were added after
-
-
 @pytest.mark.sqlite_only
 @pytest.mark.usefixtures("ledger_backend")
 def test_a_sqlite_ledger_of_the_previous_schema_gains_the_rule_set_columns(hub):
@@ -126,7 +126,9 @@ def test_a_sqlite_ledger_of_the_previous_schema_gains_the_rule_set_columns(hub):
         f"""
         ALTER TABLE invoices DROP COLUMN rule_set;
         ALTER TABLE invoices DROP COLUMN rule_set_version;
-        PRAGMA user_version = {RULE_SETS_STEP};
+        DROP INDEX invoices_by_number_key;
+        ALTER TABLE invoices DROP COLUMN number_key;
+        PRAGMA user_version = {SQLITE_BEFORE_RULE_SETS};
         """
     )
     older.close()
@@ -148,7 +150,7 @@ def test_a_postgresql_ledger_of_the_previous_schema_gains_the_rule_set_columns(p
     with psycopg.connect(pg_ledger_url, autocommit=True) as connection:
         connection.execute("ALTER TABLE invoices DROP COLUMN rule_set")
         connection.execute("ALTER TABLE invoices DROP COLUMN rule_set_version")
-        connection.execute("UPDATE schema_version SET version = %s", (PG_SCHEMA_VERSION - 1,))
+        connection.execute("UPDATE schema_version SET version = %s", (PG_BEFORE_RULE_SETS,))
     PgLedger(pg_ledger_url).close()
     with psycopg.connect(pg_ledger_url, autocommit=True) as connection:
         assert connection.execute("SELECT version FROM schema_version").fetchall() == [(PG_SCHEMA_VERSION,)]

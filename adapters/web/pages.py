@@ -74,8 +74,11 @@ def log_out(request: Request, hub: Hub, session: Posted):
 
 
 @router.get("/")
-def home() -> Response:
-    return RedirectResponse("/flux", 303)
+def home(request: Request, hub: Hub, session: Seen) -> Response:
+    """The dashboard; a partner user, whom the hub's totals do not concern, goes to its flows."""
+    if session.user.scope:
+        return RedirectResponse("/flux", 303)
+    return render(request, session, "tableau.html", board=operations.dashboard(hub))
 
 
 @router.get("/flux")

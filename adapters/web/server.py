@@ -8,13 +8,8 @@ from facteur.adapters.web.app import create_app
 from facteur.engine.config import Config
 
 
-def address(config: Config) -> tuple[str, int]:
-    host, _, port = config.web.listen.rpartition(":")
-    return host, int(port)
-
-
 def serve(config: Config) -> int:
-    host, port = address(config)
+    host, port = config.web.host, config.web.port
     print(f"facteur : console sur http://{host}:{port}/ (API : http://{host}:{port}/api/docs) ; Ctrl-C pour arrêter",
           flush=True)
     uvicorn.run(create_app(config), host=host, port=port, log_level="warning", proxy_headers=False)

@@ -35,10 +35,13 @@ from facteur.engine.operations.documents import (
     read_pivot,
     resend,
 )
+from facteur.engine.operations import alerts
+from facteur.engine.operations.dashboard import Dashboard, Overdue, PartnerFlows, Period, dashboard
 from facteur.engine.operations.dates import day
-from facteur.engine.operations.doctor import Check, Diagnosis, Probes, diagnose
+from facteur.engine.operations.doctor import Check, Diagnosis, Probes, diagnose, ready
 from facteur.engine.operations.flows import FlowFilter, list_flows, show_flow
-from facteur.engine.operations.hub import Hub
+from facteur.engine.operations.hub import Hub, QueueState
+from facteur.engine.operations.measures import Measures, measure
 from facteur.engine.operations.lifecycle import (
     Collected,
     Delay,
@@ -71,6 +74,7 @@ from facteur.engine.runtime.records import (
     TimelineEvent,
 )
 from facteur.engine.runtime.replay import Skipped
+from facteur.engine.runtime.tallies import Awaiting, Backlog, CodeCount
 from facteur.engine.runtime.runner import Handled
 
 __all__ = [
@@ -87,7 +91,13 @@ __all__ = [
     "collect", "recipient_structure", "Collected", "Handed", "dispute", "Disputed", "payment_delays", "flow_delays",
     "PaymentDelays", "Delay",
     # whether the installation can run
-    "diagnose", "Probes", "Diagnosis", "Check",
+    "diagnose", "ready", "Probes", "Diagnosis", "Check",
+    # the hub at a glance
+    "dashboard", "Dashboard", "Period", "PartnerFlows", "CodeCount", "Awaiting", "Overdue", "QueueState", "Backlog",
+    # what the metrics show
+    "measure", "Measures",
+    # alerts: observations, episodes, and the alerts they call for
+    "alerts",
     # a flow's documents, an invoice read from its pivot, a pivot sent again
     "original", "output", "Document", "invoice_view", "read_pivot", "InvoiceView", "resend", "Resent",
     # the broker's dead letters

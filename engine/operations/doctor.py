@@ -80,6 +80,24 @@ def diagnose(probes: Probes, min_free_bytes: int = MIN_FREE_BYTES) -> Diagnosis:
     return Diagnosis(tuple(checks))
 
 
+def ready(probes: Probes, min_free_bytes: int = MIN_FREE_BYTES) -> Diagnosis:
+    """Whether a running engine can take flows now, for a load balancer or an
+    orchestrator (`/readyz`): its ledger and broker reached, its rule sets
+    loaded, and room on its disk (below `min_free_bytes`, flows would soon wait:
+    not ready)."""
+    return Diagnosis((
+        _check("registre", probes.ledger),
+        _check("courtier AMQP", probes.broker, _broker),
+        _check("règles de validation", probes.rule_sets),
+        _check("espace disque", probes.free_bytes, lambda found: _room(*found, min_free_bytes)),
+    ))
+
+
+def _room(where: str, free: int, min_free_bytes: int) -> tuple[str, str]:
+    state, detail = _disk(where, free, min_free_bytes)
+    return (FAILED if state == WARNING else state), detail
+
+
 def _check(name: str, probe: Callable[[], Any], judge: Callable[[Any], tuple[str, str]] = lambda found: (OK, found)
            ) -> Check:
     """The probe asked, and what it found judged; what it raised is the failure."""

@@ -16,6 +16,7 @@ from typing import Callable, Protocol
 
 from facteur.engine.model import Flow, Invoice, Outcome, Output, StatusChange
 from facteur.engine.runtime.records import FlowDetail, FlowSummary
+from facteur.engine.runtime.tallies import Awaiting, Backlog, CodeCount, FlowCount, Started, Totals
 from facteur.engine.statuses import PENDING
 
 
@@ -179,5 +180,26 @@ class Ledger(Protocol):
 
     def flow_detail(self, flow_id: str) -> FlowDetail | None:
         """Everything about one flow (id or unique prefix): timeline, invoices, findings, outputs."""
+
+    def flow_counts(self, since: str) -> list[FlowCount]:
+        """Flows received on or after the day `since` (ISO), counted by day of
+        reception, sender and status."""
+
+    def blocking_codes(self, since: str) -> list[CodeCount]:
+        """For each finding code that blocked something in flows received on or
+        after `since`, how many such flows; most frequent first."""
+
+    def awaiting(self) -> list[Awaiting]:
+        """Per recipient, the invoices delivered (02) and not yet acknowledged."""
+
+    def started(self, before: str) -> list[Started]:
+        """Invoices not in a final status whose payment delay started before the
+        day `before` (ISO), counted by buyer and day of start."""
+
+    def backlog(self) -> Backlog:
+        """The flows and outbox messages that wait."""
+
+    def totals(self) -> Totals:
+        """Flows, invoices and findings, all counted."""
 
     def close(self) -> None: ...
