@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from facteur.engine.operations import FlowFilter, User, day
 
 PAGE = 50  # flows per page of results
+DAY = r"^(|\d{4}-\d{2}-\d{2}|today|aujourd'hui|yesterday|hier|-\d{1,5}[dj])$"  # what `operations.day` reads
+STATUS = r"^(|90|93|96|held|pending|integrated|rejected|partly)$"
 REPLAY_LIMIT = 500  # flows a replay of a search's results takes at most
 
 
@@ -24,10 +26,10 @@ class Search(BaseModel):
     fournisseur: str = Field("", max_length=64, description="le SIRET d'un fournisseur des factures du flux")
     destinataire: str = Field("", max_length=64, description="boîte ou SIRET d'un destinataire des factures du flux")
     partenaire: str = Field("", max_length=64, description="le partenaire qui a envoyé ou reçu le flux")
-    statut: str = Field("", max_length=20, description="90, 93, 96, held, pending, ou integrated, rejected, partly")
+    statut: str = Field("", pattern=STATUS, description="90, 93, 96, held, pending, ou integrated, rejected, partly")
     code: str = Field("", max_length=80, description="le code d'un constat du flux, par exemple FCT-RECIPIENT-UNKNOWN")
-    du: str = Field("", max_length=20, description="reçu ce jour ou après : AAAA-MM-JJ, aujourd'hui, hier, -7j")
-    au: str = Field("", max_length=20, description="reçu ce jour ou avant : AAAA-MM-JJ, aujourd'hui, hier, -7j")
+    du: str = Field("", pattern=DAY, description="reçu ce jour ou après : AAAA-MM-JJ, aujourd'hui, hier, -7j")
+    au: str = Field("", pattern=DAY, description="reçu ce jour ou avant : AAAA-MM-JJ, aujourd'hui, hier, -7j")
     page: int = Field(1, ge=1, le=100_000)
 
     def flow_filter(self, user: User, limit: int = PAGE + 1, first: int | None = None) -> FlowFilter:
