@@ -224,3 +224,17 @@ def test_users_are_managed_from_the_command_line(installed, capsys, monkeypatch)
     assert main(["users", "remove", "cli", *config]) == 0
     assert client.get("/api/me").status_code == 401
     assert main(["users", "remove", "cli", *config]) == 2
+
+
+@pytest.mark.usefixtures("ledger_backend")
+def test_users_sessions_tokens_and_the_audit_trail_live_in_either_ledger(tmp_path):
+    installed = site(tmp_path / "root")
+    client = browser(installed, "opera")
+    flow_id = installed.flow_of(REJECTED_NUMBER)
+    preview = client.get(f"/flux/{flow_id}/rejouer")
+    assert client.post(f"/flux/{flow_id}/rejouer", data={"csrf": csrf(preview.text)}).status_code == 200
+    assert [row["id"] for row in api(installed, "ville").get("/api/flows").json()] == [installed.flow_of("DEMO-2026-0001")]
+    with closing(installed.hub()) as hub:
+        assert [(e.user, e.action, e.outcome) for e in operations.audit_trail(hub)] == [("opera", "rejouer", "réussi")]
+        operations.change_password(hub, "opera", PASSWORD + "-2")
+    assert client.get("/flux", follow_redirects=False).status_code == 303  # a new password ends the sessions
