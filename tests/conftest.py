@@ -92,6 +92,7 @@ def ledger_backend(request, monkeypatch):
 SYSTEM_MODULES = {
     "test_amqp",  # RabbitMQ
     "test_console_browser",  # a headless chromium, and the console served over HTTP
+    "test_console_dead_letters",  # RabbitMQ
     "test_full_disk",  # a tmpfs mounted for `facteur run`
     "test_in_flight",  # `facteur run` and `facteur worker` processes, RabbitMQ, PostgreSQL
     "test_ledger_race",  # facteur processes racing on one ledger
