@@ -3,8 +3,8 @@ orchestrator asks of a running facteur.
 
 `routes(config)` returns them as Starlette routes, for the console's
 application to mount beside its pages; `app(config)` is the minimal
-application of them alone, and `start(config, log)` serves it from a thread
-of `facteur run` when `[web] enabled = true`.
+application of them alone; `start(config, log, application)` serves the
+console, with them, from a thread of `facteur run` when `[web] enabled = true`.
 
 - `/healthz` answers 200 as long as the process answers: nothing is checked.
 - `/readyz` answers 200 when the engine can take flows (the ledger and the
@@ -99,21 +99,22 @@ def app(config: Config) -> Starlette:
     return Starlette(routes=routes(config))
 
 
-def start(config: Config, log) -> Callable[[], None]:
-    """Serve `app(config)` on `[web] listen` from a thread of this process;
-    returns what stops it. An address that cannot be listened on is logged,
-    and the engine runs on without its HTTP face."""
+def start(config: Config, log, application) -> Callable[[], None]:
+    """Serve `application` (the console, which mounts these routes) on `[web]
+    listen` from a thread of this process; returns what stops it. An address
+    that cannot be listened on is logged, and the engine runs on without its
+    HTTP face."""
     import uvicorn
 
-    server = uvicorn.Server(uvicorn.Config(app(config), host=config.web.host, port=config.web.port,
+    server = uvicorn.Server(uvicorn.Config(application, host=config.web.host, port=config.web.port,
                                            log_level="warning", lifespan="off", access_log=False))
     thread = threading.Thread(target=server.run, name="facteur-web", daemon=True)
     thread.start()
     if _started(server, thread):
-        log.info("face HTTP à l'écoute", listen=config.web.listen, routes=["/metrics", "/healthz", "/readyz"])
+        log.info("face HTTP à l'écoute", listen=config.web.listen, routes=["/", "/api/", "/metrics", "/healthz", "/readyz"])
     else:
         log.error(f"impossible d'écouter sur {config.web.listen} ([web] listen dans {config.path}) : l'adresse est "
-                  "prise ou interdite ; choisissez-en une autre. facteur continue sans /metrics ni /readyz")
+                  "prise ou interdite ; choisissez-en une autre. facteur continue sans console ni /metrics ni /readyz")
 
     def stop() -> None:
         server.should_exit = True
