@@ -60,7 +60,7 @@ from facteur.engine.runtime.records import (
     TimelineEvent,
 )
 from facteur.engine.runtime.tallies import Awaiting, Backlog, CodeCount, FlowCount, Started, Totals
-from facteur.engine.statuses import FINAL, FLOW_CODES, INVOICE_STATUS_LABELS, PENDING
+from facteur.engine.statuses import FINAL, FLOW_CODES, INVOICE_STATUS_LABELS, PENDING, FlowStatus
 
 # Who works on a flow, or judges statuses of an invoice, now; a migration of its own too.
 LEASES = """
@@ -101,6 +101,9 @@ CREATE TABLE IF NOT EXISTS console_audit (
 # in one of them runs. Written as literals, because a partial index serves only
 # the queries whose condition repeats its own.
 SETTLED = "(" + ", ".join(f"'{code}'" for code in sorted(FINAL)) + ")"
+
+# The flow statuses a blocking finding leaves: rejected, or partly integrated.
+BLOCKED = f"('{FlowStatus.REJECTED.value}', '{FlowStatus.PARTLY_INTEGRATED.value}')"
 
 # What the dashboard and the metrics count (`tallies.py`), and what the searches
 # of the console filter on, kept fast at a million flows: each count reads an
@@ -649,9 +652,10 @@ class SqlLedger:
     def blocking_codes(self, since: str) -> list[CodeCount]:
         return [
             CodeCount(**dict(row)) for row in self._execute(
-                # the flows of the period first, then their findings (SQLite joins a CROSS JOIN in its order)
+                # the flows of the period that something blocked (rejected, partly integrated) first, then
+                # their findings: SQLite joins a CROSS JOIN in its order, PostgreSQL then probes rather than scans
                 "SELECT x.code, COUNT(DISTINCT x.flow_id) AS flows FROM flows f CROSS JOIN findings x"
-                " WHERE x.flow_id = f.id AND f.received_at >= ? AND x.severity = 'blocking'"
+                f" WHERE x.flow_id = f.id AND f.received_at >= ? AND f.status IN {BLOCKED} AND x.severity = 'blocking'"
                 " GROUP BY x.code ORDER BY flows DESC, x.code",
                 (since,),
             ).fetchall()

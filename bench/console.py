@@ -13,8 +13,8 @@ older ones are made available (03) or, past 30 days, mostly paid (11), a few
 still running past their delay (10). The ledger's own indexes are dropped
 while loading and made again after, by their statements of
 adapters/sql_ledger.py. PostgreSQL gets a database of its own on the given
-server, dropped at the end, and is analysed as its autovacuum would; SQLite is
-left as a real ledger is, without ANALYZE.
+server, dropped at the end, and is vacuumed and analysed as its autovacuum
+would; SQLite is left as a real ledger is, without ANALYZE.
 
 Then each read is timed `--repeat` times through the operations of
 engine/operations/ (what the console calls): `dashboard`, `list_flows` with
@@ -165,7 +165,7 @@ def fill_postgresql(url: str, count: int) -> None:
                             copy.write_row(row)
         for _, statement in index_statements():
             db.execute(statement)
-        db.execute("ANALYZE")
+        db.execute("VACUUM ANALYZE")
 
 
 def timed(work: Callable[[], object], repeat: int) -> tuple[float, float]:

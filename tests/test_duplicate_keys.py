@@ -94,8 +94,11 @@ def _make_old(hub: Hub, backend: str, renumbered: dict[str, str]) -> None:
         ledger_rows(hub.root, "ALTER TABLE flows DROP COLUMN lone_runs")
         ledger_rows(hub.root, "ALTER TABLE invoices DROP COLUMN rule_set")
         ledger_rows(hub.root, "ALTER TABLE invoices DROP COLUMN rule_set_version")
+        ledger_rows(hub.root, "DROP INDEX invoices_by_number_key")
+        ledger_rows(hub.root, "ALTER TABLE invoices DROP COLUMN number_key")
         ledger_rows(hub.root, "PRAGMA user_version = 3")
     else:
+        ledger_rows(hub.root, "UPDATE invoices SET number_key = NULL")
         ledger_rows(hub.root, "UPDATE schema_version SET version = 1")
 
 

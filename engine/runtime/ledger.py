@@ -187,7 +187,8 @@ class Ledger(Protocol):
 
     def blocking_codes(self, since: str) -> list[CodeCount]:
         """For each finding code that blocked something in flows received on or
-        after `since`, how many such flows; most frequent first."""
+        after `since` (rejected or partly integrated flows: nothing blocks in
+        the others), how many such flows; most frequent first."""
 
     def awaiting(self) -> list[Awaiting]:
         """Per recipient, the invoices delivered (02) and not yet acknowledged."""
