@@ -159,6 +159,8 @@ def test_the_api_answers_a_token_with_its_role_and_scope(installed):
     done = operator.post(f"/api/flows/{other_flow}/replay").json()
     assert [h["status"] for h in done["replayed"]] == ["90"]
     assert {e["action"] for e in operator.get("/api/audit").json()} == {"rejouer", "rejouer (essai)"}
+    everything = operator.post("/api/replay", params={"dry_run": True})
+    assert everything.status_code == 400 and "au moins un critère" in everything.json()["erreur"]
 
 
 def test_an_invoice_is_read_from_its_pivot_and_its_pivot_resent(installed):

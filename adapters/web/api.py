@@ -73,6 +73,7 @@ def replay(hub: Hub, user: Caller, flow_id: FlowId, dry_run: bool = False) -> Re
 
 @router.post("/replay", summary=f"Rejouer les flux d'une recherche (au plus {REPLAY_LIMIT})")
 def replay_search(hub: Hub, user: Caller, criteria: Annotated[Search, Query()], dry_run: bool = False) -> Replayed:
+    criteria.require_criterion()
     ids = [row.id for row in operations.list_flows(hub, criteria.flow_filter(user, REPLAY_LIMIT, 0))]
     return _replay(hub, user, ids, dry_run, f"{len(ids)} flux ({criteria.query()})")
 

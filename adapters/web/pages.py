@@ -83,10 +83,8 @@ def home(request: Request, hub: Hub, session: Seen) -> Response:
 
 @router.get("/flux")
 def search(request: Request, hub: Hub, session: Seen, criteria: Annotated[Search, Query()]):
-    asked = any(value for key, value in criteria.model_dump().items() if key != "page")
     rows = operations.list_flows(hub, criteria.flow_filter(session.user))
-    return render(request, session, "recherche.html", criteria=criteria, rows=rows[:PAGE], more=len(rows) > PAGE,
-                  asked=asked)
+    return render(request, session, "recherche.html", criteria=criteria, rows=rows[:PAGE], more=len(rows) > PAGE)
 
 
 @router.get("/flux/{flow_id}")
@@ -157,6 +155,7 @@ def replay_search(request: Request, hub: Hub, session: Posted, criteria: Annotat
 
 
 def _search_ids(hub: Wired, session: Session, criteria: Search) -> list[str]:
+    criteria.require_criterion()
     return [row.id for row in operations.list_flows(hub, criteria.flow_filter(session.user, REPLAY_LIMIT, 0))]
 
 

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from facteur.engine.operations import FlowFilter, User, day
+from facteur.engine.operations import FlowFilter, InvalidRequest, User, day
 
 PAGE = 50  # flows per page of results
 DAY = r"^(|\d{4}-\d{2}-\d{2}|today|aujourd'hui|yesterday|hier|-\d{1,5}[dj])$"  # what `operations.day` reads
@@ -31,6 +31,17 @@ class Search(BaseModel):
     du: str = Field("", pattern=DAY, description="reçu ce jour ou après : AAAA-MM-JJ, aujourd'hui, hier, -7j")
     au: str = Field("", pattern=DAY, description="reçu ce jour ou avant : AAAA-MM-JJ, aujourd'hui, hier, -7j")
     page: int = Field(1, ge=1, le=100_000)
+
+    @property
+    def asked(self) -> bool:
+        """Whether any criterion was given (a page number alone is none)."""
+        return any(value for key, value in self.model_dump().items() if key != "page")
+
+    def require_criterion(self) -> None:
+        """A replay of a search's results needs a search: all flows at once is never what was meant."""
+        if not self.asked:
+            raise InvalidRequest("rejouer les résultats d'une recherche demande au moins un critère "
+                                 "(statut, code de constat, dates...)")
 
     def flow_filter(self, user: User, limit: int = PAGE + 1, first: int | None = None) -> FlowFilter:
         """The operations' filter for this search as `user` may make it: a
