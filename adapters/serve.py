@@ -97,9 +97,8 @@ def _faces(config: Config, log, stop: threading.Event) -> Callable[[], None]:
     stops = []
     if config.web.enabled:
         from facteur.adapters.web import observability
-        from facteur.adapters.web.app import create_app
 
-        stops.append(observability.start(config, log, create_app(config)))
+        stops.append(observability.start(config, log))
     if config.alerts.enabled:
         from facteur.adapters import alerts
 

@@ -3,8 +3,8 @@ orchestrator asks of a running facteur.
 
 `routes(config)` returns them as Starlette routes, for the console's
 application to mount beside its pages; `app(config)` is the minimal
-application of them alone; `start(config, log, application)` serves the
-console, with them, from a thread of `facteur run` when `[web] enabled = true`.
+application of them alone, and `start(config, log)` serves it from a thread
+of `facteur run` when `[web] enabled = true`.
 
 - `/healthz` answers 200 as long as the process answers: nothing is checked.
 - `/readyz` answers 200 when the engine can take flows (the ledger and the
@@ -33,6 +33,7 @@ from facteur.adapters.metrics import STAGE_SECONDS, LedgerCollector
 from facteur.adapters.probes import Installation
 from facteur.engine import operations
 from facteur.engine.config import Config
+from facteur.engine.errors import RulesUnavailable, Unavailable
 
 STARTING_SECONDS = 5.0  # how long `start` waits to see the server listen before it says it could not
 
@@ -60,12 +61,22 @@ class Observatory:
 
 
 class _Ready:
-    """The probes of `facteur doctor`, but rule sets loaded once stay loaded:
-    they do not change under a running engine, and loading them takes seconds."""
+    """The probes of `facteur doctor`, but the rule sets are loaded once, in
+    a thread of their own from the start: they do not change under a running
+    engine, and loading them takes seconds, longer than a probe waits. Until
+    they are loaded, the engine is not ready."""
 
     def __init__(self, installation: Installation):
         self.installation = installation
-        self.loaded = ""
+        self.loaded = self.failed = ""
+        self.loading = threading.Thread(target=self._load, name="facteur-rules", daemon=True)
+        self.loading.start()
+
+    def _load(self) -> None:
+        try:
+            self.loaded = self.installation.rule_sets()
+        except Unavailable as err:
+            self.failed = str(err)
 
     def ledger(self) -> str:
         return self.installation.ledger()
@@ -77,9 +88,12 @@ class _Ready:
         return self.installation.free_bytes()
 
     def rule_sets(self) -> str:
-        if not self.loaded:
-            self.loaded = self.installation.rule_sets()
-        return self.loaded
+        if self.loaded:
+            return self.loaded
+        if self.failed:
+            raise RulesUnavailable(self.failed)
+        raise RulesUnavailable("règles de validation en cours de chargement (XSD et schematrons) : prêt dans quelques "
+                               "secondes")
 
 
 def healthz(request: Request) -> JSONResponse:
@@ -99,22 +113,21 @@ def app(config: Config) -> Starlette:
     return Starlette(routes=routes(config))
 
 
-def start(config: Config, log, application) -> Callable[[], None]:
-    """Serve `application` (the console, which mounts these routes) on `[web]
-    listen` from a thread of this process; returns what stops it. An address
-    that cannot be listened on is logged, and the engine runs on without its
-    HTTP face."""
+def start(config: Config, log) -> Callable[[], None]:
+    """Serve `app(config)` on `[web] listen` from a thread of this process;
+    returns what stops it. An address that cannot be listened on is logged,
+    and the engine runs on without its HTTP face."""
     import uvicorn
 
-    server = uvicorn.Server(uvicorn.Config(application, host=config.web.host, port=config.web.port,
+    server = uvicorn.Server(uvicorn.Config(app(config), host=config.web.host, port=config.web.port,
                                            log_level="warning", lifespan="off", access_log=False))
     thread = threading.Thread(target=server.run, name="facteur-web", daemon=True)
     thread.start()
     if _started(server, thread):
-        log.info("face HTTP à l'écoute", listen=config.web.listen, routes=["/", "/api/", "/metrics", "/healthz", "/readyz"])
+        log.info("face HTTP à l'écoute", listen=config.web.listen, routes=["/metrics", "/healthz", "/readyz"])
     else:
         log.error(f"impossible d'écouter sur {config.web.listen} ([web] listen dans {config.path}) : l'adresse est "
-                  "prise ou interdite ; choisissez-en une autre. facteur continue sans console ni /metrics ni /readyz")
+                  "prise ou interdite ; choisissez-en une autre. facteur continue sans /metrics ni /readyz")
 
     def stop() -> None:
         server.should_exit = True
