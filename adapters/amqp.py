@@ -45,6 +45,7 @@ from pika.exceptions import (
     AMQPChannelError,
     AMQPConnectionError,
     AMQPError,
+    ChannelClosedByBroker,
     ConnectionWrongStateError,
     NackError,
     ProbableAccessDeniedError,
@@ -62,6 +63,7 @@ KIND_HEADER = "facteur-kind"
 REFUSED_HEADER = "facteur-refused"  # a file refused unread by `facteur watch`: the code (engine/door.py)
 CONTENT_TYPE = "application/octet-stream"
 POLL_SECONDS = 0.5  # how long the consumer waits for I/O before looking at `stop` again
+NOT_FOUND = 404  # the broker's reply to a passive declaration of a queue that does not exist
 CONNECT_TIMEOUT = 5.0  # bounds how long `stop` can go unnoticed while the broker is silent
 
 
@@ -156,6 +158,41 @@ def _describe(error: Exception) -> str:
     """pika often leaves str() empty and puts the cause in args."""
     detail = str(error) or ", ".join(a if isinstance(a, str) else repr(a) for a in error.args)
     return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
+
+
+def queue_counts(settings: AmqpSettings) -> tuple[int, int]:
+    """The messages waiting in the inbound queue and in its dead-letter queue,
+    read by passive declarations (which create and change nothing) over one
+    short connection; a queue no worker has declared yet holds none."""
+    try:
+        connection = connect(settings.url, "facteur-observe")
+    except AMQPError as err:
+        raise BrokerUnreachable(
+            f"le courtier AMQP {redact(settings.url)} est injoignable ({_describe(err)}) : vérifiez qu'il tourne et "
+            "que [amqp] url est juste"
+        ) from None
+    try:
+        return _messages(connection, settings.inbound_queue), _messages(connection, settings.dead_letter_queue)
+    except AMQPError as err:
+        raise BrokerUnreachable(
+            f"le courtier AMQP {redact(settings.url)} ne répond plus ({_describe(err)}) : vérifiez qu'il tourne"
+        ) from None
+    finally:
+        if connection.is_open:
+            connection.close()
+
+
+def _messages(connection: pika.BlockingConnection, queue: str) -> int:
+    channel = connection.channel()
+    try:
+        return channel.queue_declare(queue, passive=True).method.message_count
+    except ChannelClosedByBroker as closed:
+        if closed.reply_code == NOT_FOUND:
+            return 0
+        raise
+    finally:
+        if channel.is_open:
+            channel.close()
 
 
 class AmqpConsumer:

@@ -33,3 +33,8 @@ class PublishFailed(FacteurError, RuntimeError):
 
 class BrokerUnreachable(PublishFailed, Unavailable):
     """No connection to the broker: no message can be sent now, whichever it is."""
+
+
+class LoginRequired(FacteurError):
+    """A page of the console asked without a session (or with one expired):
+    the console sends the browser to its log-in page."""

@@ -20,19 +20,23 @@ import psycopg
 from psycopg.rows import dict_row
 
 from facteur.adapters.sql_ledger import (
+    CONSOLE,
     LEASES,
+    NUMBER_KEYS,
     LONE_RUNS,
     OUTBOX,
     RENORMALISE_KEYS,
     RULE_SETS,
     SAID,
     TABLES,
+    TALLY_INDEXES,
     WRITTEN_KEYS,
     SqlLedger,
     renormalised,
 )
 from facteur.engine.config import redact
 from facteur.engine.errors import LedgerTooNew, LedgerUnavailable
+from facteur.engine.hub.controls import comparable
 from facteur.engine.messages import say
 
 CONNECT_TIMEOUT = 5  # seconds: a server away is reported, not waited for
@@ -48,6 +52,17 @@ def _renormalise_keys(ledger: "PgLedger") -> None:
     ledger._connection().execute(
         RENORMALISE_KEYS.format(now="to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')")
     )
+
+
+def _number_keys(ledger: "PgLedger") -> None:
+    """Each invoice's number as read (`sql_ledger.NUMBER_KEYS`), computed here
+    for the invoices written before, then the indexes of the counts."""
+    ledger._connection().execute(NUMBER_KEYS.format(if_not_exists="IF NOT EXISTS "))
+    numbered = ledger._execute("SELECT flow_id, idx, number FROM invoices WHERE number IS NOT NULL AND number_key IS NULL")
+    with ledger._connection().cursor() as cursor:
+        cursor.executemany("UPDATE invoices SET number_key = %s WHERE flow_id = %s AND idx = %s",
+                           [(comparable(row["number"]), row["flow_id"], row["idx"]) for row in numbered.fetchall()])
+    ledger._connection().execute(TALLY_INDEXES)
 
 
 # Each schema version's statements (or a function of the ledger, for a step
@@ -75,6 +90,8 @@ FOR EACH ROW WHEN (OLD.dgp_start IS NOT NULL) EXECUTE FUNCTION dgp_start_never_c
     RULE_SETS.format(if_not_exists="IF NOT EXISTS "),  # so have they these
     SAID.format(if_not_exists="IF NOT EXISTS "),  # and this one
     "ALTER TABLE findings ADD COLUMN IF NOT EXISTS read_values TEXT;",  # the values a rule compared
+    _number_keys,  # and the indexes of the dashboard's counts and of the searches
+    CONSOLE.format(serial="BIGINT GENERATED ALWAYS AS IDENTITY"),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 SCHEMA_LOCK = 0x66616374  # "fact": the advisory lock held while migrating

@@ -32,6 +32,13 @@ class Installation:
     def __init__(self, explicit: str | None, root: str | None, amqp_settings: Callable[[Config], Any]):
         self.explicit, self.root, self.amqp_settings = explicit, root, amqp_settings
 
+    @classmethod
+    def of(cls, config: Config, amqp_settings: Callable[[Config], Any]) -> "Installation":
+        """The probes of a configuration read already: a running engine's, for `/readyz`."""
+        installation = cls(str(config.path), str(config.root), amqp_settings)
+        installation.config = config  # what the first probe would have read
+        return installation
+
     @cached_property
     def config(self) -> Config:
         return configuration.load(self.explicit, self.root)

@@ -21,8 +21,9 @@ import sys
 import threading
 import time
 from datetime import datetime, timezone
+from typing import Callable
 
-from facteur.adapters import configuration, wiring
+from facteur.adapters import configuration, metrics, wiring
 from facteur.engine import pipeline
 from facteur.engine.config import Config, redact
 from facteur.engine.errors import ConfigError, LedgerTooNew
@@ -31,7 +32,6 @@ from facteur.engine.inputs import door, names
 from facteur.engine.messages import say, text
 from facteur.engine.model import Flow
 from facteur.engine.runtime import logs
-from facteur.engine.runtime.runner import Runner
 from facteur.engine.runtime.service import RETRY_DELAYS, TRANSIENT, Intake, Service
 from facteur.engine.statuses import counted
 
@@ -50,8 +50,9 @@ def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool)
     stop = threading.Event()
     _on_signals(stop, log, config.stop_seconds, config.language)
     engine = _Engine(config, amqp, log, stop)
-    pool = WorkerPool(config, workers or config.workers or os.cpu_count() or 1)
+    pool = WorkerPool(config, workers or config.workers or os.cpu_count() or 1, timed=lambda work: metrics.timed(metrics.PIPELINE, work))
     service = Service(engine.runner, pool.submit, config.max_in_flight)
+    faces = _faces(config, log, stop)
 
     directory = engine.runner.context.directory
     partners = config.watched_partners(directory)
@@ -86,8 +87,30 @@ def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool)
         if consumer_thread:
             consumer_thread.join(CONSUMER_DRAIN_SECONDS + 1)
         pool.shutdown()
+        faces()
         engine.close()
     return _stopped(counts, log, config.language)
+
+
+def _faces(config: Config, log, stop: threading.Event) -> Callable[[], None]:
+    """What `facteur run` shows of itself beside its work: the HTTP face
+    (`[web] enabled`) and the alerts (`[alerts]`, when they go somewhere);
+    returns what stops them, once `stop` is set."""
+    stops = []
+    if config.web.enabled:
+        from facteur.adapters.web import observability
+
+        stops.append(observability.start(config, log))
+    if config.alerts.enabled:
+        from facteur.adapters import alerts
+
+        stops.append(alerts.start(config, log, stop))
+
+    def stopped() -> None:
+        for each in stops:
+            each()
+
+    return stopped
 
 
 def work(config: Config) -> int:
@@ -190,8 +213,8 @@ class _Engine:
             self.relay = wiring.relay(amqp, relay_ledger)
             self.relay.start()
         wake = self.relay.wake if self.relay else lambda: None
-        self.runner = Runner(context, self.ledger, Archive(config.archive), deliveries, on_commit=wake,
-                             lease_seconds=config.lease_seconds)
+        self.runner = metrics.ObservedRunner(context, self.ledger, Archive(config.archive), deliveries,
+                                             on_commit=wake, lease_seconds=config.lease_seconds)
 
     def close(self) -> None:
         if self.relay:

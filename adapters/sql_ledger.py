@@ -63,7 +63,8 @@ from facteur.engine.runtime.records import (
     ReplayLine,
     TimelineEvent,
 )
-from facteur.engine.statuses import FLOW_CODES, INVOICE_STATUS_LABELS, PENDING
+from facteur.engine.runtime.tallies import Awaiting, Backlog, CodeCount, FlowCount, Started, Totals
+from facteur.engine.statuses import FINAL, FLOW_CODES, INVOICE_STATUS_LABELS, PENDING, FlowStatus
 
 # Who works on a flow, or judges statuses of an invoice, now; a migration of its own too.
 LEASES = """
@@ -87,6 +88,53 @@ SAID = (
     "ALTER TABLE findings ADD COLUMN {if_not_exists}said TEXT;"
     "ALTER TABLE events ADD COLUMN {if_not_exists}said TEXT;"
 )
+
+# The console's users, their sessions and API tokens (kept as digests), and the
+# audit trail of what they did (`adapters/accounts.py`); a migration of its own too.
+CONSOLE = """
+CREATE TABLE IF NOT EXISTS console_users (
+    name TEXT PRIMARY KEY, password TEXT NOT NULL, role TEXT NOT NULL, partner TEXT NOT NULL, created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS console_sessions (
+    digest TEXT PRIMARY KEY, user_name TEXT NOT NULL REFERENCES console_users(name) ON DELETE CASCADE,
+    csrf TEXT NOT NULL, expires_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS console_tokens (
+    digest TEXT PRIMARY KEY, user_name TEXT NOT NULL REFERENCES console_users(name) ON DELETE CASCADE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS console_audit (
+    id {serial} PRIMARY KEY, at TEXT NOT NULL, user_name TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL,
+    outcome TEXT NOT NULL, detail TEXT NOT NULL
+);
+"""
+
+# The final invoice statuses as an SQL list: a started payment delay that is not
+# in one of them runs. Written as literals, because a partial index serves only
+# the queries whose condition repeats its own.
+SETTLED = "(" + ", ".join(f"'{code}'" for code in sorted(FINAL)) + ")"
+
+# The flow statuses a blocking finding leaves: rejected, or partly integrated.
+BLOCKED = f"('{FlowStatus.REJECTED.value}', '{FlowStatus.PARTLY_INTEGRATED.value}')"
+
+# What the dashboard and the metrics count (`tallies.py`), and what the searches
+# of the console filter on, kept fast at a million flows: each count reads an
+# index, not the table (the payment delays still running: only theirs, not the
+# paid ones); a migration of its own, with NUMBER_KEYS before it.
+TALLY_INDEXES = """
+CREATE INDEX IF NOT EXISTS flows_by_received ON flows(received_at, sender, status, id);
+CREATE INDEX IF NOT EXISTS invoices_awaiting ON invoices(mailbox, flow_id) WHERE state = '02';
+CREATE INDEX IF NOT EXISTS invoices_started ON invoices(dgp_start, buyer) WHERE dgp_start IS NOT NULL AND state NOT IN {settled};
+CREATE INDEX IF NOT EXISTS invoices_by_syntax ON invoices(syntax, accepted, state);
+CREATE INDEX IF NOT EXISTS findings_by_code ON findings(code, flow_id, severity);
+CREATE INDEX IF NOT EXISTS invoices_by_number_key ON invoices(number_key);
+""".replace("{settled}", SETTLED)
+
+# Each invoice's number as a person reads it (`controls.comparable`), which a search
+# by number finds through its index; filled for the invoices written before it
+# by `comparable`, a function the database is handed. Followed by TALLY_INDEXES.
+NUMBER_KEYS = "ALTER TABLE invoices ADD COLUMN {if_not_exists}number_key TEXT;"
+FILL_NUMBER_KEYS = "UPDATE invoices SET number_key = comparable(number) WHERE number IS NOT NULL AND number_key IS NULL;"
 
 # The tables, in the SQL both databases speak; each fills in its own types: an
 # auto-numbered key (`serial`), bytes (`binary`), and a column that numbers rows
@@ -140,6 +188,7 @@ CREATE TABLE IF NOT EXISTS invoices (
     dgp_rule TEXT,
     rule_set TEXT,
     rule_set_version TEXT,
+    number_key TEXT,
     PRIMARY KEY (flow_id, idx)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS invoices_once ON invoices(dup_key) WHERE accepted = 1;
@@ -180,7 +229,7 @@ CREATE TABLE IF NOT EXISTS outputs ({insertion_order}
 );
 CREATE INDEX IF NOT EXISTS outputs_by_flow ON outputs(flow_id);
 CREATE TABLE IF NOT EXISTS claims (dup_key TEXT PRIMARY KEY, flow_id TEXT NOT NULL);
-""" + LEASES
+""" + LEASES + TALLY_INDEXES
 
 # The transactional outbox: a message per output for an AMQP partner, written in
 # the commit of what produced it, published after it. A published message keeps
@@ -552,12 +601,12 @@ class SqlLedger:
             self._queue(flow.id, publish, at, again=True)
             self._event(flow.id, None, "repeat", say("event-repeat", name=flow.name), at)
 
-    def flows(self, limit: int = 100, **filters: str) -> list[FlowSummary]:
+    def flows(self, limit: int = 100, offset: int = 0, **filters: str) -> list[FlowSummary]:
         where, parameters = _flow_filters(filters)
         rows = self._execute(
             "SELECT id, sender, name, source, received_at, status, documents, accepted, replay_of, attempt FROM flows f"
-            f" WHERE {where} ORDER BY received_at DESC, id LIMIT ?",
-            (*parameters, limit),
+            f" WHERE {where} ORDER BY received_at DESC, id LIMIT ? OFFSET ?",
+            (*parameters, limit, offset),
         ).fetchall()
         found = self._findings_of([r["id"] for r in rows])
         return [FlowSummary(**dict(r), **found.get(r["id"], {})) for r in rows]
@@ -581,7 +630,9 @@ class SqlLedger:
         return found
 
     def flow_detail(self, flow_id: str) -> FlowDetail | None:
-        matches = self._execute("SELECT * FROM flows WHERE id LIKE ? LIMIT 2", (flow_id + "%",)).fetchall()
+        matches = self._execute("SELECT * FROM flows WHERE id = ?", (flow_id,)).fetchall() or self._execute(
+            "SELECT * FROM flows WHERE id LIKE ? LIMIT 2", (flow_id + "%",)  # a prefix: no index serves LIKE, so second
+        ).fetchall()
         if len(matches) != 1:
             return None
         flow = dict(matches[0])
@@ -618,6 +669,69 @@ class SqlLedger:
             " WHERE o.flow_id = ? ORDER BY o.rowid",
         )
         return FlowDetail(**flow)
+
+    def flow_counts(self, since: str) -> list[FlowCount]:
+        return [
+            FlowCount(**dict(row)) for row in self._execute(
+                "SELECT substr(received_at, 1, 10) AS day, sender, status, COUNT(*) AS count FROM flows"
+                " WHERE received_at >= ? GROUP BY substr(received_at, 1, 10), sender, status", (since,),
+            ).fetchall()
+        ]
+
+    def blocking_codes(self, since: str) -> list[CodeCount]:
+        return [
+            CodeCount(**dict(row)) for row in self._execute(
+                # the flows of the period that something blocked (rejected, partly integrated) first, then
+                # their findings: SQLite joins a CROSS JOIN in its order, PostgreSQL then probes rather than scans
+                "SELECT x.code, COUNT(DISTINCT x.flow_id) AS flows FROM flows f CROSS JOIN findings x"
+                f" WHERE x.flow_id = f.id AND f.received_at >= ? AND f.status IN {BLOCKED} AND x.severity = 'blocking'"
+                " GROUP BY x.code ORDER BY flows DESC, x.code",
+                (since,),
+            ).fetchall()
+        ]
+
+    def awaiting(self) -> list[Awaiting]:
+        rows = self._execute(
+            "SELECT i.mailbox, COUNT(*) AS invoices, MIN(f.received_at) AS oldest FROM invoices i"
+            " JOIN flows f ON f.id = i.flow_id WHERE i.state = '02' GROUP BY i.mailbox ORDER BY invoices DESC, i.mailbox"
+        ).fetchall()
+        return [Awaiting(r["mailbox"] or "", r["invoices"], datetime.fromisoformat(r["oldest"])) for r in rows]
+
+    def started(self, before: str) -> list[Started]:
+        return [
+            Started(**dict(row)) for row in self._execute(
+                "SELECT buyer, substr(dgp_start, 1, 10) AS start, COUNT(*) AS invoices FROM invoices"
+                f" WHERE dgp_start IS NOT NULL AND state NOT IN {SETTLED} AND dgp_start < ?"
+                " GROUP BY buyer, substr(dgp_start, 1, 10)", (before,),
+            ).fetchall()
+        ]
+
+    def backlog(self) -> Backlog:
+        pending = self._execute(
+            "SELECT COUNT(*) AS flows, MIN(received_at) AS oldest FROM flows WHERE status = 'pending'"
+        ).fetchone()
+        outbox = self._execute(
+            "SELECT COUNT(*) AS messages, COALESCE(SUM(CASE WHEN attempts > 0 THEN 1 ELSE 0 END), 0) AS retried,"
+            " MIN(queued_at) AS oldest FROM outbox WHERE published_at IS NULL"
+        ).fetchone()
+        latest = self._execute("SELECT MAX(received_at) AS latest FROM flows").fetchone()["latest"]
+        return Backlog(pending["flows"], _moment(pending["oldest"]), outbox["messages"], outbox["retried"],
+                       _moment(outbox["oldest"]), _moment(latest))
+
+    def totals(self) -> Totals:
+        flows = self._execute("SELECT status, COUNT(*) AS n FROM flows GROUP BY status").fetchall()
+        invoices = self._execute(
+            "SELECT syntax, CASE WHEN accepted = 1 THEN COALESCE(state, '02') ELSE 'rejected' END AS status,"
+            " COUNT(*) AS n FROM invoices GROUP BY syntax, accepted, state"
+        ).fetchall()
+        findings = self._execute("SELECT code, severity, COUNT(*) AS n FROM findings GROUP BY code, severity").fetchall()
+        counted: dict[tuple[str, str], int] = {}
+        for row in invoices:
+            counted[row["syntax"], row["status"]] = counted.get((row["syntax"], row["status"]), 0) + row["n"]
+        return Totals(
+            {row["status"]: row["n"] for row in flows}, counted,
+            {(row["code"], row["severity"]): row["n"] for row in findings},
+        )
 
     @staticmethod
     def _now() -> datetime:
@@ -710,6 +824,7 @@ class SqlLedger:
         if invoice is not None:
             values |= {
                 "number": invoice.number,
+                "number_key": comparable(invoice.number),
                 "issue_date": invoice.issue_date.isoformat() if invoice.issue_date else None,
                 "supplier": invoice.supplier.identifier,
                 "supplier_name": invoice.supplier.name,
@@ -742,10 +857,12 @@ _FILTERS = {
     "recipient": "EXISTS (SELECT 1 FROM invoices i WHERE i.flow_id = f.id AND (i.mailbox = ? OR i.buyer = ?))",
     "syntax": "EXISTS (SELECT 1 FROM invoices i WHERE i.flow_id = f.id AND i.syntax = ?)",
     "code": "EXISTS (SELECT 1 FROM findings x WHERE x.flow_id = f.id AND x.code = ?)",
-    # the number as the duplicate key holds it (`comparable`), or as written when the invoice has no key
-    "number": "EXISTS (SELECT 1 FROM invoices i WHERE i.flow_id = f.id"
-              " AND (i.dup_key LIKE ? ESCAPE '!' OR (i.dup_key IS NULL AND i.number = ?)))",
-    "supplier": "EXISTS (SELECT 1 FROM invoices i WHERE i.flow_id = f.id AND i.supplier = ?)",
+    # a number (as `comparable` gives it) or a supplier names few flows: they are
+    # found through their index first, rather than by looking into every flow
+    "number": "f.id IN (SELECT i.flow_id FROM invoices i WHERE i.number_key = ?)",
+    "supplier": "f.id IN (SELECT i.flow_id FROM invoices i WHERE i.supplier = ?)",
+    # a partner's flows: those it sent, and those holding an invoice for its mailbox
+    "partner": "(f.sender = ? OR EXISTS (SELECT 1 FROM invoices i WHERE i.flow_id = f.id AND i.mailbox = ?))",
 }
 
 
@@ -757,14 +874,8 @@ def _flow_filters(filters: dict[str, str]) -> tuple[str, list[str]]:
     for name, value in filters.items():
         if value:
             conditions.append(_FILTERS[name])
-            parameters += [_key_number(value), value] if name == "number" else [value] * _FILTERS[name].count("?")
+            parameters += [value] * _FILTERS[name].count("?")
     return " AND ".join(conditions), parameters
-
-
-def _key_number(number: str) -> str:
-    """A LIKE pattern for the keys (supplier, number, year) of this number."""
-    escaped = "".join("!" + c if c in "!%_" else c for c in number)
-    return f"%{KEY_SEPARATOR}{escaped}{KEY_SEPARATOR}%"
 
 
 def _record(row) -> FlowRecord:
@@ -801,6 +912,10 @@ def _delivered_invoice(row) -> DeliveredInvoice:
         dgp_rule=row["dgp_rule"] or "",
         invoice=invoice,
     )
+
+
+def _moment(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
 
 
 def _amount(text: str | None) -> Decimal | None:

@@ -14,25 +14,32 @@ import sqlite3
 from pathlib import Path
 
 from facteur.adapters.sql_ledger import (
+    CONSOLE,
+    FILL_NUMBER_KEYS,
     LEASES,
+    NUMBER_KEYS,
     LONE_RUNS,
     OUTBOX,
     RENORMALISE_KEYS,
     RULE_SETS,
     SAID,
     TABLES,
+    TALLY_INDEXES,
     WRITTEN_KEYS,
     SqlLedger,
     renormalised,
 )
 from facteur.engine.errors import LedgerReplaced, LedgerTooNew, LedgerUnavailable
+from facteur.engine.hub.controls import comparable
 from facteur.engine.messages import say
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 13
 
 SQLITE_OUTBOX = OUTBOX.format(binary="BLOB", insertion_order="")
 
-SCHEMA = TABLES.format(serial="INTEGER", binary="BLOB", insertion_order="") + SQLITE_OUTBOX + """
+SQLITE_CONSOLE = CONSOLE.format(serial="INTEGER")
+
+SCHEMA = TABLES.format(serial="INTEGER", binary="BLOB", insertion_order="") + SQLITE_OUTBOX + SQLITE_CONSOLE + """
 CREATE TRIGGER IF NOT EXISTS dgp_start_never_changes BEFORE UPDATE OF dgp_start, dgp_rule ON invoices
 WHEN OLD.dgp_start IS NOT NULL
 BEGIN
@@ -63,6 +70,8 @@ UPDATE invoices SET state = '02' WHERE accepted = 1;
     8: RULE_SETS.format(if_not_exists=""),
     9: SAID.format(if_not_exists=""),
     10: "ALTER TABLE findings ADD COLUMN read_values TEXT;",  # the values a rule compared (engine/model.Value)
+    11: NUMBER_KEYS.format(if_not_exists="") + FILL_NUMBER_KEYS + TALLY_INDEXES,
+    12: SQLITE_CONSOLE,
 }
 
 
@@ -86,6 +95,7 @@ class SqliteLedger(SqlLedger):
         self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
         self.db.create_function("renormalised", 1, renormalised, deterministic=True)
+        self.db.create_function("comparable", 1, comparable, deterministic=True)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.execute("PRAGMA foreign_keys=ON")

@@ -26,6 +26,7 @@ from facteur.engine.errors import ConfigError, InvalidRequest, LedgerUnavailable
 from facteur.engine.hub.directory import Directory
 from facteur.engine.messages import say
 from facteur.engine.model import Output
+from facteur.engine.operations.hub import QueueState
 from facteur.engine.pipeline import Context
 from facteur.engine.runtime.ledger import Ledger
 from facteur.engine.runtime.runner import Runner, utc_now
@@ -72,6 +73,18 @@ class Wired:
         return Runner(self.context, self.ledger, Archive(self.config.archive), self.deliveries, clock=self.clock,
                       lease_seconds=self.config.lease_seconds)
 
+    @cached_property
+    def accounts(self):
+        from facteur.adapters.accounts import SqlAccounts
+
+        return SqlAccounts(self.ledger)
+
+    @cached_property
+    def dead_letters(self):
+        from facteur.adapters.dead_letters import BrokerDeadLetters
+
+        return BrokerDeadLetters(amqp_settings(self.config)) if self.config.amqp.get("url") else None
+
     def read_archive(self, place: str) -> bytes:
         with open(place, "rb") as handle:
             return handle.read()
@@ -85,6 +98,13 @@ class Wired:
             raise InvalidRequest(say("cli-to-not-a-folder", path=to))
         write_atomic(folder / source.name, source.read_bytes())
         return str(folder / source.name)
+
+    def queue(self) -> QueueState | None:
+        from facteur.adapters.amqp import queue_counts
+
+        if not self.config.amqp.get("url"):
+            return None
+        return QueueState(*queue_counts(amqp_settings(self.config)))
 
     def publish(self) -> None:
         publish_waiting(self.config, self.ledger, self.deliveries, self.warn)

@@ -113,8 +113,11 @@ class WorkerPool:
     flow.) A worker that dies while it starts, before it holds a flow, is
     replaced without charging anyone."""
 
-    def __init__(self, config: config_module.Config, workers: int):
+    def __init__(self, config: config_module.Config, workers: int,
+                 timed: Callable[[Callable], Callable] = lambda work: work):
+        """`timed(work)` wraps each worker's judgement to measure it (`adapters/metrics.py`)."""
         self.config = config
+        self.timed = timed
         self.workers = workers
         self._lock = threading.Lock()
         self._suspects: set[str] = set()  # flow ids judged in the lane until they come out of it alive
@@ -159,7 +162,7 @@ class WorkerPool:
                 result.cancel()
                 continue
             try:
-                judged, value = worker.judge(flow)
+                judged, value = self.timed(worker.judge)(flow)
             except (EOFError, OSError):  # the worker died holding this flow
                 worker.close()
                 worker = None

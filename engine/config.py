@@ -119,6 +119,48 @@ class Ui(_Table):
     language: Literal[LANGUAGES] = DEFAULT  # "fr" or "en"; --lang replaces it for one command
 
 
+class WebSettings(_Table):
+    """[web]: where `facteur serve` (the console and its API) and, when `enabled`,
+    `facteur run` (/metrics, /healthz, /readyz) listen; how long a console session lasts."""
+
+    enabled: bool = False
+    listen: Annotated[str, Field(pattern=r"^[^\s:]+:\d{1,5}$")] = "127.0.0.1:8080"  # host:port
+    session_hours: float = Field(12.0, gt=0)
+
+    @property
+    def host(self) -> str:
+        return self.listen.rpartition(":")[0]
+
+    @property
+    def port(self) -> int:
+        return int(self.listen.rpartition(":")[2])
+
+
+class AlertSettings(_Table):
+    """[alerts]: the conditions watched by `facteur run`, and where alerts go
+    (webhooks, e-mail); one alert when a condition starts, one when it ends."""
+
+    webhooks: list[str] = []  # URLs each alert is POSTed to, as JSON
+    smtp_host: str = ""  # empty: no e-mail
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_user: str = ""
+    smtp_password: str = ""
+    mail_from: str = "facteur@localhost"
+    mail_to: list[str] = []
+    every_seconds: float = Field(60.0, gt=0)  # how often the conditions are observed
+    rejection_rate: float = Field(0.5, gt=0, le=1)  # share of flows rejected over the window that alerts
+    rejection_window_minutes: int = Field(60, ge=1)
+    rejection_min_flows: int = Field(10, ge=1)  # below this many flows in the window, no rate is judged
+    retrying_minutes: int = Field(30, ge=1)  # a flow pending (retried) longer than this alerts
+    dead_letters: bool = True  # messages in the dead-letter queue alert
+    unreachable: bool = True  # the ledger, or the broker when configured, unreachable alerts
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.webhooks or (self.smtp_host and self.mail_to))
+
+
 class Settings(_Table):
     hub_id: PartnerId = "FACTEUR"
     paths: Paths = Paths()
@@ -132,6 +174,8 @@ class Settings(_Table):
     amqp: AmqpTable = AmqpTable()
     delivery: dict[str, DeliveryMode] = {}  # partner id -> how it receives its outputs
     ui: Ui = Ui()
+    web: WebSettings = WebSettings()
+    alerts: AlertSettings = AlertSettings()
 
 
 @dataclass(frozen=True)
@@ -161,6 +205,8 @@ class Config:
     stop_seconds: float = 30.0  # a stopping engine leaves what is unfinished after this long, claimed for its next start
     recognition_threshold: float = 0.6  # [recognition] min_confidence: a plain PDF's less sure field is missing
     language: str = DEFAULT  # of every message, report and line a person reads ([ui] language, --lang)
+    web: WebSettings = WebSettings()  # the console, /metrics, /healthz, /readyz
+    alerts: AlertSettings = AlertSettings()
 
     def with_open_directory(self) -> "Config":
         return replace(self, open_directory=True)
@@ -212,6 +258,8 @@ def resolve(settings: Settings, path: Path, root: Path, mappings: Path, ledger_u
         stop_seconds=settings.intake.stop_seconds,
         recognition_threshold=settings.recognition.min_confidence,
         language=settings.ui.language,
+        web=settings.web,
+        alerts=settings.alerts,
     )
 
 

@@ -153,3 +153,7 @@ class NotAllowed(FacteurError):
     """The request is understood, but where the hub stands forbids it (an
     invoice whose payment delay has started already, say)."""
 
+
+class Forbidden(NotAllowed):
+    """The user is known, but its role does not allow what it asked (a viewer
+    replaying a flow, an operator managing users)."""

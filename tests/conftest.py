@@ -91,9 +91,12 @@ def ledger_backend(request, monkeypatch):
 # (`@pytest.mark.system`).
 SYSTEM_MODULES = {
     "test_amqp",  # RabbitMQ
+    "test_console_browser",  # a headless chromium, and the console served over HTTP
+    "test_console_dead_letters",  # RabbitMQ
     "test_full_disk",  # a tmpfs mounted for `facteur run`
     "test_in_flight",  # `facteur run` and `facteur worker` processes, RabbitMQ, PostgreSQL
     "test_ledger_race",  # facteur processes racing on one ledger
+    "test_observe_run",  # `facteur run` serving /metrics, a private PostgreSQL and RabbitMQ taken away
     "test_outbox",  # RabbitMQ, relay and `facteur` processes
     "test_pool",  # `facteur run` and its worker processes, killed
     "test_run",  # `facteur run` processes, killed and restarted

@@ -97,8 +97,11 @@ def _make_old(hub: Hub, backend: str, renumbered: dict[str, str]) -> None:
         ledger_rows(hub.root, "ALTER TABLE findings DROP COLUMN said")
         ledger_rows(hub.root, "ALTER TABLE events DROP COLUMN said")
         ledger_rows(hub.root, "ALTER TABLE findings DROP COLUMN read_values")
+        ledger_rows(hub.root, "DROP INDEX invoices_by_number_key")
+        ledger_rows(hub.root, "ALTER TABLE invoices DROP COLUMN number_key")
         ledger_rows(hub.root, "PRAGMA user_version = 3")
     else:
+        ledger_rows(hub.root, "UPDATE invoices SET number_key = NULL")
         ledger_rows(hub.root, "UPDATE schema_version SET version = 1")
 
 

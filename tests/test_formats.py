@@ -134,6 +134,8 @@ def test_a_sqlite_ledger_of_the_previous_schema_gains_the_rule_set_columns(hub):
         ALTER TABLE findings DROP COLUMN said;
         ALTER TABLE events DROP COLUMN said;
         ALTER TABLE findings DROP COLUMN read_values;
+        DROP INDEX invoices_by_number_key;
+        ALTER TABLE invoices DROP COLUMN number_key;
         PRAGMA user_version = {_SQLITE_BEFORE_RULE_SETS};
         """
     )

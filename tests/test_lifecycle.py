@@ -352,6 +352,12 @@ def test_a_ledger_of_the_previous_schema_is_migrated_in_place(hub):
         DROP TRIGGER dgp_start_never_changes;
         DROP INDEX invoices_by_mailbox;
         DROP INDEX flows_by_chain;
+        DROP INDEX flows_by_received;
+        DROP INDEX invoices_awaiting;
+        DROP INDEX invoices_started;
+        DROP INDEX invoices_by_syntax;
+        DROP INDEX findings_by_code;
+        DROP INDEX invoices_by_number_key;
         ALTER TABLE flows DROP COLUMN replay_of;
         ALTER TABLE flows DROP COLUMN attempt;
         ALTER TABLE flows DROP COLUMN name_raw;
@@ -366,6 +372,7 @@ def test_a_ledger_of_the_previous_schema_is_migrated_in_place(hub):
         ALTER TABLE findings DROP COLUMN said;
         ALTER TABLE events DROP COLUMN said;
         ALTER TABLE findings DROP COLUMN read_values;
+        ALTER TABLE invoices DROP COLUMN number_key;
         PRAGMA user_version = 1;
         """
     )

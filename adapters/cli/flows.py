@@ -54,7 +54,7 @@ def _list(args, config: Config) -> int:
 
 def _show(args, config: Config) -> int:
     with wiring.hub(config) as hub:
-        detail = operations.show_flow(hub.ledger, args.flow_id, args.lang)
+        detail = operations.show_flow(hub.ledger, args.flow_id, lang=args.lang)
     if args.json:
         emit(asdict(detail))
     else:

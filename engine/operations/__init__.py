@@ -7,11 +7,41 @@ Errors a user can cause are `InvalidRequest` (what was asked names nothing, or
 cannot be asked so) and `NotAllowed` (where the hub stands forbids it).
 """
 
-from facteur.engine.errors import InvalidRequest, NotAllowed
+from facteur.engine.errors import Forbidden, InvalidRequest, NotAllowed
+from facteur.engine.operations.access import (
+    ROLES,
+    acting,
+    add_user,
+    audit_trail,
+    change_password,
+    issue_token,
+    list_users,
+    log_in,
+    managing,
+    may_act,
+    remove_user,
+    seeing_all,
+)
+from facteur.engine.operations.accounts import Accounts, AuditEntry, Session, User
+from facteur.engine.operations.broker import DeadLetter, DeadLetterQueue, DeadLetters
+from facteur.engine.operations.dead_letters import dead_letters, discard, requeue
+from facteur.engine.operations.documents import (
+    Document,
+    InvoiceView,
+    Resent,
+    invoice_view,
+    original,
+    output,
+    read_pivot,
+    resend,
+)
+from facteur.engine.operations import alerts
+from facteur.engine.operations.dashboard import Dashboard, Overdue, PartnerFlows, Period, dashboard
 from facteur.engine.operations.dates import day
-from facteur.engine.operations.doctor import Check, Diagnosis, Probes, diagnose
+from facteur.engine.operations.doctor import Check, Diagnosis, Probes, diagnose, ready
 from facteur.engine.operations.flows import FlowFilter, list_flows, show_flow
-from facteur.engine.operations.hub import Hub
+from facteur.engine.operations.hub import Hub, QueueState
+from facteur.engine.operations.measures import Measures, measure
 from facteur.engine.operations.lifecycle import (
     Collected,
     Delay,
@@ -20,6 +50,7 @@ from facteur.engine.operations.lifecycle import (
     PaymentDelays,
     collect,
     dispute,
+    flow_delays,
     payment_delays,
     recipient_structure,
 )
@@ -43,6 +74,7 @@ from facteur.engine.runtime.records import (
     TimelineEvent,
 )
 from facteur.engine.runtime.replay import Skipped
+from facteur.engine.runtime.tallies import Awaiting, Backlog, CodeCount
 from facteur.engine.runtime.runner import Handled
 
 __all__ = [
@@ -56,8 +88,21 @@ __all__ = [
     # replaying them
     "chosen", "replay", "Replayed", "Planned", "Skipped",
     # the lifecycle
-    "collect", "recipient_structure", "Collected", "Handed", "dispute", "Disputed", "payment_delays",
+    "collect", "recipient_structure", "Collected", "Handed", "dispute", "Disputed", "payment_delays", "flow_delays",
     "PaymentDelays", "Delay",
     # whether the installation can run
-    "diagnose", "Probes", "Diagnosis", "Check",
+    "diagnose", "ready", "Probes", "Diagnosis", "Check",
+    # the hub at a glance
+    "dashboard", "Dashboard", "Period", "PartnerFlows", "CodeCount", "Awaiting", "Overdue", "QueueState", "Backlog",
+    # what the metrics show
+    "measure", "Measures",
+    # alerts: observations, episodes, and the alerts they call for
+    "alerts",
+    # a flow's documents, an invoice read from its pivot, a pivot sent again
+    "original", "output", "Document", "invoice_view", "read_pivot", "InvoiceView", "resend", "Resent",
+    # the broker's dead letters
+    "dead_letters", "requeue", "discard", "DeadLetters", "DeadLetter", "DeadLetterQueue",
+    # the console's users, their roles and the audit trail of their actions
+    "ROLES", "User", "Session", "Accounts", "AuditEntry", "Forbidden", "add_user", "remove_user", "change_password",
+    "list_users", "issue_token", "log_in", "managing", "may_act", "seeing_all", "acting", "audit_trail",
 ]

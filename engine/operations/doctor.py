@@ -91,6 +91,27 @@ def diagnose(probes: Probes, min_free_bytes: int = MIN_FREE_BYTES, lang: str = D
     return Diagnosis(tuple(checks))
 
 
+def ready(probes: Probes, min_free_bytes: int = MIN_FREE_BYTES, lang: str = DEFAULT) -> Diagnosis:
+    """Whether a running engine can take flows now, for a load balancer or an
+    orchestrator (`/readyz`): its ledger and broker reached, its rule sets
+    loaded, and room on its disk (below `min_free_bytes`, flows would soon wait:
+    not ready)."""
+    def passed(found) -> tuple[str, str]:
+        return OK, said(found, lang)
+
+    return Diagnosis((
+        _check(text("doctor-ledger", lang), probes.ledger, passed, lang),
+        _check(text("doctor-broker", lang), probes.broker, lambda found: _broker(found, lang), lang),
+        _check(text("doctor-rules", lang), probes.rule_sets, passed, lang),
+        _check(text("doctor-disk", lang), probes.free_bytes, lambda found: _room(*found, min_free_bytes, lang), lang),
+    ))
+
+
+def _room(where: str, free: int, min_free_bytes: int, lang: str) -> tuple[str, str]:
+    state, detail = _disk(where, free, min_free_bytes, lang)
+    return (FAILED if state == WARNING else state), detail
+
+
 def _check(name: str, probe: Callable[[], Any], judge: Callable[[Any], tuple[str, str]], lang: str) -> Check:
     """The probe asked, and what it found judged; what it raised is the failure,
     in `lang` when the probe said it with a message of the catalogue."""

@@ -31,6 +31,8 @@ class FlowFilter:
     limit: int = 50
     number: str = ""  # an invoice number of the flow, compared as read (`controls.comparable`)
     supplier: str = ""  # the SIRET (or other identifier) of a supplier of the flow's invoices
+    partner: str = ""  # flows this partner sent or received (a partner user's scope)
+    offset: int = 0  # flows of the listing skipped, for its next pages
 
 
 def list_flows(hub: Hub, chosen: FlowFilter = FlowFilter()) -> tuple[FlowSummary, ...]:
@@ -39,6 +41,7 @@ def list_flows(hub: Hub, chosen: FlowFilter = FlowFilter()) -> tuple[FlowSummary
     rather than an empty listing that would read as "no such flow"."""
     rows = hub.ledger.flows(
         chosen.limit,
+        offset=chosen.offset,
         status=status_code(chosen.status),
         sender=chosen.sender,
         recipient=chosen.recipient,
@@ -48,6 +51,7 @@ def list_flows(hub: Hub, chosen: FlowFilter = FlowFilter()) -> tuple[FlowSummary
         code=chosen.code,
         number=comparable(chosen.number),
         supplier="".join(chosen.supplier.split()),
+        partner=chosen.partner,
     )
     if not rows and chosen.recipient:
         known_recipient(hub, chosen.recipient)
@@ -86,10 +90,14 @@ def day_after(until: date | None) -> str:
     return (until + timedelta(days=1)).isoformat() if until else ""
 
 
-def show_flow(ledger: Ledger, reference: str, lang: str = DEFAULT) -> FlowDetail:
+def show_flow(ledger: Ledger, reference: str, partner: str = "", lang: str = DEFAULT) -> FlowDetail:
     """The one flow whose id is, or starts with, `reference`, its findings and
-    timeline in `lang` where the ledger kept their messages' keys."""
+    timeline in `lang` where the ledger kept their messages' keys; with
+    `partner`, only a flow that partner sent or received (any other is answered
+    as one that does not exist, so that a partner learns nothing of others' flows)."""
     detail = ledger.flow_detail(reference)
+    if detail is not None and partner and not involves(detail, partner):
+        detail = None
     if detail is None:
         raise InvalidRequest(say("ops-unknown-flow", reference=reference))
     return replace(
@@ -97,6 +105,11 @@ def show_flow(ledger: Ledger, reference: str, lang: str = DEFAULT) -> FlowDetail
         timeline=tuple(replace(e, label=_said(e.said, lang, e.label)) for e in detail.timeline),
         findings=tuple(replace(f, message=_said(f.said, lang, f.message)) for f in detail.findings),
     )
+
+
+def involves(detail: FlowDetail, partner: str) -> bool:
+    """Whether `partner` sent the flow or received one of its invoices."""
+    return detail.sender == partner or any(invoice.mailbox == partner for invoice in detail.invoices)
 
 
 def _said(said: str | None, lang: str, written: str) -> str:

@@ -11,13 +11,25 @@ reads the directory never opens a ledger it does not need.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from facteur.engine.hub.directory import Directory
+from facteur.engine.operations.accounts import Accounts
+from facteur.engine.operations.broker import DeadLetterQueue
 from facteur.engine.pipeline import Context
 from facteur.engine.runtime.ledger import Ledger
 from facteur.engine.runtime.runner import MailboxWriter, Runner
+
+
+@dataclass(frozen=True)
+class QueueState:
+    """The broker's inbound queue as it stands: what waits for a worker, and
+    what the broker gave up on (the dead-letter queue)."""
+
+    depth: int
+    dead_letters: int
 
 
 class Hub(Protocol):
@@ -43,6 +55,14 @@ class Hub(Protocol):
     def runner(self) -> Runner:
         """The durable sequence around the pipeline, over the parts above."""
 
+    @property
+    def accounts(self) -> Accounts:
+        """The console's users, sessions, tokens and audit trail, beside the ledger."""
+
+    @property
+    def dead_letters(self) -> DeadLetterQueue | None:
+        """The broker's dead-letter queue; None when no broker is configured."""
+
     def clock(self) -> datetime: ...
 
     def read_archive(self, place: str) -> bytes:
@@ -51,6 +71,11 @@ class Hub(Protocol):
     def hand_over(self, mailbox: str, name: str, to: str) -> str:
         """Where a recipient takes a pivot written for it: its place in the
         mailbox, or a copy made in `to` when `to` is given."""
+
+    def queue(self) -> QueueState | None:
+        """The inbound queue and its dead letters, asked of the broker; None
+        when no broker is configured. A broker that cannot be reached raises
+        `Unavailable` with a message saying so."""
 
     def publish(self) -> None:
         """After a command committed: one pass of the outbox's relay, so that

@@ -138,6 +138,13 @@ def payment_delays(hub: Hub, recipient: str = "", overdue: bool = False, on: dat
     return PaymentDelays(today, tuple(_delay(c) for c in clocks if c.overdue or not overdue))
 
 
+def flow_delays(hub: Hub, flow_id: str, on: date | None = None) -> tuple[Delay, ...]:
+    """The payment delay of each accepted invoice of one flow, as on `on`
+    (today by the hub's clock): its start, due date and days left."""
+    clocks = dgp.clocks(hub.ledger.delivered(flow_id), hub.directory, on or hub.clock().date())
+    return tuple(_delay(c) for c in clocks)
+
+
 def _delay(clock: dgp.Clock) -> Delay:
     invoice = clock.invoice
     return Delay(

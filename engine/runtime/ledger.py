@@ -16,6 +16,7 @@ from typing import Callable, Protocol
 
 from facteur.engine.model import Flow, Invoice, Outcome, Output, StatusChange
 from facteur.engine.runtime.records import FlowDetail, FlowSummary
+from facteur.engine.runtime.tallies import Awaiting, Backlog, CodeCount, FlowCount, Started, Totals
 from facteur.engine.statuses import PENDING
 
 
@@ -134,11 +135,12 @@ class Ledger(Protocol):
         """Note that the same flow was received again (a sender's retry), and
         put its reports to `publish` back in the outbox, under their ids."""
 
-    def flows(self, limit: int = 100, **filters: str) -> list[FlowSummary]:
-        """The latest flows, newest first, each with its finding codes and first
-        blocking message; filters: status, sender, recipient, since, until (ISO
-        dates), syntax, code (a finding's code), number (an invoice number as
-        `controls.comparable` gives it), supplier (a supplier's identifier)."""
+    def flows(self, limit: int = 100, offset: int = 0, **filters: str) -> list[FlowSummary]:
+        """The latest flows, newest first (the first `offset` skipped), each with
+        its finding codes and first blocking message; filters: status, sender,
+        recipient, since, until (ISO dates), syntax, code (a finding's code),
+        number (an invoice number as `controls.comparable` gives it), supplier
+        (a supplier's identifier), partner (flows it sent or received)."""
 
     def delivered(self, flow_id: str) -> list[DeliveredInvoice]:
         """The accepted invoices of a flow."""
@@ -178,5 +180,27 @@ class Ledger(Protocol):
 
     def flow_detail(self, flow_id: str) -> FlowDetail | None:
         """Everything about one flow (id or unique prefix): timeline, invoices, findings, outputs."""
+
+    def flow_counts(self, since: str) -> list[FlowCount]:
+        """Flows received on or after the day `since` (ISO), counted by day of
+        reception, sender and status."""
+
+    def blocking_codes(self, since: str) -> list[CodeCount]:
+        """For each finding code that blocked something in flows received on or
+        after `since` (rejected or partly integrated flows: nothing blocks in
+        the others), how many such flows; most frequent first."""
+
+    def awaiting(self) -> list[Awaiting]:
+        """Per recipient, the invoices delivered (02) and not yet acknowledged."""
+
+    def started(self, before: str) -> list[Started]:
+        """Invoices not in a final status whose payment delay started before the
+        day `before` (ISO), counted by buyer and day of start."""
+
+    def backlog(self) -> Backlog:
+        """The flows and outbox messages that wait."""
+
+    def totals(self) -> Totals:
+        """Flows, invoices and findings, all counted."""
 
     def close(self) -> None: ...

@@ -25,7 +25,6 @@ import contextlib
 import os
 import re
 import threading
-from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -69,9 +68,18 @@ def _slim(xslt: Path, codedb: Path | None) -> str:
     return text
 
 
-@lru_cache(maxsize=None)
 def compiled(xslt: Path, codedb: Path | None):
-    """The schematron, compiled once per process and thread (`facteur doctor` compiles every one up front)."""
+    """The schematron, compiled once per thread (`facteur doctor` compiles every
+    one up front): an executable belongs to the Saxon processor of the thread
+    that compiled it, and fails when run with another thread's (the console
+    serves requests from several threads)."""
+    cache = _local.__dict__.setdefault("compiled", {})
+    if (xslt, codedb) not in cache:
+        cache[xslt, codedb] = _compile(xslt, codedb)
+    return cache[xslt, codedb]
+
+
+def _compile(xslt: Path, codedb: Path | None):
     proc = _processor()
     compiler = proc.new_xslt30_processor()
     compiler.set_cwd(str(xslt.parent))

@@ -1,0 +1,42 @@
+"""How the console's templates write the engine's codes and values in French:
+the filters its Jinja environment is given."""
+
+from __future__ import annotations
+
+from jinja2 import Environment
+
+from facteur.engine.statuses import INVOICE_STATUS_LABELS
+
+FLOW_STATUSES = {
+    "90": "intégré",
+    "93": "rejeté",
+    "96": "intégré en partie",
+    "held": "retenu (cycle de vie)",
+    "pending": "en cours",
+}
+SEVERITIES = {"blocking": "bloquant", "warning": "avertissement", "info": "information"}
+INVOICE_TYPES = {"380": "facture", "381": "avoir"}
+
+
+def flow_status(code: str) -> str:
+    label = FLOW_STATUSES.get(code, code)
+    return f"{label} ({code})" if code.isdigit() else label
+
+
+def invoice_status(code: str | None) -> str:
+    return f"{code} {INVOICE_STATUS_LABELS.get(code, '')}".strip() if code else "—"
+
+
+def moment(text: str | None) -> str:
+    """An ISO moment to the second, date and time apart."""
+    return text[:19].replace("T", " ") if text else "—"
+
+
+def install(environment: Environment) -> None:
+    environment.filters.update(
+        statut=flow_status,
+        statut_facture=invoice_status,
+        moment=moment,
+        gravite=lambda severity: SEVERITIES.get(severity, severity),
+        type_facture=lambda code: INVOICE_TYPES.get(code, code),
+    )

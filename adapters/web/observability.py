@@ -1,0 +1,144 @@
+"""`/metrics`, `/healthz` and `/readyz`: what Prometheus, a load balancer or an
+orchestrator asks of a running facteur.
+
+`routes(config)` returns them as Starlette routes, for the console's
+application to mount beside its pages; `app(config)` is the minimal
+application of them alone, and `start(config, log)` serves it from a thread
+of `facteur run` when `[web] enabled = true`.
+
+- `/healthz` answers 200 as long as the process answers: nothing is checked.
+- `/readyz` answers 200 when the engine can take flows (the ledger and the
+  broker, when one is configured, reached; the rule sets loaded; room on the
+  disk), 503 otherwise, with each check in JSON and in French
+  (`engine/operations/doctor.py`'s `ready`, over the probes of `facteur
+  doctor`).
+- `/metrics` is Prometheus's text format: the ledger's counts measured at
+  scrape time and the stage durations of this process (`adapters/metrics.py`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, ProcessCollector, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from facteur.adapters import wiring
+from facteur.adapters.metrics import STAGE_SECONDS, LedgerCollector
+from facteur.adapters.probes import Installation
+from facteur.engine import operations
+from facteur.engine.config import Config
+from facteur.engine.errors import RulesUnavailable, Unavailable
+
+STARTING_SECONDS = 5.0  # how long `start` waits to see the server listen before it says it could not
+
+
+class Observatory:
+    """What the three routes read: a hub of the configuration (its ledger
+    opened at the first scrape, and again after a failure), the probes of
+    `facteur doctor`, and a registry of this process's metrics."""
+
+    def __init__(self, config: Config):
+        self.hub = wiring.Wired(config)
+        self.probes = _Ready(Installation.of(config, wiring.amqp_settings))
+        self.registry = CollectorRegistry(auto_describe=False)
+        self.registry.register(LedgerCollector(lambda: operations.measure(self.hub)))
+        self.registry.register(STAGE_SECONDS)
+        ProcessCollector(registry=self.registry)
+
+    def metrics(self, request: Request) -> Response:
+        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+    def readyz(self, request: Request) -> JSONResponse:
+        diagnosis = operations.ready(self.probes)
+        checks = [{"name": c.name, "state": c.state, "detail": c.detail} for c in diagnosis.checks]
+        return JSONResponse({"ready": diagnosis.passed, "checks": checks}, status_code=200 if diagnosis.passed else 503)
+
+
+class _Ready:
+    """The probes of `facteur doctor`, but the rule sets are loaded once, in
+    a thread of their own from the start: they do not change under a running
+    engine, and loading them takes seconds, longer than a probe waits. Until
+    they are loaded, the engine is not ready."""
+
+    def __init__(self, installation: Installation):
+        self.installation = installation
+        self.loaded = self.failed = ""
+        self.loading = threading.Thread(target=self._load, name="facteur-rules", daemon=True)
+        self.loading.start()
+
+    def _load(self) -> None:
+        try:
+            self.loaded = self.installation.rule_sets()
+        except Unavailable as err:
+            self.failed = str(err)
+
+    def ledger(self) -> str:
+        return self.installation.ledger()
+
+    def broker(self) -> str | None:
+        return self.installation.broker()
+
+    def free_bytes(self) -> tuple[str, int]:
+        return self.installation.free_bytes()
+
+    def rule_sets(self) -> str:
+        if self.loaded:
+            return self.loaded
+        if self.failed:
+            raise RulesUnavailable(self.failed)
+        raise RulesUnavailable("règles de validation en cours de chargement (XSD et schematrons) : prêt dans quelques "
+                               "secondes")
+
+
+def healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+def routes(config: Config) -> list[BaseRoute]:
+    observatory = Observatory(config)
+    return [
+        Route("/metrics", observatory.metrics),
+        Route("/healthz", healthz),
+        Route("/readyz", observatory.readyz),
+    ]
+
+
+def app(config: Config) -> Starlette:
+    return Starlette(routes=routes(config))
+
+
+def start(config: Config, log) -> Callable[[], None]:
+    """Serve `app(config)` on `[web] listen` from a thread of this process;
+    returns what stops it. An address that cannot be listened on is logged,
+    and the engine runs on without its HTTP face."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app(config), host=config.web.host, port=config.web.port,
+                                           log_level="warning", lifespan="off", access_log=False))
+    thread = threading.Thread(target=server.run, name="facteur-web", daemon=True)
+    thread.start()
+    if _started(server, thread):
+        log.info("face HTTP à l'écoute", listen=config.web.listen, routes=["/metrics", "/healthz", "/readyz"])
+    else:
+        log.error(f"impossible d'écouter sur {config.web.listen} ([web] listen dans {config.path}) : l'adresse est "
+                  "prise ou interdite ; choisissez-en une autre. facteur continue sans /metrics ni /readyz")
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(STARTING_SECONDS)
+
+    return stop
+
+
+def _started(server, thread: threading.Thread) -> bool:
+    """Whether the server listens, waiting for it (at most STARTING_SECONDS) while its thread lives."""
+    deadline = time.monotonic() + STARTING_SECONDS
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return server.started
