@@ -11,7 +11,8 @@ from observed import NOW, Observed
 
 from facteur.adapters import configuration
 from facteur.adapters.pg_ledger import PgLedger
-from facteur.adapters.sqlite_ledger import SqliteLedger
+from facteur.adapters.sql_ledger import NUMBER_KEYS
+from facteur.adapters.sqlite_ledger import MIGRATIONS, SqliteLedger
 from facteur.adapters.testing import MemoryHub, demo_hub, shipped_config
 from facteur.engine import operations
 from facteur.engine.errors import Unavailable
@@ -101,7 +102,9 @@ def test_a_flow_pending_for_long_is_a_warning(hub):
     assert states["flux en cours"].detail.startswith("1 flux en attente, le plus ancien reçu il y a 40 min")
 
 
-NUMBER_KEYS_STEP = 9  # the SQLite schema version the number keys and the tallies' indexes were added after
+# The SQLite schema version the number keys and the tallies' indexes were added after,
+# found by its step, so that later migrations do not move it.
+NUMBER_KEYS_STEP = next(v for v, step in MIGRATIONS.items() if step.startswith(NUMBER_KEYS.format(if_not_exists="")))
 
 
 def test_a_ledger_of_the_schema_before_gains_the_indexes_and_the_number_keys(tmp_path):
