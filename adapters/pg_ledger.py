@@ -19,6 +19,7 @@ from contextlib import contextmanager
 import psycopg
 from psycopg.rows import dict_row
 
+from facteur.adapters.sql_directory import DIRECTORY_TABLES
 from facteur.adapters.sql_ledger import (
     LEASES,
     LONE_RUNS,
@@ -71,6 +72,7 @@ FOR EACH ROW WHEN (OLD.dgp_start IS NOT NULL) EXECUTE FUNCTION dgp_start_never_c
     OUTBOX.format(binary="BYTEA", insertion_order="rowid BIGINT GENERATED ALWAYS AS IDENTITY,"),
     LONE_RUNS.format(if_not_exists="IF NOT EXISTS "),  # the tables above have it already
     RULE_SETS.format(if_not_exists="IF NOT EXISTS "),  # so have they these
+    DIRECTORY_TABLES.format(serial="BIGINT GENERATED ALWAYS AS IDENTITY"),  # the national directory (sql_directory.py)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 SCHEMA_LOCK = 0x66616374  # "fact": the advisory lock held while migrating

@@ -13,6 +13,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+from facteur.adapters.sql_directory import DIRECTORY_TABLES
 from facteur.adapters.sql_ledger import (
     LEASES,
     LONE_RUNS,
@@ -26,11 +27,12 @@ from facteur.adapters.sql_ledger import (
 )
 from facteur.engine.errors import LedgerReplaced, LedgerTooNew, LedgerUnavailable
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 SQLITE_OUTBOX = OUTBOX.format(binary="BLOB", insertion_order="")
+SQLITE_DIRECTORY = DIRECTORY_TABLES.format(serial="INTEGER")
 
-SCHEMA = TABLES.format(serial="INTEGER", binary="BLOB", insertion_order="") + SQLITE_OUTBOX + """
+SCHEMA = TABLES.format(serial="INTEGER", binary="BLOB", insertion_order="") + SQLITE_OUTBOX + SQLITE_DIRECTORY + """
 CREATE TRIGGER IF NOT EXISTS dgp_start_never_changes BEFORE UPDATE OF dgp_start, dgp_rule ON invoices
 WHEN OLD.dgp_start IS NOT NULL
 BEGIN
@@ -59,6 +61,7 @@ UPDATE invoices SET state = '02' WHERE accepted = 1;
     6: SQLITE_OUTBOX,
     7: LONE_RUNS.format(if_not_exists=""),
     8: RULE_SETS.format(if_not_exists=""),
+    9: SQLITE_DIRECTORY,  # the national directory (sql_directory.py)
 }
 
 

@@ -23,6 +23,7 @@ from importlib import metadata
 from pathlib import Path
 
 from facteur.adapters import configuration, serve, wiring
+from facteur.adapters.cli import directory as cli_directory
 from facteur.adapters.cli import doctor as cli_doctor
 from facteur.adapters.cli import flows as cli_flows
 from facteur.adapters.cli import lifecycle as cli_lifecycle
@@ -173,6 +174,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_lifecycle.register(commands, common)
 
     cli_flows.register(commands, common)
+    cli_directory.register(commands, common)
     cli_doctor.register(commands, common)
     return parser
 

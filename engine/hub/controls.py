@@ -6,6 +6,11 @@ public structure; does the invoice carry the service code or engagement number
 that structure requires; did this supplier already deposit this invoice number
 this year; may this sender deposit for this supplier. The ledger is reached
 only through the `known_invoice` function handed in, so the controls stay pure.
+
+A recipient is looked for in the configuration's directory first (the
+operator's own structures, `config/directory.toml`), then in the national
+directory kept in the ledger's database (`annuaire.Annuaire`), as it stood on
+the day the flow was received.
 """
 
 from __future__ import annotations
@@ -13,8 +18,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Callable
 
+from facteur.engine.hub import annuaire as national
+from facteur.engine.hub.annuaire import Annuaire
 from facteur.engine.hub.directory import Directory, Structure
 from facteur.engine.model import Finding, Invoice, Party, Severity
 
@@ -84,17 +92,20 @@ def check(
     sender: str | None,
     known_invoice: KnownInvoice,
     seen_in_flow: set[tuple[str, str, int]],
+    annuaire: Annuaire | None = None,
+    on: date | None = None,
 ) -> tuple[list[Finding], Routing]:
     """Findings of the hub controls, and where the invoice would go.
 
     `seen_in_flow` holds the keys of invoices already accepted earlier in the
     same flow (a lot); the caller adds to it. A `sender` of None skips the
-    sender check (validation without a deposit).
+    sender check (validation without a deposit). `annuaire` is the national
+    directory, read as it stood `on` the day the flow was received.
     """
     findings: list[Finding] = []
     findings += _sender(invoice, directory, sender)
     findings += _supplier(invoice.supplier, directory)
-    routing, recipient_findings = _recipient(invoice, directory)
+    routing, recipient_findings = _recipient(invoice, directory, annuaire, on or date.today())
     findings += recipient_findings
     if routing.structure is not None:
         findings += _requirements(invoice, routing)
@@ -141,9 +152,17 @@ def _supplier(supplier: Party, directory: Directory) -> list[Finding]:
     return []
 
 
-def _recipient(invoice: Invoice, directory: Directory) -> tuple[Routing, list[Finding]]:
+def _recipient(invoice: Invoice, directory: Directory, annuaire: Annuaire | None, on: date
+               ) -> tuple[Routing, list[Finding]]:
     siret = invoice.buyer.identifier if SIRET.match(invoice.buyer.identifier) else ""
     structure = directory.structures.get(siret) if siret else None
+    found = None
+    if structure is None and annuaire is not None and (siret or invoice.buyer.address):
+        found = national.recipient(annuaire, siret, invoice.buyer.address, invoice.service_code, on)
+    if found is not None and found.structure is None:
+        return Routing(invoice), [_finding(found.problem, found.message, "BT-46/BT-47/BT-49")]
+    if found is not None:
+        structure = found.structure
     if structure is not None:
         if not structure.active:
             return Routing(invoice), [
@@ -206,16 +225,18 @@ def _requirements(invoice: Invoice, routing: Routing) -> list[Finding]:
                 )
             )
         elif service is not None and not service.active:
-            findings.append(
-                _finding(
-                    "FCT-SERVICE-INACTIVE",
-                    f"service {code} of {structure.name} ({structure.siret}) is no longer active; ask the buyer "
-                    "for its current service code",
-                    "BT-10",
-                )
-            )
+            findings.append(_finding("FCT-SERVICE-INACTIVE", _inactive(service, structure), "BT-10"))
         elif service is not None:
             routing.service_name = service.name
+            if service.engagement_required and not invoice.engagement:
+                findings.append(
+                    _finding(
+                        "FCT-ENGAGEMENT-MISSING",
+                        f"le service {code} ({service.name}) de {structure.name} ({structure.siret}) exige un numéro "
+                        "d'engagement dans la référence de commande (BT-13)",
+                        "BT-13",
+                    )
+                )
     elif structure.service_required:
         findings.append(
             _finding(
@@ -243,6 +264,14 @@ def _requirements(invoice: Invoice, routing: Routing) -> list[Finding]:
             )
         )
     return findings
+
+
+def _inactive(service, structure: Structure) -> str:
+    if service.closed is None:
+        return (f"service {service.code} of {structure.name} ({structure.siret}) is no longer active; ask the buyer "
+                "for its current service code")
+    return (f"le service {service.code} ({service.name}) de {structure.name} ({structure.siret}) est fermé depuis le "
+            f"{service.closed:%d/%m/%Y} dans l'annuaire ; demandez à l'acheteur son code service actuel")
 
 
 def _duplicate(invoice: Invoice, known_invoice: KnownInvoice, seen_in_flow: set) -> list[Finding]:

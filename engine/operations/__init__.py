@@ -9,6 +9,17 @@ cannot be asked so) and `NotAllowed` (where the hub stands forbids it).
 
 from facteur.engine.errors import InvalidRequest, NotAllowed
 from facteur.engine.operations.dates import day
+from facteur.engine.operations.directory import (
+    DirectoryStats,
+    Entry,
+    Found,
+    Imported,
+    VersionLine,
+    import_files,
+    search,
+    show,
+    stats,
+)
 from facteur.engine.operations.doctor import Check, Diagnosis, Probes, diagnose
 from facteur.engine.operations.flows import FlowFilter, list_flows, show_flow
 from facteur.engine.operations.hub import Hub
@@ -58,6 +69,8 @@ __all__ = [
     # the lifecycle
     "collect", "recipient_structure", "Collected", "Handed", "dispute", "Disputed", "payment_delays",
     "PaymentDelays", "Delay",
+    # the national directory
+    "import_files", "Imported", "show", "Entry", "VersionLine", "search", "Found", "stats", "DirectoryStats",
     # whether the installation can run
     "diagnose", "Probes", "Diagnosis", "Check",
 ]
