@@ -41,9 +41,10 @@ B2G_FIELDS = {"EngagementJuridique": "engagement", "Service": "service", "EngJur
               "MOA": "moa", "MOAunique": "moa_only", "StatutMiseEnPaiement": "payment_status"}
 
 
-def read(path: Path, today: date) -> tuple[DirectoryFile, Iterator[Version | Refused]]:
+def read(name: str, today: date) -> tuple[DirectoryFile, Iterator[Version | Refused]]:
     """The file's kind and day, and its records one by one; an update (F12/F13,
     TOML) takes effect on `today`, an extract on the day it was produced."""
+    path = Path(name)
     if path.suffix == ".toml":
         return DirectoryFile(str(path), "TOML", today), _toml(path)
     try:

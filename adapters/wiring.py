@@ -64,7 +64,7 @@ class Wired:
         return directory_store(self.ledger)
 
     def read_directory(self, path: str, today: date):
-        return annuaire_files.read(Path(path), today)
+        return annuaire_files.read(path, today)
 
     @cached_property
     def context(self) -> Context:
