@@ -15,7 +15,7 @@ with its line number and the reason.
 from __future__ import annotations
 
 import tomllib
-from datetime import date, datetime
+from datetime import date
 from importlib.resources import files
 from pathlib import Path
 from typing import Iterator
@@ -65,15 +65,16 @@ def read(name: str, today: date) -> tuple[DirectoryFile, Iterator[Version | Refu
 def _xml(found: DirectoryFile, root: str) -> Iterator[Version | Refused]:
     schema_path = ROOTS[root][1]
     schema = etree.XMLSchema(etree.parse(str(schema_path)))
-    events = etree.iterparse(str(found.path), events=("end",), schema=schema, resolve_entities=False,
-                             no_network=True, huge_tree=True)
+    events = etree.iterparse(str(found.path), events=("end",), tag=("HorodateProduction", *RECORDS), schema=schema,
+                             resolve_entities=False, no_network=True, huge_tree=True)
+    source = Path(found.path).name
     try:
         for _, element in events:
             tag = element.tag
             if tag == "HorodateProduction":
                 found.day = _day((element.text or "").strip()[:8])
             elif tag in RECORDS:
-                yield from _record(tag, element, found)
+                yield from _record(tag, element, found, source)
                 element.clear(keep_tail=True)
                 while element.getprevious() is not None:
                     del element.getparent()[0]
@@ -99,14 +100,14 @@ def _faults(path: Path, schema: etree.XMLSchema, err: etree.XMLSyntaxError) -> t
     return tuple(faults[:SHOWN_FAULTS] + ([f"… et {more} autres"] if more > 0 else [])) or (err.msg,)
 
 
-def _record(tag: str, element, found: DirectoryFile) -> Iterator[Version | Refused]:
+def _record(tag: str, element, found: DirectoryFile, source: str) -> Iterator[Version | Refused]:
     values = {child.tag: child for child in element}
     line = element.sourceline or 0
     try:
         if tag == "LigneAnnuaire":
-            yield _line(values, found, line)
+            yield _line(values, found, source, line)
         elif tag == "UniteLegale":
-            yield _entity(annuaire.UNIT, _id(values["IdSIREN"], "0002"), "", values, found, line,
+            yield _entity(annuaire.UNIT, _id(values["IdSIREN"], "0002"), "", values, found, source, line,
                           {"type": _text(values, "TypeEntite"), "diffusible": _text(values, "Diffusible")})
         elif tag == "Etablissement":
             siret = _id(values["IdSIRET"], "0009")
@@ -114,7 +115,7 @@ def _record(tag: str, element, found: DirectoryFile) -> Iterator[Version | Refus
             b2g = values.get("DonneesB2G")
             if b2g is not None:
                 data.update({"public": True, **{B2G_FIELDS[c.tag]: _bool(c.text) for c in b2g}})
-            yield _entity(annuaire.ESTABLISHMENT, siret, siret[:9], values, found, line, data)
+            yield _entity(annuaire.ESTABLISHMENT, siret, siret[:9], values, found, source, line, data)
         elif tag == "CodeRoutage":
             siret = _id(values["IdSIRET"], "0009")
             code_element = values["IdRoutage"]
@@ -123,9 +124,9 @@ def _record(tag: str, element, found: DirectoryFile) -> Iterator[Version | Refus
                                "réservé au SIREN ou au SIRET")
             data = {"engagement": _bool(_text(values, "EngagementJuridique")), **_fields(values, ADDRESS_FIELDS)}
             key = annuaire.routing_key(siret, (code_element.text or "").strip())
-            yield _entity(annuaire.ROUTING, key, siret, values, found, line, data)
+            yield _entity(annuaire.ROUTING, key, siret, values, found, source, line, data)
         else:
-            yield _platform(values, found, line)
+            yield _platform(values, source, line)
     except _Refusal as refusal:
         yield Refused(line, f"{tag} : {refusal}")
 
@@ -134,7 +135,8 @@ class _Refusal(Exception):
     """A record the schema admits but the directory's rules refuse."""
 
 
-def _entity(kind: str, key: str, parent: str, values: dict, found: DirectoryFile, line: int, data: dict) -> Version:
+def _entity(kind: str, key: str, parent: str, values: dict, found: DirectoryFile, source: str, line: int,
+            data: dict) -> Version:
     """A unit, establishment or routing code: Enabled or Disabled by its status
     (A or I); in force since always, unless the extract says it starts (motif P)
     or stops (motif S) on the day it was produced."""
@@ -144,10 +146,10 @@ def _entity(kind: str, key: str, parent: str, values: dict, found: DirectoryFile
     motif = _text(values, "MotifPresence")
     active = status == "A" and motif != "S"
     since = found.day if motif in ("P", "S") and found.day else SINCE_ALWAYS
-    return Version(kind, key, since, FOREVER, active, _text(values, "Nom"), parent, data, Path(found.path).name, line)
+    return Version(kind, key, since, FOREVER, active, _text(values, "Nom"), parent, data, source, line)
 
 
-def _line(values: dict, found: DirectoryFile, line: int) -> Version:
+def _line(values: dict, found: DirectoryFile, source: str, line: int) -> Version:
     """An addressing line: its days are its own (start included, end excluded);
     nature D defines the address, nature M masks it."""
     nature = _text(values, "Nature")
@@ -177,10 +179,10 @@ def _line(values: dict, found: DirectoryFile, line: int) -> Version:
         raise _Refusal(f"la fin d'effet {end:%d/%m/%Y} n'est pas après le début {start:%d/%m/%Y}")
     platform = _text(values, "IdPlateforme")
     return Version(annuaire.LINE, "_".join(parts), start, end, nature == "D", "", siren, {"platform": platform},
-                   Path(found.path).name, line)
+                   source, line)
 
 
-def _platform(values: dict, found: DirectoryFile, line: int) -> Version:
+def _platform(values: dict, source: str, line: int) -> Version:
     status = _text(values, "Statut")
     start = _day(_text(values, "DateDebutImmatriculation"))
     end = _day(_text(values, "DateFinImmatriculation") or "99991231")
@@ -188,7 +190,7 @@ def _platform(values: dict, found: DirectoryFile, line: int) -> Version:
             "raison_sociale": _text(values, "Nom")}
     name = _text(values, "NomCommercial") or data["raison_sociale"]
     return Version(annuaire.PLATFORM, _text(values, "Matricule"), start, end, status == "A", name, "", data,
-                   Path(found.path).name, line)
+                   source, line)
 
 
 def _id(element, scheme: str) -> str:
@@ -212,7 +214,8 @@ def _bool(text: str | None) -> bool:
 
 
 def _day(text: str) -> date:
-    return date(9999, 12, 31) if text == "99991231" else datetime.strptime(text, "%Y%m%d").date()
+    """AAAAMMJJ, as the schema's pattern admits it."""
+    return FOREVER if text == "99991231" else date(int(text[:4]), int(text[4:6]), int(text[6:8]))
 
 
 def _toml(path: Path) -> Iterator[Version]:

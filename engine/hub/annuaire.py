@@ -236,7 +236,7 @@ def _structure(annuaire: Annuaire, version: Version, mailbox: str, code: str, on
     data = version.data
     services = {}
     known = annuaire.history(ROUTING, routing_key(version.key, code)) if code else ()
-    for each in (code,) if known else annuaire.routing_codes(version.key):
+    for each in (code,) if known else annuaire.routing_codes(version.key) if code else ():
         history = annuaire.history(ROUTING, routing_key(version.key, each))
         status, service = standing(history, on)
         if service is None:
