@@ -67,7 +67,7 @@ UPSERT = (
     "valid_to = excluded.valid_to, active = excluded.active, name = excluded.name, parent = excluded.parent, "
     "data = excluded.data, source = excluded.source, line = excluded.line, generation = excluded.generation"
 )
-BATCH = 500  # records merged together: one read of the versions they touch, one write
+BATCH = 2000  # records merged together: one read of the versions they touch, one write
 
 
 @dataclass(frozen=True)
@@ -189,6 +189,7 @@ class SqlDirectory:
         if not batch:
             return
         histories = self._histories(batch)
+        stored = {(v.kind, v.key, v.valid_from) for versions in histories.values() for v in versions}
         writes: dict[tuple, Version] = {}
         for record in batch:
             identity = (record.kind, record.key)
@@ -203,7 +204,8 @@ class SqlDirectory:
                 histories[identity] = tuple(kept[k] for k in sorted(kept))
                 writes.update({(v.kind, v.key, v.valid_from): v for v in versions})
         if writes:
-            self._write([_row(v, generation) for v in writes.values()])
+            self._write([_row(v, generation) for identity, v in writes.items() if identity not in stored],
+                        [_row(v, generation) for identity, v in writes.items() if identity in stored])
 
     def _histories(self, batch: list[Version]) -> dict[tuple, tuple[Version, ...]]:
         """The versions of every line the batch touches, in one query on the
@@ -221,15 +223,16 @@ class SqlDirectory:
                 found.setdefault((row["kind"], row["key"]), []).append(_version(row))
         return {identity: tuple(versions) for identity, versions in found.items()}
 
-    def _write(self, rows: list[tuple]) -> None:
-        """SQLite: one prepared statement for the batch."""
-        self.ledger.db.executemany(UPSERT.format(rows=f"VALUES ({', '.join('?' * 11)})"), rows)
+    def _write(self, new: list[tuple], replacing: list[tuple]) -> None:
+        """Versions not stored yet, and versions replacing those of the same
+        first day; SQLite: one prepared statement for the batch."""
+        self.ledger.db.executemany(UPSERT.format(rows=f"VALUES ({', '.join('?' * 11)})"), new + replacing)
 
 
 class PgDirectory(SqlDirectory):
-    """PostgreSQL: the batch copied into a temporary table, then merged by one
-    statement (row by row, a server's round trips would cost minutes for a
-    national extract)."""
+    """PostgreSQL: the new versions of a batch copied in (row by row, a
+    server's round trips would cost minutes for a national extract), the few
+    that replace a stored one upserted."""
 
     def _open_import(self, found: DirectoryFile) -> int:
         """Within the import, the versions a batch touches are always read by
@@ -238,17 +241,15 @@ class PgDirectory(SqlDirectory):
         self.ledger._execute("SET LOCAL enable_seqscan = off")
         return super()._open_import(found)
 
-    def _write(self, rows: list[tuple]) -> None:
+    def _write(self, new: list[tuple], replacing: list[tuple]) -> None:
         connection = self.ledger._connection()
-        connection.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS directory_staging (LIKE directory_lines) ON COMMIT DELETE ROWS"
-        )
         with connection.cursor() as cursor:
-            with cursor.copy(f"COPY directory_staging ({COLUMNS}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        connection.execute(UPSERT.format(rows=f"SELECT {COLUMNS} FROM directory_staging"))
-        connection.execute("DELETE FROM directory_staging")
+            if new:
+                with cursor.copy(f"COPY directory_lines ({COLUMNS}) FROM STDIN") as copy:
+                    for row in new:
+                        copy.write_row(row)
+            if replacing:
+                cursor.executemany(UPSERT.format(rows=f"VALUES ({', '.join(['%s'] * 11)})"), replacing)
 
 
 class Cached:

@@ -203,6 +203,7 @@ def main() -> None:
                                                     buyer_siret=siret(i * PUBLIC_EVERY * 7 % args.lines
                                                                       // PUBLIC_EVERY * PUBLIC_EVERY))))
                     for i in range(args.invoices)]
+        throughput(root / "warm.sqlite", root / "warm", demo[:10], with_directory=False)  # schemas compiled, caches warm
         plain = throughput(root / "plain.sqlite", root / "plain", demo, with_directory=False)
         beside = throughput(ledger_path, root / "beside", demo[: len(demo) // 2] + national[: len(national) // 2],
                             with_directory=True)
