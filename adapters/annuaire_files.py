@@ -206,7 +206,12 @@ def _text(values: dict, tag: str) -> str:
 
 
 def _fields(values: dict, names: dict[str, str]) -> dict:
-    return {key: _text(values, tag) for tag, key in names.items() if _text(values, tag)}
+    found = {}
+    for tag, key in names.items():
+        text = _text(values, tag)
+        if text:
+            found[key] = text
+    return found
 
 
 def _bool(text: str | None) -> bool:

@@ -20,8 +20,10 @@ from helpers import REPO, Spec, cii, text_pdf, ubl
 from lxml import etree
 
 from facteur.adapters import configuration
+from facteur.adapters.pg_ledger import MIGRATIONS as PG_MIGRATIONS
 from facteur.adapters.pg_ledger import SCHEMA_VERSION as PG_SCHEMA_VERSION
 from facteur.adapters.pg_ledger import PgLedger
+from facteur.adapters.sqlite_ledger import MIGRATIONS as SQLITE_MIGRATIONS
 from facteur.adapters.sqlite_ledger import SCHEMA_VERSION as SQLITE_SCHEMA_VERSION
 from facteur.adapters.testing import demo_hub
 from facteur.engine import pipeline
@@ -112,6 +114,12 @@ def test_ubl_and_cii_invoices_record_the_rule_set_that_judged_each(hub):
     assert code == 0 and f"judged by EN16931-UBL {judged['EN16931-UBL']}" in text
 
 
+# The schema before the rule-set columns: the migration step that adds them, wherever later steps put it.
+SQLITE_RULE_SETS_STEP = next(step for step, sql in SQLITE_MIGRATIONS.items() if "rule_set" in sql)
+PG_RULE_SETS_STEP = next(step for step, sql in enumerate(PG_MIGRATIONS) if isinstance(sql, str) and "ADD COLUMN"
+                         in sql and "rule_set" in sql)
+
+
 @pytest.mark.sqlite_only
 @pytest.mark.usefixtures("ledger_backend")
 def test_a_sqlite_ledger_of_the_previous_schema_gains_the_rule_set_columns(hub):
@@ -123,7 +131,7 @@ def test_a_sqlite_ledger_of_the_previous_schema_gains_the_rule_set_columns(hub):
         f"""
         ALTER TABLE invoices DROP COLUMN rule_set;
         ALTER TABLE invoices DROP COLUMN rule_set_version;
-        PRAGMA user_version = {SQLITE_SCHEMA_VERSION - 1};
+        PRAGMA user_version = {SQLITE_RULE_SETS_STEP};
         """
     )
     older.close()
@@ -145,7 +153,7 @@ def test_a_postgresql_ledger_of_the_previous_schema_gains_the_rule_set_columns(p
     with psycopg.connect(pg_ledger_url, autocommit=True) as connection:
         connection.execute("ALTER TABLE invoices DROP COLUMN rule_set")
         connection.execute("ALTER TABLE invoices DROP COLUMN rule_set_version")
-        connection.execute("UPDATE schema_version SET version = %s", (PG_SCHEMA_VERSION - 1,))
+        connection.execute("UPDATE schema_version SET version = %s", (PG_RULE_SETS_STEP,))
     PgLedger(pg_ledger_url).close()
     with psycopg.connect(pg_ledger_url, autocommit=True) as connection:
         assert connection.execute("SELECT version FROM schema_version").fetchall() == [(PG_SCHEMA_VERSION,)]
