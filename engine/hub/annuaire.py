@@ -175,7 +175,7 @@ def disabled_since(history: tuple[Version, ...], on: date) -> date | None:
 
 
 @dataclass(frozen=True)
-class Found:
+class Resolved:
     """A recipient found in the directory at a date: the structure as the hub
     controls read it, or why it cannot receive."""
 
@@ -184,7 +184,7 @@ class Found:
     message: str = ""
 
 
-def recipient(annuaire: Annuaire, siret: str, address: str, service_code: str, on: date) -> Found | None:
+def recipient(annuaire: Annuaire, siret: str, address: str, service_code: str, on: date) -> Resolved | None:
     """The structure an invoice goes to, by the buyer's SIRET or else its
     electronic address (scheme 0225), as the directory stood on `on`; None
     when the directory does not know it."""
@@ -200,15 +200,15 @@ def recipient(annuaire: Annuaire, siret: str, address: str, service_code: str, o
     if status != ENABLED:
         since = disabled_since(history, on)
         when = f"désactivé depuis le {since:%d/%m/%Y}" if since else status
-        return Found(None, "FCT-RECIPIENT-INACTIVE",
-                     f"le destinataire {siret} ({version.name}) est {when} dans l'annuaire au {day} et ne peut "
-                     "pas recevoir de factures ; vérifiez le SIRET de l'acheteur auprès de votre client")
+        return Resolved(None, "FCT-RECIPIENT-INACTIVE",
+                        f"le destinataire {siret} ({version.name}) est {when} dans l'annuaire au {day} et ne peut "
+                        "pas recevoir de factures ; vérifiez le SIRET de l'acheteur auprès de votre client")
     mailbox = version.data.get("mailbox") or _platform(annuaire, siret, service_code, on)
     if not mailbox:
-        return Found(None, "FCT-RECIPIENT-UNADDRESSABLE",
-                     f"aucune ligne d'annuaire en vigueur le {day} pour {siret} ({version.name}) : aucune plateforme "
-                     "ne reçoit ses factures ; vérifiez son adresse électronique auprès de votre client")
-    return Found(_structure(annuaire, version, mailbox, service_code, on))
+        return Resolved(None, "FCT-RECIPIENT-UNADDRESSABLE",
+                        f"aucune ligne d'annuaire en vigueur le {day} pour {siret} ({version.name}) : aucune plateforme "
+                        "ne reçoit ses factures ; vérifiez son adresse électronique auprès de votre client")
+    return Resolved(_structure(annuaire, version, mailbox, service_code, on))
 
 
 def _siret_of(address: str) -> str:

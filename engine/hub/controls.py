@@ -220,7 +220,7 @@ def _requirements(invoice: Invoice, routing: Routing) -> list[Finding]:
                 _finding(
                     "FCT-SERVICE-UNKNOWN",
                     f"service code {code} does not exist at {structure.name} ({structure.siret}); "
-                    f"known services: {', '.join(sorted(s for s, v in structure.services.items() if v.active))}",
+                    f"known services: {_listed(sorted(s for s, v in structure.services.items() if v.active))}",
                     "BT-10",
                 )
             )
@@ -264,6 +264,14 @@ def _requirements(invoice: Invoice, routing: Routing) -> list[Finding]:
             )
         )
     return findings
+
+
+SHOWN_SERVICES = 12  # a structure of the national directory may have hundreds
+
+
+def _listed(codes: list[str]) -> str:
+    more = len(codes) - SHOWN_SERVICES
+    return ", ".join(codes[:SHOWN_SERVICES]) + (f" and {more} more" if more > 0 else "")
 
 
 def _inactive(service, structure: Structure) -> str:
