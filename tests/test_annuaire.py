@@ -6,6 +6,7 @@ in-memory SQLite ledger (PostgreSQL: test_annuaire_pg.py)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
@@ -255,3 +256,19 @@ def test_a_file_that_is_no_directory_is_refused_with_what_to_give(tmp_path):
                                      [written(tmp_path, "x.xml", "<Invoice/>")])
     assert done.outcome == "refusé" and "F14" in done.error
 
+
+
+def test_the_command_imports_in_order_and_says_in_french_what_each_file_did(hub, tmp_path):
+    extract, bad, update = (written(tmp_path, name, text) for name, text in
+                            [("f14.xml", F14), ("bad.xml", MALFORMED), ("f13.xml", CLOSE_SVC1)])
+    code, out = hub.run("directory", "import", extract)
+    assert code == 0 and "appliqué, génération 1 — 16 ajoutée(s)" in out and "ligne " in out  # the record refused
+    code, out = hub.run("directory", "import", bad, update)
+    assert code == 1 and "refusé en entier" in out and "f13.xml non importé" in out
+    code, out = hub.run("directory", "show", f"{E1}/SVC1", "--json")
+    assert code == 0 and json.loads(out)["status"] == "actif"
+    code, out = hub.run("directory", "search", "préfecture")
+    assert code == 0 and SIREN in out
+    code, out = hub.run("directory", "stats", "--json")
+    assert json.loads(out)["kinds"]["ligne d'annuaire"]["lignes"] == 6
+    assert hub.run("directory", "show", "99999999999999")[0] == 2 and "n'est pas dans l'annuaire" in hub.err

@@ -42,7 +42,7 @@ def _import(args, config: Config) -> int:
         emit([asdict(d) | {"outcome": d.outcome} for d in done])
     for d in done if not args.json else ():
         if d.error:
-            print(f"{d.source} : {d.error}")
+            print(d.error)  # it names the file
             for fault in d.faults:
                 print(f"  {fault}")
             continue

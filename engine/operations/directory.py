@@ -141,7 +141,7 @@ def import_files(hub: DirectoryHub, paths: list[str]) -> tuple[Imported, ...]:
             done.append(Imported(path, found.kind, found.day.isoformat(), applied.added, applied.modified,
                                  applied.unchanged, applied.refused, applied.generation))
             continue
-        done += [Imported(rest, "", "", error=f"non importé : {path} a été refusé avant lui (les fichiers "
+        done += [Imported(rest, "", "", error=f"{rest} non importé : {path} a été refusé avant lui (les fichiers "
                                               "s'appliquent dans l'ordre)") for rest in paths[number + 1:]]
         break
     return tuple(done)
