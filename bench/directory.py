@@ -103,8 +103,9 @@ def import_alone(target: str, extract: str) -> None:
     applied = directory_store(ledger).apply(found, records)
     seconds = time.perf_counter() - started
     ledger.close()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mb": peak, "added": applied.added, "refused": len(applied.refused)}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024,
+                      "added": applied.added, "refused": len(applied.refused)}))
 
 
 def open_target(target: str):
@@ -184,12 +185,14 @@ def main() -> None:
               f"{extract.stat().st_size / 1e6:.0f} MB, in {time.perf_counter() - started:.0f} s")
         ledger_path = root / "national.sqlite"
         result = timed_import(str(ledger_path), extract)
-        print(f"import, SQLite: {result['seconds']:.1f} s, peak memory {result['peak_mb']:.0f} MB, "
+        print(f"import, SQLite: {result['seconds']:.1f} s ({result['cpu']:.1f} s of CPU in the importing process), "
+              f"peak memory {result['peak_mb']:.0f} MB, "
               f"{result['added']:,} versions written, {result['refused']} refused")
         pg = pg_schema(args.pg)
         if pg:
             result = timed_import(pg[0], extract)
-            print(f"import, PostgreSQL: {result['seconds']:.1f} s, peak memory {result['peak_mb']:.0f} MB, "
+            print(f"import, PostgreSQL: {result['seconds']:.1f} s ({result['cpu']:.1f} s of CPU in the importing "
+                  f"process, the server's aside), peak memory {result['peak_mb']:.0f} MB, "
                   f"{result['added']:,} versions written")
             pg[1]()
         else:
