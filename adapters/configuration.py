@@ -29,6 +29,7 @@ from facteur.engine.config import Config, Settings, resolve
 from facteur.engine.errors import ConfigError, DirectoryError, MappingError
 from facteur.engine.hub import directory as directory_module
 from facteur.engine.hub.controls import KnownInvoice
+from facteur.engine.hub.annuaire import Annuaire
 from facteur.engine.hub.directory import Directory
 from facteur.engine.inputs.mappings import Format
 from facteur.engine.inputs.recognise import Patterns
@@ -137,8 +138,10 @@ def load_formats(config: Config) -> tuple[Format, ...]:
     return tuple(formats.values())
 
 
-def context(config: Config, known_invoice: KnownInvoice, check_sender: bool = True) -> Context:
-    """What the pipeline consults, with the directory and the mappings read from their files."""
+def context(config: Config, known_invoice: KnownInvoice, check_sender: bool = True,
+            annuaire: Annuaire | None = None) -> Context:
+    """What the pipeline consults, with the directory and the mappings read from
+    their files, and the national directory kept in the ledger's database."""
     return Context(
         hub_id=config.hub_id,
         directory=load_directory(config),
@@ -154,6 +157,7 @@ def context(config: Config, known_invoice: KnownInvoice, check_sender: bool = Tr
         recognition=load_recognition(config),
         check_sender=check_sender,
         language=config.language,
+        annuaire=annuaire,
     )
 
 

@@ -19,6 +19,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from facteur.adapters.mailbox import Mailboxes, write_all_atomic
+from facteur.engine.hub.annuaire import PLATFORM_MAILBOX
 from facteur.engine.model import Output
 from facteur.engine.runtime import logs
 
@@ -35,7 +36,8 @@ class Deliveries:
         partners: Collection[str] | None = None,
     ):
         """`exchange` is the outbound exchange, empty when no broker is configured;
-        `partners` the mailboxes that may have a folder, None for any (an open directory)."""
+        `partners` the mailboxes that may have a folder, None for any (an open directory),
+        besides those of the receiving platforms of the national directory (`PA` and its number)."""
         self.mailboxes = mailboxes
         self.quarantine = Mailboxes(mailboxes.outbox / QUARANTINE)
         self.modes = modes or {}
@@ -82,7 +84,9 @@ class Deliveries:
         return [output for output in outputs if self._mode(output) in ("amqp", "both")]
 
     def _mode(self, output: Output) -> str:
-        if self.partners is not None and output.mailbox not in self.partners:
+        if self.partners is not None and output.mailbox not in self.partners and not PLATFORM_MAILBOX.match(
+            output.mailbox
+        ):
             return "quarantine"
         return self.modes.get(output.mailbox, "folder")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from facteur.adapters.pg_ledger import PgLedger
+from facteur.adapters.sql_directory import Cached, PgDirectory, SqlDirectory
 from facteur.adapters.sqlite_ledger import SqliteLedger
 from facteur.engine.config import Config, redact
 from facteur.engine.errors import LedgerReplaced
@@ -21,6 +22,17 @@ def open_ledger(config: Config, readonly: bool = False) -> Ledger:
     if not readonly and not config.ledger.exists() and holds_flows(config.archive):
         raise LedgerReplaced(say("ledger-missing", path=config.ledger, archive=config.archive))
     return SqliteLedger(config.ledger, readonly)
+
+
+def directory_store(ledger: Ledger) -> SqlDirectory:
+    """The national directory kept in the ledger's database, on its connection."""
+    return PgDirectory(ledger) if isinstance(ledger, PgLedger) else SqlDirectory(ledger)
+
+
+def annuaire(ledger: Ledger, every: float) -> Cached:
+    """The directory as the pipeline reads it: look-ups cached, an import seen
+    within `every` seconds."""
+    return Cached(directory_store(ledger), every)
 
 
 def holds_flows(archive: Path) -> bool:

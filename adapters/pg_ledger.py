@@ -19,6 +19,7 @@ from contextlib import contextmanager
 import psycopg
 from psycopg.rows import dict_row
 
+from facteur.adapters.sql_directory import DIRECTORY_TABLES
 from facteur.adapters.sql_ledger import (
     CONSOLE,
     LEASES,
@@ -92,6 +93,7 @@ FOR EACH ROW WHEN (OLD.dgp_start IS NOT NULL) EXECUTE FUNCTION dgp_start_never_c
     "ALTER TABLE findings ADD COLUMN IF NOT EXISTS read_values TEXT;",  # the values a rule compared
     _number_keys,  # and the indexes of the dashboard's counts and of the searches
     CONSOLE.format(serial="BIGINT GENERATED ALWAYS AS IDENTITY"),
+    DIRECTORY_TABLES.format(serial="BIGINT GENERATED ALWAYS AS IDENTITY"),  # the national directory (sql_directory.py)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 SCHEMA_LOCK = 0x66616374  # "fact": the advisory lock held while migrating

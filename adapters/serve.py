@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from facteur.adapters import configuration, metrics, wiring
+from facteur.adapters.ledgers import annuaire
 from facteur.engine import pipeline
 from facteur.engine.config import Config, redact
 from facteur.engine.errors import ConfigError, LedgerTooNew
@@ -198,7 +199,8 @@ class _Engine:
             lambda: open_ledger(config), log, "cannot open the ledger; facteur waits for it", stop,
             ledger=self.ledger_name
         )
-        context = configuration.context(config, self.ledger.known_invoice)
+        context = configuration.context(config, self.ledger.known_invoice,
+                                        annuaire=annuaire(self.ledger, config.directory_refresh_seconds))
         self.relay = None
         try:
             deliveries = wiring.deliveries(config, amqp)

@@ -13,6 +13,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+from facteur.adapters.sql_directory import DIRECTORY_TABLES
 from facteur.adapters.sql_ledger import (
     CONSOLE,
     FILL_NUMBER_KEYS,
@@ -33,13 +34,14 @@ from facteur.engine.errors import LedgerReplaced, LedgerTooNew, LedgerUnavailabl
 from facteur.engine.hub.controls import comparable
 from facteur.engine.messages import say
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 
 SQLITE_OUTBOX = OUTBOX.format(binary="BLOB", insertion_order="")
+SQLITE_DIRECTORY = DIRECTORY_TABLES.format(serial="INTEGER")
 
 SQLITE_CONSOLE = CONSOLE.format(serial="INTEGER")
 
-SCHEMA = TABLES.format(serial="INTEGER", binary="BLOB", insertion_order="") + SQLITE_OUTBOX + SQLITE_CONSOLE + """
+SCHEMA = TABLES.format(serial="INTEGER", binary="BLOB", insertion_order="") + SQLITE_OUTBOX + SQLITE_CONSOLE + SQLITE_DIRECTORY + """
 CREATE TRIGGER IF NOT EXISTS dgp_start_never_changes BEFORE UPDATE OF dgp_start, dgp_rule ON invoices
 WHEN OLD.dgp_start IS NOT NULL
 BEGIN
@@ -72,6 +74,7 @@ UPDATE invoices SET state = '02' WHERE accepted = 1;
     10: "ALTER TABLE findings ADD COLUMN read_values TEXT;",  # the values a rule compared (engine/model.Value)
     11: NUMBER_KEYS.format(if_not_exists="") + FILL_NUMBER_KEYS + TALLY_INDEXES,
     12: SQLITE_CONSOLE,
+    13: SQLITE_DIRECTORY,  # the national directory (sql_directory.py)
 }
 
 

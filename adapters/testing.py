@@ -25,6 +25,7 @@ from typing import Callable
 
 from facteur.adapters import configuration
 from facteur.adapters.mailbox import safe_segment
+from facteur.adapters.sql_directory import Cached, SqlDirectory
 from facteur.adapters.sqlite_ledger import SqliteLedger
 from facteur.engine.config import Config
 from facteur.engine.inputs import names
@@ -96,6 +97,7 @@ class MemoryHub:
     ledger: MemoryLedger
     mailboxes: MemoryMailboxes
     archive: MemoryArchive
+    directory: SqlDirectory  # the national directory, in the in-memory ledger
 
     def deposit(self, content: bytes, name: str, sender: str = "DEMO01") -> Handled:
         """A flow received from `sender` now (by the runner's clock), handled to its commit."""
@@ -116,6 +118,7 @@ def demo_hub(config: Config | None = None, clock: Callable[[], datetime] = utc_n
     ledger = MemoryLedger()
     mailboxes = MemoryMailboxes()
     archive = MemoryArchive()
-    context = configuration.context(config, ledger.known_invoice)
+    store = SqlDirectory(ledger)
+    context = configuration.context(config, ledger.known_invoice, annuaire=Cached(store, every=0))
     runner = Runner(context, ledger, archive, mailboxes, clock=clock, lease_seconds=config.lease_seconds)
-    return MemoryHub(runner, ledger, mailboxes, archive)
+    return MemoryHub(runner, ledger, mailboxes, archive, store)

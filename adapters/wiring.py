@@ -12,15 +12,16 @@ broker it does not use.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterator
 
-from facteur.adapters import configuration
+from facteur.adapters import annuaire_files, configuration
 from facteur.adapters.delivery import Deliveries
-from facteur.adapters.ledgers import existing_ledger, open_ledger
+from facteur.adapters.ledgers import annuaire, directory_store, existing_ledger, open_ledger
 from facteur.adapters.mailbox import Archive, Mailboxes, write_atomic
+from facteur.adapters.sql_directory import SqlDirectory
 from facteur.engine.config import Config
 from facteur.engine.errors import ConfigError, InvalidRequest, LedgerUnavailable
 from facteur.engine.hub.directory import Directory
@@ -61,8 +62,16 @@ class Wired:
         return configuration.load_directory(self.config)
 
     @cached_property
+    def directory_store(self) -> SqlDirectory:
+        return directory_store(self.ledger)
+
+    def read_directory(self, path: str, today: date):
+        return annuaire_files.read(path, today)
+
+    @cached_property
     def context(self) -> Context:
-        return configuration.context(self.config, self.ledger.known_invoice)
+        return configuration.context(self.config, self.ledger.known_invoice,
+                                     annuaire=annuaire(self.ledger, self.config.directory_refresh_seconds))
 
     @cached_property
     def deliveries(self) -> Deliveries:
@@ -132,7 +141,8 @@ def validation(config: Config) -> Iterator[Context]:
     ledger = existing_ledger(config)
     try:
         known = ledger.known_invoice if ledger else (lambda supplier, number, year: None)
-        yield configuration.context(config, known, check_sender=False)
+        national = annuaire(ledger, config.directory_refresh_seconds) if ledger else None
+        yield configuration.context(config, known, check_sender=False, annuaire=national)
     finally:
         if ledger:
             ledger.close()

@@ -32,7 +32,7 @@ from typing import Callable
 from facteur.adapters import configuration
 from facteur.adapters.cpu import cpu_limited
 from facteur.adapters.errors import WorkerDied
-from facteur.adapters.ledgers import open_ledger
+from facteur.adapters.ledgers import annuaire, open_ledger
 from facteur.engine import config as config_module
 from facteur.engine import pipeline
 from facteur.engine.model import Flow, Outcome
@@ -55,7 +55,8 @@ def _start_worker(config_path: str, root: str, open_directory: bool, name: str) 
     if open_directory:
         config = config.with_open_directory()
     ledger = open_ledger(config, readonly=True)
-    _context = configuration.context(config, ledger.known_invoice)
+    _context = configuration.context(config, ledger.known_invoice,
+                                     annuaire=annuaire(ledger, config.directory_refresh_seconds))
     _process = cpu_limited(config.limits.max_flow_cpu_seconds, pipeline.process)
 
 

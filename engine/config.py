@@ -62,6 +62,8 @@ class DirectorySettings(_Table):
     file: str = "directory.toml"
     open: bool = False
     open_mailbox: PartnerId = "OPEN"
+    # how often a worker asks whether the national directory was imported again (seconds)
+    refresh_seconds: float = Field(default=5.0, gt=0)
 
 
 class MappingsSettings(_Table):
@@ -191,6 +193,7 @@ class Config:
     mappings: Path
     open_directory: bool
     open_mailbox: str
+    directory_refresh_seconds: float
     french_ctc: bool
     schematron: bool
     limits: Limits
@@ -244,6 +247,7 @@ def resolve(settings: Settings, path: Path, root: Path, mappings: Path, ledger_u
         mappings=(here / settings.mappings.folder).resolve() if settings.mappings.folder else mappings,
         open_directory=settings.directory.open,
         open_mailbox=settings.directory.open_mailbox,
+        directory_refresh_seconds=settings.directory.refresh_seconds,
         french_ctc=settings.validation.french_ctc,
         schematron=settings.validation.schematron,
         limits=settings.limits,

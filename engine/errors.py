@@ -97,6 +97,15 @@ class DirectoryError(SetupError):
     """Raised when the directory file is wrong; the message names the file and the entry."""
 
 
+class DirectoryFileInvalid(DirectoryError):
+    """A file of the national directory the official schema refuses: nothing of
+    it is applied; `faults` lists the schema's faults with their line numbers."""
+
+    def __init__(self, message: str, faults: tuple[str, ...]):
+        super().__init__(message)
+        self.faults = faults
+
+
 class MappingError(SetupError):
     """Raised when a mapping (recognition patterns, a proprietary format) is wrong;
     the message names the file and the key."""

@@ -103,6 +103,7 @@ class Flow:
     attempt: int = 0  # 0 as received; n for the n-th replay, so each attempt has its own id
     name_raw: bytes = b""  # the name's bytes as received; empty: those of `name`
     refused: str = ""  # the code of a refusal at the door
+    directory_day: date | None = None  # a replay's day: the national directory is read as it stands then
 
     @cached_property  # hashed once: the runner asks for it at every step
     def id(self) -> str:
@@ -144,6 +145,7 @@ class Party:
     vat_id: str = ""  # BT-31 / BT-48
     iban: str = ""  # BT-84, seller only
     bank_id: str = ""  # BT-86, seller only
+    address: str = ""  # BT-49 in scheme 0225 (the national directory's addressing), buyer only
 
 
 @dataclass

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from facteur.engine.errors import ExtractionError, LotRefused, Refusal, StatusRefused
 from facteur.engine.extraction import extract
 from facteur.engine.hub import controls
+from facteur.engine.hub.annuaire import Annuaire
 from facteur.engine.hub.controls import KnownInvoice
 from facteur.engine.hub.directory import Directory
 from facteur.engine.inputs import (
@@ -56,6 +57,7 @@ class Context:
     recognition: recognise.Patterns  # label patterns for plain PDFs (mappings/recognition.toml)
     check_sender: bool = True  # off for `facteur validate`, which has no sender
     language: str = DEFAULT  # of the findings and the reports to senders ([ui] language)
+    annuaire: Annuaire | None = None  # the national directory, in the ledger's database
 
 
 ORIGINAL_NAME_MAX = 50
@@ -144,7 +146,8 @@ def _verdict(flow: Flow, bundle: Bundle, checked, invoice, ctx: Context, seen: s
     invoice.attachments += checked.attachments
     invoice.attachments += [attachments.supporting(m.name, m.content) for m in bundle.supporting]
     hub_findings, routing = controls.check(
-        invoice, ctx.directory, flow.sender if ctx.check_sender else None, _held_elsewhere(ctx.known_invoice, flow), seen
+        invoice, ctx.directory, flow.sender if ctx.check_sender else None, _held_elsewhere(ctx.known_invoice, flow), seen,
+        ctx.annuaire, flow.directory_day or flow.received_at.date(),
     )
     original = _original(bundle.pdf.name, bundle.pdf.content) if bundle.pdf else _original(bundle.name, bundle.content)
     verdict.findings += hub_findings

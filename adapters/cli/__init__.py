@@ -24,6 +24,7 @@ from pathlib import Path
 
 from facteur.adapters import configuration, serve, wiring
 from facteur.adapters.cli import console as cli_console
+from facteur.adapters.cli import directory as cli_directory
 from facteur.adapters.cli import doctor as cli_doctor
 from facteur.adapters.cli import flows as cli_flows
 from facteur.adapters.cli import lifecycle as cli_lifecycle
@@ -190,6 +191,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
 
     cli_lifecycle.register(commands, common, lang)
     cli_flows.register(commands, common, lang)
+    cli_directory.register(commands, common)
     cli_doctor.register(commands, common, lang)
     cli_console.register(commands, common)
     return parser

@@ -34,6 +34,7 @@ from facteur.engine.model import Party
 
 SIRET_SCHEME = "0009"
 SIREN_SCHEME = "0002"
+ADDRESS_SCHEME = "0225"  # an address of the national directory: SIREN[_SIRET[_ROUTAGE]] or SIREN_SUFFIXE
 
 # France and its overseas departments, which are in the EU and have SIRETs.
 FRANCE = frozenset({"FR", "GP", "MQ", "GF", "RE", "YT"})
@@ -71,10 +72,14 @@ def seller(data: PartyData, iban: str = "", bank_id: str = "") -> Party:
 
 
 def buyer(data: PartyData) -> Party:
-    """The buyer (BG-7), also found by an electronic address in the SIRET scheme."""
+    """The buyer (BG-7), also found by an electronic address in the SIRET
+    scheme; an address of the national directory (scheme 0225) is kept to route on."""
     address = data.electronic_address
     routing = (address,) if address is not None and address.scheme == SIRET_SCHEME else ()
-    return _party(data, data.party_ids + data.legal_ids + routing)
+    party = _party(data, data.party_ids + data.legal_ids + routing)
+    if address is not None and address.scheme == ADDRESS_SCHEME:
+        party.address = address.value.strip()
+    return party
 
 
 def _party(data: PartyData, siret_candidates: tuple[SchemedId, ...], iban: str = "", bank_id: str = "") -> Party:

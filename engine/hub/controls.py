@@ -6,6 +6,11 @@ public structure; does the invoice carry the service code or engagement number
 that structure requires; did this supplier already deposit this invoice number
 this year; may this sender deposit for this supplier. The ledger is reached
 only through the `known_invoice` function handed in, so the controls stay pure.
+
+A recipient is looked for in the configuration's directory first (the
+operator's own structures, `config/directory.toml`), then in the national
+directory kept in the ledger's database (`annuaire.Annuaire`), as it stood on
+the day the flow was received.
 """
 
 from __future__ import annotations
@@ -13,8 +18,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Callable
 
+from facteur.engine.hub import annuaire as national
+from facteur.engine.hub.annuaire import Annuaire
 from facteur.engine.hub.directory import Directory, Structure
 from facteur.engine.messages import Message, say
 from facteur.engine.model import Finding, Invoice, Party, Severity
@@ -85,17 +93,20 @@ def check(
     sender: str | None,
     known_invoice: KnownInvoice,
     seen_in_flow: set[tuple[str, str, int]],
+    annuaire: Annuaire | None = None,
+    on: date | None = None,
 ) -> tuple[list[Finding], Routing]:
     """Findings of the hub controls, and where the invoice would go.
 
     `seen_in_flow` holds the keys of invoices already accepted earlier in the
     same flow (a lot); the caller adds to it. A `sender` of None skips the
-    sender check (validation without a deposit).
+    sender check (validation without a deposit). `annuaire` is the national
+    directory, read as it stood `on` the day the flow was received.
     """
     findings: list[Finding] = []
     findings += _sender(invoice, directory, sender)
     findings += _supplier(invoice.supplier, directory)
-    routing, recipient_findings = _recipient(invoice, directory)
+    routing, recipient_findings = _recipient(invoice, directory, annuaire, on or date.today())
     findings += recipient_findings
     if routing.structure is not None:
         findings += _requirements(invoice, routing)
@@ -140,9 +151,17 @@ def _supplier(supplier: Party, directory: Directory) -> list[Finding]:
     return []
 
 
-def _recipient(invoice: Invoice, directory: Directory) -> tuple[Routing, list[Finding]]:
+def _recipient(invoice: Invoice, directory: Directory, annuaire: Annuaire | None, on: date
+               ) -> tuple[Routing, list[Finding]]:
     siret = invoice.buyer.identifier if SIRET.match(invoice.buyer.identifier) else ""
     structure = directory.structures.get(siret) if siret else None
+    found = None
+    if structure is None and annuaire is not None and (siret or invoice.buyer.address):
+        found = national.recipient(annuaire, siret, invoice.buyer.address, invoice.service_code, on)
+    if found is not None and found.structure is None:
+        return Routing(invoice), [_finding(found.problem, found.message, "BT-46/BT-47/BT-49")]
+    if found is not None:
+        structure = found.structure
     if structure is not None:
         if not structure.active:
             return Routing(invoice), [
@@ -197,20 +216,23 @@ def _requirements(invoice: Invoice, routing: Routing) -> list[Finding]:
                 _finding(
                     "FCT-SERVICE-UNKNOWN",
                     say("hub-service-unknown", code=code, name=structure.name, siret=structure.siret,
-                        known=", ".join(sorted(s for s, v in structure.services.items() if v.active))),
+                        known=_listed(sorted(s for s, v in structure.services.items() if v.active))),
                     "BT-10",
                 )
             )
         elif service is not None and not service.active:
-            findings.append(
-                _finding(
-                    "FCT-SERVICE-INACTIVE",
-                    say("hub-service-inactive", code=code, name=structure.name, siret=structure.siret),
-                    "BT-10",
-                )
-            )
+            findings.append(_finding("FCT-SERVICE-INACTIVE", _inactive(service, structure), "BT-10"))
         elif service is not None:
             routing.service_name = service.name
+            if service.engagement_required and not invoice.engagement:
+                findings.append(
+                    _finding(
+                        "FCT-ENGAGEMENT-MISSING",
+                        say("hub-service-engagement-missing", code=code, service=service.name, name=structure.name,
+                            siret=structure.siret),
+                        "BT-13",
+                    )
+                )
     elif structure.service_required:
         findings.append(
             _finding(
@@ -236,6 +258,21 @@ def _requirements(invoice: Invoice, routing: Routing) -> list[Finding]:
             )
         )
     return findings
+
+
+SHOWN_SERVICES = 12  # a structure of the national directory may have hundreds
+
+
+def _listed(codes: list[str]) -> Message:
+    """The first services known, and how many more: a national structure may have thousands."""
+    return say("hub-services-listed", codes=", ".join(codes[:SHOWN_SERVICES]), more=max(0, len(codes) - SHOWN_SERVICES))
+
+
+def _inactive(service, structure: Structure) -> Message:
+    if service.closed is None:
+        return say("hub-service-inactive", code=service.code, name=structure.name, siret=structure.siret)
+    return say("hub-service-closed", code=service.code, service=service.name, name=structure.name,
+               siret=structure.siret, closed=f"{service.closed:%d/%m/%Y}")
 
 
 def _duplicate(invoice: Invoice, known_invoice: KnownInvoice, seen_in_flow: set) -> list[Finding]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from facteur.engine.errors import DirectoryError
 from facteur.engine.messages import say
@@ -28,6 +29,8 @@ class Service:
     code: str
     name: str
     active: bool = True
+    closed: date | None = None  # the day the national directory disabled it, when it says
+    engagement_required: bool = False  # the national directory's routing code asks for one
 
 
 @dataclass(frozen=True)

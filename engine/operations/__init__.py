@@ -38,6 +38,17 @@ from facteur.engine.operations.documents import (
 from facteur.engine.operations import alerts
 from facteur.engine.operations.dashboard import Dashboard, Overdue, PartnerFlows, Period, dashboard
 from facteur.engine.operations.dates import day
+from facteur.engine.operations.directory import (
+    DirectoryStats,
+    Entry,
+    Found,
+    Imported,
+    VersionLine,
+    import_files,
+    search,
+    show,
+    stats,
+)
 from facteur.engine.operations.doctor import Check, Diagnosis, Probes, diagnose, ready
 from facteur.engine.operations.flows import FlowFilter, list_flows, show_flow
 from facteur.engine.operations.hub import Hub, QueueState
@@ -90,6 +101,8 @@ __all__ = [
     # the lifecycle
     "collect", "recipient_structure", "Collected", "Handed", "dispute", "Disputed", "payment_delays", "flow_delays",
     "PaymentDelays", "Delay",
+    # the national directory
+    "import_files", "Imported", "show", "Entry", "VersionLine", "search", "Found", "stats", "DirectoryStats",
     # whether the installation can run
     "diagnose", "ready", "Probes", "Diagnosis", "Check",
     # the hub at a glance

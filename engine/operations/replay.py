@@ -67,7 +67,7 @@ def replay(hub: Hub, flow_ids: list[str], dry_run: bool = False) -> Replayed:
     """Each flow again as a new attempt, then the outbox published; in a dry
     run, each is judged as it would be now, and nothing is written or recorded."""
     if dry_run:
-        found = [replaying.attempt(flow_id, hub.ledger, hub.read_archive) for flow_id in flow_ids]
+        found = [replaying.attempt(flow_id, hub.ledger, hub.read_archive, hub.clock().date()) for flow_id in flow_ids]
         planned = tuple(
             _planned(hub, original, flow) for original, flow in zip(flow_ids, found) if not isinstance(flow, Skipped)
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 from typing import Callable
 
 from facteur.engine.messages import Message, say
@@ -31,8 +32,9 @@ class Skipped:
 def replay(
     flow_ids: list[str], ledger: Ledger, read_archive: Callable[[str], bytes], runner: Runner
 ) -> list[Handled | Skipped]:
-    """One flow after the other: each attempt is numbered after those before it."""
-    return [_handled(attempt(flow_id, ledger, read_archive), runner) for flow_id in flow_ids]
+    """One flow after the other: each attempt is numbered after those before it,
+    and judged on the national directory as it stands on the day of the replay."""
+    return [_handled(attempt(flow_id, ledger, read_archive, runner.clock().date()), runner) for flow_id in flow_ids]
 
 
 def _handled(prepared: Flow | Skipped, runner: Runner) -> Handled | Skipped:
@@ -52,7 +54,8 @@ def latest_attempts(ledger: Ledger, status: str, since: str, until: str = "") ->
     return chosen
 
 
-def attempt(flow_id: str, ledger: Ledger, read_archive: Callable[[str], bytes]) -> Flow | Skipped:
+def attempt(flow_id: str, ledger: Ledger, read_archive: Callable[[str], bytes], today: date | None = None
+            ) -> Flow | Skipped:
     """The flow's next attempt, ready to run, or why it is not replayed; found
     without changing anything, so a dry run stops here."""
     found = ledger.archived(flow_id)
@@ -71,4 +74,4 @@ def attempt(flow_id: str, ledger: Ledger, read_archive: Callable[[str], bytes]) 
         return Skipped(flow_id, say("skip-altered", archive=archive))
     chain = record.replay_of or record.id
     return Flow(content, record.sender, record.name, record.received_at, "replay", replay_of=chain,
-                attempt=ledger.attempts(chain) + 1)
+                attempt=ledger.attempts(chain) + 1, directory_day=today)

@@ -9,6 +9,12 @@ hub-recipient-unknown = recipient SIRET { $siret } is not a public structure of 
 hub-open-recipient = the buyer has no SIRET (found: { $identifier }); the open directory routes it to { $mailbox } with the placeholder identifier { $placeholder }
 hub-service-unknown = service code { $code } does not exist at { $name } ({ $siret }); known services: { $known }
 hub-service-inactive = service { $code } of { $name } ({ $siret }) is no longer active; ask the buyer for its current service code
+hub-services-listed = { $codes }{ $more ->
+    [0] {""}
+   *[other] {" "}and { $more } more
+}
+hub-service-closed = service { $code } ({ $service }) of { $name } ({ $siret }) has been closed since { $closed } in the directory; ask the buyer for its current service code
+hub-service-engagement-missing = service { $code } ({ $service }) of { $name } ({ $siret }) requires an engagement number in the purchase order reference (BT-13)
 hub-service-missing = { $name } ({ $siret }) requires a service code in the buyer reference (BT-10)
 hub-engagement-missing = { $name } ({ $siret }) requires an engagement number in the purchase order reference (BT-13)
 hub-service-or-engagement = { $name } ({ $siret }) requires a service code (BT-10) or an engagement number (BT-13); the invoice has neither

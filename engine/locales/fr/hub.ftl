@@ -9,6 +9,12 @@ hub-recipient-unknown = le SIRET destinataire { $siret } n'est pas une structure
 hub-open-recipient = l'acheteur n'a pas de SIRET (trouvé : { $identifier }) ; l'annuaire ouvert l'achemine vers { $mailbox } avec l'identifiant de remplacement { $placeholder }
 hub-service-unknown = le code service { $code } n'existe pas chez { $name } ({ $siret }) ; services connus : { $known }
 hub-service-inactive = le service { $code } de { $name } ({ $siret }) n'est plus actif ; demandez à l'acheteur son code service actuel
+hub-services-listed = { $codes }{ $more ->
+    [0] {""}
+   *[other] {" "}et { $more } autres
+}
+hub-service-closed = le service { $code } ({ $service }) de { $name } ({ $siret }) est fermé depuis le { $closed } dans l'annuaire ; demandez à l'acheteur son code service actuel
+hub-service-engagement-missing = le service { $code } ({ $service }) de { $name } ({ $siret }) exige un numéro d'engagement dans la référence de bon de commande (BT-13)
 hub-service-missing = { $name } ({ $siret }) exige un code service dans la référence acheteur (BT-10)
 hub-engagement-missing = { $name } ({ $siret }) exige un numéro d'engagement dans la référence de bon de commande (BT-13)
 hub-service-or-engagement = { $name } ({ $siret }) exige un code service (BT-10) ou un numéro d'engagement (BT-13) ; la facture n'a ni l'un ni l'autre

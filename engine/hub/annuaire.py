@@ -1,0 +1,256 @@
+"""The national directory (PPF "annuaire"): historised lines, and the
+structure a flow is routed to on the day it was received.
+
+The PPF publishes its directory as flux F14 (an extract) and F12/F13 (updates).
+Nothing in it is ever deleted: a legal unit (SIREN), an establishment (SIRET,
+with the B2G data of a public one), a routing code (scheme 0224, the Chorus Pro
+service code), a receiving platform and an addressing line (scheme 0225:
+SIREN, SIREN_SIRET, SIREN_SIRET_ROUTAGE or SIREN_SUFFIXE, with the platform
+that receives for it) each keep every version they had, with the days it held
+(from included, to excluded). facteur keeps those versions in the ledger's
+database (`adapters/sql_directory.py`); the engine reads them through the
+`Annuaire` protocol and judges them here, on plain data, at a date.
+
+A version is Upcoming before its first day, Enabled in its days, Disabled after
+them or when the directory says the thing is inactive (statut I, a masking line
+of nature M).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Protocol
+
+from facteur.engine.hub.directory import Service, Structure
+
+SINCE_ALWAYS = date(1, 1, 1)  # the first day of a version whose start the directory does not give
+FOREVER = date(9999, 12, 31)  # the end of a version still open
+
+# The kinds of line, each keyed by what identifies it in the directory.
+UNIT, ESTABLISHMENT, ROUTING, PLATFORM, LINE = "siren", "siret", "routage", "plateforme", "ligne"
+KINDS = (UNIT, ESTABLISHMENT, ROUTING, PLATFORM, LINE)
+KIND_LABELS = {
+    UNIT: "unité légale",
+    ESTABLISHMENT: "établissement",
+    ROUTING: "code routage",
+    PLATFORM: "plateforme de réception",
+    LINE: "ligne d'annuaire",
+}
+
+UPCOMING, ENABLED, DISABLED = "à venir", "actif", "désactivé"
+
+# The mailbox of a receiving platform, by its four-digit number: where facteur
+# puts the pivots of the recipients that platform receives for.
+PLATFORM_MAILBOX = re.compile(r"^PA\d{4}$")
+
+
+def platform_mailbox(number: str) -> str:
+    return f"PA{number}"
+
+
+def routing_key(siret: str, code: str) -> str:
+    """A routing code is known within its establishment."""
+    return f"{siret}/{code}"
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of a line of the directory, as kept: what it says and the
+    days it holds, and where it was read (file and line number)."""
+
+    kind: str
+    key: str
+    valid_from: date
+    valid_to: date  # excluded; FOREVER while open
+    active: bool
+    name: str = ""
+    parent: str = ""  # the SIREN of an establishment or a line, the SIRET of a routing code
+    data: dict = field(default_factory=dict, compare=False, hash=False)
+    source: str = ""
+    line: int = 0
+
+    def status(self, on: date) -> str:
+        if on < self.valid_from:
+            return UPCOMING
+        if on >= self.valid_to or not self.active:
+            return DISABLED
+        return ENABLED
+
+    def same_content(self, other: "Version") -> bool:
+        """Whether `other` says the same as this one (the days aside)."""
+        return (self.active, self.name, self.parent, self.data) == (other.active, other.name, other.parent, other.data)
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A record of a directory file refused alone: its line and why."""
+
+    line: int
+    reason: str
+
+
+@dataclass
+class DirectoryFile:
+    """A file of the directory being read: its kind (F14, F12/F13, TOML) and
+    the day its changes take effect, which an extract says in its header."""
+
+    path: str
+    kind: str
+    day: date
+
+
+ADDED, MODIFIED, UNCHANGED = "ajoutées", "modifiées", "inchangées"
+DATED_BY_THEMSELVES = (LINE, PLATFORM)  # their days are in the file; the others' changes take the file's day
+
+
+def merged(history: tuple[Version, ...], incoming: Version, day: date) -> tuple[str, tuple[Version, ...]]:
+    """What reading `incoming` from a file taking effect on `day` does to a
+    line's `history`: ADDED, MODIFIED or UNCHANGED, with the versions to
+    write (each replaces the version of the same first day, if there is one).
+    Nothing is ever removed: a change closes the version in force and opens
+    another; reading the same file again changes nothing. A change older than
+    the version in force is a `Refused` reason (a string) instead."""
+    if incoming.kind in DATED_BY_THEMSELVES:
+        same = next((v for v in history if v.valid_from == incoming.valid_from), None)
+        if same is None:
+            return ADDED, (incoming,)
+        if same.valid_to == incoming.valid_to and same.same_content(incoming):
+            return UNCHANGED, ()
+        return MODIFIED, (incoming,)
+    if not history:
+        return ADDED, (incoming,)
+    current = history[-1]
+    if current.valid_to == FOREVER and current.same_content(incoming):
+        return UNCHANGED, ()
+    change = incoming.valid_from if incoming.valid_from != SINCE_ALWAYS else day
+    if change < current.valid_from:
+        return (f"ce changement du {change:%d/%m/%Y} est antérieur à la version en vigueur depuis le "
+                f"{current.valid_from:%d/%m/%Y} ; importez les fichiers dans l'ordre où le PPF les a produits"), ()
+    if change == current.valid_from:
+        return MODIFIED, (replace(incoming, valid_from=current.valid_from),)
+    return MODIFIED, (replace(current, valid_to=change), replace(incoming, valid_from=change))
+
+
+class Annuaire(Protocol):
+    """What the engine reads of the directory: a line's versions, oldest
+    first, and the routing codes of an establishment."""
+
+    def history(self, kind: str, key: str) -> tuple[Version, ...]: ...
+
+    def routing_codes(self, siret: str) -> tuple[str, ...]: ...
+
+
+def in_force(history: tuple[Version, ...], on: date) -> Version | None:
+    """The version whose days hold `on`, if one does."""
+    for version in reversed(history):
+        if version.valid_from <= on < version.valid_to:
+            return version
+    return None
+
+
+def standing(history: tuple[Version, ...], on: date) -> tuple[str, Version | None]:
+    """The status of a line at `on`, with the version that says it: the one in
+    force; before the first, Upcoming; after the last, Disabled since its end."""
+    if not history:
+        return "", None
+    current = in_force(history, on)
+    if current is not None:
+        return current.status(on), current
+    if on < history[0].valid_from:
+        return UPCOMING, history[0]
+    return DISABLED, history[-1]
+
+
+def disabled_since(history: tuple[Version, ...], on: date) -> date | None:
+    """The day a line Disabled at `on` stopped being Enabled: the first day of
+    its version saying inactive, or the end of its last version."""
+    status, version = standing(history, on)
+    if status != DISABLED or version is None:
+        return None
+    if version.active:
+        return version.valid_to
+    return version.valid_from if version.valid_from != SINCE_ALWAYS else None
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A recipient found in the directory at a date: the structure as the hub
+    controls read it, or why it cannot receive."""
+
+    structure: Structure | None
+    problem: str = ""  # a finding code when the structure cannot receive
+    message: str = ""
+
+
+def recipient(annuaire: Annuaire, siret: str, address: str, service_code: str, on: date) -> Resolved | None:
+    """The structure an invoice goes to, by the buyer's SIRET or else its
+    electronic address (scheme 0225), as the directory stood on `on`; None
+    when the directory does not know it."""
+    if not siret and address:
+        siret = _siret_of(address)
+    if not siret:
+        return None
+    history = annuaire.history(ESTABLISHMENT, siret)
+    if not history:
+        return None
+    status, version = standing(history, on)
+    day = on.strftime("%d/%m/%Y")
+    if status != ENABLED:
+        since = disabled_since(history, on)
+        when = f"désactivé depuis le {since:%d/%m/%Y}" if since else status
+        return Resolved(None, "FCT-RECIPIENT-INACTIVE",
+                        f"le destinataire {siret} ({version.name}) est {when} dans l'annuaire au {day} et ne peut "
+                        "pas recevoir de factures ; vérifiez le SIRET de l'acheteur auprès de votre client")
+    mailbox = version.data.get("mailbox") or _platform(annuaire, siret, service_code, on)
+    if not mailbox:
+        return Resolved(None, "FCT-RECIPIENT-UNADDRESSABLE",
+                        f"aucune ligne d'annuaire en vigueur le {day} pour {siret} ({version.name}) : aucune plateforme "
+                        "ne reçoit ses factures ; vérifiez son adresse électronique auprès de votre client")
+    return Resolved(_structure(annuaire, version, mailbox, service_code, on))
+
+
+def _siret_of(address: str) -> str:
+    """The SIRET an electronic address names: its second part, else, for an
+    address of a SIREN or a suffix, nothing the hub can route on."""
+    parts = address.split("_")
+    return parts[1] if len(parts) > 1 and re.fullmatch(r"\d{14}", parts[1]) else ""
+
+
+def _platform(annuaire: Annuaire, siret: str, code: str, on: date) -> str:
+    """The mailbox of the platform receiving for the most precise address in
+    force (SIREN_SIRET_ROUTAGE, then SIREN_SIRET, then SIREN); a masking line
+    in force makes the address unaddressable."""
+    siren = siret[:9]
+    for address in ([f"{siren}_{siret}_{code}"] if code else []) + [f"{siren}_{siret}", siren]:
+        line = in_force(annuaire.history(LINE, address), on)
+        if line is not None:
+            return platform_mailbox(line.data.get("platform", "")) if line.active else ""
+    return ""
+
+
+def _structure(annuaire: Annuaire, version: Version, mailbox: str, code: str, on: date) -> Structure:
+    """The structure with the routing code asked for; when that code is not
+    known, with all its routing codes, for the message that lists them."""
+    data = version.data
+    services = {}
+    known = annuaire.history(ROUTING, routing_key(version.key, code)) if code else ()
+    for each in (code,) if known else annuaire.routing_codes(version.key) if code else ():
+        history = annuaire.history(ROUTING, routing_key(version.key, each))
+        status, service = standing(history, on)
+        if service is None:
+            continue
+        services[each] = Service(each, service.name, status == ENABLED, disabled_since(history, on),
+                                 bool(service.data.get("engagement")))
+    return Structure(
+        siret=version.key,
+        name=version.name,
+        mailbox=mailbox,
+        delivery=data.get("delivery", "edi"),
+        service_required=bool(data.get("service")),
+        engagement_required=bool(data.get("engagement")),
+        service_or_engagement=bool(data.get("service_or_engagement")),
+        payment_delay_days=int(data.get("payment_delay_days", 30)),
+        services=services,
+    )

@@ -1,0 +1,274 @@
+"""The national directory kept in the ledger (adapters/sql_directory.py): F14
+extracts, F12/F13 updates and the TOML directory imported, each kind of line
+routed from at each status, a closed service refused with its date, a
+malformed update refused whole, an import repeated changing nothing; on the
+in-memory SQLite ledger (PostgreSQL: test_annuaire_pg.py)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from conftest import CORPUS, REPO, _need
+
+from facteur.adapters import annuaire_files
+from facteur.adapters.sql_directory import Cached, SqlDirectory
+from facteur.adapters.testing import MemoryLedger, demo_hub
+from facteur.engine import operations
+from facteur.engine.hub import controls
+from facteur.engine.hub.directory import Directory
+from facteur.engine.model import Invoice, Party, Syntax
+
+TODAY = datetime(2026, 6, 15, 9, 30, tzinfo=timezone.utc)
+SIREN = "130000001"
+E1 = "13000000100011"  # public, service required; SVC1, SVC2 (engagement, a line of its own), OLD inactive
+E2 = "13000000100029"  # engagement required, a SIRET line of its own
+E3 = "13000000100037"  # inactive
+E4 = "13000000100045"  # its address masked from 2026-01-01
+
+F14 = f"""<?xml version="1.0" encoding="UTF-8"?>
+<AnnuaireConsultationF14>
+<HorodateProduction>20260601120000</HorodateProduction><TypeFlux>C</TypeFlux>
+<BlocUnitesLegales>
+<UniteLegale><IdInstance>1</IdInstance><MotifPresence>C</MotifPresence><Statut>A</Statut><IdSIREN qualifiant="0002">{SIREN}</IdSIREN><Nom>Préfecture d'essai</Nom><TypeEntite>P</TypeEntite><Diffusible>O</Diffusible></UniteLegale>
+</BlocUnitesLegales>
+<BlocEtablissements>
+{"".join(f'''<Etablissement><IdInstance>{n}</IdInstance><MotifPresence>C</MotifPresence><Statut>{status}</Statut><IdSIRET qualifiant="0009">{siret}</IdSIRET><TypeEtablissement>S</TypeEtablissement><Nom>{name}</Nom><DonneesB2G><EngagementJuridique>{engagement}</EngagementJuridique><Service>{service}</Service><EngJurServ>false</EngJurServ><MOA>false</MOA><MOAunique>false</MOAunique><StatutMiseEnPaiement>false</StatutMiseEnPaiement></DonneesB2G><Diffusible>O</Diffusible></Etablissement>
+''' for n, status, siret, name, engagement, service in [
+    (2, "A", E1, "Service des achats", "false", "true"),
+    (3, "A", E2, "Direction des travaux", "true", "false"),
+    (4, "I", E3, "Antenne fermée", "false", "false"),
+    (5, "A", E4, "Antenne masquée", "false", "false"),
+])}</BlocEtablissements>
+<BlocCodesRoutage>
+{"".join(f'''<CodeRoutage><IdInstance>{n}</IdInstance><MotifPresence>C</MotifPresence><Statut>{status}</Statut><IdSIRET qualifiant="0009">{E1}</IdSIRET><IdRoutage qualifiant="{scheme}">{code}</IdRoutage><Nom>{name}</Nom><EngagementJuridique>{engagement}</EngagementJuridique></CodeRoutage>
+''' for n, status, scheme, code, name, engagement in [
+    (6, "A", "0224", "SVC1", "Service un", "false"),
+    (7, "A", "0224", "SVC2", "Service deux", "true"),
+    (8, "I", "0224", "OLD", "Service ancien", "false"),
+    (9, "A", "0009", "WRONG", "Schéma réservé", "false"),
+])}</BlocCodesRoutage>
+<BlocIdPlateformesReception>
+<IdPlateformeReception><IdInstance>10</IdInstance><MotifPresence>C</MotifPresence><Statut>A</Statut><TypePlateforme>PDP</TypePlateforme><Matricule>0017</Matricule><Nom>PLATEFORME SA</Nom><NomCommercial>PLATEFORME</NomCommercial><DateDebutImmatriculation>20240905</DateDebutImmatriculation><DateFinImmatriculation>99991231</DateFinImmatriculation></IdPlateformeReception>
+<IdPlateformeReception><IdInstance>11</IdInstance><MotifPresence>C</MotifPresence><Statut>A</Statut><TypePlateforme>PDP</TypePlateforme><Matricule>0099</Matricule><Nom>FUTURE SA</Nom><DateDebutImmatriculation>20270101</DateDebutImmatriculation></IdPlateformeReception>
+</BlocIdPlateformesReception>
+<BlocLignesAnnuaire>
+{"".join(f'''<LigneAnnuaire><IdInstance>{n}</IdInstance><MotifPresence>C</MotifPresence><Nature>{nature}</Nature><DateEffet><DateDebut>{start}</DateDebut>{f"<DateFin>{end}</DateFin>" if end else ""}</DateEffet><InfoAdressage><Identifiant>{"_".join(p for p in ids if p)}</Identifiant><IdLinSIREN qualifiant="0002">{SIREN}</IdLinSIREN>{f'<IdLinSIRET qualifiant="0009">{ids[1]}</IdLinSIRET>' if ids[1] else ""}{f'<IdLinRoutage qualifiant="0224">{ids[2]}</IdLinRoutage>' if ids[2] else ""}{f"<Suffixe>{ids[3]}</Suffixe>" if ids[3] else ""}</InfoAdressage><IdPlateforme>{platform}</IdPlateforme></LigneAnnuaire>
+''' for n, nature, start, end, ids, platform in [
+    (20, "D", "20250101", "", (SIREN, "", "", ""), "0017"),
+    (21, "D", "20250101", "", (SIREN, E2, "", ""), "0036"),
+    (22, "D", "20250101", "", (SIREN, E1, "SVC2", ""), "0056"),
+    (23, "M", "20260101", "", (SIREN, E4, "", ""), "9998"),
+    (24, "D", "20270101", "", (SIREN, E1, "", ""), "0086"),
+    (25, "D", "20250101", "20260101", (SIREN, "", "", "COMPTA"), "0093"),
+])}</BlocLignesAnnuaire>
+</AnnuaireConsultationF14>
+"""
+
+CLOSE_SVC1 = f"""<?xml version="1.0" encoding="UTF-8"?>
+<AnnuaireActualisation>
+<BlocCodesRoutage>
+<CodeRoutage><Statut>I</Statut><IdSIRET qualifiant="0009">{E1}</IdSIRET><IdRoutage qualifiant="0224">SVC1</IdRoutage><Nom>Service un</Nom></CodeRoutage>
+</BlocCodesRoutage>
+</AnnuaireActualisation>
+"""
+
+MALFORMED = f"""<?xml version="1.0" encoding="UTF-8"?>
+<AnnuaireActualisation>
+<BlocCodesRoutage>
+<CodeRoutage><Statut>I</Statut><IdSIRET qualifiant="0009">{E1}</IdSIRET><IdRoutage qualifiant="0224">SVC2</IdRoutage><Nom>Service deux</Nom></CodeRoutage>
+<CodeRoutage><Statut>A</Statut><IdSIRET qualifiant="0009">1300000010001X</IdSIRET><IdRoutage qualifiant="0224">NEW</IdRoutage><Nom>Nouveau</Nom></CodeRoutage>
+</BlocCodesRoutage>
+</AnnuaireActualisation>
+"""
+
+
+def hub_over(store, at: datetime = TODAY):
+    """What the directory's operations need: a clock, the store, the file reader."""
+    return SimpleNamespace(clock=lambda: at, directory_store=store, read_directory=annuaire_files.read)
+
+
+def written(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = SqlDirectory(MemoryLedger())
+    [done] = operations.import_files(hub_over(store), [written(tmp_path, "f14.xml", F14)])
+    assert done.outcome == "appliqué", done
+    return store
+
+
+def invoice(buyer: str = E1, service_code: str = "", engagement: str = "", address: str = "") -> Invoice:
+    return Invoice(
+        syntax=Syntax.UBL, number="F-1", type_code="380", issue_date=date(2026, 6, 1), currency="EUR",
+        supplier=Party("Fournitures Démo SARL", "35600000000048", "1", "FR"),
+        buyer=Party("Acheteur public", buyer, "1", "FR", address=address),
+        total_without_vat=None, total_with_vat=None, amount_due=None, service_code=service_code,
+        engagement=engagement,
+    )
+
+
+def routed(store, inv: Invoice, on: date = TODAY.date()):
+    findings, routing = controls.check(inv, Directory({}, {}), None, lambda *key: None, set(), Cached(store, every=0),
+                                       on)
+    return [f.code for f in findings if f.blocking], routing.mailbox, findings
+
+
+def test_the_extract_is_imported_with_counts_and_the_record_the_rules_refuse_named_by_its_line(store, tmp_path):
+    figures = operations.stats(hub_over(store))
+    assert figures.kinds["établissement"]["lignes"] == 4 and figures.kinds["ligne d'annuaire"]["lignes"] == 6
+    assert figures.kinds["code routage"]["lignes"] == 3  # the fourth, under SIRET's scheme, was refused
+    [again] = operations.import_files(hub_over(store), [written(tmp_path, "f14.xml", F14)])
+    assert (again.outcome, again.added, again.modified, again.unchanged) == ("inchangé", 0, 0, 16)
+    [(line, reason)] = [(r.line, r.reason) for r in again.refused]
+    assert F14.splitlines()[line - 1].count("WRONG") == 1 and "0009" in reason
+    assert operations.stats(hub_over(store)).generation == figures.generation  # nothing changed, no new generation
+
+
+@pytest.mark.parametrize("inv, on, blocking, mailbox", [
+    (invoice(E1, "SVC1"), TODAY.date(), [], "PA0017"),  # establishment enabled, reached by its SIREN's line
+    (invoice(E1), TODAY.date(), ["FCT-SERVICE-MISSING"], "PA0017"),  # its B2G data asks for a service code
+    (invoice(E1, "SVC2", "EJ-1"), TODAY.date(), [], "PA0056"),  # a routing code's own line
+    (invoice(E1, "SVC2"), TODAY.date(), ["FCT-ENGAGEMENT-MISSING"], "PA0056"),  # its routing code asks for one
+    (invoice(E1, "NOPE"), TODAY.date(), ["FCT-SERVICE-UNKNOWN"], "PA0017"),
+    (invoice(E1, "OLD"), TODAY.date(), ["FCT-SERVICE-INACTIVE"], "PA0017"),  # routing code disabled
+    (invoice(E1, "SVC1"), date(2027, 2, 1), [], "PA0086"),  # a SIRET line upcoming today, in force then
+    (invoice(E2, engagement="EJ-1"), TODAY.date(), [], "PA0036"),  # a SIRET's line
+    (invoice(E2), TODAY.date(), ["FCT-ENGAGEMENT-MISSING"], "PA0036"),
+    (invoice(E3), TODAY.date(), ["FCT-RECIPIENT-INACTIVE"], ""),  # establishment disabled
+    (invoice(E4), TODAY.date(), ["FCT-RECIPIENT-UNADDRESSABLE"], ""),  # its address masked
+    (invoice(E4), date(2025, 6, 1), [], "PA0017"),  # before the masking line took effect
+    (invoice("", address=f"{SIREN}_{E2}"), TODAY.date(), ["FCT-ENGAGEMENT-MISSING"], "PA0036"),  # by address 0225
+    (invoice("13000000100999"), TODAY.date(), ["FCT-RECIPIENT-UNKNOWN"], ""),
+])
+def test_an_invoice_is_routed_by_the_line_in_force_on_its_day(store, inv, on, blocking, mailbox):
+    codes, routed_to, _ = routed(store, inv, on)
+    assert (codes, routed_to) == (blocking, mailbox)
+
+
+@pytest.mark.parametrize("identifier, status", [
+    (SIREN, "actif"), (E1, "actif"), (E3, "désactivé"), (f"{E1}/OLD", "désactivé"), (f"{E1}/SVC1", "actif"),
+    ("0017", "actif"), ("0099", "à venir"),  # a platform registered from 2027
+    (f"{SIREN}_{E1}", "à venir"), (f"{SIREN}_{E4}", "désactivé"),  # a line to come; a masking line in force
+    (f"{SIREN}_COMPTA", "désactivé"),  # a suffix's line ended on 2026-01-01
+])
+def test_each_kind_of_line_shows_its_status_on_the_day(store, identifier, status):
+    entry = operations.show(hub_over(store), identifier)
+    assert entry.status == status
+
+
+def test_an_update_closing_a_service_rejects_the_next_invoice_naming_the_service_and_the_day(tmp_path):
+    memory = demo_hub(clock=lambda: TODAY)
+    operations.import_files(hub_over(memory.directory), [written(tmp_path, "f14.xml", F14)])
+    sample = (REPO / "samples" / "01-ville-ubl.xml").read_text(encoding="utf-8")
+    for_svc1 = sample.replace("21750001600019", E1).replace(
+        "</cbc:DocumentCurrencyCode>", "</cbc:DocumentCurrencyCode><cbc:BuyerReference>SVC1</cbc:BuyerReference>")
+    before = memory.deposit(for_svc1.encode(), "avant.xml")
+    assert before.status == "90" and memory.mailboxes.of("PA0017")
+    [closing] = operations.import_files(hub_over(memory.directory), [written(tmp_path, "f13.xml", CLOSE_SVC1)])
+    assert (closing.kind, closing.modified) == ("F12/F13", 1)
+    after = memory.deposit(for_svc1.replace("DEMO-2026-0001", "DEMO-2026-0002").encode(), "apres.xml")
+    [finding] = memory.ledger.flow_detail(after.flow_id).findings
+    assert (after.status, finding.code) == ("93", "FCT-SERVICE-INACTIVE")
+    assert "SVC1" in finding.message and "fermé depuis le 15/06/2026" in finding.message
+
+
+def test_a_malformed_update_is_refused_whole_with_its_line_numbers(store, tmp_path):
+    generation = store.generation()
+    [done] = operations.import_files(hub_over(store), [written(tmp_path, "bad.xml", MALFORMED),
+                                                       written(tmp_path, "next.xml", CLOSE_SVC1)])[:1]
+    assert done.outcome == "refusé" and "schéma officiel" in done.error
+    bad_line = next(n for n, text in enumerate(MALFORMED.splitlines(), 1) if "1300000010001X" in text)
+    assert any(fault.startswith(f"ligne {bad_line} :") and "1300000010001X" in fault for fault in done.faults)
+    assert store.generation() == generation
+    assert operations.show(hub_over(store), f"{E1}/SVC2").status == "actif"  # its first record was not applied
+    skipped = operations.import_files(hub_over(store), [written(tmp_path, "bad.xml", MALFORMED),
+                                                        written(tmp_path, "next.xml", CLOSE_SVC1)])[1]
+    assert skipped.outcome == "refusé" and "non importé" in skipped.error
+
+
+def test_an_update_keeps_the_history_and_applying_it_again_changes_nothing(store, tmp_path):
+    update = written(tmp_path, "f13.xml", CLOSE_SVC1)
+    [first] = operations.import_files(hub_over(store), [update])
+    [second] = operations.import_files(hub_over(store, TODAY.replace(day=20)), [update])
+    assert (first.outcome, second.outcome, second.unchanged) == ("appliqué", "inchangé", 1)
+    versions = operations.show(hub_over(store), f"{E1}/SVC1").versions
+    assert [(v.valid_from, v.valid_to, v.active) for v in versions] == [("", "2026-06-15", True),
+                                                                       ("2026-06-15", "", False)]
+    assert routed(store, invoice(E1, "SVC1"), date(2026, 6, 14))[0] == []  # the day before: still open
+
+
+def test_the_toml_directory_is_imported_for_small_set_ups(tmp_path):
+    store = SqlDirectory(MemoryLedger())
+    [done] = operations.import_files(hub_over(store), [str(REPO / "config" / "directory.toml")])
+    assert (done.kind, done.added) == ("TOML", 9)  # five structures, four services
+    assert routed(store, invoice("11000201100044", "ANCIEN"))[0] == ["FCT-SERVICE-INACTIVE"]
+    assert routed(store, invoice("26750045200011", engagement="EJ"))[1] == "CHDEMO"
+
+
+def test_a_lookup_cache_sees_an_import_once_its_generation_is_read_again(store, tmp_path):
+    seconds = [0.0]
+    cached = Cached(store, every=5, clock=lambda: seconds[0])
+    assert cached.history("routage", f"{E1}/SVC1")[-1].active
+    operations.import_files(hub_over(store), [written(tmp_path, "f13.xml", CLOSE_SVC1)])
+    assert cached.history("routage", f"{E1}/SVC1")[-1].active  # within the 5 seconds: as it was
+    seconds[0] = 5.0
+    assert not cached.history("routage", f"{E1}/SVC1")[-1].active
+
+
+def test_a_replay_is_judged_on_the_directory_of_its_day(tmp_path):
+    days = [TODAY]
+    memory = demo_hub(clock=lambda: days[0])
+    operations.import_files(hub_over(memory.directory), [written(tmp_path, "f14.xml", F14)])
+    sample = (REPO / "samples" / "01-ville-ubl.xml").read_text(encoding="utf-8").replace("21750001600019", E4)
+    rejected = memory.deposit(sample.encode(), "masquee.xml")
+    assert rejected.status == "93"
+    lifting = F14.replace('<Nature>M</Nature><DateEffet><DateDebut>20260101</DateDebut>',
+                          '<Nature>M</Nature><DateEffet><DateDebut>20260101</DateDebut><DateFin>20260701</DateFin>')
+    operations.import_files(hub_over(memory.directory), [written(tmp_path, "f14b.xml", lifting)])
+    days[0] = datetime(2026, 7, 2, tzinfo=timezone.utc)
+    from facteur.engine.runtime import replay
+
+    [again] = replay.replay([rejected.flow_id], memory.ledger, memory.archive.read, memory.runner)
+    assert again.status == "90"  # the mask ended on 1 July: routed by the SIREN's line
+
+
+@pytest.mark.parametrize("name", ["F14_extrait_test.xml", "F14_demo.xml"])
+def test_the_shipped_extracts_import_and_import_again_unchanged(name):
+    path = _need(CORPUS / "fr-reform" / "lunatech-fixtures" / "annuaire" / name, "the PPF directory extracts")
+    store = SqlDirectory(MemoryLedger())
+    [first] = operations.import_files(hub_over(store), [str(path)])
+    [second] = operations.import_files(hub_over(store), [str(path)])
+    records = path.read_text(encoding="utf-8").count("<IdInstance>")
+    assert (first.kind, first.added, first.refused) == ("F14", records, ())
+    assert (second.outcome, second.unchanged) == ("inchangé", records)
+
+
+def test_a_file_that_is_no_directory_is_refused_with_what_to_give(tmp_path):
+    [done] = operations.import_files(hub_over(SqlDirectory(MemoryLedger())),
+                                     [written(tmp_path, "x.xml", "<Invoice/>")])
+    assert done.outcome == "refusé" and "F14" in done.error
+
+
+
+def test_the_command_imports_in_order_and_says_in_french_what_each_file_did(hub, tmp_path):
+    extract, bad, update = (written(tmp_path, name, text) for name, text in
+                            [("f14.xml", F14), ("bad.xml", MALFORMED), ("f13.xml", CLOSE_SVC1)])
+    code, out = hub.run("directory", "import", extract)
+    assert code == 0 and "appliqué, génération 1 — 16 ajoutée(s)" in out and "ligne " in out  # the record refused
+    code, out = hub.run("directory", "import", bad, update)
+    assert code == 1 and "refusé en entier" in out and "f13.xml non importé" in out
+    code, out = hub.run("directory", "show", f"{E1}/SVC1", "--json")
+    assert code == 0 and json.loads(out)["status"] == "actif"
+    code, out = hub.run("directory", "search", "préfecture")
+    assert code == 0 and SIREN in out
+    code, out = hub.run("directory", "stats", "--json")
+    assert json.loads(out)["kinds"]["ligne d'annuaire"]["lignes"] == 6
+    assert hub.run("directory", "show", "99999999999999")[0] == 2 and "n'est pas dans l'annuaire" in hub.err
