@@ -191,7 +191,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
 
     cli_lifecycle.register(commands, common, lang)
     cli_flows.register(commands, common, lang)
-    cli_directory.register(commands, common)
+    cli_directory.register(commands, common, lang)
     cli_doctor.register(commands, common, lang)
     cli_console.register(commands, common)
     return parser

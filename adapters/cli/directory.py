@@ -6,32 +6,29 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from facteur.adapters import wiring
-from facteur.adapters.cli.common import DAYS, EXIT_BLOCKED, EXIT_OK, emit, typed_day
+from facteur.adapters.cli.common import EXIT_BLOCKED, EXIT_OK, emit, typed_day
 from facteur.engine import operations
 from facteur.engine.config import Config
+from facteur.engine.messages import text
 
 SHOWN_REFUSED = 50  # refused records printed per file; --json gives them all
 
 
-def register(commands, common) -> None:
-    directory = commands.add_parser("directory", help="the national directory (PPF annuaire) kept in the ledger")
+def register(commands, common, lang: str) -> None:
+    directory = commands.add_parser("directory", help=text("help-directory", lang))
     actions = directory.add_subparsers(dest="directory_command", metavar="ACTION", required=True)
-    importing = actions.add_parser(
-        "import", parents=[common],
-        help="apply F14 extracts, F12/F13 updates or a TOML directory, in the order given (one transaction each)",
-    )
+    importing = actions.add_parser("import", parents=[common], help=text("help-directory-import", lang))
     importing.add_argument("paths", nargs="+", metavar="FILE")
     importing.set_defaults(handler=_import)
-    show = actions.add_parser("show", parents=[common], help="one line of the directory with its history")
-    show.add_argument("identifier", metavar="ID",
-                      help="SIRET, SIREN, SIRET/CODE (routing code), electronic address, platform number")
-    show.add_argument("--on", help=f"the status on this day (default today): {DAYS}")
+    show = actions.add_parser("show", parents=[common], help=text("help-directory-show", lang))
+    show.add_argument("identifier", metavar="ID", help=text("help-directory-id", lang))
+    show.add_argument("--on", help=text("help-directory-on", lang, days=text("help-days", lang)))
     show.set_defaults(handler=_show)
-    search = actions.add_parser("search", parents=[common], help="lines whose name holds TEXT or whose id starts with it")
+    search = actions.add_parser("search", parents=[common], help=text("help-directory-search", lang))
     search.add_argument("text", metavar="TEXT")
     search.add_argument("--limit", type=int, default=50)
     search.set_defaults(handler=_search)
-    stats = actions.add_parser("stats", parents=[common], help="how many lines of each kind, and the latest imports")
+    stats = actions.add_parser("stats", parents=[common], help=text("help-directory-stats", lang))
     stats.set_defaults(handler=_stats)
 
 
