@@ -1,8 +1,8 @@
 """The business-rule layer: the official schematrons, compiled to XSLT 2.0 and
 run in-process with Saxon (saxonche), each stylesheet compiled once per process.
 
-Two adjustments are made to the stylesheets as they are loaded, neither of which
-changes what a rule decides:
+With `[validation] rules = "fast"` (the default), three adjustments are made to
+the stylesheets as they are loaded, none of which changes what a rule decides:
 - the SVRL bookkeeping (`svrl:fired-rule`, `svrl:active-pattern`) is dropped:
   facteur reads only failed asserts and successful reports, and building then
   serialising the rest was half the cost of a run;
@@ -26,6 +26,7 @@ from lxml import etree
 
 from facteur.engine.errors import RulesUnavailable
 from facteur.engine.model import Finding, Severity
+from facteur.engine.validation import rewrite
 
 SVRL = "http://purl.oclc.org/dsdl/svrl"
 XSL = "http://www.w3.org/1999/XSL/Transform"
@@ -46,6 +47,7 @@ def _processor():
 
 def _slim(xslt: Path, codedb: Path | None) -> str:
     tree = etree.parse(str(xslt), etree.XMLParser(no_network=True, resolve_entities=False))
+    rewrite.direct(tree.getroot())
     for element in list(tree.iter(f"{{{SVRL}}}fired-rule", f"{{{SVRL}}}active-pattern")):
         element.getparent().remove(element)
     if codedb is not None:
@@ -58,12 +60,15 @@ def _slim(xslt: Path, codedb: Path | None) -> str:
 
 
 @lru_cache(maxsize=None)
-def compiled(xslt: Path, codedb: Path | None):
-    """The schematron, compiled once per process and thread (`facteur doctor` compiles every one up front)."""
+def compiled(xslt: Path, codedb: Path | None, rules: str = "fast"):
+    """The schematron, compiled once per process and thread (`facteur doctor` compiles every one up front);
+    `rules` is "fast" (adjusted as the module says) or "reference" (as shipped)."""
     proc = _processor()
     compiler = proc.new_xslt30_processor()
     compiler.set_cwd(str(xslt.parent))
     try:
+        if rules == "reference":
+            return compiler.compile_stylesheet(stylesheet_file=str(xslt))
         executable = compiler.compile_stylesheet(stylesheet_text=_slim(xslt, codedb))
         if codedb is not None:
             executable.set_parameter(_CODEDB_PARAM, proc.parse_xml(xml_file_name=str(codedb)))
@@ -72,10 +77,10 @@ def compiled(xslt: Path, codedb: Path | None):
     return executable
 
 
-def run(root: etree._Element, xslt: Path, codedb: Path | None = None) -> list[Finding]:
+def run(root: etree._Element, xslt: Path, codedb: Path | None = None, rules: str = "fast") -> list[Finding]:
     """Run one schematron on a parsed document and return its findings."""
     try:
-        executable = compiled(xslt, codedb)
+        executable = compiled(xslt, codedb, rules)
         node = _processor().parse_xml(xml_text=etree.tostring(root, encoding="unicode"))
         with _native_stderr_silenced():
             report = executable.transform_to_string(xdm_node=node)
