@@ -96,6 +96,7 @@ SYSTEM_MODULES = {
     "test_ledger_race",  # facteur processes racing on one ledger
     "test_outbox",  # RabbitMQ, relay and `facteur` processes
     "test_pool",  # `facteur run` and its worker processes, killed
+    "test_rules_differential_corpus",  # every corpus invoice through two rule runners
     "test_run",  # `facteur run` processes, killed and restarted
     "test_run_amqp",  # `facteur run` with RabbitMQ, a private broker node
     "test_run_names",  # `facteur run`, `facteur watch` and workers
