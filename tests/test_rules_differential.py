@@ -50,6 +50,34 @@ def test_the_rewrite_reaches_every_en16931_pattern():
         assert rewrite.direct(tree.getroot()) == len(modes) > 0
 
 
+SKELETON = """<xsl:stylesheet xmlns:xsl="http://www.w3.org/1999/XSL/Transform" version="2.0">
+  <xsl:template match="/"><out><xsl:apply-templates select="/" mode="M1"/></out></xsl:template>
+  <xsl:template match="{match}" mode="M1" priority="1000"><hit/><xsl:apply-templates select="{walk}" mode="M1"/></xsl:template>
+  <xsl:template match="text()" priority="-1" mode="M1"/>
+  <xsl:template match="@*|node()" priority="-2" mode="M1"><xsl:apply-templates select="{walk}" mode="M1"/></xsl:template>
+</xsl:stylesheet>"""
+
+
+@pytest.mark.parametrize("match, walk, select", [
+    ("a/b[@c = 'x|y']", "@*|*", "//a/b[@c = 'x|y']"),
+    ("/r | b/@c", "@*|*", "/r | //b/@c"),
+    ("b/@c", "*", None),  # the walk does not go on to attributes
+    ("b/text()", "@*|*", None),  # the walk never reaches text nodes
+    ("b[. = current()/d]", "@*|*", None),  # current() means another node in an expression
+    ("ancestor::a", "@*|*", None),
+])
+def test_a_pattern_is_selected_directly_only_when_that_means_the_same(match, walk, select):
+    stylesheet = etree.fromstring(SKELETON.format(match=match, walk=walk))
+    shipped = etree.tostring(stylesheet)
+    assert rewrite.direct(stylesheet) == (select is not None)
+    if select is None:
+        assert etree.tostring(stylesheet) == shipped
+    else:
+        call = next(stylesheet.iter(rewrite._APPLY))
+        assert call.get("select") == select and len(list(stylesheet.iter(rewrite._TEMPLATE))) == 2
+        assert len(list(stylesheet.iter(rewrite._APPLY))) == 1  # the rule no longer walks on
+
+
 def _invoice(path: Path) -> etree._Element | None:
     try:
         root = etree.parse(str(path)).getroot()
