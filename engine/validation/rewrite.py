@@ -19,7 +19,7 @@ On a CII invoice most of Saxon's time goes into these 68 walks, not into the
 rules.
 
 The rewrite. For each pattern mode, the root template applies the mode to the
-union of its rules' contexts, written as expressions (`ram:A/ram:B` becomes
+nodes its rules' contexts select, written as expressions (`ram:A/ram:B` becomes
 `//ram:A/ram:B`; a pattern starting with `/` is already one), the rule
 templates no longer recurse, and the fallbacks go. The findings are the same,
 in the same order:
@@ -28,11 +28,14 @@ in the same order:
   expression selects, and those are elements, attributes or the document node,
   which the walk visits too (a pattern on attributes is selected directly only
   where the walk goes on to attributes); every element and attribute the walk visits
-  without a rule matching it is a node the union does not select;
+  without a rule matching it is a node the rewrite does not select;
 - the same rule fires on each: the mode's templates and priorities are kept,
   so XSLT's own conflict resolution still picks the first rule;
-- the same order: a union is in document order, which is the walk's order
-  (a node, then its attributes, then its children), and each node once.
+- the same order: the contexts are taken in document order, which is the
+  walk's order (a node, then its attributes, then its children), each node
+  once. They are written `(e1, e2, ...)/.`, which XPath returns in document
+  order without duplicates, as it would `e1 | e2 | ...`: Saxon compiles a
+  union of the 300 rules of one Factur-X pattern four times slower.
 A pattern that is not of that form (an axis, a function call such as
 `current()`, a text or comment test, which the walk would not reach or which
 means something else as an expression) leaves its mode as shipped, walking.
@@ -73,15 +76,15 @@ def direct(stylesheet: etree._Element) -> int:
     }
     rewritten = 0
     for mode, call in entries.items():
-        union = _rewrite_mode(mode, by_mode.get(mode, []))
-        if union is not None:
-            call.set("select", union)
+        selected = _rewrite_mode(mode, by_mode.get(mode, []))
+        if selected is not None:
+            call.set("select", selected)
             rewritten += 1
     return rewritten
 
 
 def _rewrite_mode(mode: str, templates: list[etree._Element]) -> str | None:
-    """The union of the mode's rule contexts, the mode's templates made
+    """What selects the contexts of the mode's rules, the mode's templates made
     non-recursive; None (nothing changed) when a rule cannot be selected directly."""
     rules = [t for t in templates if (t.get("match"), t.get("priority")) not in _FALLBACKS]
     fallbacks = [t for t in templates if t not in rules]
@@ -98,7 +101,8 @@ def _rewrite_mode(mode: str, templates: list[etree._Element]) -> str | None:
         rule.remove(recursion)
     for fallback in fallbacks:
         fallback.getparent().remove(fallback)
-    return " | ".join(e for branches in expressions for e in branches)
+    selects = [e for branches in expressions for e in branches]
+    return selects[0] if len(selects) == 1 else f"({', '.join(selects)})/."
 
 
 def _recursion(rule: etree._Element, mode: str) -> etree._Element | None:
