@@ -152,6 +152,7 @@ def context(config: Config, known_invoice: KnownInvoice, check_sender: bool = Tr
             config.limits.max_document_bytes,
             config.limits.max_pdf_seconds,
             load_formats(config),
+            config.rules,
         ),
         lot_limits=config.limits.lot,
         recognition=load_recognition(config),

@@ -1,11 +1,12 @@
 """Which ledger a configuration names: PostgreSQL when `[ledger] url` is set
-(many workers, many machines), else the embedded SQLite file."""
+(many workers, many machines), else the embedded SQLite file. The PostgreSQL
+driver is imported only when a configuration names it: a one-shot command on
+SQLite does not pay its import (a fifth of a second)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from facteur.adapters.pg_ledger import PgLedger
 from facteur.adapters.sql_directory import Cached, PgDirectory, SqlDirectory
 from facteur.adapters.sqlite_ledger import SqliteLedger
 from facteur.engine.config import Config, redact
@@ -18,6 +19,8 @@ def open_ledger(config: Config, readonly: bool = False) -> Ledger:
     """`readonly` asks for a duplicate look-up only (worker processes of
     `facteur run`); it matters to SQLite, whose single writer is the coordinator."""
     if config.ledger_url:
+        from facteur.adapters.pg_ledger import PgLedger
+
         return PgLedger(config.ledger_url)
     if not readonly and not config.ledger.exists() and holds_flows(config.archive):
         raise LedgerReplaced(say("ledger-missing", path=config.ledger, archive=config.archive))
@@ -26,7 +29,7 @@ def open_ledger(config: Config, readonly: bool = False) -> Ledger:
 
 def directory_store(ledger: Ledger) -> SqlDirectory:
     """The national directory kept in the ledger's database, on its connection."""
-    return PgDirectory(ledger) if isinstance(ledger, PgLedger) else SqlDirectory(ledger)
+    return SqlDirectory(ledger) if isinstance(ledger, SqliteLedger) else PgDirectory(ledger)
 
 
 def annuaire(ledger: Ledger, every: float) -> Cached:

@@ -136,7 +136,7 @@ class Installation:
                 xsd.load(ruleset.xsd)
                 schemas.add(ruleset.xsd)
                 for path in filter(None, wanted):
-                    schematron.compiled(path, ruleset.codedb if path == ruleset.schematron else None)
+                    schematron.compiled(path, ruleset.codedb if path == ruleset.schematron else None, self.config.rules)
                     compiled.add(path)
             except Exception as err:  # noqa: BLE001 - lxml and saxonche raise their own
                 raise RulesUnavailable(say("probe-rules-fail", rules=ruleset.name, reason=err)) from None

@@ -70,9 +70,15 @@ class MappingsSettings(_Table):
     folder: str = ""  # empty: the mappings shipped with facteur
 
 
+RuleRunner = Literal["fast", "reference"]
+
+
 class ValidationSettings(_Table):
     schematron: bool = True
     french_ctc: bool = False
+    # "fast": the official stylesheets with each pattern selecting its rules' contexts
+    # (engine/validation/rewrite.py); "reference": the stylesheets as shipped, to compare with.
+    rules: RuleRunner = "fast"
 
 
 class RecognitionSettings(_Table):
@@ -197,6 +203,7 @@ class Config:
     french_ctc: bool
     schematron: bool
     limits: Limits
+    rules: RuleRunner = "fast"
     workers: int = 0
     max_in_flight: int = 64
     stable_seconds: float = 2.0
@@ -250,6 +257,7 @@ def resolve(settings: Settings, path: Path, root: Path, mappings: Path, ledger_u
         directory_refresh_seconds=settings.directory.refresh_seconds,
         french_ctc=settings.validation.french_ctc,
         schematron=settings.validation.schematron,
+        rules=settings.validation.rules,
         limits=settings.limits,
         workers=settings.intake.workers,
         max_in_flight=settings.intake.max_in_flight,

@@ -99,6 +99,7 @@ SYSTEM_MODULES = {
     "test_observe_run",  # `facteur run` serving /metrics, a private PostgreSQL and RabbitMQ taken away
     "test_outbox",  # RabbitMQ, relay and `facteur` processes
     "test_pool",  # `facteur run` and its worker processes, killed
+    "test_rules_differential_corpus",  # every corpus invoice through two rule runners
     "test_run",  # `facteur run` processes, killed and restarted
     "test_run_amqp",  # `facteur run` with RabbitMQ, a private broker node
     "test_run_names",  # `facteur run`, `facteur watch` and workers

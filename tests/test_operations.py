@@ -7,10 +7,11 @@ from __future__ import annotations
 import shutil
 from contextlib import closing
 from datetime import date, datetime, timedelta, timezone
+from importlib import import_module
 from pathlib import Path
 
 import pytest
-from helpers import REPO, Spec, ubl
+from helpers import REPO, Spec, cii, ubl
 
 from facteur.adapters import configuration
 from facteur.adapters.wiring import Wired, validation
@@ -74,6 +75,41 @@ def test_process_returns_each_flow_handled_and_an_unknown_sender_is_refused(root
         assert processed.counts == {"90": 1, "93": 1} and not processed.complete
         with pytest.raises(InvalidRequest, match="l'expéditeur NOBODY n'est pas dans l'annuaire"):
             operations.process(hub, [], "NOBODY")
+
+
+def test_a_folder_is_processed_in_groups_with_the_outcomes_of_one_at_a_time(root, monkeypatch):
+    """Flows of one group: a copy of a file is a repeat, an invoice sent in two
+    files is delivered once, a file above the limit is refused unread, and the
+    results come back in the order given, across groups."""
+    monkeypatch.setattr(import_module("facteur.engine.operations.process"), "GROUP_FLOWS", 3)
+    same = ubl(Spec("GRP-1"))
+    files = [submitted(root, "a.xml", same), submitted(root, "b.xml", ubl(Spec("GRP-2"))),
+             submitted(root, "copy-of-a.xml", same), submitted(root, "again.xml", cii(Spec("GRP-2"))),
+             Submitted(str(root / "drop" / "huge.xml"), 10**12, lambda: b""),
+             submitted(root, "c.xml", ubl(Spec("GRP-3")))]
+    with closing(wired(root)) as hub:
+        flows = operations.process(hub, files, "DEMO01").flows
+    assert [(Path(f.name).name, f.status, f.repeated) for f in flows] == [
+        ("a.xml", "90", False), ("b.xml", "90", False), ("copy-of-a.xml", "90", True), ("again.xml", "93", False),
+        ("huge.xml", "93", False), ("c.xml", "90", False)]
+    assert [f["code"] for f in flows[3].findings if f["severity"] == "blocking"] == ["FCT-DUPLICATE-INVOICE"]
+    assert [f["code"] for f in flows[4].findings] == ["FCT-SIZE"]
+    assert len(list((root / "outbox").rglob("*.pivot.xml"))) == 3
+
+
+def test_a_pipeline_that_raises_in_a_group_leaves_the_flows_before_it_committed(root, monkeypatch):
+    from facteur.engine import pipeline
+
+    real = pipeline.process
+    monkeypatch.setattr(pipeline, "process", lambda flow, ctx: real(flow, ctx) if flow.name != "boom.xml" else 1 / 0)
+    files = [submitted(root, f"{n}.xml", ubl(Spec(f"RAISE-{n}"))) for n in ("a", "boom", "c")]
+    with closing(wired(root)) as hub, pytest.raises(ZeroDivisionError):
+        operations.process(hub, files, "DEMO01")
+    monkeypatch.setattr(pipeline, "process", real)
+    with closing(wired(root)) as hub:  # at once: the unfinished flows' leases were given back
+        flows = operations.process(hub, files, "DEMO01").flows
+    assert [(f.name, f.status, f.repeated) for f in flows] == [
+        ("a.xml", "90", True), ("boom.xml", "90", False), ("c.xml", "90", False)]
 
 
 def test_validate_judges_without_recording(root):

@@ -8,6 +8,7 @@ do not.
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 
 from lxml import etree
@@ -30,11 +31,13 @@ class Kind(str, Enum):
 
 
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+_MARKUP = re.compile(rb"[ \t\n\r\x0b\x0c]*<")  # the whitespace bytes.strip() skips, then markup
 
 
 def sniff(content: bytes) -> Kind:
-    """What the bytes are, by their first bytes."""
-    if not content.strip():
+    """What the bytes are, by their first bytes (without copying the content:
+    a flow is sniffed at each step that needs its kind, and may weigh megabytes)."""
+    if not content or content.isspace():
         return Kind.EMPTY
     if content.startswith(b"%PDF-"):
         return Kind.PDF
@@ -44,11 +47,7 @@ def sniff(content: bytes) -> Kind:
         return Kind.GZIP
     if content[257:262] == b"ustar":
         return Kind.TAR
-    head = content
-    for bom in _BOMS:
-        if head.startswith(bom):
-            return Kind.XML
-    if head.lstrip()[:1] == b"<":
+    if content.startswith(_BOMS) or _MARKUP.match(content):
         return Kind.XML
     return Kind.UNKNOWN
 

@@ -1,8 +1,8 @@
 """Processing files as flows, and validating them without processing.
 
 A face hands in what it received (files on disk, an upload), each as its name
-and a way to read it; reading waits until the flow's turn, so a thousand files
-are never all in memory.
+and a way to read it; reading waits until the turn of the flow's group (a few
+dozen files, a bounded size), so a thousand files are never all in memory.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ from facteur.engine.model import Flow, Value
 from facteur.engine.operations.hub import Hub
 from facteur.engine.runtime.runner import Handled
 from facteur.engine.statuses import FlowStatus
+
+GROUP_FLOWS = 25  # flows synced and committed together, as `facteur run` groups them
+GROUP_BYTES = 64_000_000  # read into memory at once, at most (one bigger file is a group alone)
 
 
 @dataclass(frozen=True)
@@ -89,24 +92,48 @@ def check_sender(hub: Hub, sender: str) -> None:
 
 def process(hub: Hub, files: list[Submitted], sender: str, on_each: Callable[[], None] = lambda: None) -> Processed:
     """Each file as a flow from `sender`, through the durable sequence to its
-    commit; then the outbox is published. `on_each` follows progress."""
+    commit, in groups as `facteur run` makes them (`Runner.handle_all`: one sync
+    and one ledger transaction per step for the whole group); then the outbox
+    is published. `on_each` follows progress."""
     check_sender(hub, sender)
     handled = []
-    for submitted in files:
-        handled.append(_one(hub, submitted, sender))
-        on_each()
+    for group in _groups(files, hub.max_lot_bytes):
+        handled += _group(hub, group, sender)
+        for _ in group:
+            on_each()
     hub.publish()
     return Processed(tuple(handled))
 
 
-def _one(hub: Hub, submitted: Submitted, sender: str) -> Handled:
-    if submitted.size > hub.max_lot_bytes:
-        return Handled("", submitted.shown, FlowStatus.REJECTED.value, findings=[_oversized(submitted, hub.max_lot_bytes,
-                                                                                         hub.context.language)])
+def _groups(files: list[Submitted], max_lot_bytes: int) -> list[list[Submitted]]:
+    """Consecutive files, at most GROUP_FLOWS of them and GROUP_BYTES read at once
+    (a file above the size limit is not read, and counts for nothing)."""
+    groups: list[list[Submitted]] = [[]]
+    size = 0
+    for submitted in files:
+        weight = submitted.size if submitted.size <= max_lot_bytes else 0
+        if groups[-1] and (len(groups[-1]) >= GROUP_FLOWS or size + weight > GROUP_BYTES):
+            groups.append([])
+            size = 0
+        groups[-1].append(submitted)
+        size += weight
+    return [group for group in groups if group]
+
+
+def _group(hub: Hub, group: list[Submitted], sender: str) -> list[Handled]:
+    flows = {id(s): _flow(hub, s, sender) for s in group if s.size <= hub.max_lot_bytes}
+    handled = iter(hub.runner.handle_all(list(flows.values())))
+    return [next(handled) if id(s) in flows else _refused(s, hub.max_lot_bytes, hub.context.language) for s in group]
+
+
+def _flow(hub: Hub, submitted: Submitted, sender: str) -> Flow:
     name, name_raw = names.received(PurePath(submitted.path).name)
-    flow = Flow(content=submitted.read(), sender=sender, name=name, received_at=hub.clock(), source="cli",
+    return Flow(content=submitted.read(), sender=sender, name=name, received_at=hub.clock(), source="cli",
                 name_raw=name_raw)
-    return hub.runner.handle(flow)
+
+
+def _refused(submitted: Submitted, limit: int, lang: str) -> Handled:
+    return Handled("", submitted.shown, FlowStatus.REJECTED.value, findings=[_oversized(submitted, limit, lang)])
 
 
 def _oversized(submitted: Submitted, limit: int, lang: str) -> dict:

@@ -34,7 +34,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Callable, Protocol
+from typing import Callable, Protocol, TypeVar
 
 from facteur.engine import pipeline
 from facteur.engine.errors import Busy
@@ -111,6 +111,40 @@ class Runner:
         outcome = pipeline.process(prepared, self.context)
         self.renew()
         return _in_turn(lambda: self.finish(prepared, outcome))
+
+    def handle_all(self, flows: list[Flow]) -> list[Handled]:
+        """`handle` for many flows of one process (`facteur process` on a
+        folder), grouped as the service groups them: their originals synced and
+        their records begun together, their outputs synced and their outcomes
+        committed together, a status file alone after what came before it
+        (`finishing_groups`). What cannot go in the group is handled as
+        `handle` does, each in turn: a second copy of a flow (a repeat, once
+        the first is committed), a flow another process holds, and the flows
+        of a group whose leases another process took over. A pipeline that
+        raises leaves what was computed before it committed."""
+        firsts = {flow.id: flow for flow in reversed(flows)}
+        grouped = [flow for flow in flows if firsts[flow.id] is flow]
+        prepared = list(zip(grouped, self.prepare_all(grouped)))
+        results = {id(flow): ready for flow, ready in prepared if isinstance(ready, Handled)}
+        todo = [(flow, ready) for flow, ready in prepared if not isinstance(ready, (Handled, Busy))]
+        settled: list[tuple[Flow, Flow, Outcome]] = []
+        try:
+            for flow, ready in todo:
+                settled.append((flow, ready, pipeline.process(ready, self.context)))
+        finally:
+            for _, ready in todo[len(settled):]:
+                self.release(ready)
+            self.renew()
+            for group in finishing_groups(settled, lambda item: item[2]):
+                finished = self._finish_group([(ready, outcome) for _, ready, outcome in group])
+                results.update((id(flow), handled) for (flow, _, _), handled in zip(group, finished))
+        return [results[id(flow)] if id(flow) in results else self.handle(flow) for flow in flows]
+
+    def _finish_group(self, group: list[tuple[Flow, Outcome]]) -> list[Handled]:
+        try:
+            return self.finish_all(group)
+        except Busy:
+            return [_in_turn(lambda: self.finish(flow, outcome)) for flow, outcome in group]
 
     def prepare(self, flow: Flow) -> Flow | Handled:
         """Steps 1 and 2: the flow with its first reception time, ready for the
@@ -300,6 +334,26 @@ class Runner:
             "flow received again; original report sent again", flow_id=flow.id, flow_name=flow.name, status=status
         )
         return Handled(flow.id, flow.name, status, repeated=True, outputs=paths)
+
+
+Item = TypeVar("Item")
+
+
+def finishing_groups(settled: list[Item], outcome_of: Callable[[Item], Outcome]) -> list[list[Item]]:
+    """Invoice flows finish together; a recipient's status file finishes alone,
+    after what came before it, because its statuses are judged against the
+    ledger as those commits left it."""
+    groups: list[list[Item]] = []
+    invoices: list[Item] = []
+    for item in settled:
+        if outcome_of(item).statuses is None:
+            invoices.append(item)
+            continue
+        if invoices:
+            groups.append(invoices)
+            invoices = []
+        groups.append([item])
+    return groups + ([invoices] if invoices else [])
 
 
 def _in_turn(step: Callable[[], Handled | Flow]) -> Handled | Flow:

@@ -47,7 +47,7 @@ from facteur.engine import pipeline
 from facteur.engine.errors import Busy, LedgerReplaced, LedgerUnavailable
 from facteur.engine.model import Flow, Outcome
 from facteur.engine.runtime import logs
-from facteur.engine.runtime.runner import WAIT_SECONDS, Handled, Runner
+from facteur.engine.runtime.runner import WAIT_SECONDS, Handled, Runner, finishing_groups
 
 Compute = Callable[[Flow], "Future[Outcome]"]
 
@@ -232,7 +232,7 @@ class Service:
                 self._retry_later(item, err)
             except Exception as err:  # the flow's own: the pipeline raised, or killed the worker judging it alone
                 self._pipeline_failed(item, err)
-        for group in _groups(settled):
+        for group in finishing_groups(settled, lambda pair: pair[1]):
             try:
                 handled = self.runner.finish_all([(item.flow, outcome) for item, outcome in group])
             except Busy as busy:
@@ -370,23 +370,6 @@ class Service:
         with self._lock:
             self._in_flight -= 1
         self._slots.release()
-
-
-def _groups(settled: list[tuple[Intake, Outcome]]) -> list[list[tuple[Intake, Outcome]]]:
-    """Invoice flows finish together; a recipient's status file finishes alone,
-    after what came before it, because its statuses are judged against the
-    ledger as those commits left it."""
-    groups: list[list[tuple[Intake, Outcome]]] = []
-    invoices: list[tuple[Intake, Outcome]] = []
-    for pair in settled:
-        if pair[1].statuses is None:
-            invoices.append(pair)
-            continue
-        if invoices:
-            groups.append(invoices)
-            invoices = []
-        groups.append([pair])
-    return groups + ([invoices] if invoices else [])
 
 
 def _resolved(outcome: Outcome) -> "Future[Outcome]":

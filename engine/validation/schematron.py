@@ -1,8 +1,8 @@
 """The business-rule layer: the official schematrons, compiled to XSLT 2.0 and
 run in-process with Saxon (saxonche), each stylesheet compiled once per process.
 
-Two adjustments are made to the stylesheets as they are loaded, neither of which
-changes what a rule decides:
+With `[validation] rules = "fast"` (the default), three adjustments are made to
+the stylesheets as they are loaded, none of which changes what a rule decides:
 - the SVRL bookkeeping (`svrl:fired-rule`, `svrl:active-pattern`) is dropped:
   facteur reads only failed asserts and successful reports, and building then
   serialising the rest was half the cost of a run;
@@ -33,7 +33,7 @@ from facteur.engine import terms
 from facteur.engine.errors import RulesUnavailable
 from facteur.engine.messages import Message, say
 from facteur.engine.model import Finding, Severity, Value
-from facteur.engine.validation import values
+from facteur.engine.validation import rewrite, values
 
 SVRL = "http://purl.oclc.org/dsdl/svrl"
 XSL = "http://www.w3.org/1999/XSL/Transform"
@@ -57,6 +57,7 @@ def _processor():
 
 def _slim(xslt: Path, codedb: Path | None) -> str:
     tree = etree.parse(str(xslt), etree.XMLParser(no_network=True, resolve_entities=False))
+    rewrite.direct(tree.getroot())
     for element in list(tree.iter(f"{{{SVRL}}}fired-rule", f"{{{SVRL}}}active-pattern")):
         element.getparent().remove(element)
     if codedb is not None:
@@ -68,22 +69,25 @@ def _slim(xslt: Path, codedb: Path | None) -> str:
     return text
 
 
-def compiled(xslt: Path, codedb: Path | None):
+def compiled(xslt: Path, codedb: Path | None, rules: str = "fast"):
     """The schematron, compiled once per thread (`facteur doctor` compiles every
     one up front): an executable belongs to the Saxon processor of the thread
     that compiled it, and fails when run with another thread's (the console
-    serves requests from several threads)."""
+    serves requests from several threads). `rules` is "fast" (adjusted as the
+    module says) or "reference" (as shipped)."""
     cache = _local.__dict__.setdefault("compiled", {})
-    if (xslt, codedb) not in cache:
-        cache[xslt, codedb] = _compile(xslt, codedb)
-    return cache[xslt, codedb]
+    if (xslt, codedb, rules) not in cache:
+        cache[xslt, codedb, rules] = _compile(xslt, codedb, rules)
+    return cache[xslt, codedb, rules]
 
 
-def _compile(xslt: Path, codedb: Path | None):
+def _compile(xslt: Path, codedb: Path | None, rules: str):
     proc = _processor()
     compiler = proc.new_xslt30_processor()
     compiler.set_cwd(str(xslt.parent))
     try:
+        if rules == "reference":
+            return compiler.compile_stylesheet(stylesheet_file=str(xslt))
         executable = compiler.compile_stylesheet(stylesheet_text=_slim(xslt, codedb))
         if codedb is not None:
             executable.set_parameter(_CODEDB_PARAM, proc.parse_xml(xml_file_name=str(codedb)))
@@ -92,10 +96,10 @@ def _compile(xslt: Path, codedb: Path | None):
     return executable
 
 
-def run(root: etree._Element, xslt: Path, codedb: Path | None = None) -> list[Finding]:
+def run(root: etree._Element, xslt: Path, codedb: Path | None = None, rules: str = "fast") -> list[Finding]:
     """Run one schematron on a parsed document and return its findings."""
     try:
-        executable = compiled(xslt, codedb)
+        executable = compiled(xslt, codedb, rules)
         node = _processor().parse_xml(xml_text=etree.tostring(root, encoding="unicode"))
         with _native_stderr_silenced():
             report = executable.transform_to_string(xdm_node=node)

@@ -42,6 +42,7 @@ class Rules:
     max_document_bytes: int = 20_000_000
     max_pdf_seconds: float = 1.0
     formats: tuple[Format, ...] = ()  # proprietary formats (mappings/formats/)
+    runner: str = "fast"  # "fast" or "reference" (the stylesheets as shipped): `schematron.py`
 
 
 @dataclass
@@ -223,10 +224,10 @@ def _judge(checked: Checked, rules: Rules, fmt: formats.InputFormat, where: str)
     checked.findings += xsd.check(root, ruleset.xsd)
     if checked.blocked or not rules.schematron or ruleset.schematron is None:
         return checked
-    findings = schematron.run(root, ruleset.schematron, ruleset.codedb)
+    findings = schematron.run(root, ruleset.schematron, ruleset.codedb, rules.runner)
     if fmt.review is not None:
         findings = [fmt.review(f, ruleset) for f in findings]
     checked.findings += findings
     if rules.french_ctc and ruleset.french_ctc is not None:
-        checked.findings += schematron.run(root, ruleset.french_ctc)
+        checked.findings += schematron.run(root, ruleset.french_ctc, rules=rules.runner)
     return checked

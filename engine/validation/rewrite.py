@@ -1,0 +1,169 @@
+"""The fast rule runner: the official schematron XSLT rewritten as it is loaded
+so that each pattern visits only the nodes its rules are about.
+
+How the shipped stylesheets run. A schematron compiled to XSLT by the ISO
+skeleton turns each pattern into a mode (`M5`, `M6`, ... : 68 of them in the
+Factur-X EN 16931 stylesheet). The root template applies each mode to the
+document node in turn, and each mode walks the whole document:
+- one template per rule, matching the rule's context, with a priority that
+  decreases in the rule's order (1000, 999, ...), so that a node matched by
+  several rules of a pattern fires only the first, as schematron requires;
+  after its asserts, the template applies the mode to the node's attributes and
+  child elements (`@*|*`; the newer skeleton of the Factur-X EXTENDED and
+  French CTC stylesheets applies it to child elements only, `*`);
+- a fallback template (`@*|node()`, priority -2) that only goes on in the same
+  way, and one that ignores text nodes.
+So every pattern visits every element (and attribute) of the document once, in
+document order, and fires on each the highest-priority rule that matches it.
+On a CII invoice most of Saxon's time goes into these 68 walks, not into the
+rules.
+
+The rewrite. For each pattern mode, the root template applies the mode to the
+nodes its rules' contexts select, written as expressions (`ram:A/ram:B` becomes
+`//ram:A/ram:B`; a pattern starting with `/` is already one), the rule
+templates no longer recurse, and the fallbacks go. The findings are the same,
+in the same order:
+- the same nodes fire: a pattern written as name steps (`/`, `//`, names,
+  `*`, `@name`, predicates) matches exactly the nodes its `//`-rooted
+  expression selects, and those are elements, attributes or the document node,
+  which the walk visits too (a pattern on attributes is selected directly only
+  where the walk goes on to attributes); every element and attribute the walk visits
+  without a rule matching it is a node the rewrite does not select;
+- the same rule fires on each: the mode's templates and priorities are kept,
+  so XSLT's own conflict resolution still picks the first rule;
+- the same order: the contexts are taken in document order, which is the
+  walk's order (a node, then its attributes, then its children), each node
+  once. They are written `(e1, e2, ...)/.`, which XPath returns in document
+  order without duplicates, as it would `e1 | e2 | ...`: Saxon compiles a
+  union of the 300 rules of one Factur-X pattern four times slower.
+A pattern that is not of that form (an axis, a function call such as
+`current()`, a text or comment test, which the walk would not reach or which
+means something else as an expression) leaves its mode as shipped, walking.
+
+The official stylesheets stay available unchanged (`[validation] rules =
+"reference"`), and tests/test_rules_differential.py compares both on the
+samples, the EN 16931 unit tests, generated mutations and the corpus.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+XSL = "http://www.w3.org/1999/XSL/Transform"
+_TEMPLATE = f"{{{XSL}}}template"
+_APPLY = f"{{{XSL}}}apply-templates"
+_PATTERN_MODE = re.compile(r"^M\d+$")
+_NAME = r"(?:[A-Za-z_][\w.-]*:)?(?:[A-Za-z_][\w.-]*|\*)"
+# A pattern branch once its predicates are removed: name steps, optionally rooted.
+_STEPS = re.compile(rf"^(?:/|(?://?)?@?{_NAME}(?://?@?{_NAME})*)$")
+_FALLBACKS = {("text()", "-1"), ("@*|node()", "-2")}
+_WALKS = ("@*|*", "*")
+
+
+def direct(stylesheet: etree._Element) -> int:
+    """Rewrite, in place, every pattern mode whose rules can select their
+    contexts directly; returns how many were rewritten."""
+    templates = [t for t in stylesheet.iter(_TEMPLATE) if _PATTERN_MODE.match(t.get("mode", ""))]
+    by_mode: dict[str, list[etree._Element]] = {}
+    for template in templates:
+        by_mode.setdefault(template.get("mode"), []).append(template)
+    entries = {
+        call.get("mode"): call
+        for call in stylesheet.iter(_APPLY)
+        if call.get("select") == "/" and _PATTERN_MODE.match(call.get("mode", ""))
+    }
+    rewritten = 0
+    for mode, call in entries.items():
+        selected = _rewrite_mode(mode, by_mode.get(mode, []))
+        if selected is not None:
+            call.set("select", selected)
+            rewritten += 1
+    return rewritten
+
+
+def _rewrite_mode(mode: str, templates: list[etree._Element]) -> str | None:
+    """What selects the contexts of the mode's rules, the mode's templates made
+    non-recursive; None (nothing changed) when a rule cannot be selected directly."""
+    rules = [t for t in templates if (t.get("match"), t.get("priority")) not in _FALLBACKS]
+    fallbacks = [t for t in templates if t not in rules]
+    if not rules or len(fallbacks) != len(_FALLBACKS):
+        return None
+    recursions = [_recursion(rule, mode) for rule in rules]
+    if None in recursions or len({r.get("select") for r in recursions}) != 1:
+        return None
+    attributes = recursions[0].get("select") == "@*|*"
+    expressions = [_expression(rule.get("match", ""), attributes) for rule in rules]
+    if None in expressions:
+        return None
+    for rule, recursion in zip(rules, recursions):
+        rule.remove(recursion)
+    for fallback in fallbacks:
+        fallback.getparent().remove(fallback)
+    selects = [e for branches in expressions for e in branches]
+    return selects[0] if len(selects) == 1 else f"({', '.join(selects)})/."
+
+
+def _recursion(rule: etree._Element, mode: str) -> etree._Element | None:
+    """The rule template's last instruction, applying the mode to `@*|*` or `*`, or None."""
+    children = [c for c in rule if isinstance(c.tag, str)]
+    last = children[-1] if children else None
+    if last is None or last.tag != _APPLY or last.get("mode") != mode or last.get("select") not in _WALKS or len(last):
+        return None
+    return last
+
+
+def _expression(pattern: str, attributes: bool) -> list[str] | None:
+    """The expressions selecting what each branch of `pattern` matches, or
+    None; a branch on attributes only when the walk visits `attributes`."""
+    branches = _split_union(pattern)
+    if branches is None:
+        return None
+    expressions = []
+    for branch in branches:
+        branch = branch.strip()
+        steps = _without_predicates(branch) or "?"
+        if "current()" in branch or not _STEPS.match(steps) or ("@" in steps and not attributes):
+            return None
+        expressions.append(branch if branch.startswith("/") else f"//{branch}")
+    return expressions
+
+
+def _split_union(pattern: str) -> list[str] | None:
+    """The top-level `|` branches of a pattern (not those inside predicates,
+    parentheses or string literals); None when brackets do not balance."""
+    branches, depth, quote, start = [], 0, "", 0
+    for i, char in enumerate(pattern):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "[(":
+            depth += 1
+        elif char in "])":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            branches.append(pattern[start:i])
+            start = i + 1
+    branches.append(pattern[start:])
+    return branches if depth == 0 and not quote else None
+
+
+def _without_predicates(branch: str) -> str | None:
+    """The branch with its `[...]` predicates removed; None when unbalanced."""
+    kept, depth, quote = [], 0, ""
+    for char in branch:
+        if quote:
+            quote = "" if char == quote else quote
+        elif depth and char in "'\"":
+            quote = char
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif depth == 0:
+            kept.append(char)
+        if depth < 0:
+            return None
+    return "".join(kept) if depth == 0 and not quote else None

@@ -1,0 +1,133 @@
+"""The fast rule runner (`rewrite.py`) against the official stylesheets as
+shipped (`rules = "reference"`): the same findings (code, location, severity),
+in the same order, on the samples, the EN 16931 rule unit tests and mutations
+generated from valid invoices. The whole corpus is compared in the system tier
+(test_rules_differential_corpus.py)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from helpers import Spec, cii, ubl
+from lxml import etree
+
+from facteur.engine.inputs import detect
+from facteur.engine.model import Syntax
+from facteur.engine.validation import rewrite, rulesets, schematron
+
+REPO = Path(__file__).resolve().parents[1]
+VEFA = "{http://difi.no/xsd/vefa/validator/1.0}"
+SUITES = ("test-Invoice-unit-UBL", "test-CreditNote-unit-UBL", "test-cii")
+
+
+def differences(root: etree._Element, french_ctc: bool = True) -> list[str]:
+    """What the two runners disagree on for one UBL or CII document, empty when
+    they agree: each stylesheet of its rule set, the French CTC one included."""
+    syntax, _ = detect.classify(root)
+    assert syntax in (Syntax.UBL, Syntax.CII), f"not an invoice: {syntax}"
+    ruleset = rulesets.for_document(syntax, root)
+    wanted = [(ruleset.schematron, ruleset.codedb)] + ([(ruleset.french_ctc, None)] if french_ctc else [])
+    found = []
+    for xslt, codedb in wanted:
+        if xslt is None:
+            continue
+        fast, reference = ([(f.code, f.location, f.severity) for f in schematron.run(root, xslt, codedb, rules)]
+                           for rules in ("fast", "reference"))
+        if fast != reference:
+            found.append(f"{xslt.name}: fast {fast} / reference {reference}")
+    return found
+
+
+def test_the_rewrite_reaches_every_en16931_pattern():
+    """Every pattern of the EN 16931 stylesheets (UBL, CII) selects its contexts directly."""
+    for syntax, tag in ((Syntax.UBL, "{urn:oasis:names:specification:ubl:schema:xsd:Invoice-2}Invoice"),
+                        (Syntax.CII, "CrossIndustryInvoice")):
+        xslt = rulesets.for_document(syntax, etree.Element(tag)).schematron
+        tree = etree.parse(str(xslt))
+        modes = {c.get("mode") for c in tree.iter(rewrite._APPLY) if c.get("select") == "/"} - {None}
+        assert rewrite.direct(tree.getroot()) == len(modes) > 0
+
+
+SKELETON = """<xsl:stylesheet xmlns:xsl="http://www.w3.org/1999/XSL/Transform" version="2.0">
+  <xsl:template match="/"><out><xsl:apply-templates select="/" mode="M1"/></out></xsl:template>
+  <xsl:template match="{match}" mode="M1" priority="1000"><hit/><xsl:apply-templates select="{walk}" mode="M1"/></xsl:template>
+  <xsl:template match="text()" priority="-1" mode="M1"/>
+  <xsl:template match="@*|node()" priority="-2" mode="M1"><xsl:apply-templates select="{walk}" mode="M1"/></xsl:template>
+</xsl:stylesheet>"""
+
+
+@pytest.mark.parametrize("match, walk, select", [
+    ("a/b[@c = 'x|y']", "@*|*", "//a/b[@c = 'x|y']"),
+    ("/r | b/@c", "@*|*", "(/r, //b/@c)/."),
+    ("b/@c", "*", None),  # the walk does not go on to attributes
+    ("b/text()", "@*|*", None),  # the walk never reaches text nodes
+    ("b[. = current()/d]", "@*|*", None),  # current() means another node in an expression
+    ("ancestor::a", "@*|*", None),
+])
+def test_a_pattern_is_selected_directly_only_when_that_means_the_same(match, walk, select):
+    stylesheet = etree.fromstring(SKELETON.format(match=match, walk=walk))
+    shipped = etree.tostring(stylesheet)
+    assert rewrite.direct(stylesheet) == (select is not None)
+    if select is None:
+        assert etree.tostring(stylesheet) == shipped
+    else:
+        call = next(stylesheet.iter(rewrite._APPLY))
+        assert call.get("select") == select and len(list(stylesheet.iter(rewrite._TEMPLATE))) == 2
+        assert len(list(stylesheet.iter(rewrite._APPLY))) == 1  # the rule no longer walks on
+
+
+def _invoice(path: Path) -> etree._Element | None:
+    try:
+        root = etree.parse(str(path)).getroot()
+    except etree.XMLSyntaxError:
+        return None  # the truncated sample
+    return root if detect.classify(root)[0] in (Syntax.UBL, Syntax.CII) else None
+
+
+def test_samples_have_the_same_findings():
+    invoices = list(filter(lambda root: root is not None, map(_invoice, sorted((REPO / "samples").glob("*.xml")))))
+    assert len(invoices) >= 5
+    assert [d for root in invoices for d in differences(root)] == []
+
+
+def test_rule_unit_tests_have_the_same_findings(corpus):
+    compared, wrong = 0, []
+    for suite in SUITES:
+        for path in sorted((corpus / "en16931" / suite).glob("*.xml")):
+            for number, test in enumerate(etree.parse(str(path)).getroot().iter(f"{VEFA}test"), start=1):
+                document = next(c for c in test if isinstance(c.tag, str) and not c.tag.startswith(VEFA))
+                root = etree.fromstring(etree.tostring(document))
+                wrong += [f"{suite}/{path.name}#{number}: {d}" for d in differences(root, french_ctc=False)]
+                compared += 1
+    assert compared > 700, "the rule unit tests were not found"
+    assert wrong == []
+
+
+def _mutants(root: etree._Element, seed: int, count: int):
+    """Copies of `root` each changed in one place: an element removed,
+    duplicated, emptied, or given a wrong amount, code or date."""
+    rng = random.Random(seed)
+    for _ in range(count):
+        mutant = etree.fromstring(etree.tostring(root))
+        target = rng.choice([e for e in mutant.iter() if isinstance(e.tag, str) and e is not mutant])
+        kind = rng.choice(("remove", "duplicate", "empty", "amount", "code", "date"))
+        if kind == "remove":
+            target.getparent().remove(target)
+        elif kind == "duplicate":
+            target.addnext(etree.fromstring(etree.tostring(target)))
+        elif kind == "empty":
+            target.text = ""
+        else:
+            target.text = {"amount": "-1234.567", "code": "ZZ", "date": "2024-02-30"}[kind]
+        yield kind, target.tag, mutant
+
+
+@pytest.mark.parametrize("make", [ubl, cii], ids=["ubl", "cii"])
+def test_generated_mutations_have_the_same_findings(make):
+    spec = Spec(number="MUT-1", lines=3)
+    root = etree.fromstring(make(spec))
+    wrong = [f"{kind} {tag}: {d}" for kind, tag, mutant in _mutants(root, seed=18, count=40)
+             for d in differences(mutant)]
+    assert wrong == []
