@@ -143,6 +143,8 @@ def test_a_ledger_of_the_previous_schema_gains_the_messages_keys(tmp_path, capsy
         ALTER TABLE findings DROP COLUMN said;
         ALTER TABLE events DROP COLUMN said;
         ALTER TABLE findings DROP COLUMN read_values;
+        DROP INDEX invoices_by_number_key;
+        ALTER TABLE invoices DROP COLUMN number_key;
         PRAGMA user_version = {next(v for v, step in MIGRATIONS.items() if step == SAID.format(if_not_exists=""))};
     """)
     older.close()
