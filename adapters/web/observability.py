@@ -33,6 +33,7 @@ from facteur.adapters.metrics import STAGE_SECONDS, LedgerCollector
 from facteur.adapters.probes import Installation
 from facteur.engine import operations
 from facteur.engine.config import Config
+from facteur.engine.errors import RulesUnavailable, Unavailable
 
 STARTING_SECONDS = 5.0  # how long `start` waits to see the server listen before it says it could not
 
@@ -60,12 +61,22 @@ class Observatory:
 
 
 class _Ready:
-    """The probes of `facteur doctor`, but rule sets loaded once stay loaded:
-    they do not change under a running engine, and loading them takes seconds."""
+    """The probes of `facteur doctor`, but the rule sets are loaded once, in
+    a thread of their own from the start: they do not change under a running
+    engine, and loading them takes seconds, longer than a probe waits. Until
+    they are loaded, the engine is not ready."""
 
     def __init__(self, installation: Installation):
         self.installation = installation
-        self.loaded = ""
+        self.loaded = self.failed = ""
+        self.loading = threading.Thread(target=self._load, name="facteur-rules", daemon=True)
+        self.loading.start()
+
+    def _load(self) -> None:
+        try:
+            self.loaded = self.installation.rule_sets()
+        except Unavailable as err:
+            self.failed = str(err)
 
     def ledger(self) -> str:
         return self.installation.ledger()
@@ -77,9 +88,12 @@ class _Ready:
         return self.installation.free_bytes()
 
     def rule_sets(self) -> str:
-        if not self.loaded:
-            self.loaded = self.installation.rule_sets()
-        return self.loaded
+        if self.loaded:
+            return self.loaded
+        if self.failed:
+            raise RulesUnavailable(self.failed)
+        raise RulesUnavailable("règles de validation en cours de chargement (XSD et schematrons) : prêt dans quelques "
+                               "secondes")
 
 
 def healthz(request: Request) -> JSONResponse:
