@@ -5,6 +5,7 @@ over a ledger whose server cannot be reached (a closed port)."""
 from __future__ import annotations
 
 import shutil
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -72,9 +73,24 @@ def test_metrics_show_the_ledgers_counts_and_healthz_answers(config):
     assert client.get("/healthz").json() == {"status": "ok"}
 
 
+def loaded(client: TestClient, seconds: float = 120):
+    """The answer of /readyz once the rule sets are loaded."""
+    deadline = time.monotonic() + seconds
+    while True:
+        answer = client.get("/readyz")
+        if answer.json()["checks"][2]["state"] == "ok" or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.2)
+
+
 def test_readyz_passes_with_the_ledger_rules_and_disk_and_fails_without_the_ledger(config, monkeypatch):
     process(config, {})
-    ready = TestClient(observability.app(config)).get("/readyz")
+    client = TestClient(observability.app(config))
+    first = client.get("/readyz")  # the rule sets load in a thread of their own, from the start
+    assert first.json()["checks"][2]["detail"] == (
+        "règles de validation en cours de chargement (XSD et schematrons) : prêt dans quelques secondes")
+    assert first.status_code == 503
+    ready = loaded(client)
     assert ready.status_code == 200, ready.text
     assert [c["name"] for c in ready.json()["checks"]] == ["registre", "courtier AMQP", "règles de validation",
                                                           "espace disque"]
@@ -82,7 +98,7 @@ def test_readyz_passes_with_the_ledger_rules_and_disk_and_fails_without_the_ledg
     monkeypatch.setenv("FACTEUR_LEDGER_URL", CLOSED)
     away = configuration.load(str(config.path), str(config.root))
     client = TestClient(observability.app(away))
-    answer = client.get("/readyz")
+    answer = loaded(client)
     assert answer.status_code == 503 and not answer.json()["ready"]
     [ledger] = [c for c in answer.json()["checks"] if c["name"] == "registre"]
     assert ledger["state"] == "échec" and "injoignable" in ledger["detail"] and "127.0.0.1:9" in ledger["detail"]

@@ -19,6 +19,7 @@ import contextlib
 import os
 import re
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -43,6 +44,7 @@ def _processor():
     return proc
 
 
+@lru_cache(maxsize=None)  # text, which every thread may compile
 def _slim(xslt: Path, codedb: Path | None) -> str:
     tree = etree.parse(str(xslt), etree.XMLParser(no_network=True, resolve_entities=False))
     for element in list(tree.iter(f"{{{SVRL}}}fired-rule", f"{{{SVRL}}}active-pattern")):
@@ -57,17 +59,16 @@ def _slim(xslt: Path, codedb: Path | None) -> str:
 
 
 def compiled(xslt: Path, codedb: Path | None):
-    """The schematron, compiled once per thread (`facteur doctor` compiles every
-    one up front): an executable belongs to the Saxon processor of the thread
-    that compiled it, and fails when run with another thread's (the console
-    serves requests from several threads)."""
-    cache = _local.__dict__.setdefault("compiled", {})
-    if (xslt, codedb) not in cache:
-        cache[xslt, codedb] = _compile(xslt, codedb)
-    return cache[xslt, codedb]
+    """The schematron, compiled once per process and thread (`facteur doctor` compiles every one up front):
+    an executable belongs to the processor of the thread that compiled it, and fails in any other
+    ("Externally supplied NodeInfo belongs to the wrong Configuration")."""
+    executables = _local.__dict__.setdefault("executables", {})
+    if (xslt, codedb) not in executables:
+        executables[xslt, codedb] = _compiled(xslt, codedb)
+    return executables[xslt, codedb]
 
 
-def _compile(xslt: Path, codedb: Path | None):
+def _compiled(xslt: Path, codedb: Path | None):
     proc = _processor()
     compiler = proc.new_xslt30_processor()
     compiler.set_cwd(str(xslt.parent))
