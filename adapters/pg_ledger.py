@@ -59,7 +59,9 @@ def _number_keys(ledger: "PgLedger") -> None:
     """Each invoice's number as read (`sql_ledger.NUMBER_KEYS`), computed here
     for the invoices written before, then the indexes of the counts."""
     ledger._connection().execute(NUMBER_KEYS.format(if_not_exists="IF NOT EXISTS "))
-    numbered = ledger._execute("SELECT flow_id, idx, number FROM invoices WHERE number IS NOT NULL AND number_key IS NULL")
+    numbered = ledger._execute(
+        "SELECT flow_id, idx, number FROM invoices WHERE number IS NOT NULL AND number_key IS NULL"
+    )
     with ledger._connection().cursor() as cursor:
         cursor.executemany("UPDATE invoices SET number_key = %s WHERE flow_id = %s AND idx = %s",
                            [(comparable(row["number"]), row["flow_id"], row["idx"]) for row in numbered.fetchall()])

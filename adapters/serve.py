@@ -51,7 +51,8 @@ def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool)
     stop = threading.Event()
     _on_signals(stop, log, config.stop_seconds, config.language)
     engine = _Engine(config, amqp, log, stop)
-    pool = WorkerPool(config, workers or config.workers or os.cpu_count() or 1, timed=lambda work: metrics.timed(metrics.PIPELINE, work))
+    pool = WorkerPool(config, workers or config.workers or os.cpu_count() or 1,
+                      timed=lambda work: metrics.timed(metrics.PIPELINE, work))
     service = Service(engine.runner, pool.submit, config.max_in_flight)
     faces = _faces(config, log, stop)
 

@@ -124,7 +124,8 @@ BLOCKED = f"('{FlowStatus.REJECTED.value}', '{FlowStatus.PARTLY_INTEGRATED.value
 TALLY_INDEXES = """
 CREATE INDEX IF NOT EXISTS flows_by_received ON flows(received_at, sender, status, id);
 CREATE INDEX IF NOT EXISTS invoices_awaiting ON invoices(mailbox, flow_id) WHERE state = '02';
-CREATE INDEX IF NOT EXISTS invoices_started ON invoices(dgp_start, buyer) WHERE dgp_start IS NOT NULL AND state NOT IN {settled};
+CREATE INDEX IF NOT EXISTS invoices_started ON invoices(dgp_start, buyer)
+    WHERE dgp_start IS NOT NULL AND state NOT IN {settled};
 CREATE INDEX IF NOT EXISTS invoices_by_syntax ON invoices(syntax, accepted, state);
 CREATE INDEX IF NOT EXISTS findings_by_code ON findings(code, flow_id, severity);
 CREATE INDEX IF NOT EXISTS invoices_by_number_key ON invoices(number_key);

@@ -82,13 +82,15 @@ def generated(count: int) -> Iterator[tuple[list, list, list, list]]:
     for i in range(count):
         mix = (i * 2654435761) % 100
         received = NOW - timedelta(seconds=i * span + 1)
-        status = "pending" if i % 200_000 == 7 else "90" if mix < 82 else "93" if mix < 96 else "96" if mix < 99 else "90"
+        status = "pending" if i % 200_000 == 7 else "90" if mix < 82 else "93" if mix < 96 else (
+            "96" if mix < 99 else "90")
         flow_id = f"{(i * 0x9E3779B97F4A7C15) % (1 << 96):024x}"
         sender = SENDERS[(i * 7) % len(SENDERS)]
         accepted = status in ("90", "96")
         done = status != "pending"
+        processed = _iso(received + timedelta(seconds=2)) if done else None
         flows.append((flow_id, sender, f"facture-{i}.xml", "bench", 4000 + i % 3000, f"{i:064x}",
-                      f"archive/{flow_id}", _iso(received), status, _iso(received + timedelta(seconds=2)) if done else None,
+                      f"archive/{flow_id}", _iso(received), status, processed,
                       "bench-1" if done else None, 1 if done else None, int(accepted) if done else None, 0, 0))
         events.append((flow_id, None, "received", f"received from {sender} via bench", _iso(received)))
         if not done:

@@ -25,6 +25,7 @@ import contextlib
 import os
 import re
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -55,6 +56,7 @@ def _processor():
     return proc
 
 
+@lru_cache(maxsize=None)  # text, which every thread may compile
 def _slim(xslt: Path, codedb: Path | None) -> str:
     tree = etree.parse(str(xslt), etree.XMLParser(no_network=True, resolve_entities=False))
     rewrite.direct(tree.getroot())
