@@ -10,6 +10,7 @@ import pytest
 from observed import NOW, Observed
 
 from facteur.adapters import configuration
+from facteur.adapters.ledgers import directory_store
 from facteur.adapters.pg_ledger import PgLedger
 from facteur.adapters.sql_ledger import NUMBER_KEYS
 from facteur.adapters.sqlite_ledger import MIGRATIONS, SqliteLedger
@@ -33,7 +34,7 @@ def hub(request) -> Observed:
         ledger = PgLedger(request.getfixturevalue("pg_ledger_url"))
         context = configuration.context(shipped_config(), ledger.known_invoice)
         memory = MemoryHub(Runner(context, ledger, memory.archive, memory.mailboxes, clock=lambda: moment[0]),
-                           ledger, memory.mailboxes, memory.archive)
+                           ledger, memory.mailboxes, memory.archive, directory_store(ledger))
     yield Observed(memory, moment)
     memory.ledger.close()
 
