@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, ProcessCollector, generate_latest
@@ -36,6 +37,10 @@ from facteur.engine.config import Config
 from facteur.engine.errors import RulesUnavailable, Unavailable
 
 STARTING_SECONDS = 5.0  # how long `start` waits to see the server listen before it says it could not
+# The one thread that loads rule sets for /readyz in this process: compiled
+# schematrons belong to the thread that compiled them, so every application
+# made in the process after the first finds them compiled already.
+LOADER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="facteur-rules")
 
 
 class Observatory:
@@ -64,13 +69,13 @@ class _Ready:
     """The probes of `facteur doctor`, but the rule sets are loaded once, in
     a thread of their own from the start: they do not change under a running
     engine, and loading them takes seconds, longer than a probe waits. Until
-    they are loaded, the engine is not ready."""
+    they are loaded, the engine is not ready. They are loaded on `LOADER`, so
+    that another application of the same process compiles nothing again."""
 
     def __init__(self, installation: Installation):
         self.installation = installation
         self.loaded = self.failed = ""
-        self.loading = threading.Thread(target=self._load, name="facteur-rules", daemon=True)
-        self.loading.start()
+        LOADER.submit(self._load)
 
     def _load(self) -> None:
         try:
