@@ -70,41 +70,41 @@ class Probes(Protocol):
 def diagnose(probes: Probes, min_free_bytes: int = MIN_FREE_BYTES, lang: str = DEFAULT) -> Diagnosis:
     """Every check, in the order an operator fixes things; without a
     configuration nothing else can be read, so that failure is the only line."""
-    def passed(found) -> tuple[str, str]:
-        return OK, said(found, lang)
-
-    first = _check(text("doctor-configuration", lang), probes.configuration, passed, lang)
+    first = _check(text("doctor-configuration", lang), probes.configuration, _passed(lang), lang)
     if first.state == FAILED:
         return Diagnosis((first,))
     checks = [
         first,
-        _check(text("doctor-directory", lang), probes.directory, passed, lang),
-        *(_check(text("doctor-folder", lang, role=role), lambda role=role: probes.folder(role), passed, lang)
+        _check(text("doctor-directory", lang), probes.directory, _passed(lang), lang),
+        *(_check(text("doctor-folder", lang, role=role), lambda role=role: probes.folder(role), _passed(lang), lang)
           for role in FOLDERS),
-        _check(text("doctor-permissions", lang), probes.permissions, passed, lang),
+        _check(text("doctor-permissions", lang), probes.permissions, _passed(lang), lang),
         _check(text("doctor-misplaced", lang), probes.misplaced, lambda lines: _misplaced(lines, lang), lang),
-        _check(text("doctor-ledger", lang), probes.ledger, passed, lang),
-        _check(text("doctor-broker", lang), probes.broker, lambda found: _broker(found, lang), lang),
-        _check(text("doctor-rules", lang), probes.rule_sets, passed, lang),
-        _check(text("doctor-disk", lang), probes.free_bytes, lambda found: _disk(*found, min_free_bytes, lang), lang),
+        *_running(probes, lambda found: _disk(*found, min_free_bytes, lang), lang),
     ]
     return Diagnosis(tuple(checks))
 
 
 def ready(probes: Probes, min_free_bytes: int = MIN_FREE_BYTES, lang: str = DEFAULT) -> Diagnosis:
     """Whether a running engine can take flows now, for a load balancer or an
-    orchestrator (`/readyz`): its ledger and broker reached, its rule sets
-    loaded, and room on its disk (below `min_free_bytes`, flows would soon wait:
-    not ready)."""
-    def passed(found) -> tuple[str, str]:
-        return OK, said(found, lang)
+    orchestrator (`/readyz`): doctor's checks of what a running engine needs,
+    with too little room on its disk a failure, not a warning (below
+    `min_free_bytes`, flows would soon wait: not ready)."""
+    return Diagnosis(tuple(_running(probes, lambda found: _room(*found, min_free_bytes, lang), lang)))
 
-    return Diagnosis((
-        _check(text("doctor-ledger", lang), probes.ledger, passed, lang),
+
+def _running(probes: Probes, disk: Callable[[Any], tuple[str, str]], lang: str) -> list[Check]:
+    """The checks of what a running engine needs: its ledger, its broker, its rule sets, room on its disk."""
+    return [
+        _check(text("doctor-ledger", lang), probes.ledger, _passed(lang), lang),
         _check(text("doctor-broker", lang), probes.broker, lambda found: _broker(found, lang), lang),
-        _check(text("doctor-rules", lang), probes.rule_sets, passed, lang),
-        _check(text("doctor-disk", lang), probes.free_bytes, lambda found: _room(*found, min_free_bytes, lang), lang),
-    ))
+        _check(text("doctor-rules", lang), probes.rule_sets, _passed(lang), lang),
+        _check(text("doctor-disk", lang), probes.free_bytes, disk, lang),
+    ]
+
+
+def _passed(lang: str) -> Callable[[Any], tuple[str, str]]:
+    return lambda found: (OK, said(found, lang))
 
 
 def _room(where: str, free: int, min_free_bytes: int, lang: str) -> tuple[str, str]:
