@@ -35,6 +35,7 @@ from facteur.adapters.probes import Installation
 from facteur.engine import operations
 from facteur.engine.config import Config
 from facteur.engine.errors import RulesUnavailable, Unavailable
+from facteur.engine.messages import say
 
 STARTING_SECONDS = 5.0  # how long `start` waits to see the server listen before it says it could not
 # The one thread that loads rule sets for /readyz in this process: compiled
@@ -97,8 +98,7 @@ class _Ready:
             return self.loaded
         if self.failed:
             raise RulesUnavailable(self.failed)
-        raise RulesUnavailable("règles de validation en cours de chargement (XSD et schematrons) : prêt dans quelques "
-                               "secondes")
+        raise RulesUnavailable(say("readyz-rules-loading"))
 
 
 def healthz(request: Request) -> JSONResponse:

@@ -124,6 +124,7 @@ doctor-misplaced = misplaced files
 doctor-ledger = ledger
 doctor-broker = AMQP broker
 doctor-rules = validation rules
+readyz-rules-loading = validation rules loading (XSD and schematrons): ready in a few seconds
 doctor-disk = disk space
 doctor-misplaced-found = { $n ->
     [one] { $n } file will never be taken

@@ -124,6 +124,7 @@ doctor-misplaced = fichiers mal placés
 doctor-ledger = registre
 doctor-broker = courtier AMQP
 doctor-rules = règles de validation
+readyz-rules-loading = règles de validation en cours de chargement (XSD et schematrons) : prêt dans quelques secondes
 doctor-disk = espace disque
 doctor-misplaced-found = { $n ->
     [one] { $n } fichier ne sera jamais pris
