@@ -6,11 +6,13 @@ time and the memory it cost.
 Each input is written as a file and processed through the front door, `facteur
 process` (the same code `facteur run` uses per flow), in this process, one
 after the other: an engine that survives them all in one run is what is
-promised. For each one, the wall time and the peak resident memory above the
-resident memory before it (Linux: /proc/self/clear_refs resets the peak) are
-measured. An input passes when it gets the expected verdict with a clear
-finding, within 2 seconds and 200 MB, and when nothing it carries leaks into
-an output.
+promised. For each one, the wall time, the CPU time and the peak resident
+memory above the resident memory before it (Linux: /proc/self/clear_refs
+resets the peak) are measured. An input passes when it gets the expected
+verdict with a clear finding, within 2 seconds of CPU and 200 MB, and when
+nothing it carries leaks into an output. CPU time, not wall time, is judged:
+a machine shared with other jobs stretches the wall clock, not the work an
+input costs (the wall time is printed beside it).
 
 The tests (tests/test_hostile.py) run this and assert every line passes; this
 script prints the table and the figures for docs/RELIABILITY.md.
@@ -43,7 +45,7 @@ from bench.pdfs import text_pdf  # noqa: E402
 from bench.throughput import environment  # noqa: E402
 from facteur.adapters.cli import main as facteur
 
-MAX_SECONDS = 2.0
+MAX_CPU_SECONDS = 2.0
 MAX_MEGABYTES = 200
 SECRET = b"root:x:0:0"  # what /etc/passwd starts with: must never reach an output
 UBL_ROOT = b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">'
@@ -68,6 +70,7 @@ class Result:
     status: str
     codes: list[str]
     seconds: float
+    cpu_seconds: float
     megabytes: float
     leaked: bool
     passed: bool = field(default=False)
@@ -325,27 +328,30 @@ def run(root: Path) -> list[Result]:
         path = case.make(folder)
         before = _megabytes("VmRSS")
         _reset_peak()
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         with contextlib.redirect_stdout(io.StringIO()) as out:
             code = facteur(["process", str(path), "--sender", "DEMO01", "--root", str(root / "hub"), "--json"])
-        seconds = time.perf_counter() - started
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
         megabytes = _megabytes("VmHWM") - before
         path.unlink()
         [flow] = json.loads(out.getvalue())["flows"] if code == 0 else [{"status": f"exit {code}", "findings": []}]
         codes = sorted({f["code"] for f in flow["findings"] if f["severity"] == "blocking"})
-        results.append(_judge(case, flow["status"], codes, seconds, megabytes, _leaked(root / "hub")))
+        results.append(_judge(case, flow["status"], codes, seconds, cpu_seconds, megabytes,
+                              _leaked(root / "hub")))
     return results
 
 
-def _judge(case: Case, status: str, codes: list[str], seconds: float, megabytes: float, leaked: bool) -> Result:
+def _judge(case: Case, status: str, codes: list[str], seconds: float, cpu_seconds: float, megabytes: float,
+           leaked: bool) -> Result:
     expected = "accepted" if case.codes is None else "rejected" + (f" ({', '.join(sorted(case.codes))})" if case.codes else "")
     if case.codes is None:
         verdict = status == "90"
     else:
         clear = bool(codes) and all(c.startswith(("FCT-", "XSD", "BR-")) for c in codes)
         verdict = status == "93" and clear and (not case.codes or set(codes) <= case.codes)
-    result = Result(case.name, case.what, expected, status, codes, round(seconds, 3), round(megabytes, 1), leaked)
-    result.passed = verdict and not leaked and seconds <= MAX_SECONDS and megabytes <= MAX_MEGABYTES
+    result = Result(case.name, case.what, expected, status, codes, round(seconds, 3), round(cpu_seconds, 3),
+                    round(megabytes, 1), leaked)
+    result.passed = verdict and not leaked and cpu_seconds <= MAX_CPU_SECONDS and megabytes <= MAX_MEGABYTES
     return result
 
 
@@ -368,8 +374,9 @@ def main() -> None:
         "inputs": len(results),
         "passed": sum(r.passed for r in results),
         "worst_seconds": max(r.seconds for r in results),
+        "worst_cpu_seconds": max(r.cpu_seconds for r in results),
         "worst_megabytes": max(r.megabytes for r in results),
-        "limits": {"seconds": MAX_SECONDS, "megabytes": MAX_MEGABYTES},
+        "limits": {"cpu_seconds": MAX_CPU_SECONDS, "megabytes": MAX_MEGABYTES},
     }
     if args.json:
         print(json.dumps({"summary": summary, "results": [asdict(r) for r in results]}, indent=2, ensure_ascii=False))
@@ -377,9 +384,10 @@ def main() -> None:
     print(f"machine: {summary['machine']}")
     for r in results:
         mark = "ok  " if r.passed else "FAIL"
-        print(f"{mark} {r.name!r:44.44} {r.status:4} {','.join(r.codes) or '-':32.32} {r.seconds:6.3f} s {r.megabytes:7.1f} MB  {r.what}")
-    print(f"{summary['passed']}/{summary['inputs']} passed; worst {summary['worst_seconds']:.3f} s, "
-          f"{summary['worst_megabytes']:.1f} MB (limits {MAX_SECONDS} s, {MAX_MEGABYTES} MB)")
+        print(f"{mark} {r.name!r:44.44} {r.status:4} {','.join(r.codes) or '-':32.32} {r.seconds:6.3f} s {r.cpu_seconds:6.3f} s CPU {r.megabytes:7.1f} MB  {r.what}")
+    print(f"{summary['passed']}/{summary['inputs']} passed; worst {summary['worst_seconds']:.3f} s "
+          f"({summary['worst_cpu_seconds']:.3f} s CPU), "
+          f"{summary['worst_megabytes']:.1f} MB (limits {MAX_CPU_SECONDS} s CPU, {MAX_MEGABYTES} MB)")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from fluent.runtime import FluentBundle, FluentResource
 from fluent.runtime.types import fluent_number
 
 LANGUAGES = ("fr", "en")
+PLACEABLE_MAX = 1000  # fluent.runtime's own limit on one variable's text
 DEFAULT = "fr"
 
 
@@ -113,12 +114,20 @@ def _from_data(value: Any) -> Any:
 
 def _value(value: Any, lang: str) -> Any:
     if isinstance(value, tuple):
-        return ", ".join(str(_value(item, lang)) for item in value)
+        return _clipped(", ".join(str(_value(item, lang)) for item in value))
     if isinstance(value, Message):
-        return value.render(lang)
+        return _clipped(value.render(lang))
     if isinstance(value, int) and not isinstance(value, bool):
         return fluent_number(value, useGrouping=False)
-    return str(value)
+    return _clipped(str(value))
+
+
+def _clipped(text: str) -> str:
+    """A value cut to fluent's limit, its end marked: what comes from
+    outside (an archive's error quoting raw bytes, a value read in an invoice)
+    may be any length, and fluent refuses a placeable over 1 000 characters
+    rather than cut it."""
+    return text if len(text) <= PLACEABLE_MAX else text[: PLACEABLE_MAX - 1] + "…"
 
 
 @cache

@@ -1,5 +1,5 @@
 """Hostile input: every generated attack (bench/hostile.py) is rejected with a
-clear finding, within 2 seconds and 200 MB, in one engine that goes on; and
+clear finding, within 2 seconds of CPU and 200 MB, in one engine that goes on; and
 names that come from outside never become paths or reach a partner as they are."""
 
 from __future__ import annotations

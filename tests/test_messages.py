@@ -116,3 +116,12 @@ def test_an_unknown_language_or_key_is_refused_naming_the_choices():
         messages.check_language("de")
     with pytest.raises(KeyError):
         text("no-such-message", "fr")
+
+
+def test_a_value_of_any_length_is_rendered_cut_at_fluents_limit():
+    """An archive's error may quote kilobytes of raw bytes (found by the fuzzer)."""
+    flood = "\\xc5W" * 2000
+    rendered = text("lot-corrupt", "fr", lot="07-lot.zip", reason=flood)
+    assert rendered.startswith("le lot 07-lot.zip ne peut pas être lu comme une archive (\\xc5W")
+    assert rendered.endswith("…)") and len(rendered) < 1100
+    assert text("lot-corrupt", "fr", lot="a.zip", reason=say("lot-corrupt", lot="b.zip", reason=flood)).endswith("…)")
