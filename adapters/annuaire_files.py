@@ -32,7 +32,6 @@ ROOTS = {
     "AnnuaireConsultationF14": ("F14", SCHEMAS / "consultation" / "Annuaire_Consultation_F14.xsd"),
     "AnnuaireActualisation": ("F12/F13", SCHEMAS / "actualisation" / "Annuaire_Actualisation_F12-F13.xsd"),
 }
-RECORDS = {"UniteLegale", "Etablissement", "CodeRoutage", "IdPlateformeReception", "LigneAnnuaire"}
 DETAILED_CHECK_MAX = 200 * 1024 * 1024  # a failing file above this is not parsed again in full for line numbers
 SHOWN_FAULTS = 20
 ADDRESS_FIELDS = {"LigneAdresse1": "adresse1", "LigneAdresse2": "adresse2", "LigneAdresse3": "adresse3",
@@ -65,7 +64,7 @@ def read(name: str, today: date) -> tuple[DirectoryFile, Iterator[Version | Refu
 def _xml(found: DirectoryFile, root: str) -> Iterator[Version | Refused]:
     schema_path = ROOTS[root][1]
     schema = etree.XMLSchema(etree.parse(str(schema_path)))
-    events = etree.iterparse(str(found.path), events=("end",), tag=("HorodateProduction", *RECORDS), schema=schema,
+    events = etree.iterparse(str(found.path), events=("end",), tag=("HorodateProduction", *READERS), schema=schema,
                              resolve_entities=False, no_network=True, huge_tree=True)
     source = Path(found.path).name
     try:
@@ -73,11 +72,11 @@ def _xml(found: DirectoryFile, root: str) -> Iterator[Version | Refused]:
             tag = element.tag
             if tag == "HorodateProduction":
                 found.day = _day((element.text or "").strip()[:8])
-            elif tag in RECORDS:
-                yield from _record(tag, element, found, source)
-                element.clear(keep_tail=True)
-                while element.getprevious() is not None:
-                    del element.getparent()[0]
+                continue
+            yield _record(tag, element, found, source)
+            element.clear(keep_tail=True)
+            while element.getprevious() is not None:
+                del element.getparent()[0]
     except etree.XMLSyntaxError as err:
         raise DirectoryFileInvalid(
             f"{found.path} est refusé en entier : il n'est pas conforme au schéma officiel "
@@ -100,35 +99,40 @@ def _faults(path: Path, schema: etree.XMLSchema, err: etree.XMLSyntaxError) -> t
     return tuple(faults[:SHOWN_FAULTS] + ([f"… et {more} autres"] if more > 0 else [])) or (err.msg,)
 
 
-def _record(tag: str, element, found: DirectoryFile, source: str) -> Iterator[Version | Refused]:
+def _record(tag: str, element, found: DirectoryFile, source: str) -> Version | Refused:
     values = {child.tag: child for child in element}
     line = element.sourceline or 0
     try:
-        if tag == "LigneAnnuaire":
-            yield _line(values, found, source, line)
-        elif tag == "UniteLegale":
-            yield _entity(annuaire.UNIT, _id(values["IdSIREN"], "0002"), "", values, found, source, line,
-                          {"type": _text(values, "TypeEntite"), "diffusible": _text(values, "Diffusible")})
-        elif tag == "Etablissement":
-            siret = _id(values["IdSIRET"], "0009")
-            data = {"type": _text(values, "TypeEtablissement"), **_fields(values, ADDRESS_FIELDS)}
-            b2g = values.get("DonneesB2G")
-            if b2g is not None:
-                data.update({"public": True, **{B2G_FIELDS[c.tag]: _bool(c.text) for c in b2g}})
-            yield _entity(annuaire.ESTABLISHMENT, siret, siret[:9], values, found, source, line, data)
-        elif tag == "CodeRoutage":
-            siret = _id(values["IdSIRET"], "0009")
-            code_element = values["IdRoutage"]
-            if code_element.get("qualifiant") in ("0002", "0009"):
-                raise _Refusal(f"le code routage {code_element.text} a le schéma {code_element.get('qualifiant')}, "
-                               "réservé au SIREN ou au SIRET")
-            data = {"engagement": _bool(_text(values, "EngagementJuridique")), **_fields(values, ADDRESS_FIELDS)}
-            key = annuaire.routing_key(siret, (code_element.text or "").strip())
-            yield _entity(annuaire.ROUTING, key, siret, values, found, source, line, data)
-        else:
-            yield _platform(values, source, line)
+        return READERS[tag](values, found, source, line)
     except _Refusal as refusal:
-        yield Refused(line, f"{tag} : {refusal}")
+        return Refused(line, f"{tag} : {refusal}")
+
+
+def _unit(values: dict, found: DirectoryFile, source: str, line: int) -> Version:
+    return _entity(annuaire.UNIT, _id(values["IdSIREN"], "0002"), "", values, found, source, line,
+                   {"type": _text(values, "TypeEntite"), "diffusible": _text(values, "Diffusible")})
+
+
+def _establishment(values: dict, found: DirectoryFile, source: str, line: int) -> Version:
+    siret = _id(values["IdSIRET"], "0009")
+    data = {"type": _text(values, "TypeEtablissement"), **_fields(values, ADDRESS_FIELDS)}
+    b2g = values.get("DonneesB2G")
+    if b2g is not None:
+        data["public"] = True
+        for child in b2g:
+            data[B2G_FIELDS[child.tag]] = _bool(child.text)
+    return _entity(annuaire.ESTABLISHMENT, siret, siret[:9], values, found, source, line, data)
+
+
+def _routing(values: dict, found: DirectoryFile, source: str, line: int) -> Version:
+    siret = _id(values["IdSIRET"], "0009")
+    code_element = values["IdRoutage"]
+    if code_element.get("qualifiant") in ("0002", "0009"):
+        raise _Refusal(f"le code routage {code_element.text} a le schéma {code_element.get('qualifiant')}, "
+                       "réservé au SIREN ou au SIRET")
+    data = {"engagement": _bool(_text(values, "EngagementJuridique")), **_fields(values, ADDRESS_FIELDS)}
+    key = annuaire.routing_key(siret, (code_element.text or "").strip())
+    return _entity(annuaire.ROUTING, key, siret, values, found, source, line, data)
 
 
 class _Refusal(Exception):
@@ -182,7 +186,7 @@ def _line(values: dict, found: DirectoryFile, source: str, line: int) -> Version
                    source, line)
 
 
-def _platform(values: dict, source: str, line: int) -> Version:
+def _platform(values: dict, found: DirectoryFile, source: str, line: int) -> Version:
     status = _text(values, "Statut")
     start = _day(_text(values, "DateDebutImmatriculation"))
     end = _day(_text(values, "DateFinImmatriculation") or "99991231")
@@ -191,6 +195,10 @@ def _platform(values: dict, source: str, line: int) -> Version:
     name = _text(values, "NomCommercial") or data["raison_sociale"]
     return Version(annuaire.PLATFORM, _text(values, "Matricule"), start, end, status == "A", name, "", data,
                    source, line)
+
+
+READERS = {"UniteLegale": _unit, "Etablissement": _establishment, "CodeRoutage": _routing,
+           "IdPlateformeReception": _platform, "LigneAnnuaire": _line}
 
 
 def _id(element, scheme: str) -> str:
@@ -206,11 +214,13 @@ def _text(values: dict, tag: str) -> str:
 
 
 def _fields(values: dict, names: dict[str, str]) -> dict:
+    """The fields of `names` the record holds and fills, renamed (only those
+    present are looked at: most records have few of them)."""
     found = {}
-    for tag, key in names.items():
-        text = _text(values, tag)
+    for tag in names.keys() & values.keys():
+        text = (values[tag].text or "").strip()
         if text:
-            found[key] = text
+            found[names[tag]] = text
     return found
 
 

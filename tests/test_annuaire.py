@@ -153,6 +153,36 @@ def test_an_invoice_is_routed_by_the_line_in_force_on_its_day(store, inv, on, bl
     assert (codes, routed_to) == (blocking, mailbox)
 
 
+@pytest.mark.parametrize("buyer, address, on, blocking, mailbox", [
+    (SIREN, "", TODAY.date(), [], "PA0017"),  # a SIREN alone: its legal unit, Enabled, and the SIREN's line
+    (SIREN, "", date(2024, 6, 1), ["FCT-RECIPIENT-UNADDRESSABLE"], ""),  # the SIREN's line Upcoming then
+    ("", SIREN, TODAY.date(), [], "PA0017"),  # the same by its electronic address
+    ("", f"{SIREN}_COMPTA", date(2025, 6, 1), [], "PA0093"),  # a suffix's line Enabled: it wins over the SIREN's
+    ("", f"{SIREN}_COMPTA", TODAY.date(), [], "PA0017"),  # ended (Disabled) since 2026-01-01: the SIREN's line
+    ("", f"{SIREN}_COMPTA", date(2024, 6, 1), ["FCT-RECIPIENT-UNADDRESSABLE"], ""),  # Upcoming, as the SIREN's
+    ("", f"{SIREN}_{E1}_SVC2", TODAY.date(), ["FCT-SERVICE-MISSING"], "PA0056"),  # the routing code's own line
+    # (routed by it; the public establishment still asks for the service code in the invoice, BT-10)
+    ("", f"{SIREN}_{E1}_SVC2", date(2024, 6, 1), ["FCT-RECIPIENT-UNADDRESSABLE"], ""),  # Upcoming: none in force
+    ("", f"{SIREN}_{E1}_SVC1", TODAY.date(), ["FCT-SERVICE-MISSING"], "PA0017"),  # no line of its own: the SIREN's
+    ("", f"{SIREN}_{E1}_SVC1", date(2027, 2, 1), ["FCT-SERVICE-MISSING"], "PA0086"),  # the SIRET's, Enabled then
+    ("", f"{SIREN}_{E4}", TODAY.date(), ["FCT-RECIPIENT-UNADDRESSABLE"], ""),  # masked: no fall back to the SIREN
+    ("999999999", "", TODAY.date(), ["FCT-RECIPIENT-MISSING"], ""),  # a SIREN the directory does not know
+])
+def test_the_most_specific_line_in_force_routes_by_siren_suffix_and_routing_code(store, buyer, address, on,
+                                                                                 blocking, mailbox):
+    codes, routed_to, _ = routed(store, invoice(buyer, address=address), on)
+    assert (codes, routed_to) == (blocking, mailbox)
+
+
+def test_a_legal_unit_closed_by_a_later_extract_receives_nothing_by_its_siren(store, tmp_path):
+    closing = F14.replace("<HorodateProduction>20260601", "<HorodateProduction>20260615").replace(
+        '<Statut>A</Statut><IdSIREN qualifiant="0002">', '<Statut>I</Statut><IdSIREN qualifiant="0002">')
+    operations.import_files(hub_over(store), [written(tmp_path, "f14b.xml", closing)])
+    codes, _, findings = routed(store, invoice(SIREN))
+    assert codes == ["FCT-RECIPIENT-INACTIVE"] and "15/06/2026" in findings[0].message
+    assert routed(store, invoice(SIREN), date(2026, 6, 14))[:2] == ([], "PA0017")  # the day before
+
+
 @pytest.mark.parametrize("identifier, status", [
     (SIREN, "actif"), (E1, "actif"), (E3, "désactivé"), (f"{E1}/OLD", "désactivé"), (f"{E1}/SVC1", "actif"),
     ("0017", "actif"), ("0099", "à venir"),  # a platform registered from 2027
