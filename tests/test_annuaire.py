@@ -302,3 +302,25 @@ def test_the_command_imports_in_order_and_says_in_french_what_each_file_did(hub,
     code, out = hub.run("directory", "stats", "--json")
     assert json.loads(out)["kinds"]["ligne d'annuaire"]["lignes"] == 6
     assert hub.run("directory", "show", "99999999999999")[0] == 2 and "n'est pas dans l'annuaire" in hub.err
+
+
+NATIONAL_PORTAL = """[[structure]]
+siret = "26750045200029"
+name = "Centre hospitalier national"
+mailbox = "CHNAT"
+delivery = "portal"
+payment_delay_days = 50
+"""
+
+
+def test_collect_and_the_payment_delays_read_a_structure_of_the_ledger_directory(hub, tmp_path):
+    from helpers import Spec, ubl
+
+    assert hub.run("directory", "import", written(tmp_path, "national.toml", NATIONAL_PORTAL))[0] == 0
+    _, result = hub.process(hub.drop("NAT-1.xml", ubl(Spec("NAT-1", buyer_siret="26750045200029"))))
+    assert [f["status"] for f in result["flows"]] == ["90"], result
+    code, out = hub.run("collect", "26750045200029", "--json")
+    assert code == 0 and [row["number"] for row in json.loads(out)["invoices"]] == ["NAT-1"], hub.err
+    code, out = hub.run("dgp", "--json")
+    [delay] = [d for d in json.loads(out) if d["number"] == "NAT-1"]
+    assert (delay["recipient"], delay["delay_days"], delay["days_left"]) == ("CHNAT", 50, 50)
