@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from contextlib import contextmanager
 from typing import Callable, Iterable, Iterator
 
 from facteur.engine.hub import annuaire
@@ -32,6 +32,7 @@ from facteur.engine.hub.annuaire import (
     Version,
     merged,
 )
+from facteur.engine.messages import say
 
 PARENT_INDEX = "CREATE INDEX IF NOT EXISTS directory_by_parent ON directory_lines (parent, kind)"
 # The tables, in the SQL both databases speak; `serial` is each one's auto-numbered key.
@@ -225,7 +226,8 @@ class SqlDirectory:
             history = histories.get(identity, ())
             outcome, versions = merged(history, record, day)
             if outcome not in counts:
-                refused.append(Refused(record.line, f"{annuaire.KIND_LABELS[record.kind]} {record.key} : {outcome}"))
+                refused.append(Refused(record.line, say("directory-change-refused", kind=annuaire.KIND_LABELS[record.kind],
+                                                        key=record.key, reason=outcome)))
                 continue
             counts[outcome] += 1
             if not versions:

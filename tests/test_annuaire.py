@@ -20,6 +20,7 @@ from facteur.adapters.testing import MemoryLedger, demo_hub
 from facteur.engine import operations
 from facteur.engine.hub import controls
 from facteur.engine.hub.directory import Directory
+from facteur.engine.messages import said
 from facteur.engine.model import Invoice, Party, Syntax
 
 TODAY = datetime(2026, 6, 15, 9, 30, tzinfo=timezone.utc)
@@ -128,7 +129,7 @@ def test_the_extract_is_imported_with_counts_and_the_record_the_rules_refuse_nam
     [again] = operations.import_files(hub_over(store), [written(tmp_path, "f14.xml", F14)])
     assert (again.outcome, again.added, again.modified, again.unchanged) == ("inchangé", 0, 0, 16)
     [(line, reason)] = [(r.line, r.reason) for r in again.refused]
-    assert F14.splitlines()[line - 1].count("WRONG") == 1 and "0009" in reason
+    assert F14.splitlines()[line - 1].count("WRONG") == 1 and "0009" in str(reason)
     assert operations.stats(hub_over(store)).generation == figures.generation  # nothing changed, no new generation
 
 
@@ -214,14 +215,15 @@ def test_a_malformed_update_is_refused_whole_with_its_line_numbers(store, tmp_pa
     generation = store.generation()
     [done] = operations.import_files(hub_over(store), [written(tmp_path, "bad.xml", MALFORMED),
                                                        written(tmp_path, "next.xml", CLOSE_SVC1)])[:1]
-    assert done.outcome == "refusé" and "schéma officiel" in done.error
+    assert done.outcome == "refusé" and "schéma officiel" in str(done.error)
     bad_line = next(n for n, text in enumerate(MALFORMED.splitlines(), 1) if "1300000010001X" in text)
-    assert any(fault.startswith(f"ligne {bad_line} :") and "1300000010001X" in fault for fault in done.faults)
+    assert any(str(fault).startswith(f"ligne {bad_line} :") and "1300000010001X" in str(fault) for fault in done.faults)
+    assert said(done.error, "en").endswith("official schema Annuaire_Actualisation_F12-F13.xsd")  # in English too
     assert store.generation() == generation
     assert operations.show(hub_over(store), f"{E1}/SVC2").status == "actif"  # its first record was not applied
     skipped = operations.import_files(hub_over(store), [written(tmp_path, "bad.xml", MALFORMED),
                                                         written(tmp_path, "next.xml", CLOSE_SVC1)])[1]
-    assert skipped.outcome == "refusé" and "non importé" in skipped.error
+    assert skipped.outcome == "refusé" and "non importé" in str(skipped.error)
 
 
 def test_an_update_keeps_the_history_and_applying_it_again_changes_nothing(store, tmp_path):
@@ -284,7 +286,7 @@ def test_the_shipped_extracts_import_and_import_again_unchanged(name):
 def test_a_file_that_is_no_directory_is_refused_with_what_to_give(tmp_path):
     [done] = operations.import_files(hub_over(SqlDirectory(MemoryLedger())),
                                      [written(tmp_path, "x.xml", "<Invoice/>")])
-    assert done.outcome == "refusé" and "F14" in done.error
+    assert done.outcome == "refusé" and "F14" in str(done.error)
 
 
 

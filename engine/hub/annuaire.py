@@ -24,6 +24,7 @@ from datetime import date
 from typing import NamedTuple, Protocol
 
 from facteur.engine.hub.directory import Service, Structure
+from facteur.engine.messages import Message, say
 
 SINCE_ALWAYS = date(1, 1, 1)  # the first day of a version whose start the directory does not give
 FOREVER = date(9999, 12, 31)  # the end of a version still open
@@ -89,7 +90,7 @@ class Refused:
     """A record of a directory file refused alone: its line and why."""
 
     line: int
-    reason: str
+    reason: Message
 
 
 @dataclass
@@ -106,13 +107,13 @@ ADDED, MODIFIED, UNCHANGED = "ajoutées", "modifiées", "inchangées"
 DATED_BY_THEMSELVES = (LINE, PLATFORM)  # their days are in the file; the others' changes take the file's day
 
 
-def merged(history: tuple[Version, ...], incoming: Version, day: date) -> tuple[str, tuple[Version, ...]]:
+def merged(history: tuple[Version, ...], incoming: Version, day: date) -> tuple[str | Message, tuple[Version, ...]]:
     """What reading `incoming` from a file taking effect on `day` does to a
     line's `history`: ADDED, MODIFIED or UNCHANGED, with the versions to
     write (each replaces the version of the same first day, if there is one).
     Nothing is ever removed: a change closes the version in force and opens
     another; reading the same file again changes nothing. A change older than
-    the version in force is a `Refused` reason (a string) instead."""
+    the version in force is a `Refused` reason (a `Message`) instead."""
     if incoming.kind in DATED_BY_THEMSELVES:
         same = next((v for v in history if v.valid_from == incoming.valid_from), None)
         if same is None:
@@ -127,8 +128,7 @@ def merged(history: tuple[Version, ...], incoming: Version, day: date) -> tuple[
         return UNCHANGED, ()
     change = incoming.valid_from if incoming.valid_from != SINCE_ALWAYS else day
     if change < current.valid_from:
-        return (f"ce changement du {change:%d/%m/%Y} est antérieur à la version en vigueur depuis le "
-                f"{current.valid_from:%d/%m/%Y} ; importez les fichiers dans l'ordre où le PPF les a produits"), ()
+        return say("directory-change-too-old", change=f"{change:%d/%m/%Y}", current=f"{current.valid_from:%d/%m/%Y}"), ()
     if change == current.valid_from:
         return MODIFIED, (incoming._replace(valid_from=current.valid_from),)
     return MODIFIED, (current._replace(valid_to=change), incoming._replace(valid_from=change))

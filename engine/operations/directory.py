@@ -16,6 +16,7 @@ from typing import Iterator, Protocol
 from facteur.engine.errors import DirectoryError, DirectoryFileInvalid, InvalidRequest
 from facteur.engine.hub import annuaire
 from facteur.engine.hub.annuaire import DirectoryFile, Refused, Version
+from facteur.engine.messages import Message, say
 
 
 class Applied(Protocol):
@@ -65,8 +66,8 @@ class Imported:
     unchanged: int = 0
     refused: tuple[Refused, ...] = ()
     generation: int | None = None
-    error: str = ""
-    faults: tuple[str, ...] = ()
+    error: Message | str = ""
+    faults: tuple[Message | str, ...] = ()
 
     @property
     def outcome(self) -> str:
@@ -135,15 +136,15 @@ def import_files(hub: DirectoryHub, paths: list[str]) -> tuple[Imported, ...]:
             found, records = hub.read_directory(path, today)
             applied = hub.directory_store.apply(found, records)
         except DirectoryFileInvalid as refused:
-            done.append(Imported(path, "", "", error=str(refused), faults=refused.faults))
+            done.append(Imported(path, "", "", error=refused.args[0], faults=refused.faults))
         except DirectoryError as err:
-            done.append(Imported(path, "", "", error=str(err)))
+            done.append(Imported(path, "", "", error=err.args[0]))
         else:
             done.append(Imported(path, found.kind, found.day.isoformat(), applied.added, applied.modified,
                                  applied.unchanged, applied.refused, applied.generation))
             continue
-        done += [Imported(rest, "", "", error=f"{rest} non importé : {path} a été refusé avant lui (les fichiers "
-                                              "s'appliquent dans l'ordre)") for rest in paths[number + 1:]]
+        done += [Imported(rest, "", "", error=say("directory-not-imported", file=rest, refused=path))
+                 for rest in paths[number + 1:]]
         break
     return tuple(done)
 
