@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 from conftest import CORPUS, REPO, _need
 
-from facteur.adapters import annuaire_files
+from facteur.adapters import annuaire_files, sql_directory
 from facteur.adapters.sql_directory import Cached, SqlDirectory
 from facteur.adapters.testing import MemoryLedger, demo_hub
 from facteur.engine import operations
@@ -235,6 +235,17 @@ def test_an_update_keeps_the_history_and_applying_it_again_changes_nothing(store
     assert [(v.valid_from, v.valid_to, v.active) for v in versions] == [("", "2026-06-15", True),
                                                                        ("2026-06-15", "", False)]
     assert routed(store, invoice(E1, "SVC1"), date(2026, 6, 14))[0] == []  # the day before: still open
+
+
+def test_a_line_met_twice_in_a_first_extract_is_merged_across_batches(tmp_path, monkeypatch):
+    monkeypatch.setattr(sql_directory, "BATCH", 2)  # the two records of SVC1 several batches apart
+    twice = F14.replace("</BlocCodesRoutage>", f"""<CodeRoutage><IdInstance>99</IdInstance><MotifPresence>C</MotifPresence>\
+<Statut>I</Statut><IdSIRET qualifiant="0009">{E1}</IdSIRET><IdRoutage qualifiant="0224">SVC1</IdRoutage>\
+<Nom>Service un</Nom><EngagementJuridique>false</EngagementJuridique></CodeRoutage></BlocCodesRoutage>""")
+    store = SqlDirectory(MemoryLedger())
+    [done] = operations.import_files(hub_over(store), [written(tmp_path, "f14.xml", twice)])
+    assert (done.added, done.modified) == (16, 1)
+    assert operations.show(hub_over(store), f"{E1}/SVC1").status == "désactivé"
 
 
 def test_the_toml_directory_is_imported_for_small_set_ups(tmp_path):
