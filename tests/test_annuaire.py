@@ -175,6 +175,21 @@ def test_the_most_specific_line_in_force_routes_by_siren_suffix_and_routing_code
     assert (codes, routed_to) == (blocking, mailbox)
 
 
+def test_a_routing_code_line_or_a_siren_line_ended_routes_no_more(store, tmp_path):
+    def ending(text: str, ids: str, end: str) -> str:
+        return text.replace(f"<DateDebut>20250101</DateDebut></DateEffet><InfoAdressage><Identifiant>{ids}<",
+                            f"<DateDebut>20250101</DateDebut><DateFin>{end}</DateFin></DateEffet><InfoAdressage>"
+                            f"<Identifiant>{ids}<")
+
+    ended = ending(ending(F14, f"{SIREN}_{E1}_SVC2", "20260601"), SIREN, "20260610")
+    [done] = operations.import_files(hub_over(store), [written(tmp_path, "f14b.xml", ended)])
+    assert done.modified == 2
+    by_address = invoice("", "SVC2", "EJ-1", address=f"{SIREN}_{E1}_SVC2")
+    assert routed(store, by_address, date(2026, 5, 31))[:2] == ([], "PA0056")  # its own line, Enabled
+    assert routed(store, by_address, date(2026, 6, 5))[:2] == ([], "PA0017")  # ended: the SIREN's line
+    assert routed(store, by_address, TODAY.date())[:2] == (["FCT-RECIPIENT-UNADDRESSABLE"], "")  # both ended
+
+
 def test_a_legal_unit_closed_by_a_later_extract_receives_nothing_by_its_siren(store, tmp_path):
     closing = F14.replace("<HorodateProduction>20260601", "<HorodateProduction>20260615").replace(
         '<Statut>A</Statut><IdSIREN qualifiant="0002">', '<Statut>I</Statut><IdSIREN qualifiant="0002">')
