@@ -5,8 +5,11 @@ something (`directory_imports`), whose number is the directory's generation.
 
 An import is one transaction per file: its records are merged in batches
 (the versions they touch read with one query, the merge judged by
-`engine/hub/annuaire.merged`, the versions written with one statement), so
-memory stays bounded; a file that fails midway leaves nothing behind.
+`engine/hub/annuaire.merged`, the versions written with one statement or, on
+PostgreSQL, one COPY), so memory stays bounded; a file that fails midway
+leaves nothing behind. Into an empty directory (a first national extract,
+2.35 million records for a million addressing lines) only the lines met again
+are read back (`_Seen`), and SQLite builds its index by parent once at the end.
 
 `Cached` is what the pipeline reads: each look-up kept in memory, all of them
 forgotten as soon as the generation moves on, which is checked at most every
@@ -208,6 +211,7 @@ class SqlDirectory:
         self.ledger._execute("DROP INDEX directory_by_parent")
 
     def _after_first_load(self) -> None:
+        """The index by parent, built once over the lines loaded."""
         self.ledger._execute(PARENT_INDEX)
 
     def _open_import(self, found: DirectoryFile) -> int:
@@ -219,7 +223,7 @@ class SqlDirectory:
         return row["generation"]
 
     def _merge(self, batch: list[Version], day: date, generation: int, counts: dict, refused: list,
-               seen: "_Seen | None") -> None:
+               seen: _Seen | None) -> None:
         if not batch:
             return
         histories = self._histories([r for r in batch if seen.again((r.kind, r.key))] if seen else batch)
@@ -230,8 +234,9 @@ class SqlDirectory:
             history = histories.get(identity, ())
             outcome, versions = merged(history, record, day)
             if outcome not in counts:
-                refused.append(Refused(record.line, say("directory-change-refused", kind=annuaire.KIND_LABELS[record.kind],
-                                                        key=record.key, reason=outcome)))
+                label = annuaire.KIND_LABELS[record.kind]
+                refused.append(Refused(record.line, say("directory-change-refused", kind=label, key=record.key,
+                                                        reason=outcome)))
                 continue
             counts[outcome] += 1
             if not versions:

@@ -128,7 +128,8 @@ def merged(history: tuple[Version, ...], incoming: Version, day: date) -> tuple[
         return UNCHANGED, ()
     change = incoming.valid_from if incoming.valid_from != SINCE_ALWAYS else day
     if change < current.valid_from:
-        return say("directory-change-too-old", change=f"{change:%d/%m/%Y}", current=f"{current.valid_from:%d/%m/%Y}"), ()
+        since = f"{current.valid_from:%d/%m/%Y}"
+        return say("directory-change-too-old", change=f"{change:%d/%m/%Y}", current=since), ()
     if change == current.valid_from:
         return MODIFIED, (incoming._replace(valid_from=current.valid_from),)
     return MODIFIED, (current._replace(valid_to=change), incoming._replace(valid_from=change))
