@@ -26,13 +26,13 @@ from facteur.engine.errors import DirectoryFileInvalid, DirectoryError
 from facteur.engine.hub import annuaire
 from facteur.engine.hub.annuaire import FOREVER, SINCE_ALWAYS, DirectoryFile, Refused, Version
 from facteur.engine.hub.directory import from_toml
+from facteur.engine.messages import say
 
 SCHEMAS = Path(str(files("facteur.schemas") / "annuaire"))
 ROOTS = {
     "AnnuaireConsultationF14": ("F14", SCHEMAS / "consultation" / "Annuaire_Consultation_F14.xsd"),
     "AnnuaireActualisation": ("F12/F13", SCHEMAS / "actualisation" / "Annuaire_Actualisation_F12-F13.xsd"),
 }
-RECORDS = {"UniteLegale", "Etablissement", "CodeRoutage", "IdPlateformeReception", "LigneAnnuaire"}
 DETAILED_CHECK_MAX = 200 * 1024 * 1024  # a failing file above this is not parsed again in full for line numbers
 SHOWN_FAULTS = 20
 ADDRESS_FIELDS = {"LigneAdresse1": "adresse1", "LigneAdresse2": "adresse2", "LigneAdresse3": "adresse3",
@@ -51,21 +51,18 @@ def read(name: str, today: date) -> tuple[DirectoryFile, Iterator[Version | Refu
         with open(path, "rb") as handle:
             head = handle.read(4096)
     except OSError as err:
-        raise DirectoryError(f"le fichier d'annuaire {path} ne peut pas être lu ({err.strerror})") from None
+        raise DirectoryError(say("directory-file-unreadable", path=path, reason=err.strerror)) from None
     for root, (kind, _) in ROOTS.items():
         if f"<{root}".encode() in head:
             found = DirectoryFile(str(path), kind, today)
             return found, _xml(found, root)
-    raise DirectoryFileInvalid(
-        f"{path} n'est ni un extrait F14 (AnnuaireConsultationF14), ni une actualisation F12/F13 "
-        "(AnnuaireActualisation), ni un annuaire TOML ; donnez un fichier de l'annuaire du PPF", ()
-    )
+    raise DirectoryFileInvalid(say("directory-file-unknown", path=path), ())
 
 
 def _xml(found: DirectoryFile, root: str) -> Iterator[Version | Refused]:
     schema_path = ROOTS[root][1]
     schema = etree.XMLSchema(etree.parse(str(schema_path)))
-    events = etree.iterparse(str(found.path), events=("end",), tag=("HorodateProduction", *RECORDS), schema=schema,
+    events = etree.iterparse(str(found.path), events=("end",), tag=("HorodateProduction", *READERS), schema=schema,
                              resolve_entities=False, no_network=True, huge_tree=True)
     source = Path(found.path).name
     try:
@@ -73,66 +70,69 @@ def _xml(found: DirectoryFile, root: str) -> Iterator[Version | Refused]:
             tag = element.tag
             if tag == "HorodateProduction":
                 found.day = _day((element.text or "").strip()[:8])
-            elif tag in RECORDS:
-                yield from _record(tag, element, found, source)
-                element.clear(keep_tail=True)
-                while element.getprevious() is not None:
-                    del element.getparent()[0]
+                continue
+            yield _record(tag, element, found, source)
+            element.clear(keep_tail=True)
+            while element.getprevious() is not None:
+                del element.getparent()[0]
     except etree.XMLSyntaxError as err:
-        raise DirectoryFileInvalid(
-            f"{found.path} est refusé en entier : il n'est pas conforme au schéma officiel "
-            f"{schema_path.name}", _faults(Path(found.path), schema, err)
-        ) from None
+        raise DirectoryFileInvalid(say("directory-file-schema", path=found.path, schema=schema_path.name),
+                                   _faults(Path(found.path), schema, err)) from None
 
 
 def _faults(path: Path, schema: etree.XMLSchema, err: etree.XMLSyntaxError) -> tuple[str, ...]:
     """The schema's faults with their line numbers: a streamed validation stops
     at the first without its line, so the failing file is checked again in full."""
     if err.lineno or path.stat().st_size > DETAILED_CHECK_MAX:
-        return (f"ligne {err.lineno or '?'} : {err.msg}",)
+        return (say("directory-fault", line=err.lineno or "?", fault=err.msg),)
     try:
         document = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
     except etree.XMLSyntaxError as again:
-        return (f"ligne {again.lineno} : {again.msg}",)
+        return (say("directory-fault", line=again.lineno, fault=again.msg),)
     schema.validate(document)
-    faults = [f"ligne {e.line} : {e.message}" for e in schema.error_log]
+    faults = [say("directory-fault", line=e.line, fault=e.message) for e in schema.error_log]
     more = len(faults) - SHOWN_FAULTS
-    return tuple(faults[:SHOWN_FAULTS] + ([f"… et {more} autres"] if more > 0 else [])) or (err.msg,)
+    return tuple(faults[:SHOWN_FAULTS] + ([say("directory-more-faults", n=more)] if more > 0 else [])) or (err.msg,)
 
 
-def _record(tag: str, element, found: DirectoryFile, source: str) -> Iterator[Version | Refused]:
+def _record(tag: str, element, found: DirectoryFile, source: str) -> Version | Refused:
     values = {child.tag: child for child in element}
     line = element.sourceline or 0
     try:
-        if tag == "LigneAnnuaire":
-            yield _line(values, found, source, line)
-        elif tag == "UniteLegale":
-            yield _entity(annuaire.UNIT, _id(values["IdSIREN"], "0002"), "", values, found, source, line,
-                          {"type": _text(values, "TypeEntite"), "diffusible": _text(values, "Diffusible")})
-        elif tag == "Etablissement":
-            siret = _id(values["IdSIRET"], "0009")
-            data = {"type": _text(values, "TypeEtablissement"), **_fields(values, ADDRESS_FIELDS)}
-            b2g = values.get("DonneesB2G")
-            if b2g is not None:
-                data.update({"public": True, **{B2G_FIELDS[c.tag]: _bool(c.text) for c in b2g}})
-            yield _entity(annuaire.ESTABLISHMENT, siret, siret[:9], values, found, source, line, data)
-        elif tag == "CodeRoutage":
-            siret = _id(values["IdSIRET"], "0009")
-            code_element = values["IdRoutage"]
-            if code_element.get("qualifiant") in ("0002", "0009"):
-                raise _Refusal(f"le code routage {code_element.text} a le schéma {code_element.get('qualifiant')}, "
-                               "réservé au SIREN ou au SIRET")
-            data = {"engagement": _bool(_text(values, "EngagementJuridique")), **_fields(values, ADDRESS_FIELDS)}
-            key = annuaire.routing_key(siret, (code_element.text or "").strip())
-            yield _entity(annuaire.ROUTING, key, siret, values, found, source, line, data)
-        else:
-            yield _platform(values, source, line)
+        return READERS[tag](values, found, source, line)
     except _Refusal as refusal:
-        yield Refused(line, f"{tag} : {refusal}")
+        return Refused(line, say("directory-record-refused", record=tag, reason=refusal.args[0]))
+
+
+def _unit(values: dict, found: DirectoryFile, source: str, line: int) -> Version:
+    return _entity(annuaire.UNIT, _id(values["IdSIREN"], "0002"), "", values, found, source, line,
+                   {"type": _text(values, "TypeEntite"), "diffusible": _text(values, "Diffusible")})
+
+
+def _establishment(values: dict, found: DirectoryFile, source: str, line: int) -> Version:
+    siret = _id(values["IdSIRET"], "0009")
+    data = {"type": _text(values, "TypeEtablissement"), **_fields(values, ADDRESS_FIELDS)}
+    b2g = values.get("DonneesB2G")
+    if b2g is not None:
+        data["public"] = True
+        for child in b2g:
+            data[B2G_FIELDS[child.tag]] = _bool(child.text)
+    return _entity(annuaire.ESTABLISHMENT, siret, siret[:9], values, found, source, line, data)
+
+
+def _routing(values: dict, found: DirectoryFile, source: str, line: int) -> Version:
+    siret = _id(values["IdSIRET"], "0009")
+    code_element = values["IdRoutage"]
+    if code_element.get("qualifiant") in ("0002", "0009"):
+        raise _Refusal(say("directory-routing-scheme", code=code_element.text, scheme=code_element.get("qualifiant")))
+    data = {"engagement": _bool(_text(values, "EngagementJuridique")), **_fields(values, ADDRESS_FIELDS)}
+    key = annuaire.routing_key(siret, (code_element.text or "").strip())
+    return _entity(annuaire.ROUTING, key, siret, values, found, source, line, data)
 
 
 class _Refusal(Exception):
-    """A record the schema admits but the directory's rules refuse."""
+    """A record the schema admits but the directory's rules refuse; its
+    argument is the catalogue's message saying why."""
 
 
 def _entity(kind: str, key: str, parent: str, values: dict, found: DirectoryFile, source: str, line: int,
@@ -142,7 +142,7 @@ def _entity(kind: str, key: str, parent: str, values: dict, found: DirectoryFile
     or stops (motif S) on the day it was produced."""
     status = _text(values, "Statut")
     if status not in ("A", "I"):
-        raise _Refusal(f"statut {status!r} inconnu (A actif, I inactif)")
+        raise _Refusal(say("directory-status-unknown", status=status))
     motif = _text(values, "MotifPresence")
     active = status == "A" and motif != "S"
     since = found.day if motif in ("P", "S") and found.day else SINCE_ALWAYS
@@ -154,7 +154,7 @@ def _line(values: dict, found: DirectoryFile, source: str, line: int) -> Version
     nature D defines the address, nature M masks it."""
     nature = _text(values, "Nature")
     if nature not in ("D", "M"):
-        raise _Refusal(f"nature {nature!r} inconnue (D définition, M masquage)")
+        raise _Refusal(say("directory-nature-unknown", nature=nature))
     info = values["InfoAdressage"]
     ids = {child.tag: child for child in (info.find("Identifiant") if found.kind != "F14" else info)}
     siren = _id(ids["IdLinSIREN"], "0002")
@@ -162,27 +162,27 @@ def _line(values: dict, found: DirectoryFile, source: str, line: int) -> Version
     if "IdLinSIRET" in ids:
         siret = _id(ids["IdLinSIRET"], "0009")
         if not siret.startswith(siren):
-            raise _Refusal(f"le SIRET {siret} n'appartient pas au SIREN {siren}")
+            raise _Refusal(say("directory-siret-of-another", siret=siret, siren=siren))
         parts.append(siret)
         if "IdLinRoutage" in ids:
             parts.append((ids["IdLinRoutage"].text or "").strip())
     elif "IdLinRoutage" in ids:
-        raise _Refusal("un code routage sans SIRET n'est pas une maille d'adressage")
+        raise _Refusal(say("directory-routing-without-siret"))
     if "Suffixe" in ids:
         if len(parts) > 1:
-            raise _Refusal("un suffixe ne se combine pas avec un SIRET")
+            raise _Refusal(say("directory-suffix-with-siret"))
         parts.append((ids["Suffixe"].text or "").strip())
     dates = {child.tag: child.text for child in values["DateEffet"]}
     start = _day(dates["DateDebut"])
     end = _day(dates.get("DateFin") or dates.get("DateFinEffective") or "99991231")
     if end <= start:
-        raise _Refusal(f"la fin d'effet {end:%d/%m/%Y} n'est pas après le début {start:%d/%m/%Y}")
+        raise _Refusal(say("directory-end-before-start", end=f"{end:%d/%m/%Y}", start=f"{start:%d/%m/%Y}"))
     platform = _text(values, "IdPlateforme")
     return Version(annuaire.LINE, "_".join(parts), start, end, nature == "D", "", siren, {"platform": platform},
                    source, line)
 
 
-def _platform(values: dict, source: str, line: int) -> Version:
+def _platform(values: dict, found: DirectoryFile, source: str, line: int) -> Version:
     status = _text(values, "Statut")
     start = _day(_text(values, "DateDebutImmatriculation"))
     end = _day(_text(values, "DateFinImmatriculation") or "99991231")
@@ -193,10 +193,14 @@ def _platform(values: dict, source: str, line: int) -> Version:
                    source, line)
 
 
+READERS = {"UniteLegale": _unit, "Etablissement": _establishment, "CodeRoutage": _routing,
+           "IdPlateformeReception": _platform, "LigneAnnuaire": _line}
+
+
 def _id(element, scheme: str) -> str:
     value = (element.text or "").strip()
     if element.get("qualifiant") != scheme:
-        raise _Refusal(f"l'identifiant {value} a le schéma {element.get('qualifiant')!r} ; seul {scheme} est admis")
+        raise _Refusal(say("directory-id-scheme", value=value, scheme=element.get("qualifiant") or "", expected=scheme))
     return value
 
 
@@ -206,11 +210,13 @@ def _text(values: dict, tag: str) -> str:
 
 
 def _fields(values: dict, names: dict[str, str]) -> dict:
+    """The fields of `names` the record holds and fills, renamed (only those
+    present are looked at: most records have few of them)."""
     found = {}
-    for tag, key in names.items():
-        text = _text(values, tag)
+    for tag in names.keys() & values.keys():
+        text = (values[tag].text or "").strip()
         if text:
-            found[key] = text
+            found[names[tag]] = text
     return found
 
 
@@ -230,7 +236,7 @@ def _toml(path: Path) -> Iterator[Version]:
     try:
         directory = from_toml(tomllib.loads(path.read_text(encoding="utf-8")), str(path))
     except (OSError, tomllib.TOMLDecodeError) as err:
-        raise DirectoryError(f"l'annuaire TOML {path} ne peut pas être lu : {err}") from None
+        raise DirectoryError(say("directory-toml-unreadable", path=path, reason=err)) from None
     for structure in directory.structures.values():
         data = {"mailbox": structure.mailbox, "delivery": structure.delivery, "service": structure.service_required,
                 "engagement": structure.engagement_required,

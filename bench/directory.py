@@ -96,16 +96,36 @@ def generate(path: Path, lines: int) -> None:
 
 
 def import_alone(target: str, extract: str) -> None:
-    """One import, in this process (started by `timed_import`), printed as JSON."""
+    """One import, in this process (started by `timed_import`), printed as JSON;
+    on PostgreSQL, with the CPU time of the server's process serving it when it
+    runs on this machine."""
     ledger = open_target(target)
+    server = server_process(ledger)
+    server_before = cpu_of(server)
     started = time.perf_counter()
     found, records = annuaire_files.read(extract, date(2026, 6, 15))
     applied = directory_store(ledger).apply(found, records)
     seconds = time.perf_counter() - started
+    server_cpu = cpu_of(server) - server_before
     ledger.close()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024,
-                      "added": applied.added, "refused": len(applied.refused)}))
+                      "server_cpu": server_cpu, "added": applied.added, "refused": len(applied.refused)}))
+
+
+def server_process(ledger) -> Path | None:
+    """/proc's entry of the PostgreSQL process serving `ledger`, when it is on this machine."""
+    if isinstance(ledger, SqliteLedger):
+        return None
+    place = Path(f"/proc/{ledger._execute('SELECT pg_backend_pid() AS pid').fetchone()['pid']}/stat")
+    return place if place.exists() else None
+
+
+def cpu_of(process: Path | None) -> float:
+    if process is None:
+        return 0.0
+    fields = process.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def open_target(target: str):
@@ -187,13 +207,13 @@ def main() -> None:
         result = timed_import(str(ledger_path), extract)
         print(f"import, SQLite: {result['seconds']:.1f} s ({result['cpu']:.1f} s of CPU in the importing process), "
               f"peak memory {result['peak_mb']:.0f} MB, "
-              f"{result['added']:,} versions written, {result['refused']} refused")
+              f"{result['added']:,} versions written, {result['refused']} refused; load {os.getloadavg()[0]:.1f}")
         pg = pg_schema(args.pg)
         if pg:
             result = timed_import(pg[0], extract)
             print(f"import, PostgreSQL: {result['seconds']:.1f} s ({result['cpu']:.1f} s of CPU in the importing "
-                  f"process, the server's aside), peak memory {result['peak_mb']:.0f} MB, "
-                  f"{result['added']:,} versions written")
+                  f"process, {result['server_cpu']:.1f} s in the server's), peak memory {result['peak_mb']:.0f} MB, "
+                  f"{result['added']:,} versions written; load {os.getloadavg()[0]:.1f}")
             pg[1]()
         else:
             print(f"import, PostgreSQL: skipped, no server at {args.pg}")

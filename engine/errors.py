@@ -101,7 +101,7 @@ class DirectoryFileInvalid(DirectoryError):
     """A file of the national directory the official schema refuses: nothing of
     it is applied; `faults` lists the schema's faults with their line numbers."""
 
-    def __init__(self, message: str, faults: tuple[str, ...]):
+    def __init__(self, message: str | Message, faults: tuple[str | Message, ...]):
         super().__init__(message)
         self.faults = faults
 

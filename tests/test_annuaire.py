@@ -14,12 +14,13 @@ from types import SimpleNamespace
 import pytest
 from conftest import CORPUS, REPO, _need
 
-from facteur.adapters import annuaire_files
+from facteur.adapters import annuaire_files, sql_directory
 from facteur.adapters.sql_directory import Cached, SqlDirectory
 from facteur.adapters.testing import MemoryLedger, demo_hub
 from facteur.engine import operations
 from facteur.engine.hub import controls
 from facteur.engine.hub.directory import Directory
+from facteur.engine.messages import said
 from facteur.engine.model import Invoice, Party, Syntax
 
 TODAY = datetime(2026, 6, 15, 9, 30, tzinfo=timezone.utc)
@@ -128,7 +129,7 @@ def test_the_extract_is_imported_with_counts_and_the_record_the_rules_refuse_nam
     [again] = operations.import_files(hub_over(store), [written(tmp_path, "f14.xml", F14)])
     assert (again.outcome, again.added, again.modified, again.unchanged) == ("inchangé", 0, 0, 16)
     [(line, reason)] = [(r.line, r.reason) for r in again.refused]
-    assert F14.splitlines()[line - 1].count("WRONG") == 1 and "0009" in reason
+    assert F14.splitlines()[line - 1].count("WRONG") == 1 and "0009" in str(reason)
     assert operations.stats(hub_over(store)).generation == figures.generation  # nothing changed, no new generation
 
 
@@ -151,6 +152,51 @@ def test_the_extract_is_imported_with_counts_and_the_record_the_rules_refuse_nam
 def test_an_invoice_is_routed_by_the_line_in_force_on_its_day(store, inv, on, blocking, mailbox):
     codes, routed_to, _ = routed(store, inv, on)
     assert (codes, routed_to) == (blocking, mailbox)
+
+
+@pytest.mark.parametrize("buyer, address, on, blocking, mailbox", [
+    (SIREN, "", TODAY.date(), [], "PA0017"),  # a SIREN alone: its legal unit, Enabled, and the SIREN's line
+    (SIREN, "", date(2024, 6, 1), ["FCT-RECIPIENT-UNADDRESSABLE"], ""),  # the SIREN's line Upcoming then
+    ("", SIREN, TODAY.date(), [], "PA0017"),  # the same by its electronic address
+    ("", f"{SIREN}_COMPTA", date(2025, 6, 1), [], "PA0093"),  # a suffix's line Enabled: it wins over the SIREN's
+    ("", f"{SIREN}_COMPTA", TODAY.date(), [], "PA0017"),  # ended (Disabled) since 2026-01-01: the SIREN's line
+    ("", f"{SIREN}_COMPTA", date(2024, 6, 1), ["FCT-RECIPIENT-UNADDRESSABLE"], ""),  # Upcoming, as the SIREN's
+    ("", f"{SIREN}_{E1}_SVC2", TODAY.date(), ["FCT-SERVICE-MISSING"], "PA0056"),  # the routing code's own line
+    # (routed by it; the public establishment still asks for the service code in the invoice, BT-10)
+    ("", f"{SIREN}_{E1}_SVC2", date(2024, 6, 1), ["FCT-RECIPIENT-UNADDRESSABLE"], ""),  # Upcoming: none in force
+    ("", f"{SIREN}_{E1}_SVC1", TODAY.date(), ["FCT-SERVICE-MISSING"], "PA0017"),  # no line of its own: the SIREN's
+    ("", f"{SIREN}_{E1}_SVC1", date(2027, 2, 1), ["FCT-SERVICE-MISSING"], "PA0086"),  # the SIRET's, Enabled then
+    ("", f"{SIREN}_{E4}", TODAY.date(), ["FCT-RECIPIENT-UNADDRESSABLE"], ""),  # masked: no fall back to the SIREN
+    ("999999999", "", TODAY.date(), ["FCT-RECIPIENT-MISSING"], ""),  # a SIREN the directory does not know
+])
+def test_the_most_specific_line_in_force_routes_by_siren_suffix_and_routing_code(store, buyer, address, on,
+                                                                                 blocking, mailbox):
+    codes, routed_to, _ = routed(store, invoice(buyer, address=address), on)
+    assert (codes, routed_to) == (blocking, mailbox)
+
+
+def test_a_routing_code_line_or_a_siren_line_ended_routes_no_more(store, tmp_path):
+    def ending(text: str, ids: str, end: str) -> str:
+        return text.replace(f"<DateDebut>20250101</DateDebut></DateEffet><InfoAdressage><Identifiant>{ids}<",
+                            f"<DateDebut>20250101</DateDebut><DateFin>{end}</DateFin></DateEffet><InfoAdressage>"
+                            f"<Identifiant>{ids}<")
+
+    ended = ending(ending(F14, f"{SIREN}_{E1}_SVC2", "20260601"), SIREN, "20260610")
+    [done] = operations.import_files(hub_over(store), [written(tmp_path, "f14b.xml", ended)])
+    assert done.modified == 2
+    by_address = invoice("", "SVC2", "EJ-1", address=f"{SIREN}_{E1}_SVC2")
+    assert routed(store, by_address, date(2026, 5, 31))[:2] == ([], "PA0056")  # its own line, Enabled
+    assert routed(store, by_address, date(2026, 6, 5))[:2] == ([], "PA0017")  # ended: the SIREN's line
+    assert routed(store, by_address, TODAY.date())[:2] == (["FCT-RECIPIENT-UNADDRESSABLE"], "")  # both ended
+
+
+def test_a_legal_unit_closed_by_a_later_extract_receives_nothing_by_its_siren(store, tmp_path):
+    closing = F14.replace("<HorodateProduction>20260601", "<HorodateProduction>20260615").replace(
+        '<Statut>A</Statut><IdSIREN qualifiant="0002">', '<Statut>I</Statut><IdSIREN qualifiant="0002">')
+    operations.import_files(hub_over(store), [written(tmp_path, "f14b.xml", closing)])
+    codes, _, findings = routed(store, invoice(SIREN))
+    assert codes == ["FCT-RECIPIENT-INACTIVE"] and "15/06/2026" in findings[0].message
+    assert routed(store, invoice(SIREN), date(2026, 6, 14))[:2] == ([], "PA0017")  # the day before
 
 
 @pytest.mark.parametrize("identifier, status", [
@@ -184,14 +230,15 @@ def test_a_malformed_update_is_refused_whole_with_its_line_numbers(store, tmp_pa
     generation = store.generation()
     [done] = operations.import_files(hub_over(store), [written(tmp_path, "bad.xml", MALFORMED),
                                                        written(tmp_path, "next.xml", CLOSE_SVC1)])[:1]
-    assert done.outcome == "refusé" and "schéma officiel" in done.error
+    assert done.outcome == "refusé" and "schéma officiel" in str(done.error)
     bad_line = next(n for n, text in enumerate(MALFORMED.splitlines(), 1) if "1300000010001X" in text)
-    assert any(fault.startswith(f"ligne {bad_line} :") and "1300000010001X" in fault for fault in done.faults)
+    assert any(str(fault).startswith(f"ligne {bad_line} :") and "1300000010001X" in str(fault) for fault in done.faults)
+    assert said(done.error, "en").endswith("official schema Annuaire_Actualisation_F12-F13.xsd")  # in English too
     assert store.generation() == generation
     assert operations.show(hub_over(store), f"{E1}/SVC2").status == "actif"  # its first record was not applied
     skipped = operations.import_files(hub_over(store), [written(tmp_path, "bad.xml", MALFORMED),
                                                         written(tmp_path, "next.xml", CLOSE_SVC1)])[1]
-    assert skipped.outcome == "refusé" and "non importé" in skipped.error
+    assert skipped.outcome == "refusé" and "non importé" in str(skipped.error)
 
 
 def test_an_update_keeps_the_history_and_applying_it_again_changes_nothing(store, tmp_path):
@@ -203,6 +250,17 @@ def test_an_update_keeps_the_history_and_applying_it_again_changes_nothing(store
     assert [(v.valid_from, v.valid_to, v.active) for v in versions] == [("", "2026-06-15", True),
                                                                        ("2026-06-15", "", False)]
     assert routed(store, invoice(E1, "SVC1"), date(2026, 6, 14))[0] == []  # the day before: still open
+
+
+def test_a_line_met_twice_in_a_first_extract_is_merged_across_batches(tmp_path, monkeypatch):
+    monkeypatch.setattr(sql_directory, "BATCH", 2)  # the two records of SVC1 several batches apart
+    twice = F14.replace("</BlocCodesRoutage>", f"""<CodeRoutage><IdInstance>99</IdInstance><MotifPresence>C</MotifPresence>\
+<Statut>I</Statut><IdSIRET qualifiant="0009">{E1}</IdSIRET><IdRoutage qualifiant="0224">SVC1</IdRoutage>\
+<Nom>Service un</Nom><EngagementJuridique>false</EngagementJuridique></CodeRoutage></BlocCodesRoutage>""")
+    store = SqlDirectory(MemoryLedger())
+    [done] = operations.import_files(hub_over(store), [written(tmp_path, "f14.xml", twice)])
+    assert (done.added, done.modified) == (16, 1)
+    assert operations.show(hub_over(store), f"{E1}/SVC1").status == "désactivé"
 
 
 def test_the_toml_directory_is_imported_for_small_set_ups(tmp_path):
@@ -254,7 +312,7 @@ def test_the_shipped_extracts_import_and_import_again_unchanged(name):
 def test_a_file_that_is_no_directory_is_refused_with_what_to_give(tmp_path):
     [done] = operations.import_files(hub_over(SqlDirectory(MemoryLedger())),
                                      [written(tmp_path, "x.xml", "<Invoice/>")])
-    assert done.outcome == "refusé" and "F14" in done.error
+    assert done.outcome == "refusé" and "F14" in str(done.error)
 
 
 
@@ -272,3 +330,25 @@ def test_the_command_imports_in_order_and_says_in_french_what_each_file_did(hub,
     code, out = hub.run("directory", "stats", "--json")
     assert json.loads(out)["kinds"]["ligne d'annuaire"]["lignes"] == 6
     assert hub.run("directory", "show", "99999999999999")[0] == 2 and "n'est pas dans l'annuaire" in hub.err
+
+
+NATIONAL_PORTAL = """[[structure]]
+siret = "26750045200029"
+name = "Centre hospitalier national"
+mailbox = "CHNAT"
+delivery = "portal"
+payment_delay_days = 50
+"""
+
+
+def test_collect_and_the_payment_delays_read_a_structure_of_the_ledger_directory(hub, tmp_path):
+    from helpers import Spec, ubl
+
+    assert hub.run("directory", "import", written(tmp_path, "national.toml", NATIONAL_PORTAL))[0] == 0
+    _, result = hub.process(hub.drop("NAT-1.xml", ubl(Spec("NAT-1", buyer_siret="26750045200029"))))
+    assert [f["status"] for f in result["flows"]] == ["90"], result
+    code, out = hub.run("collect", "26750045200029", "--json")
+    assert code == 0 and [row["number"] for row in json.loads(out)["invoices"]] == ["NAT-1"], hub.err
+    code, out = hub.run("dgp", "--json")
+    [delay] = [d for d in json.loads(out) if d["number"] == "NAT-1"]
+    assert (delay["recipient"], delay["delay_days"], delay["days_left"]) == ("CHNAT", 50, 50)

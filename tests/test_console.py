@@ -240,3 +240,24 @@ def test_users_sessions_tokens_and_the_audit_trail_live_in_either_ledger(tmp_pat
         assert [(e.user, e.action, e.outcome) for e in operations.audit_trail(hub)] == [("opera", "rejouer", "réussi")]
         operations.change_password(hub, "opera", PASSWORD + "-2")
     assert client.get("/flux", follow_redirects=False).status_code == 303  # a new password ends the sessions
+
+
+def test_a_structure_page_shows_its_versions_b2g_data_and_lines_and_a_flow_links_to_it(installed, tmp_path):
+    from test_annuaire import E1, F14, SIREN, written  # the national directory's test extract
+
+    with closing(installed.hub()) as hub:
+        [done] = operations.import_files(hub, [written(tmp_path, "f14.xml", F14)])
+    assert done.outcome == "appliqué"
+    client = browser(installed, "lecteur")
+    page = client.get(f"/annuaire/{E1}").text
+    assert "Service des achats" in page and "actif le" in page
+    assert "service : <code>True</code>" in page  # its B2G data: a service code required
+    assert f'id="ligne-{E1}/SVC1"' in page and f'id="ligne-{E1}/OLD"' in page  # its routing codes
+    assert f'id="ligne-{SIREN}_{E1}"' in page and "2027-01-01" in page  # its own line, upcoming
+    assert f'id="ligne-{SIREN}_COMPTA"' in page and f'id="ligne-{SIREN}_13000000100029"' not in page
+    unit = client.get(f"/annuaire/{SIREN}").text
+    assert f'href="/annuaire/{E1}"' in unit  # the legal unit lists its establishments
+    missing = client.get("/annuaire/99999999999999")
+    assert missing.status_code == 400 and "facteur directory search" in missing.text
+    flow = installed.flow_of("DEMO-2026-0001")  # sample 01, to the demo city
+    assert 'href="/annuaire/21750001600019"' in client.get(f"/flux/{flow}").text

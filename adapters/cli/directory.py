@@ -9,7 +9,7 @@ from facteur.adapters import wiring
 from facteur.adapters.cli.common import EXIT_BLOCKED, EXIT_OK, emit, typed_day
 from facteur.engine import operations
 from facteur.engine.config import Config
-from facteur.engine.messages import text
+from facteur.engine.messages import said, text
 
 SHOWN_REFUSED = 50  # refused records printed per file; --json gives them all
 
@@ -36,18 +36,21 @@ def _import(args, config: Config) -> int:
     with wiring.hub(config, create_ledger=True) as hub:
         done = operations.import_files(hub, args.paths)
     if args.json:
-        emit([asdict(d) | {"outcome": d.outcome} for d in done])
+        emit([asdict(d) | {"outcome": d.outcome, "error": said(d.error, args.lang),
+                           "faults": [said(f, args.lang) for f in d.faults],
+                           "refused": [{"line": r.line, "reason": said(r.reason, args.lang)} for r in d.refused]}
+              for d in done])
     for d in done if not args.json else ():
         if d.error:
-            print(d.error)  # it names the file
+            print(said(d.error, args.lang))  # it names the file
             for fault in d.faults:
-                print(f"  {fault}")
+                print(f"  {said(fault, args.lang)}")
             continue
         generation = f", génération {d.generation}" if d.generation is not None else ""
         print(f"{d.source} ({d.kind}, effet au {d.day}) : {d.outcome}{generation} — {d.added} ajoutée(s), "
               f"{d.modified} modifiée(s), {d.unchanged} inchangée(s), {len(d.refused)} refusée(s)")
         for refused in d.refused[:SHOWN_REFUSED]:
-            print(f"  ligne {refused.line} : {refused.reason}")
+            print(f"  ligne {refused.line} : {said(refused.reason, args.lang)}")
         if len(d.refused) > SHOWN_REFUSED:
             print(f"  … et {len(d.refused) - SHOWN_REFUSED} autres (--json les donne toutes)")
     return EXIT_BLOCKED if any(d.error for d in done) else EXIT_OK

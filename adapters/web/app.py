@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from facteur.adapters.errors import LoginRequired
-from facteur.adapters.web import api, observability, pages
+from facteur.adapters.web import annuaire, api, observability, pages
 from facteur.adapters.web.deps import HERE, TEMPLATES
 from facteur.engine.config import Config
 from facteur.engine.errors import (
@@ -47,6 +47,7 @@ def create_app(config: Config) -> FastAPI:
     app.state.config = config
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
+    app.include_router(annuaire.router)
     app.include_router(api.router)
     app.router.routes.extend(observability.routes(config))  # /metrics, /healthz, /readyz
     app.add_exception_handler(FacteurError, _failed)

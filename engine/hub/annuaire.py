@@ -19,11 +19,12 @@ of nature M).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from facteur.engine.hub.directory import Service, Structure
+from facteur.engine.messages import Message, say
 
 SINCE_ALWAYS = date(1, 1, 1)  # the first day of a version whose start the directory does not give
 FOREVER = date(9999, 12, 31)  # the end of a version still open
@@ -55,19 +56,20 @@ def routing_key(siret: str, code: str) -> str:
     return f"{siret}/{code}"
 
 
-@dataclass(frozen=True)
-class Version:
+class Version(NamedTuple):
     """One version of a line of the directory, as kept: what it says and the
-    days it holds, and where it was read (file and line number)."""
+    days it holds, and where it was read (file and line number). A named
+    tuple: a national extract makes millions of them, and a tuple is made in
+    a third of a frozen dataclass's time."""
 
     kind: str
     key: str
     valid_from: date
     valid_to: date  # excluded; FOREVER while open
     active: bool
-    name: str = ""
-    parent: str = ""  # the SIREN of an establishment or a line, the SIRET of a routing code
-    data: dict = field(default_factory=dict, compare=False, hash=False)
+    name: str
+    parent: str  # the SIREN of an establishment or a line, the SIRET of a routing code
+    data: dict
     source: str = ""
     line: int = 0
 
@@ -88,7 +90,7 @@ class Refused:
     """A record of a directory file refused alone: its line and why."""
 
     line: int
-    reason: str
+    reason: Message
 
 
 @dataclass
@@ -105,13 +107,13 @@ ADDED, MODIFIED, UNCHANGED = "ajoutées", "modifiées", "inchangées"
 DATED_BY_THEMSELVES = (LINE, PLATFORM)  # their days are in the file; the others' changes take the file's day
 
 
-def merged(history: tuple[Version, ...], incoming: Version, day: date) -> tuple[str, tuple[Version, ...]]:
+def merged(history: tuple[Version, ...], incoming: Version, day: date) -> tuple[str | Message, tuple[Version, ...]]:
     """What reading `incoming` from a file taking effect on `day` does to a
     line's `history`: ADDED, MODIFIED or UNCHANGED, with the versions to
     write (each replaces the version of the same first day, if there is one).
     Nothing is ever removed: a change closes the version in force and opens
     another; reading the same file again changes nothing. A change older than
-    the version in force is a `Refused` reason (a string) instead."""
+    the version in force is a `Refused` reason (a `Message`) instead."""
     if incoming.kind in DATED_BY_THEMSELVES:
         same = next((v for v in history if v.valid_from == incoming.valid_from), None)
         if same is None:
@@ -126,11 +128,11 @@ def merged(history: tuple[Version, ...], incoming: Version, day: date) -> tuple[
         return UNCHANGED, ()
     change = incoming.valid_from if incoming.valid_from != SINCE_ALWAYS else day
     if change < current.valid_from:
-        return (f"ce changement du {change:%d/%m/%Y} est antérieur à la version en vigueur depuis le "
-                f"{current.valid_from:%d/%m/%Y} ; importez les fichiers dans l'ordre où le PPF les a produits"), ()
+        since = f"{current.valid_from:%d/%m/%Y}"
+        return say("directory-change-too-old", change=f"{change:%d/%m/%Y}", current=since), ()
     if change == current.valid_from:
-        return MODIFIED, (replace(incoming, valid_from=current.valid_from),)
-    return MODIFIED, (replace(current, valid_to=change), replace(incoming, valid_from=change))
+        return MODIFIED, (incoming._replace(valid_from=current.valid_from),)
+    return MODIFIED, (current._replace(valid_to=change), incoming._replace(valid_from=change))
 
 
 class Annuaire(Protocol):
@@ -184,15 +186,56 @@ class Resolved:
     message: str = ""
 
 
-def recipient(annuaire: Annuaire, siret: str, address: str, service_code: str, on: date) -> Resolved | None:
-    """The structure an invoice goes to, by the buyer's SIRET or else its
-    electronic address (scheme 0225), as the directory stood on `on`; None
-    when the directory does not know it."""
-    if not siret and address:
-        siret = _siret_of(address)
-    if not siret:
+@dataclass(frozen=True)
+class Addressed:
+    """What an invoice addresses, as the directory's addressing lines
+    (mailles) name it: a SIREN, and an establishment's SIRET with a routing
+    code, or a suffix of the SIREN's own."""
+
+    siren: str
+    siret: str = ""
+    code: str = ""
+    suffix: str = ""
+
+    def lines(self) -> list[str]:
+        """The addressing lines that may receive for it, the most specific
+        first: SIREN_SIRET_ROUTAGE, SIREN_SIRET, SIREN_SUFFIXE, SIREN."""
+        found = [f"{self.siren}_{self.siret}_{self.code}"] if self.siret and self.code else []
+        found += [f"{self.siren}_{self.siret}"] if self.siret else []
+        found += [f"{self.siren}_{self.suffix}"] if self.suffix else []
+        return found + [self.siren]
+
+
+def addressed(identifier: str, address: str, service_code: str) -> Addressed | None:
+    """What the buyer's SIRET or SIREN (BT-46) and its electronic address
+    (BT-49, scheme 0225: SIREN, SIREN_SIRET, SIREN_SIRET_ROUTAGE or
+    SIREN_SUFFIXE) address; the identifier wins over an address of another
+    SIREN, the invoice's service code over the address's routing code. None
+    when neither names a SIREN."""
+    siren, *rest = address.split("_")
+    if re.fullmatch(r"\d{14}|\d{9}", identifier):
+        if identifier[:9] != siren:
+            siren, rest = identifier[:9], []
+        if len(identifier) == 14:
+            rest = [identifier, *(rest[1:] if rest and rest[0] == identifier else [])]
+    if not re.fullmatch(r"\d{9}", siren):
         return None
-    history = annuaire.history(ESTABLISHMENT, siret)
+    if rest and re.fullmatch(r"\d{14}", rest[0]) and rest[0].startswith(siren):
+        return Addressed(siren, rest[0], service_code or "_".join(rest[1:]))
+    return Addressed(siren, suffix="_".join(rest))
+
+
+def recipient(annuaire: Annuaire, identifier: str, address: str, service_code: str, on: date) -> Resolved | None:
+    """The structure an invoice goes to, by the buyer's SIRET or SIREN or else
+    its electronic address, as the directory stood on `on`: the establishment
+    (or, addressed by a SIREN alone, the legal unit) must be Enabled, and the
+    most specific addressing line in force names the platform receiving for
+    it. None when the directory does not know it."""
+    target = addressed(identifier, address, service_code)
+    if target is None:
+        return None
+    kind, key = (ESTABLISHMENT, target.siret) if target.siret else (UNIT, target.siren)
+    history = annuaire.history(kind, key)
     if not history:
         return None
     status, version = standing(history, on)
@@ -201,29 +244,34 @@ def recipient(annuaire: Annuaire, siret: str, address: str, service_code: str, o
         since = disabled_since(history, on)
         when = f"désactivé depuis le {since:%d/%m/%Y}" if since else status
         return Resolved(None, "FCT-RECIPIENT-INACTIVE",
-                        f"le destinataire {siret} ({version.name}) est {when} dans l'annuaire au {day} et ne peut "
+                        f"le destinataire {key} ({version.name}) est {when} dans l'annuaire au {day} et ne peut "
                         "pas recevoir de factures ; vérifiez le SIRET de l'acheteur auprès de votre client")
-    mailbox = version.data.get("mailbox") or _platform(annuaire, siret, service_code, on)
+    mailbox = version.data.get("mailbox") or _platform(annuaire, target, on)
     if not mailbox:
         return Resolved(None, "FCT-RECIPIENT-UNADDRESSABLE",
-                        f"aucune ligne d'annuaire en vigueur le {day} pour {siret} ({version.name}) : aucune plateforme "
+                        f"aucune ligne d'annuaire en vigueur le {day} pour {key} ({version.name}) : aucune plateforme "
                         "ne reçoit ses factures ; vérifiez son adresse électronique auprès de votre client")
-    return Resolved(_structure(annuaire, version, mailbox, service_code, on))
+    return Resolved(_structure(annuaire, version, mailbox, target.code, on))
 
 
-def _siret_of(address: str) -> str:
-    """The SIRET an electronic address names: its second part, else, for an
-    address of a SIREN or a suffix, nothing the hub can route on."""
-    parts = address.split("_")
-    return parts[1] if len(parts) > 1 and re.fullmatch(r"\d{14}", parts[1]) else ""
+def establishment(annuaire: Annuaire, siret: str, on: date) -> Structure | None:
+    """An establishment as the directory stood on `on`, Enabled or not, with
+    the mailbox of the platform its lines name then (or its own, imported from
+    a TOML directory): what `collect` and the payment delays read of a
+    recipient the TOML directory does not hold. None when it is not known."""
+    history = annuaire.history(ESTABLISHMENT, siret)
+    status, version = standing(history, on)
+    if version is None:
+        return None
+    mailbox = version.data.get("mailbox") or _platform(annuaire, Addressed(siret[:9], siret), on)
+    return replace(_structure(annuaire, version, mailbox, "", on), active=status == ENABLED)
 
 
-def _platform(annuaire: Annuaire, siret: str, code: str, on: date) -> str:
-    """The mailbox of the platform receiving for the most precise address in
-    force (SIREN_SIRET_ROUTAGE, then SIREN_SIRET, then SIREN); a masking line
-    in force makes the address unaddressable."""
-    siren = siret[:9]
-    for address in ([f"{siren}_{siret}_{code}"] if code else []) + [f"{siren}_{siret}", siren]:
+def _platform(annuaire: Annuaire, target: Addressed, on: date) -> str:
+    """The mailbox of the platform receiving for the most specific
+    addressing line in force; one Upcoming or ended gives way to the next,
+    a masking line in force makes the address unaddressable."""
+    for address in target.lines():
         line = in_force(annuaire.history(LINE, address), on)
         if line is not None:
             return platform_mailbox(line.data.get("platform", "")) if line.active else ""

@@ -156,8 +156,9 @@ def _recipient(invoice: Invoice, directory: Directory, annuaire: Annuaire | None
     siret = invoice.buyer.identifier if SIRET.match(invoice.buyer.identifier) else ""
     structure = directory.structures.get(siret) if siret else None
     found = None
-    if structure is None and annuaire is not None and (siret or invoice.buyer.address):
-        found = national.recipient(annuaire, siret, invoice.buyer.address, invoice.service_code, on)
+    if structure is None and annuaire is not None:
+        found = national.recipient(annuaire, invoice.buyer.identifier, invoice.buyer.address, invoice.service_code,
+                                   on)
     if found is not None and found.structure is None:
         return Routing(invoice), [_finding(found.problem, found.message, "BT-46/BT-47/BT-49")]
     if found is not None:

@@ -45,6 +45,7 @@ from facteur.engine.operations.directory import (
     Imported,
     VersionLine,
     import_files,
+    related_lines,
     search,
     show,
     stats,
@@ -102,7 +103,8 @@ __all__ = [
     "collect", "recipient_structure", "Collected", "Handed", "dispute", "Disputed", "payment_delays", "flow_delays",
     "PaymentDelays", "Delay",
     # the national directory
-    "import_files", "Imported", "show", "Entry", "VersionLine", "search", "Found", "stats", "DirectoryStats",
+    "import_files", "Imported", "show", "related_lines", "Entry", "VersionLine", "search", "Found", "stats",
+    "DirectoryStats",
     # whether the installation can run
     "diagnose", "ready", "Probes", "Diagnosis", "Check",
     # the hub at a glance

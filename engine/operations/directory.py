@@ -8,6 +8,7 @@ an update is never applied over a gap. Importing a file again changes nothing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Iterator, Protocol
@@ -15,6 +16,7 @@ from typing import Iterator, Protocol
 from facteur.engine.errors import DirectoryError, DirectoryFileInvalid, InvalidRequest
 from facteur.engine.hub import annuaire
 from facteur.engine.hub.annuaire import DirectoryFile, Refused, Version
+from facteur.engine.messages import Message, say
 
 
 class Applied(Protocol):
@@ -64,8 +66,8 @@ class Imported:
     unchanged: int = 0
     refused: tuple[Refused, ...] = ()
     generation: int | None = None
-    error: str = ""
-    faults: tuple[str, ...] = ()
+    error: Message | str = ""
+    faults: tuple[Message | str, ...] = ()
 
     @property
     def outcome(self) -> str:
@@ -134,15 +136,15 @@ def import_files(hub: DirectoryHub, paths: list[str]) -> tuple[Imported, ...]:
             found, records = hub.read_directory(path, today)
             applied = hub.directory_store.apply(found, records)
         except DirectoryFileInvalid as refused:
-            done.append(Imported(path, "", "", error=str(refused), faults=refused.faults))
+            done.append(Imported(path, "", "", error=refused.args[0], faults=refused.faults))
         except DirectoryError as err:
-            done.append(Imported(path, "", "", error=str(err)))
+            done.append(Imported(path, "", "", error=err.args[0]))
         else:
             done.append(Imported(path, found.kind, found.day.isoformat(), applied.added, applied.modified,
                                  applied.unchanged, applied.refused, applied.generation))
             continue
-        done += [Imported(rest, "", "", error=f"{rest} non importé : {path} a été refusé avant lui (les fichiers "
-                                              "s'appliquent dans l'ordre)") for rest in paths[number + 1:]]
+        done += [Imported(rest, "", "", error=say("directory-not-imported", file=rest, refused=path))
+                 for rest in paths[number + 1:]]
         break
     return tuple(done)
 
@@ -167,6 +169,31 @@ def show(hub: DirectoryHub, identifier: str, on: date | None = None) -> Entry:
         tuple(_line(v, on) for v in history),
         tuple(_found(v, on) for v in beneath if v.key != history[0].key),
     )
+
+
+def related_lines(hub: DirectoryHub, entry: Entry) -> tuple[Entry, ...]:
+    """The lines of the directory that route to or hang under `entry`, each
+    with its versions: an establishment's routing codes and the addressing
+    lines that may receive for it (its SIREN's, its suffixes', its own and its
+    routing codes'); a legal unit's addressing lines."""
+    on = date.fromisoformat(entry.on)
+    if entry.kind == annuaire.ESTABLISHMENT:
+        siren = entry.key[:9]
+        codes = [f.key for f in hub.directory_store.children(entry.key) if f.kind == annuaire.ROUTING]
+        lines = [f.key for f in hub.directory_store.children(siren)
+                 if f.kind == annuaire.LINE and _for_establishment(f.key, siren, entry.key)]
+    elif entry.kind == annuaire.UNIT:
+        codes, lines = [], [f.key for f in hub.directory_store.children(entry.key) if f.kind == annuaire.LINE]
+    else:
+        return ()
+    return tuple(show(hub, key, on) for key in codes + lines)
+
+
+def _for_establishment(line: str, siren: str, siret: str) -> bool:
+    """Whether an addressing line of `siren` may receive for `siret`: its
+    SIREN's, a suffix's (no establishment of its own), or one of `siret`'s."""
+    parts = line.split("_")
+    return parts[0] == siren and (len(parts) == 1 or parts[1] == siret or not re.fullmatch(r"\d{14}", parts[1]))
 
 
 def search(hub: DirectoryHub, text: str, limit: int = 50) -> tuple[Found, ...]:

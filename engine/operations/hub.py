@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from facteur.engine.hub.annuaire import Annuaire
 from facteur.engine.hub.directory import Directory
 from facteur.engine.operations.accounts import Accounts
 from facteur.engine.operations.broker import DeadLetterQueue
@@ -42,6 +43,10 @@ class Hub(Protocol):
 
     @property
     def directory(self) -> Directory: ...
+
+    @property
+    def directory_store(self) -> Annuaire:
+        """The national directory kept in the ledger's database."""
 
     @property
     def context(self) -> Context:

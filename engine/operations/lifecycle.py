@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from facteur.engine.errors import InvalidRequest, NotAllowed
+from facteur.engine.hub import annuaire as national
 from facteur.engine.hub import dgp, lifecycle
+from facteur.engine.hub.annuaire import Annuaire
 from facteur.engine.hub.directory import Directory, Structure
 from facteur.engine.messages import say
 from facteur.engine.operations.flows import known_recipient, show_flow
@@ -74,7 +76,7 @@ def collect(hub: Hub, recipient: str, to: str = "") -> Collected:
     """Hand a portal or service recipient (mailbox id or SIRET) the invoices
     waiting for it, copied into `to` when given: each is made available (03)
     and its payment delay starts now; the depositors are told."""
-    structure = recipient_structure(hub.directory, recipient)
+    structure = recipient_structure(hub.directory, recipient, hub.directory_store, hub.clock().date())
     if structure.delivery == "edi":
         raise InvalidRequest(
             say("ops-collect-edi", mailbox=structure.mailbox, name=structure.name)
@@ -93,11 +95,17 @@ def collect(hub: Hub, recipient: str, to: str = "") -> Collected:
     return Collected(structure.mailbox, now, handed)
 
 
-def recipient_structure(directory: Directory, recipient: str) -> Structure:
-    """The structure whose mailbox id or SIRET is `recipient`."""
+def recipient_structure(directory: Directory, recipient: str, annuaire: Annuaire | None = None,
+                        on: date | None = None) -> Structure:
+    """The structure whose mailbox id or SIRET is `recipient`: the TOML
+    directory's, else an establishment of the national directory by its SIRET
+    as it stood on `on`."""
     for structure in directory.structures.values():
         if recipient in (structure.mailbox, structure.siret):
             return structure
+    found = national.establishment(annuaire, recipient, on) if annuaire is not None and on is not None else None
+    if found is not None:
+        return found
     raise InvalidRequest(say("ops-no-structure", recipient=recipient))
 
 
@@ -134,14 +142,14 @@ def payment_delays(hub: Hub, recipient: str = "", overdue: bool = False, on: dat
     payment status. A recipient that names nothing is an `InvalidRequest`."""
     invoices = hub.ledger.invoices(known_recipient(hub, recipient) if recipient else "")
     today = on or hub.clock().date()
-    clocks = dgp.clocks(invoices, hub.directory, today)
+    clocks = dgp.clocks(invoices, hub.directory, today, hub.directory_store)
     return PaymentDelays(today, tuple(_delay(c) for c in clocks if c.overdue or not overdue))
 
 
 def flow_delays(hub: Hub, flow_id: str, on: date | None = None) -> tuple[Delay, ...]:
     """The payment delay of each accepted invoice of one flow, as on `on`
     (today by the hub's clock): its start, due date and days left."""
-    clocks = dgp.clocks(hub.ledger.delivered(flow_id), hub.directory, on or hub.clock().date())
+    clocks = dgp.clocks(hub.ledger.delivered(flow_id), hub.directory, on or hub.clock().date(), hub.directory_store)
     return tuple(_delay(c) for c in clocks)
 
 

@@ -50,3 +50,23 @@ config-expected-float = a number, without quotes
 config-expected-string = a text in quotes
 config-expected-list = a list, for example ["DEMO01"]
 config-expected-partner-id = an id of 3 to 8 letters, digits, - or _
+
+# The national directory's files (adapters/annuaire_files.py) and their import (facteur directory import).
+directory-file-unreadable = directory file { $path } cannot be read ({ $reason })
+directory-file-unknown = { $path } is neither an F14 extract (AnnuaireConsultationF14), nor an F12/F13 update (AnnuaireActualisation), nor a TOML directory; give a file of the PPF directory
+directory-file-schema = { $path } is refused whole: it does not conform to the official schema { $schema }
+directory-fault = line { $line }: { $fault }
+directory-more-faults = … and { $n } more
+directory-record-refused = { $record }: { $reason }
+directory-routing-scheme = routing code { $code } has scheme { $scheme }, which is kept for a SIREN or a SIRET
+directory-status-unknown = unknown status "{ $status }" (A active, I inactive)
+directory-nature-unknown = unknown nature "{ $nature }" (D definition, M masking)
+directory-siret-of-another = SIRET { $siret } does not belong to SIREN { $siren }
+directory-routing-without-siret = a routing code without a SIRET is no addressing line
+directory-suffix-with-siret = a suffix does not go with a SIRET
+directory-end-before-start = the end of effect { $end } is not after the start { $start }
+directory-id-scheme = identifier { $value } has scheme "{ $scheme }"; only { $expected } is accepted
+directory-toml-unreadable = TOML directory { $path } cannot be read: { $reason }
+directory-change-too-old = this change of { $change } is older than the version in force since { $current }; import the files in the order the PPF produced them
+directory-change-refused = { $kind } { $key }: { $reason }
+directory-not-imported = { $file } not imported: { $refused } was refused before it (the files apply in order)

@@ -50,3 +50,23 @@ config-expected-float = un nombre, sans guillemets
 config-expected-string = un texte entre guillemets
 config-expected-list = une liste, par exemple ["DEMO01"]
 config-expected-partner-id = un identifiant de 3 à 8 lettres, chiffres, - ou _
+
+# The national directory's files (adapters/annuaire_files.py) and their import (facteur directory import).
+directory-file-unreadable = le fichier d'annuaire { $path } ne peut pas être lu ({ $reason })
+directory-file-unknown = { $path } n'est ni un extrait F14 (AnnuaireConsultationF14), ni une actualisation F12/F13 (AnnuaireActualisation), ni un annuaire TOML ; donnez un fichier de l'annuaire du PPF
+directory-file-schema = { $path } est refusé en entier : il n'est pas conforme au schéma officiel { $schema }
+directory-fault = ligne { $line } : { $fault }
+directory-more-faults = … et { $n } autres
+directory-record-refused = { $record } : { $reason }
+directory-routing-scheme = le code routage { $code } a le schéma { $scheme }, réservé au SIREN ou au SIRET
+directory-status-unknown = statut « { $status } » inconnu (A actif, I inactif)
+directory-nature-unknown = nature « { $nature } » inconnue (D définition, M masquage)
+directory-siret-of-another = le SIRET { $siret } n'appartient pas au SIREN { $siren }
+directory-routing-without-siret = un code routage sans SIRET n'est pas une maille d'adressage
+directory-suffix-with-siret = un suffixe ne se combine pas avec un SIRET
+directory-end-before-start = la fin d'effet { $end } n'est pas après le début { $start }
+directory-id-scheme = l'identifiant { $value } a le schéma « { $scheme } » ; seul { $expected } est admis
+directory-toml-unreadable = l'annuaire TOML { $path } ne peut pas être lu : { $reason }
+directory-change-too-old = ce changement du { $change } est antérieur à la version en vigueur depuis le { $current } ; importez les fichiers dans l'ordre où le PPF les a produits
+directory-change-refused = { $kind } { $key } : { $reason }
+directory-not-imported = { $file } non importé : { $refused } a été refusé avant lui (les fichiers s'appliquent dans l'ordre)
