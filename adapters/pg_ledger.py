@@ -22,6 +22,7 @@ from psycopg.rows import dict_row
 from facteur.adapters.sql_directory import DIRECTORY_TABLES
 from facteur.adapters.sql_ledger import (
     CONSOLE,
+    FILL_TALLIES,
     LEASES,
     NUMBER_KEYS,
     LONE_RUNS,
@@ -96,6 +97,7 @@ FOR EACH ROW WHEN (OLD.dgp_start IS NOT NULL) EXECUTE FUNCTION dgp_start_never_c
     _number_keys,  # and the indexes of the dashboard's counts and of the searches
     CONSOLE.format(serial="BIGINT GENERATED ALWAYS AS IDENTITY"),
     DIRECTORY_TABLES.format(serial="BIGINT GENERATED ALWAYS AS IDENTITY"),  # the national directory (sql_directory.py)
+    FILL_TALLIES,  # the dashboard's tallies, counted from the rows written before
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 SCHEMA_LOCK = 0x66616374  # "fact": the advisory lock held while migrating
@@ -138,7 +140,7 @@ class PgLedger(SqlLedger):
             raise self._unavailable(err) from err
 
     @contextmanager
-    def _transaction(self):
+    def _atomic(self):
         try:
             with self._connection().transaction():
                 yield

@@ -17,6 +17,7 @@ from facteur.adapters.sql_directory import DIRECTORY_TABLES
 from facteur.adapters.sql_ledger import (
     CONSOLE,
     FILL_NUMBER_KEYS,
+    FILL_TALLIES,
     LEASES,
     NUMBER_KEYS,
     LONE_RUNS,
@@ -34,7 +35,7 @@ from facteur.engine.errors import LedgerReplaced, LedgerTooNew, LedgerUnavailabl
 from facteur.engine.hub.controls import comparable
 from facteur.engine.messages import say
 
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 
 SQLITE_OUTBOX = OUTBOX.format(binary="BLOB", insertion_order="")
 SQLITE_DIRECTORY = DIRECTORY_TABLES.format(serial="INTEGER")
@@ -75,6 +76,7 @@ UPDATE invoices SET state = '02' WHERE accepted = 1;
     11: NUMBER_KEYS.format(if_not_exists="") + FILL_NUMBER_KEYS + TALLY_INDEXES,
     12: SQLITE_CONSOLE,
     13: SQLITE_DIRECTORY,  # the national directory (sql_directory.py)
+    14: FILL_TALLIES,  # the dashboard's tallies, counted from the rows written before
 }
 
 
@@ -119,7 +121,7 @@ class SqliteLedger(SqlLedger):
     def _execute(self, sql: str, parameters: tuple | list = ()) -> sqlite3.Cursor:
         return self.db.execute(sql, parameters)
 
-    def _transaction(self) -> "_Transaction":
+    def _atomic(self) -> "_Transaction":
         return _Transaction(self.db, self._watch)
 
     def _watch(self) -> None:

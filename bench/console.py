@@ -12,7 +12,8 @@ pending; the invoices of the last two days wait for their acknowledgment (02),
 older ones are made available (03) or, past 30 days, mostly paid (11), a few
 still running past their delay (10). The ledger's own indexes are dropped
 while loading and made again after, by their statements of
-adapters/sql_ledger.py. PostgreSQL gets a database of its own on the given
+adapters/sql_ledger.py, and the dashboard's tallies filled from the rows by
+the statements of the migration that fills them (`FILL_TALLIES`). PostgreSQL gets a database of its own on the given
 server, dropped at the end, and is vacuumed and analysed as its autovacuum
 would; SQLite is left as a real ledger is, without ANALYZE.
 
@@ -45,7 +46,7 @@ if str(REPO) not in sys.path:
 
 from bench.throughput import environment  # noqa: E402
 from facteur.adapters import configuration  # noqa: E402
-from facteur.adapters.sql_ledger import KEY_SEPARATOR, OUTBOX, TABLES  # noqa: E402
+from facteur.adapters.sql_ledger import FILL_TALLIES, KEY_SEPARATOR, OUTBOX, TABLES  # noqa: E402
 from facteur.adapters.wiring import Wired  # noqa: E402
 from facteur.engine import operations  # noqa: E402
 from facteur.engine.operations import FlowFilter  # noqa: E402
@@ -145,6 +146,7 @@ def fill_sqlite(path: Path, count: int) -> None:
     db.execute("COMMIT")
     for _, statement in index_statements():
         db.execute(statement)
+    db.executescript(f"BEGIN;{FILL_TALLIES}COMMIT;")  # the dashboard's tallies, as the migration fills them
     db.close()
 
 
@@ -167,6 +169,7 @@ def fill_postgresql(url: str, count: int) -> None:
                             copy.write_row(row)
         for _, statement in index_statements():
             db.execute(statement)
+        db.execute(FILL_TALLIES)  # the dashboard's tallies, as the migration fills them
         db.execute("VACUUM ANALYZE")
 
 

@@ -74,7 +74,7 @@ def observe(hub: Hub, window_minutes: int) -> Observation:
         queue, broker_error = None, str(err)
     dead_letters = queue.dead_letters if queue else None
     try:
-        counts = hub.ledger.flow_counts((at - timedelta(minutes=window_minutes)).isoformat())
+        counts = hub.ledger.recent_counts(at - timedelta(minutes=window_minutes))
         backlog = hub.ledger.backlog()
     except Unavailable as err:
         return Observation(at, ledger_error=str(err), broker_error=broker_error, dead_letters=dead_letters)

@@ -3,9 +3,10 @@
 Flows by status and partner for today and the last seven days, the codes
 that rejected them, the invoices waiting for their recipient's acknowledgment,
 the payment delays overdue, the broker's queue and its dead letters, and the
-engine's health. Every figure is an aggregate the ledger computes over its
-indexes (`Ledger.flow_counts` and the others of `runtime/tallies.py`), never a
-walk over flows, so the page answers as fast with a million flows as with ten.
+engine's health. Every figure is read from the ledger's tallies, kept by day
+as flows are written (`Ledger.flow_counts` and the others of
+`runtime/tallies.py`), never a walk over flows, so the page answers as fast
+with a million flows as with ten.
 """
 
 from __future__ import annotations

@@ -183,7 +183,12 @@ class Ledger(Protocol):
 
     def flow_counts(self, since: str) -> list[FlowCount]:
         """Flows received on or after the day `since` (ISO), counted by day of
-        reception, sender and status."""
+        reception, sender and status: read from the tallies, whatever the
+        ledger holds."""
+
+    def recent_counts(self, since: datetime) -> list[FlowCount]:
+        """Flows received at or after the moment `since`, counted as
+        `flow_counts` does: from the flows themselves, for a window of minutes."""
 
     def blocking_codes(self, since: str) -> list[CodeCount]:
         """For each finding code that blocked something in flows received on or
