@@ -109,6 +109,8 @@ class PgLedger(SqlLedger):
     def __init__(self, url: str):
         self.url = url
         self._db: psycopg.Connection | None = None
+        if self._version() == SCHEMA_VERSION:  # nothing to make: no lock, no write, for a console's every request
+            return
         with self._transaction():
             self._execute("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))
             self._execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
@@ -120,6 +122,12 @@ class PgLedger(SqlLedger):
                 step(self) if callable(step) else self._connection().execute(step)
             self._execute("DELETE FROM schema_version")
             self._execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+
+    def _version(self) -> int:
+        """The schema's version, read without a lock (0 for an empty database)."""
+        if self._execute("SELECT to_regclass('schema_version') AS found").fetchone()["found"] is None:
+            return 0
+        return self._execute("SELECT max(version) AS version FROM schema_version").fetchone()["version"] or 0
 
     def close(self) -> None:
         if self._db is not None:

@@ -107,6 +107,8 @@ class SqliteLedger(SqlLedger):
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise LedgerTooNew(say("ledger-too-new", ledger=path, version=version))
+        if version == SCHEMA_VERSION:  # nothing to make: no write lock taken, which a console's every request would wait on
+            return
         steps = "".join(MIGRATIONS[step] for step in range(version or SCHEMA_VERSION, SCHEMA_VERSION))
         try:
             self.db.executescript(f"BEGIN IMMEDIATE;{steps}{SCHEMA}PRAGMA user_version={SCHEMA_VERSION};COMMIT;")
