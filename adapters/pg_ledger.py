@@ -21,6 +21,7 @@ from psycopg.rows import dict_row
 
 from facteur.adapters.sql_directory import DIRECTORY_TABLES
 from facteur.adapters.sql_ledger import (
+    ALERT_EPISODES,
     CONSOLE,
     FILL_TALLIES,
     LEASES,
@@ -98,6 +99,7 @@ FOR EACH ROW WHEN (OLD.dgp_start IS NOT NULL) EXECUTE FUNCTION dgp_start_never_c
     CONSOLE.format(serial="BIGINT GENERATED ALWAYS AS IDENTITY"),
     DIRECTORY_TABLES.format(serial="BIGINT GENERATED ALWAYS AS IDENTITY"),  # the national directory (sql_directory.py)
     FILL_TALLIES,  # the dashboard's tallies, counted from the rows written before
+    ALERT_EPISODES,  # the alert episodes open, across restarts
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 SCHEMA_LOCK = 0x66616374  # "fact": the advisory lock held while migrating

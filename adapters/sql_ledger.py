@@ -50,6 +50,7 @@ from facteur.engine.model import (
 )
 from facteur.engine.runtime.ledger import (
     DeliveredInvoice,
+    Episode,
     FlowRecord,
     Outgoing,
     message_id,
@@ -205,6 +206,12 @@ def _added(table: str) -> str:
 # ledger loaded in bulk (bench/console.py) runs once its rows are in.
 FILL_TALLIES = TALLIES + "".join(f"DELETE FROM {table};{tallied(table, '1 = 1', 1)};" for table in TALLIED)
 
+# The alert episodes open (`operations/alerts.py`), so that a restarted engine
+# knows which it alerted for already; a migration of its own.
+ALERT_EPISODES = """
+CREATE TABLE IF NOT EXISTS alert_episodes (condition TEXT PRIMARY KEY, since TEXT NOT NULL, detail TEXT NOT NULL);
+"""
+
 # Each invoice's number as a person reads it (`controls.comparable`), which a search
 # by number finds through its index; filled for the invoices written before it
 # by `comparable`, a function the database is handed. Followed by TALLY_INDEXES.
@@ -304,7 +311,7 @@ CREATE TABLE IF NOT EXISTS outputs ({insertion_order}
 );
 CREATE INDEX IF NOT EXISTS outputs_by_flow ON outputs(flow_id);
 CREATE TABLE IF NOT EXISTS claims (dup_key TEXT PRIMARY KEY, flow_id TEXT NOT NULL);
-""" + LEASES + TALLY_INDEXES + TALLIES
+""" + LEASES + TALLY_INDEXES + TALLIES + ALERT_EPISODES
 
 # The transactional outbox: a message per output for an AMQP partner, written in
 # the commit of what produced it, published after it. A published message keeps
@@ -854,6 +861,19 @@ class SqlLedger:
             {row["status"]: row["n"] for row in flows}, counted,
             {(row["code"], row["severity"]): row["n"] for row in findings},
         )
+
+    def episodes(self) -> dict[str, Episode]:
+        return {
+            row["condition"]: Episode(row["condition"], datetime.fromisoformat(row["since"]), row["detail"])
+            for row in self._execute("SELECT condition, since, detail FROM alert_episodes").fetchall()
+        }
+
+    def keep_episodes(self, episodes: dict[str, Episode]) -> None:
+        with self._transaction():
+            self._execute("DELETE FROM alert_episodes")
+            for episode in episodes.values():
+                self._execute("INSERT INTO alert_episodes (condition, since, detail) VALUES (?, ?, ?)",
+                              (episode.condition, _iso(episode.since), episode.detail))
 
     @staticmethod
     def _now() -> datetime:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from facteur.adapters.sql_directory import DIRECTORY_TABLES
 from facteur.adapters.sql_ledger import (
+    ALERT_EPISODES,
     CONSOLE,
     FILL_NUMBER_KEYS,
     FILL_TALLIES,
@@ -35,7 +36,7 @@ from facteur.engine.errors import LedgerReplaced, LedgerTooNew, LedgerUnavailabl
 from facteur.engine.hub.controls import comparable
 from facteur.engine.messages import say
 
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 16
 
 SQLITE_OUTBOX = OUTBOX.format(binary="BLOB", insertion_order="")
 SQLITE_DIRECTORY = DIRECTORY_TABLES.format(serial="INTEGER")
@@ -77,6 +78,7 @@ UPDATE invoices SET state = '02' WHERE accepted = 1;
     12: SQLITE_CONSOLE,
     13: SQLITE_DIRECTORY,  # the national directory (sql_directory.py)
     14: FILL_TALLIES,  # the dashboard's tallies, counted from the rows written before
+    15: ALERT_EPISODES,  # the alert episodes open, across restarts
 }
 
 

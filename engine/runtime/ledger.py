@@ -68,6 +68,16 @@ class Outgoing:
     attempts: int  # publishes tried before this one
 
 
+@dataclass(frozen=True)
+class Episode:
+    """An alert's condition true since `since` (`operations/alerts.py`): kept
+    in the ledger, so a restarted engine knows it alerted already."""
+
+    condition: str
+    since: datetime
+    detail: str  # what was seen when it opened
+
+
 class Ledger(Protocol):
     def begin(self, flow: Flow, archive: str) -> FlowRecord:
         """Record the flow as received (pending) unless it is known; return its record.
@@ -207,5 +217,11 @@ class Ledger(Protocol):
 
     def totals(self) -> Totals:
         """Flows, invoices and findings, all counted."""
+
+    def episodes(self) -> dict[str, Episode]:
+        """The alert episodes open, by condition, as `keep_episodes` left them."""
+
+    def keep_episodes(self, episodes: dict[str, Episode]) -> None:
+        """Keep these episodes as the ones open, in place of those before."""
 
     def close(self) -> None: ...
