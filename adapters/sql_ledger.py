@@ -141,9 +141,12 @@ CREATE INDEX IF NOT EXISTS invoices_by_number_key ON invoices(number_key);
 # (`_tally`), so a rollback takes both back; a count may fall to 0 and stay.
 TALLIES = """
 CREATE TABLE IF NOT EXISTS tally_flows (
-    day TEXT NOT NULL, sender TEXT NOT NULL, status TEXT NOT NULL, flows INTEGER NOT NULL, PRIMARY KEY (day, sender, status)
+    day TEXT NOT NULL, sender TEXT NOT NULL, status TEXT NOT NULL, flows INTEGER NOT NULL,
+    PRIMARY KEY (day, sender, status)
 );
-CREATE TABLE IF NOT EXISTS tally_codes (day TEXT NOT NULL, code TEXT NOT NULL, flows INTEGER NOT NULL, PRIMARY KEY (day, code));
+CREATE TABLE IF NOT EXISTS tally_codes (
+    day TEXT NOT NULL, code TEXT NOT NULL, flows INTEGER NOT NULL, PRIMARY KEY (day, code)
+);
 CREATE TABLE IF NOT EXISTS tally_awaiting (
     mailbox TEXT NOT NULL, day TEXT NOT NULL, invoices INTEGER NOT NULL, PRIMARY KEY (mailbox, day)
 );
@@ -157,24 +160,30 @@ CREATE TABLE IF NOT EXISTS tally_started (
 # part is written, -1 before it changes. The same statements fill the tallies
 # from every row (`FILL_TALLIES`) and keep them up to date, flow by flow.
 TALLIED = {
-    "tally_flows": ("day, sender, status", "flows",
-                    "SELECT substr(f.received_at, 1, 10) AS day, f.sender AS sender, f.status AS status, {sign} * COUNT(*) AS n"
-                    " FROM flows f"
-                    " WHERE {where} GROUP BY substr(f.received_at, 1, 10), f.sender, f.status"),
-    "tally_codes": ("day, code", "flows",
-                    "SELECT substr(f.received_at, 1, 10) AS day, x.code AS code, {sign} * COUNT(DISTINCT x.flow_id) AS n FROM flows f"
-                    f" JOIN findings x ON x.flow_id = f.id WHERE {{where}} AND f.status IN {BLOCKED}"
-                    " AND x.severity = 'blocking' GROUP BY substr(f.received_at, 1, 10), x.code"),
-    "tally_awaiting": ("mailbox, day", "invoices",
-                       "SELECT COALESCE(i.mailbox, '') AS mailbox, substr(f.received_at, 1, 10) AS day, {sign} * COUNT(*) AS n"
-                       " FROM invoices i"
-                       " JOIN flows f ON f.id = i.flow_id WHERE {where} AND i.state = '02'"
-                       " GROUP BY COALESCE(i.mailbox, ''), substr(f.received_at, 1, 10)"),
-    "tally_started": ("day, buyer", "invoices",
-                      "SELECT substr(i.dgp_start, 1, 10) AS day, COALESCE(i.buyer, '') AS buyer, {sign} * COUNT(*) AS n"
-                      " FROM invoices i"
-                      f" WHERE {{where}} AND i.dgp_start IS NOT NULL AND i.state NOT IN {SETTLED}"
-                      " GROUP BY substr(i.dgp_start, 1, 10), COALESCE(i.buyer, '')"),
+    "tally_flows": (
+        "day, sender, status", "flows",
+        "SELECT substr(f.received_at, 1, 10) AS day, f.sender AS sender, f.status AS status,"
+        " {sign} * COUNT(*) AS n FROM flows f"
+        " WHERE {where} GROUP BY substr(f.received_at, 1, 10), f.sender, f.status",
+    ),
+    "tally_codes": (
+        "day, code", "flows",
+        "SELECT substr(f.received_at, 1, 10) AS day, x.code AS code, {sign} * COUNT(DISTINCT x.flow_id) AS n"
+        f" FROM flows f JOIN findings x ON x.flow_id = f.id WHERE {{where}} AND f.status IN {BLOCKED}"
+        " AND x.severity = 'blocking' GROUP BY substr(f.received_at, 1, 10), x.code",
+    ),
+    "tally_awaiting": (
+        "mailbox, day", "invoices",
+        "SELECT COALESCE(i.mailbox, '') AS mailbox, substr(f.received_at, 1, 10) AS day, {sign} * COUNT(*) AS n"
+        " FROM invoices i JOIN flows f ON f.id = i.flow_id WHERE {where} AND i.state = '02'"
+        " GROUP BY COALESCE(i.mailbox, ''), substr(f.received_at, 1, 10)",
+    ),
+    "tally_started": (
+        "day, buyer", "invoices",
+        "SELECT substr(i.dgp_start, 1, 10) AS day, COALESCE(i.buyer, '') AS buyer, {sign} * COUNT(*) AS n"
+        f" FROM invoices i WHERE {{where}} AND i.dgp_start IS NOT NULL AND i.state NOT IN {SETTLED}"
+        " GROUP BY substr(i.dgp_start, 1, 10), COALESCE(i.buyer, '')",
+    ),
 }
 FLOW_TALLIES = ("tally_flows", "tally_codes")  # what a flow counts in, by its reception, sender, status, findings
 INVOICE_TALLIES = ("tally_awaiting", "tally_started")  # what an invoice counts in, by its state

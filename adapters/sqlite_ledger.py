@@ -109,7 +109,7 @@ class SqliteLedger(SqlLedger):
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise LedgerTooNew(say("ledger-too-new", ledger=path, version=version))
-        if version == SCHEMA_VERSION:  # nothing to make: no write lock taken, which a console's every request would wait on
+        if version == SCHEMA_VERSION:  # nothing to make: no write lock, which each console request would wait on
             return
         steps = "".join(MIGRATIONS[step] for step in range(version or SCHEMA_VERSION, SCHEMA_VERSION))
         try:
