@@ -33,6 +33,7 @@ from facteur.adapters.sql_ledger import (
     SAID,
     TABLES,
     TALLY_INDEXES,
+    UNREAD_INDEXES,
     WRITTEN_KEYS,
     SqlLedger,
     renormalised,
@@ -98,7 +99,7 @@ FOR EACH ROW WHEN (OLD.dgp_start IS NOT NULL) EXECUTE FUNCTION dgp_start_never_c
     _number_keys,  # and the indexes of the dashboard's counts and of the searches
     CONSOLE.format(serial="BIGINT GENERATED ALWAYS AS IDENTITY"),
     DIRECTORY_TABLES.format(serial="BIGINT GENERATED ALWAYS AS IDENTITY"),  # the national directory (sql_directory.py)
-    FILL_TALLIES,  # the dashboard's tallies, counted from the rows written before
+    FILL_TALLIES + UNREAD_INDEXES,  # the tallies, counted from the rows written before
     ALERT_EPISODES,  # the alert episodes open, across restarts
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -28,6 +28,7 @@ from facteur.adapters.sql_ledger import (
     SAID,
     TABLES,
     TALLY_INDEXES,
+    UNREAD_INDEXES,
     WRITTEN_KEYS,
     SqlLedger,
     renormalised,
@@ -77,7 +78,7 @@ UPDATE invoices SET state = '02' WHERE accepted = 1;
     11: NUMBER_KEYS.format(if_not_exists="") + FILL_NUMBER_KEYS + TALLY_INDEXES,
     12: SQLITE_CONSOLE,
     13: SQLITE_DIRECTORY,  # the national directory (sql_directory.py)
-    14: FILL_TALLIES,  # the dashboard's tallies, counted from the rows written before
+    14: FILL_TALLIES + UNREAD_INDEXES,  # the tallies, counted from the rows written before
     15: ALERT_EPISODES,  # the alert episodes open, across restarts
 }
 

@@ -18,7 +18,8 @@ server, dropped at the end, and is vacuumed and analysed as its autovacuum
 would; SQLite is left as a real ledger is, without ANALYZE.
 
 Then each read is timed `--repeat` times through the operations of
-engine/operations/ (what the console calls): `dashboard`, `list_flows` with
+engine/operations/ (what the console calls): `dashboard`, `measure` (what a
+scrape of /metrics reads), `list_flows` with
 several filters (the first page, 50 flows), and `show_flow` of flows drawn at
 random; then the console's pages of the same (the dashboard, three searches,
 a flow's page) are timed as HTTP GETs of a logged-in user, from the console's
@@ -205,7 +206,8 @@ def measure(hub: Wired, count: int, repeat: int) -> list[tuple[str, float, float
         "search: supplier, date range": FlowFilter(supplier="35600000000062", since=month_ago, until=NOW.date()),
         "search: recipient, integrated": FlowFilter(recipient="CHDEMO", status="integrated"),
     }
-    figures = [("dashboard", *timed(lambda: operations.dashboard(hub), repeat))]
+    figures = [("dashboard", *timed(lambda: operations.dashboard(hub), repeat)),
+               ("metrics (measure, what /metrics reads)", *timed(lambda: operations.measure(hub), repeat))]
     for label, chosen in searches.items():
         figures.append((label, *timed(lambda chosen=chosen: operations.list_flows(hub, chosen), repeat)))
     figures.append(("flow detail (show_flow)", *timed(lambda: operations.show_flow(hub.ledger, next(picks)), repeat)))

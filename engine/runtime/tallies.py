@@ -1,8 +1,8 @@
 """The ledger's counts: what the dashboard and the metrics read of many flows
 at once, as aggregates the database computes rather than rows the engine would
-count. The dashboard's are kept as the ledger is written (tallies by day,
-updated in the transaction that changes what they count), so that they read
-as fast with a million flows as with ten."""
+count. They are kept as the ledger is written (tallies, the dashboard's by
+day, updated in the transaction that changes what they count), so that they
+read as fast with a million flows as with ten."""
 
 from __future__ import annotations
 
