@@ -5,8 +5,10 @@ observing the hub every `[alerts] every_seconds`.
 
 A webhook or a mail server that fails is logged, and that alert is not sent
 again: the next one (the episode's end) goes out on its own. The episodes
-open live in this process: a restarted `facteur run` opens again, with one
-alert, whatever is still wrong.
+open are read from the ledger at each observation and kept there before their
+alerts are sent, so a restarted `facteur run` goes on with them: no second
+alert for an episode that began before, one when it ends. While the ledger
+cannot be reached, they live in this process, and are kept once it is back.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from typing import Callable
 
 from facteur.adapters import wiring
 from facteur.engine.config import AlertSettings, Config
-from facteur.engine.errors import FacteurError
+from facteur.engine.errors import FacteurError, Unavailable
 from facteur.engine.operations import alerts
 from facteur.engine.operations.hub import Hub
+from facteur.engine.runtime.ledger import Episode
 
 SEND_TIMEOUT = 10.0  # seconds a webhook or the mail server may take before the alert is given up
 
@@ -76,14 +79,32 @@ class Watch:
 
     def __init__(self, hub: Hub, settings: AlertSettings, sender: Sender):
         self.hub, self.settings, self.sender = hub, settings, sender
-        self.episodes: dict[str, alerts.Episode] = {}
+        self.episodes: dict[str, Episode] = {}
+        self.unkept = False  # episodes changed while the ledger could not keep them
 
     def tick(self) -> list[alerts.Alert]:
         seen = alerts.observe(self.hub, self.settings.rejection_window_minutes)
-        self.episodes, due = alerts.step(self.episodes, seen, self.settings)
+        before = self._open()
+        self.episodes, due = alerts.step(before, seen, self.settings)
+        if self.episodes != before or self.unkept:
+            try:
+                self.hub.ledger.keep_episodes(self.episodes)
+                self.unkept = False
+            except Unavailable:
+                self.unkept = True
         for alert in due:
             self.sender.send(alert)
         return due
+
+    def _open(self) -> dict[str, Episode]:
+        """The episodes open: the ledger's (another engine's on the same
+        ledger, or this one's before a restart), with those this process
+        opened while the ledger could not keep them."""
+        try:
+            kept = self.hub.ledger.episodes()
+        except Unavailable:
+            return self.episodes
+        return {**kept, **self.episodes} if self.unkept else kept
 
     def run(self, stop: threading.Event, log) -> None:
         while not stop.wait(self.settings.every_seconds):

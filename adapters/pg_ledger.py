@@ -21,7 +21,9 @@ from psycopg.rows import dict_row
 
 from facteur.adapters.sql_directory import DIRECTORY_TABLES
 from facteur.adapters.sql_ledger import (
+    ALERT_EPISODES,
     CONSOLE,
+    FILL_TALLIES,
     LEASES,
     NUMBER_KEYS,
     LONE_RUNS,
@@ -31,6 +33,7 @@ from facteur.adapters.sql_ledger import (
     SAID,
     TABLES,
     TALLY_INDEXES,
+    UNREAD_INDEXES,
     WRITTEN_KEYS,
     SqlLedger,
     renormalised,
@@ -96,6 +99,8 @@ FOR EACH ROW WHEN (OLD.dgp_start IS NOT NULL) EXECUTE FUNCTION dgp_start_never_c
     _number_keys,  # and the indexes of the dashboard's counts and of the searches
     CONSOLE.format(serial="BIGINT GENERATED ALWAYS AS IDENTITY"),
     DIRECTORY_TABLES.format(serial="BIGINT GENERATED ALWAYS AS IDENTITY"),  # the national directory (sql_directory.py)
+    FILL_TALLIES + UNREAD_INDEXES,  # the tallies, counted from the rows written before
+    ALERT_EPISODES,  # the alert episodes open, across restarts
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 SCHEMA_LOCK = 0x66616374  # "fact": the advisory lock held while migrating
@@ -107,6 +112,8 @@ class PgLedger(SqlLedger):
     def __init__(self, url: str):
         self.url = url
         self._db: psycopg.Connection | None = None
+        if self._version() == SCHEMA_VERSION:  # nothing to make: no lock, no write, for a console's every request
+            return
         with self._transaction():
             self._execute("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))
             self._execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
@@ -118,6 +125,12 @@ class PgLedger(SqlLedger):
                 step(self) if callable(step) else self._connection().execute(step)
             self._execute("DELETE FROM schema_version")
             self._execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+
+    def _version(self) -> int:
+        """The schema's version, read without a lock (0 for an empty database)."""
+        if self._execute("SELECT to_regclass('schema_version') AS found").fetchone()["found"] is None:
+            return 0
+        return self._execute("SELECT max(version) AS version FROM schema_version").fetchone()["version"] or 0
 
     def close(self) -> None:
         if self._db is not None:
@@ -138,7 +151,7 @@ class PgLedger(SqlLedger):
             raise self._unavailable(err) from err
 
     @contextmanager
-    def _transaction(self):
+    def _atomic(self):
         try:
             with self._connection().transaction():
                 yield

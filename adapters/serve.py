@@ -100,9 +100,9 @@ def _faces(config: Config, log, stop: threading.Event) -> Callable[[], None]:
     returns what stops them, once `stop` is set."""
     stops = []
     if config.web.enabled:
-        from facteur.adapters.web import observability
+        from facteur.adapters.web import server
 
-        stops.append(observability.start(config, log))
+        stops.append(server.start(config, log))
     if config.alerts.enabled:
         from facteur.adapters import alerts
 

@@ -26,11 +26,11 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Callable
 
 from facteur.adapters import processes
@@ -50,6 +50,7 @@ from facteur.engine.model import (
 )
 from facteur.engine.runtime.ledger import (
     DeliveredInvoice,
+    Episode,
     FlowRecord,
     Outgoing,
     message_id,
@@ -110,26 +111,140 @@ CREATE TABLE IF NOT EXISTS console_audit (
 """
 
 # The final invoice statuses as an SQL list: a started payment delay that is not
-# in one of them runs. Written as literals, because a partial index serves only
-# the queries whose condition repeats its own.
+# in one of them runs. Written as literals, so that one statement serves every
+# ledger and the migration that fills the tallies needs no parameter.
 SETTLED = "(" + ", ".join(f"'{code}'" for code in sorted(FINAL)) + ")"
 
 # The flow statuses a blocking finding leaves: rejected, or partly integrated.
 BLOCKED = f"('{FlowStatus.REJECTED.value}', '{FlowStatus.PARTLY_INTEGRATED.value}')"
 
-# What the dashboard and the metrics count (`tallies.py`), and what the searches
-# of the console filter on, kept fast at a million flows: each count reads an
-# index, not the table (the payment delays still running: only theirs, not the
-# paid ones); a migration of its own, with NUMBER_KEYS before it.
+# What the searches of the console filter on, and the invoices a recipient has
+# not acknowledged, kept fast at a million flows; a migration of its own, with
+# NUMBER_KEYS before it. (The dashboard and the metrics read TALLIES.)
 TALLY_INDEXES = """
 CREATE INDEX IF NOT EXISTS flows_by_received ON flows(received_at, sender, status, id);
 CREATE INDEX IF NOT EXISTS invoices_awaiting ON invoices(mailbox, flow_id) WHERE state = '02';
-CREATE INDEX IF NOT EXISTS invoices_started ON invoices(dgp_start, buyer)
-    WHERE dgp_start IS NOT NULL AND state NOT IN {settled};
-CREATE INDEX IF NOT EXISTS invoices_by_syntax ON invoices(syntax, accepted, state);
 CREATE INDEX IF NOT EXISTS findings_by_code ON findings(code, flow_id, severity);
 CREATE INDEX IF NOT EXISTS invoices_by_number_key ON invoices(number_key);
-""".replace("{settled}", SETTLED)
+"""
+
+# The dashboard's and the metrics' counts kept as they go (`tallies.py`), so
+# that they read a few hundred rows whatever the ledger holds: flows by day of reception, sender and
+# status; flows rejected or partly integrated by day and blocking code; invoices
+# awaiting their recipient's acknowledgment (02) by recipient and day of their
+# flow's reception; payment delays running (started, not settled) by buyer and
+# day of start; and for the metrics, every flow by status, every invoice by
+# syntax and status (an invoice code, or "rejected"), every finding by code and
+# severity. Each is written in the transaction that changes what it counts
+# (`_tally`), so a rollback takes both back; a count may fall to 0 and stay.
+TALLIES = """
+CREATE TABLE IF NOT EXISTS tally_flows (
+    day TEXT NOT NULL, sender TEXT NOT NULL, status TEXT NOT NULL, flows INTEGER NOT NULL,
+    PRIMARY KEY (day, sender, status)
+);
+CREATE TABLE IF NOT EXISTS tally_codes (
+    day TEXT NOT NULL, code TEXT NOT NULL, flows INTEGER NOT NULL, PRIMARY KEY (day, code)
+);
+CREATE TABLE IF NOT EXISTS tally_awaiting (
+    mailbox TEXT NOT NULL, day TEXT NOT NULL, invoices INTEGER NOT NULL, PRIMARY KEY (mailbox, day)
+);
+CREATE TABLE IF NOT EXISTS tally_started (
+    day TEXT NOT NULL, buyer TEXT NOT NULL, invoices INTEGER NOT NULL, PRIMARY KEY (day, buyer)
+);
+CREATE TABLE IF NOT EXISTS tally_statuses (status TEXT PRIMARY KEY, flows INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS tally_invoices (
+    syntax TEXT NOT NULL, status TEXT NOT NULL, invoices INTEGER NOT NULL, PRIMARY KEY (syntax, status)
+);
+CREATE TABLE IF NOT EXISTS tally_findings (
+    code TEXT NOT NULL, severity TEXT NOT NULL, findings INTEGER NOT NULL, PRIMARY KEY (code, severity)
+);
+"""
+
+# Each tally: its key columns, its count column, and what a part of the ledger
+# (`{where}`, on flows f or invoices i) adds to it, times `{sign}`: +1 once the
+# part is written, -1 before it changes. The same statements fill the tallies
+# from every row (`FILL_TALLIES`) and keep them up to date, flow by flow.
+INVOICE_STATUS = "CASE WHEN i.accepted = 1 THEN COALESCE(i.state, '02') ELSE 'rejected' END"
+TALLIED = {
+    "tally_flows": (
+        "day, sender, status", "flows",
+        "SELECT substr(f.received_at, 1, 10) AS day, f.sender AS sender, f.status AS status,"
+        " {sign} * COUNT(*) AS n FROM flows f"
+        " WHERE {where} GROUP BY substr(f.received_at, 1, 10), f.sender, f.status",
+    ),
+    "tally_codes": (
+        "day, code", "flows",
+        "SELECT substr(f.received_at, 1, 10) AS day, x.code AS code, {sign} * COUNT(DISTINCT x.flow_id) AS n"
+        f" FROM flows f JOIN findings x ON x.flow_id = f.id WHERE {{where}} AND f.status IN {BLOCKED}"
+        " AND x.severity = 'blocking' GROUP BY substr(f.received_at, 1, 10), x.code",
+    ),
+    "tally_awaiting": (
+        "mailbox, day", "invoices",
+        "SELECT COALESCE(i.mailbox, '') AS mailbox, substr(f.received_at, 1, 10) AS day, {sign} * COUNT(*) AS n"
+        " FROM invoices i JOIN flows f ON f.id = i.flow_id WHERE {where} AND i.state = '02'"
+        " GROUP BY COALESCE(i.mailbox, ''), substr(f.received_at, 1, 10)",
+    ),
+    "tally_started": (
+        "day, buyer", "invoices",
+        "SELECT substr(i.dgp_start, 1, 10) AS day, COALESCE(i.buyer, '') AS buyer, {sign} * COUNT(*) AS n"
+        f" FROM invoices i WHERE {{where}} AND i.dgp_start IS NOT NULL AND i.state NOT IN {SETTLED}"
+        " GROUP BY substr(i.dgp_start, 1, 10), COALESCE(i.buyer, '')",
+    ),
+    "tally_statuses": (
+        "status", "flows",
+        "SELECT f.status AS status, {sign} * COUNT(*) AS n FROM flows f WHERE {where} GROUP BY f.status",
+    ),
+    "tally_invoices": (
+        "syntax, status", "invoices",
+        f"SELECT i.syntax AS syntax, {INVOICE_STATUS} AS status, {{sign}} * COUNT(*) AS n FROM invoices i"
+        f" WHERE {{where}} GROUP BY i.syntax, {INVOICE_STATUS}",
+    ),
+    "tally_findings": (
+        "code, severity", "findings",
+        "SELECT x.code AS code, x.severity AS severity, {sign} * COUNT(*) AS n FROM flows f"
+        " JOIN findings x ON x.flow_id = f.id WHERE {where} GROUP BY x.code, x.severity",
+    ),
+}
+# What a flow counts in, by its reception, sender, status and findings; what an invoice counts in, by its state.
+FLOW_TALLIES = ("tally_flows", "tally_codes", "tally_statuses", "tally_findings")
+INVOICE_TALLIES = ("tally_awaiting", "tally_started", "tally_invoices")
+
+
+@cache
+def _select(table: str, where: str, sign: int) -> str:
+    return TALLIED[table][2].format(where=where, sign=sign)
+
+
+@cache
+def _upsert(table: str) -> str:
+    keys, count, _ = TALLIED[table]
+    return f"INSERT INTO {table} ({keys}, {count}) VALUES ({_marks(keys.split(', ') + [count])}){_added(table)}"
+
+
+def tallied(table: str, where: str, sign: int) -> str:
+    """The statement that adds what `where` selects to `table`, times `sign`."""
+    keys, count, _ = TALLIED[table]
+    return f"INSERT INTO {table} ({keys}, {count}) {_select(table, where, sign)}{_added(table)}"
+
+
+def _added(table: str) -> str:
+    keys, count, _ = TALLIED[table]
+    return f" ON CONFLICT ({keys}) DO UPDATE SET {count} = {table}.{count} + excluded.{count}"
+
+
+# The tallies made again from every row: a migration of its own, and what a
+# ledger loaded in bulk (bench/console.py) runs once its rows are in.
+FILL_TALLIES = TALLIES + "".join(f"DELETE FROM {table};{tallied(table, '1 = 1', 1)};" for table in TALLIED)
+
+# The indexes the dashboard's and the metrics' counts read before TALLIES: no
+# query reads them since, and every invoice written paid for them.
+UNREAD_INDEXES = "DROP INDEX IF EXISTS invoices_started; DROP INDEX IF EXISTS invoices_by_syntax;"
+
+# The alert episodes open (`operations/alerts.py`), so that a restarted engine
+# knows which it alerted for already; a migration of its own.
+ALERT_EPISODES = """
+CREATE TABLE IF NOT EXISTS alert_episodes (condition TEXT PRIMARY KEY, since TEXT NOT NULL, detail TEXT NOT NULL);
+"""
 
 # Each invoice's number as a person reads it (`controls.comparable`), which a search
 # by number finds through its index; filled for the invoices written before it
@@ -230,7 +345,7 @@ CREATE TABLE IF NOT EXISTS outputs ({insertion_order}
 );
 CREATE INDEX IF NOT EXISTS outputs_by_flow ON outputs(flow_id);
 CREATE TABLE IF NOT EXISTS claims (dup_key TEXT PRIMARY KEY, flow_id TEXT NOT NULL);
-""" + LEASES + TALLY_INDEXES
+""" + LEASES + TALLY_INDEXES + TALLIES + ALERT_EPISODES
 
 # The transactional outbox: a message per output for an AMQP partner, written in
 # the commit of what produced it, published after it. A published message keeps
@@ -342,16 +457,56 @@ class _Held(Exception):
 
 class SqlLedger:
     """The Ledger protocol over a database; subclasses provide `_execute`
-    (rows readable by column name), `_transaction` and `close`, and how a
-    transaction holds rows that another relay must skip (`_HOLD`)."""
+    (rows readable by column name), `_atomic` (a transaction, or a savepoint
+    inside one) and `close`, and how a transaction holds rows that another
+    relay must skip (`_HOLD`)."""
 
     _HOLD = ""
 
     def _execute(self, sql: str, parameters: tuple | list = ()): ...
 
-    def _transaction(self) -> AbstractContextManager: ...
+    def _atomic(self) -> AbstractContextManager: ...
 
     def close(self) -> None: ...
+
+    @cached_property
+    def _deltas(self) -> list[dict[tuple, int]]:
+        """What each transaction open, outermost first, changes in the tallies."""
+        return []
+
+    @contextmanager
+    def _transaction(self):
+        """`_atomic`, and the tallies' changes made in it written at its end,
+        in one order (by tally and key) whoever writes them: workers that
+        commit together on PostgreSQL wait on one another's tally rows for
+        the last instants of a transaction only, and never deadlock on them.
+        A savepoint's changes join its transaction's, or are dropped with it."""
+        with self._atomic():
+            self._deltas.append({})
+            try:
+                yield
+            except BaseException:
+                self._deltas.pop()
+                raise
+            deltas = self._deltas.pop()
+            if self._deltas:
+                outer = self._deltas[-1]
+                for key, n in deltas.items():
+                    outer[key] = outer.get(key, 0) + n
+            else:
+                for (table, *values), n in sorted(deltas.items()):
+                    if n:
+                        self._execute(_upsert(table), (*values, n))
+
+    def _tally(self, tables: tuple[str, ...], where: str, parameters: tuple, sign: int) -> None:
+        """Count in `tables` (+1) what the rows `where` selects hold, or take it
+        back (-1) before they change: at the end of the transaction."""
+        deltas = self._deltas[-1]
+        for table in tables:
+            keys = TALLIED[table][0].split(", ")
+            for row in self._execute(_select(table, where, sign), parameters).fetchall():
+                key = (table, *(row[k] for k in keys))
+                deltas[key] = deltas.get(key, 0) + row["n"]
 
     @cached_property
     def holder(self) -> str:
@@ -431,6 +586,7 @@ class SqlLedger:
             ).rowcount
             if not inserted:
                 return self.find(flow.id)
+            self._tally(FLOW_TALLIES, "f.id = ?", (flow.id,), 1)
             if flow.replay_of:
                 self._event(flow.replay_of, None, "replayed", say("event-replayed", flow=flow.id, attempt=flow.attempt),
                             self._now())
@@ -489,13 +645,16 @@ class SqlLedger:
         reception time)."""
         with self._transaction():
             accepted = sum(1 for v in outcome.verdicts if v.accepted)
+            self._tally(FLOW_TALLIES, "f.id = ?", (flow.id,), -1)
             updated = self._execute(
                 "UPDATE flows SET status = ?, processed_at = ?, rules_version = ?, documents = ?, accepted = ?"
                 " WHERE id = ? AND status = 'pending'",
                 (outcome.status.value, _iso(at), outcome.rules_version, len(outcome.verdicts), accepted, flow.id),
             ).rowcount
             if not updated:
+                self._tally(FLOW_TALLIES, "f.id = ?", (flow.id,), 1)
                 return
+            self._tally(INVOICE_TALLIES, "i.flow_id = ?", (flow.id,), -1)
             self._execute("DELETE FROM invoices WHERE flow_id = ?", (flow.id,))
             self._execute("DELETE FROM findings WHERE flow_id = ?", (flow.id,))
             self._execute("DELETE FROM outputs WHERE flow_id = ?", (flow.id,))
@@ -508,6 +667,8 @@ class SqlLedger:
                 if verdict.accepted:
                     self._event(flow.id, index, "01", say("event-deposited"), flow.received_at)
                     self._event(flow.id, index, "02", say("event-routed", mailbox=verdict.recipient_mailbox), at)
+            self._tally(FLOW_TALLIES, "f.id = ?", (flow.id,), 1)
+            self._tally(INVOICE_TALLIES, "i.flow_id = ?", (flow.id,), 1)
             self._changes(outcome.changes, flow.id)
             self._outputs(flow.id, written)
             self._queue(flow.id, publish, at)
@@ -674,36 +835,37 @@ class SqlLedger:
     def flow_counts(self, since: str) -> list[FlowCount]:
         return [
             FlowCount(**dict(row)) for row in self._execute(
+                "SELECT day, sender, status, flows AS count FROM tally_flows WHERE day >= ? AND flows > 0", (since[:10],),
+            ).fetchall()
+        ]
+
+    def recent_counts(self, since: datetime) -> list[FlowCount]:
+        return [
+            FlowCount(**dict(row)) for row in self._execute(
                 "SELECT substr(received_at, 1, 10) AS day, sender, status, COUNT(*) AS count FROM flows"
-                " WHERE received_at >= ? GROUP BY substr(received_at, 1, 10), sender, status", (since,),
+                " WHERE received_at >= ? GROUP BY substr(received_at, 1, 10), sender, status", (_iso(since),),
             ).fetchall()
         ]
 
     def blocking_codes(self, since: str) -> list[CodeCount]:
         return [
             CodeCount(**dict(row)) for row in self._execute(
-                # the flows of the period that something blocked (rejected, partly integrated) first, then
-                # their findings: SQLite joins a CROSS JOIN in its order, PostgreSQL then probes rather than scans
-                "SELECT x.code, COUNT(DISTINCT x.flow_id) AS flows FROM flows f CROSS JOIN findings x"
-                f" WHERE x.flow_id = f.id AND f.received_at >= ? AND f.status IN {BLOCKED} AND x.severity = 'blocking'"
-                " GROUP BY x.code ORDER BY flows DESC, x.code",
-                (since,),
+                "SELECT code, SUM(flows) AS flows FROM tally_codes WHERE day >= ? AND flows > 0"
+                " GROUP BY code ORDER BY flows DESC, code", (since[:10],),
             ).fetchall()
         ]
 
     def awaiting(self) -> list[Awaiting]:
         rows = self._execute(
-            "SELECT i.mailbox, COUNT(*) AS invoices, MIN(f.received_at) AS oldest FROM invoices i"
-            " JOIN flows f ON f.id = i.flow_id WHERE i.state = '02' GROUP BY i.mailbox ORDER BY invoices DESC, i.mailbox"
+            "SELECT mailbox, SUM(invoices) AS invoices, MIN(day) AS oldest FROM tally_awaiting WHERE invoices > 0"
+            " GROUP BY mailbox ORDER BY invoices DESC, mailbox"
         ).fetchall()
-        return [Awaiting(r["mailbox"] or "", r["invoices"], datetime.fromisoformat(r["oldest"])) for r in rows]
+        return [Awaiting(r["mailbox"], r["invoices"], date.fromisoformat(r["oldest"])) for r in rows]
 
     def started(self, before: str) -> list[Started]:
         return [
             Started(**dict(row)) for row in self._execute(
-                "SELECT buyer, substr(dgp_start, 1, 10) AS start, COUNT(*) AS invoices FROM invoices"
-                f" WHERE dgp_start IS NOT NULL AND state NOT IN {SETTLED} AND dgp_start < ?"
-                " GROUP BY buyer, substr(dgp_start, 1, 10)", (before,),
+                "SELECT buyer, day AS start, invoices FROM tally_started WHERE day < ? AND invoices > 0", (before[:10],),
             ).fetchall()
         ]
 
@@ -720,19 +882,27 @@ class SqlLedger:
                        _moment(outbox["oldest"]), _moment(latest))
 
     def totals(self) -> Totals:
-        flows = self._execute("SELECT status, COUNT(*) AS n FROM flows GROUP BY status").fetchall()
-        invoices = self._execute(
-            "SELECT syntax, CASE WHEN accepted = 1 THEN COALESCE(state, '02') ELSE 'rejected' END AS status,"
-            " COUNT(*) AS n FROM invoices GROUP BY syntax, accepted, state"
-        ).fetchall()
-        findings = self._execute("SELECT code, severity, COUNT(*) AS n FROM findings GROUP BY code, severity").fetchall()
-        counted: dict[tuple[str, str], int] = {}
-        for row in invoices:
-            counted[row["syntax"], row["status"]] = counted.get((row["syntax"], row["status"]), 0) + row["n"]
+        flows = self._execute("SELECT status, flows FROM tally_statuses WHERE flows > 0").fetchall()
+        invoices = self._execute("SELECT syntax, status, invoices FROM tally_invoices WHERE invoices > 0").fetchall()
+        findings = self._execute("SELECT code, severity, findings FROM tally_findings WHERE findings > 0").fetchall()
         return Totals(
-            {row["status"]: row["n"] for row in flows}, counted,
-            {(row["code"], row["severity"]): row["n"] for row in findings},
+            {row["status"]: row["flows"] for row in flows},
+            {(row["syntax"], row["status"]): row["invoices"] for row in invoices},
+            {(row["code"], row["severity"]): row["findings"] for row in findings},
         )
+
+    def episodes(self) -> dict[str, Episode]:
+        return {
+            row["condition"]: Episode(row["condition"], datetime.fromisoformat(row["since"]), row["detail"])
+            for row in self._execute("SELECT condition, since, detail FROM alert_episodes").fetchall()
+        }
+
+    def keep_episodes(self, episodes: dict[str, Episode]) -> None:
+        with self._transaction():
+            self._execute("DELETE FROM alert_episodes")
+            for episode in episodes.values():
+                self._execute("INSERT INTO alert_episodes (condition, since, detail) VALUES (?, ?, ?)",
+                              (episode.condition, _iso(episode.since), episode.detail))
 
     @staticmethod
     def _now() -> datetime:
@@ -747,15 +917,18 @@ class SqlLedger:
                 "INSERT INTO events (flow_id, idx, code, label, at, detail) VALUES (?, ?, ?, ?, ?, ?)",
                 (change.flow_id, change.index, change.code, label, _iso(change.at), f"{change.note}; recorded from {origin}"),
             )
+            invoice = (change.flow_id, change.index)
+            if change.code not in INVOICE_STATUS_LABELS and change.dgp_start is None:
+                continue
+            self._tally(INVOICE_TALLIES, "i.flow_id = ? AND i.idx = ?", invoice, -1)
             if change.code in INVOICE_STATUS_LABELS:
-                self._execute(
-                    "UPDATE invoices SET state = ? WHERE flow_id = ? AND idx = ?", (change.code, change.flow_id, change.index)
-                )
+                self._execute("UPDATE invoices SET state = ? WHERE flow_id = ? AND idx = ?", (change.code, *invoice))
             if change.dgp_start is not None:
                 self._execute(
                     "UPDATE invoices SET dgp_start = ?, dgp_rule = ? WHERE flow_id = ? AND idx = ? AND dgp_start IS NULL",
-                    (_iso(change.dgp_start), change.dgp_rule, change.flow_id, change.index),
+                    (_iso(change.dgp_start), change.dgp_rule, *invoice),
                 )
+            self._tally(INVOICE_TALLIES, "i.flow_id = ? AND i.idx = ?", invoice, 1)
 
     def _outputs(self, flow_id: str, written: list[tuple[Output, str]]) -> None:
         for output, path in written:

@@ -15,8 +15,10 @@ from pathlib import Path
 
 from facteur.adapters.sql_directory import DIRECTORY_TABLES
 from facteur.adapters.sql_ledger import (
+    ALERT_EPISODES,
     CONSOLE,
     FILL_NUMBER_KEYS,
+    FILL_TALLIES,
     LEASES,
     NUMBER_KEYS,
     LONE_RUNS,
@@ -26,6 +28,7 @@ from facteur.adapters.sql_ledger import (
     SAID,
     TABLES,
     TALLY_INDEXES,
+    UNREAD_INDEXES,
     WRITTEN_KEYS,
     SqlLedger,
     renormalised,
@@ -34,7 +37,7 @@ from facteur.engine.errors import LedgerReplaced, LedgerTooNew, LedgerUnavailabl
 from facteur.engine.hub.controls import comparable
 from facteur.engine.messages import say
 
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 16
 
 SQLITE_OUTBOX = OUTBOX.format(binary="BLOB", insertion_order="")
 SQLITE_DIRECTORY = DIRECTORY_TABLES.format(serial="INTEGER")
@@ -75,6 +78,8 @@ UPDATE invoices SET state = '02' WHERE accepted = 1;
     11: NUMBER_KEYS.format(if_not_exists="") + FILL_NUMBER_KEYS + TALLY_INDEXES,
     12: SQLITE_CONSOLE,
     13: SQLITE_DIRECTORY,  # the national directory (sql_directory.py)
+    14: FILL_TALLIES + UNREAD_INDEXES,  # the tallies, counted from the rows written before
+    15: ALERT_EPISODES,  # the alert episodes open, across restarts
 }
 
 
@@ -105,6 +110,8 @@ class SqliteLedger(SqlLedger):
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise LedgerTooNew(say("ledger-too-new", ledger=path, version=version))
+        if version == SCHEMA_VERSION:  # nothing to make: no write lock, which each console request would wait on
+            return
         steps = "".join(MIGRATIONS[step] for step in range(version or SCHEMA_VERSION, SCHEMA_VERSION))
         try:
             self.db.executescript(f"BEGIN IMMEDIATE;{steps}{SCHEMA}PRAGMA user_version={SCHEMA_VERSION};COMMIT;")
@@ -119,7 +126,7 @@ class SqliteLedger(SqlLedger):
     def _execute(self, sql: str, parameters: tuple | list = ()) -> sqlite3.Cursor:
         return self.db.execute(sql, parameters)
 
-    def _transaction(self) -> "_Transaction":
+    def _atomic(self) -> "_Transaction":
         return _Transaction(self.db, self._watch)
 
     def _watch(self) -> None:

@@ -6,38 +6,47 @@ search and a flow's detail, with a million flows, on SQLite and PostgreSQL.
 
 The ledger is filled in bulk, not through the pipeline (a million flows would
 take hours to process): rows shaped as the runner writes them (a flow, its
-invoice, its findings, two timeline events), spread over a year, 82 % integrated,
+invoice, its findings, two timeline events), spread over the year before now, 82 % integrated,
 14 % rejected with one or two blocking findings, 3 % partly integrated, a few
 pending; the invoices of the last two days wait for their acknowledgment (02),
 older ones are made available (03) or, past 30 days, mostly paid (11), a few
 still running past their delay (10). The ledger's own indexes are dropped
 while loading and made again after, by their statements of
-adapters/sql_ledger.py. PostgreSQL gets a database of its own on the given
+adapters/sql_ledger.py, and the dashboard's tallies filled from the rows by
+the statements of the migration that fills them (`FILL_TALLIES`). PostgreSQL gets a database of its own on the given
 server, dropped at the end, and is vacuumed and analysed as its autovacuum
 would; SQLite is left as a real ledger is, without ANALYZE.
 
 Then each read is timed `--repeat` times through the operations of
-engine/operations/ (what the console calls): `dashboard`, `list_flows` with
+engine/operations/ (what the console calls): `dashboard`, `measure` (what a
+scrape of /metrics reads), `list_flows` with
 several filters (the first page, 50 flows), and `show_flow` of flows drawn at
-random. The p50 and p95 of each are printed with the machine. Figures, not
-assertions.
+random; then the console's pages of the same (the dashboard, three searches,
+a flow's page) are timed as HTTP GETs of a logged-in user, from the console's
+application served by uvicorn in a thread of this process, over one
+keep-alive connection: what a browser waits for, rendering and a hub per
+request included. The p50 and p95 of each are printed with the machine.
+Figures, not assertions.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import random
 import re
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from contextlib import closing
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterator
+from urllib.parse import urlencode
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
@@ -45,13 +54,14 @@ if str(REPO) not in sys.path:
 
 from bench.throughput import environment  # noqa: E402
 from facteur.adapters import configuration  # noqa: E402
-from facteur.adapters.sql_ledger import KEY_SEPARATOR, OUTBOX, TABLES  # noqa: E402
+from facteur.adapters.sql_ledger import FILL_TALLIES, KEY_SEPARATOR, OUTBOX, TABLES  # noqa: E402
 from facteur.adapters.wiring import Wired  # noqa: E402
 from facteur.engine import operations  # noqa: E402
 from facteur.engine.operations import FlowFilter  # noqa: E402
 
-NOW = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
+NOW = datetime.now(timezone.utc).replace(microsecond=0)  # the console's pages read the real clock: rows end now
 CHUNK = 50_000
+PASSWORD = "bench-console-password"
 SENDERS = [f"PART{n:02d}" for n in range(1, 20)] + ["DEMO01"]
 BUYERS = [  # the demo directory's structures, and their mailboxes
     ("21750001600019", "Ville de Démo", "VILLEDEM"), ("11000201100044", "Ministère de la Démonstration", "MINDEMO"),
@@ -145,6 +155,7 @@ def fill_sqlite(path: Path, count: int) -> None:
     db.execute("COMMIT")
     for _, statement in index_statements():
         db.execute(statement)
+    db.executescript(f"BEGIN;{FILL_TALLIES}COMMIT;")  # the dashboard's tallies, as the migration fills them
     db.close()
 
 
@@ -167,6 +178,7 @@ def fill_postgresql(url: str, count: int) -> None:
                             copy.write_row(row)
         for _, statement in index_statements():
             db.execute(statement)
+        db.execute(FILL_TALLIES)  # the dashboard's tallies, as the migration fills them
         db.execute("VACUUM ANALYZE")
 
 
@@ -194,11 +206,75 @@ def measure(hub: Wired, count: int, repeat: int) -> list[tuple[str, float, float
         "search: supplier, date range": FlowFilter(supplier="35600000000062", since=month_ago, until=NOW.date()),
         "search: recipient, integrated": FlowFilter(recipient="CHDEMO", status="integrated"),
     }
-    figures = [("dashboard", *timed(lambda: operations.dashboard(hub), repeat))]
+    figures = [("dashboard", *timed(lambda: operations.dashboard(hub), repeat)),
+               ("metrics (measure, what /metrics reads)", *timed(lambda: operations.measure(hub), repeat))]
     for label, chosen in searches.items():
         figures.append((label, *timed(lambda chosen=chosen: operations.list_flows(hub, chosen), repeat)))
     figures.append(("flow detail (show_flow)", *timed(lambda: operations.show_flow(hub.ledger, next(picks)), repeat)))
     return figures
+
+
+class Console:
+    """The console's application served by uvicorn in a thread, and a user
+    logged in to it over one connection."""
+
+    def __init__(self, config, port: int = 18_080):
+        import uvicorn
+
+        from facteur.adapters.web.app import create_app
+
+        with closing(Wired(config)) as hub:
+            operations.add_user(hub, "bench", PASSWORD, "viewer", "")
+        self.server = uvicorn.Server(uvicorn.Config(create_app(config), host="127.0.0.1", port=port,
+                                                    log_level="warning", lifespan="off", access_log=False))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        while not self.server.started:
+            if not self.thread.is_alive():
+                raise SystemExit(f"the console could not listen on 127.0.0.1:{port}")
+            time.sleep(0.05)
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.connection.request("POST", "/connexion", urlencode({"utilisateur": "bench", "mot_de_passe": PASSWORD}),
+                                {"Content-Type": "application/x-www-form-urlencoded"})
+        answer = self.connection.getresponse()
+        answer.read()
+        self.cookie = answer.getheader("Set-Cookie", "").split(";")[0]
+        if answer.status != 303 or not self.cookie:
+            raise SystemExit(f"the bench user could not log in to the console: HTTP {answer.status}")
+        deadline = time.monotonic() + 300
+        while self.status("/readyz") != 200 and time.monotonic() < deadline:  # its rule sets loaded: the CPU is ours
+            time.sleep(0.5)
+
+    def status(self, path: str) -> int:
+        self.connection.request("GET", path, headers={"Cookie": self.cookie})
+        answer = self.connection.getresponse()
+        answer.read()
+        return answer.status
+
+    def get(self, path: str) -> None:
+        status = self.status(path)
+        if status != 200:
+            raise SystemExit(f"GET {path}: HTTP {status}")
+
+    def close(self) -> None:
+        self.connection.close()
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+def measure_pages(config, count: int, repeat: int) -> list[tuple[str, float, float]]:
+    rng = random.Random(11)
+    picks = iter([f"{(i * 0x9E3779B97F4A7C15) % (1 << 96):024x}" for i in rng.sample(range(count), repeat + 1)] * 2)
+    month_ago, week_ago = NOW.date() - timedelta(days=30), NOW.date() - timedelta(days=7)
+    pages = {
+        "page: dashboard (GET /)": lambda: "/",
+        "page: search, rejected, last 30 days": lambda: f"/flux?statut=rejected&du={month_ago}",
+        "page: search, finding code, last 7 days": lambda: f"/flux?code=BR-16&du={week_ago}",
+        "page: search, invoice number": lambda: f"/flux?numero=F{count // 3:08d}",
+        "page: a flow (GET /flux/<id>)": lambda: f"/flux/{next(picks)}",
+    }
+    with closing(Console(config)) as console:
+        return [(label, *timed(lambda path=path: console.get(path()), repeat)) for label, path in pages.items()]
 
 
 def run_backend(backend: str, count: int, repeat: int, pg_url: str) -> None:
@@ -222,6 +298,7 @@ def run_backend(backend: str, count: int, repeat: int, pg_url: str) -> None:
         config = configuration.load(str(configuration.shipped_defaults() / "facteur.toml"), str(folder))
         with closing(Wired(config, clock=lambda: NOW)) as hub:
             figures = measure(hub, count, repeat)
+        figures += measure_pages(config, count, repeat)
         print(f"\n{backend}: {count:,} flows loaded and indexed in {filled:.0f} s; {repeat} runs each".replace(",", " "))
         for label, p50, p95 in figures:
             verdict = "ok" if p95 < 200 else "ABOVE 200 ms"

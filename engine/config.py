@@ -128,8 +128,8 @@ class Ui(_Table):
 
 
 class WebSettings(_Table):
-    """[web]: where `facteur serve` (the console and its API) and, when `enabled`,
-    `facteur run` (/metrics, /healthz, /readyz) listen; how long a console session lasts."""
+    """[web]: where `facteur serve` (the console and its API, /metrics, /healthz,
+    /readyz) and, when `enabled`, `facteur run` (the same) listen; how long a console session lasts."""
 
     enabled: bool = False
     listen: Annotated[str, Field(pattern=r"^[^\s:]+:\d{1,5}$")] = "127.0.0.1:8080"  # host:port

@@ -156,3 +156,43 @@ def test_a_webhook_that_fails_is_logged_and_the_watch_goes_on(capsys):
     assert alert.condition == "registre" and alert.opened
     logged = json.loads(capsys.readouterr().err.splitlines()[-1])
     assert logged["event"].startswith("alerte non envoyée par le webhook http://127.0.0.1:9/nothing-listens")
+
+
+class _Sent(list):
+    """A sender that keeps what it is handed."""
+
+    def send(self, alert: alerts.Alert) -> None:
+        self.append((alert.condition, alert.opened))
+
+
+def test_a_restart_during_an_episode_alerts_neither_again_nor_twice_when_it_ends(tmp_path):
+    moment = [NOW]
+    hub = Observed(demo_hub(clock=lambda: moment[0]), moment, broker=QueueState(depth=0, dead_letters=2))
+    before = _Sent()
+    Watch(hub, RULES, before).tick()
+    assert before == [("lettres-mortes", True)]
+
+    after = _Sent()
+    restarted = Watch(hub, RULES, after)  # a new process: nothing in memory, the same ledger
+    for minutes, dead in ((1, 3), (2, 0), (3, 0)):
+        moment[0] = NOW + timedelta(minutes=minutes)
+        hub.broker = QueueState(depth=0, dead_letters=dead)
+        restarted.tick()
+    assert after == [("lettres-mortes", False)]
+    assert hub.ledger.episodes() == {}
+
+
+def test_episodes_opened_while_the_ledger_is_away_are_kept_once_it_is_back():
+    moment = [NOW]
+    hub = Observed(demo_hub(clock=lambda: moment[0]), moment, broker=QueueState(depth=0, dead_letters=1))
+    ledger, hub.memory.ledger = hub.memory.ledger, _Ledger()
+    sent = _Sent()
+    watch = Watch(hub, RULES, sent)
+    watch.tick()  # the ledger away: its episode and the dead letters' opened, kept in memory
+    hub.memory.ledger = ledger
+    moment[0] = NOW + timedelta(minutes=1)
+    watch.tick()
+    assert sent == [("registre", True), ("lettres-mortes", True), ("registre", False)]
+    assert list(ledger.episodes()) == ["lettres-mortes"]
+    Watch(hub, RULES, sent).tick()  # restarted: the episode goes on, silently
+    assert len(sent) == 3

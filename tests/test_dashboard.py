@@ -12,13 +12,14 @@ from observed import NOW, Observed
 from facteur.adapters import configuration
 from facteur.adapters.ledgers import directory_store
 from facteur.adapters.pg_ledger import PgLedger
-from facteur.adapters.sql_ledger import NUMBER_KEYS
+from facteur.adapters.sql_ledger import NUMBER_KEYS, TALLIED
 from facteur.adapters.sqlite_ledger import MIGRATIONS, SqliteLedger
 from facteur.adapters.testing import MemoryHub, demo_hub, shipped_config
 from facteur.engine import operations
 from facteur.engine.errors import Unavailable
 from facteur.engine.model import StatusChange
 from facteur.engine.operations import QueueState
+from facteur.engine.runtime.replay import replay
 from facteur.engine.runtime.runner import Runner
 
 CHDEMO = {"buyer_siret": "26750045200011", "engagement": "EJ-2026-77"}  # portal recipient, 50 days
@@ -103,6 +104,45 @@ def test_a_flow_pending_for_long_is_a_warning(hub):
     assert states["flux en cours"].detail.startswith("1 flux en attente, le plus ancien reçu il y a 40 min")
 
 
+def test_the_tallies_are_the_counts_of_the_rows_after_flows_replays_status_changes_and_a_group_undone(hub):
+    edi = hub.deposit("T-1", NOW - timedelta(days=40))
+    rejected = hub.deposit("T-2", NOW - timedelta(days=2), buyer_siret="12345678900017", sender="FOURN01")
+    portal = hub.deposit("T-3", NOW - timedelta(hours=3), **CHDEMO)
+    hub.deposit("T-4", NOW - timedelta(days=1))
+    replay([rejected], hub.ledger, hub.memory.archive.read, hub.memory.runner)  # rejected again: a second flow
+    started = NOW - timedelta(days=35)
+    hub.ledger.record([
+        StatusChange(edi, 1, "03", started, "acknowledged", dgp_start=started, dgp_rule="edi-acknowledgment"),
+        StatusChange(portal, 1, "03", NOW, "collected", dgp_start=NOW, dgp_rule="notified"),
+    ], [], origin="test")
+    hub.ledger.record([StatusChange(edi, 1, "11", NOW, "paid")], [], origin="test")
+    with pytest.raises(RuntimeError), hub.ledger.group():  # a group that fails: its flows wait, and count nothing
+        hub.ledger.begin(_flow("undone", NOW), "memory:archive/undone")
+        hub.ledger.record([StatusChange(portal, 1, "11", NOW, "paid")], [], origin="test")
+        raise RuntimeError("crash")
+    hub.ledger.begin(_flow("waiting", NOW), "memory:archive/waiting")
+
+    for table in TALLIED:
+        assert _tally(hub.ledger, table) == _counted(hub.ledger, table), table
+    board = operations.dashboard(hub)
+    assert board.week.by_status == {"90": 2, "93": 2, "pending": 1} and board.awaiting_invoices == 1
+    assert [(a.mailbox, a.invoices) for a in board.awaiting] == [("VILLEDEM", 1)]
+
+
+def _tally(ledger, table: str) -> set[tuple]:
+    """The tally as the ledger kept it, its counts of 0 left out."""
+    keys, count, _ = TALLIED[table]
+    return {tuple(row[k] for k in keys.split(", ")) + (row[count],)
+            for row in ledger._execute(f"SELECT * FROM {table} WHERE {count} > 0").fetchall()}
+
+
+def _counted(ledger, table: str) -> set[tuple]:
+    """The tally counted again from every row, by the statement the migration fills it with."""
+    keys, _, select = TALLIED[table]
+    return {tuple(row[k] for k in keys.split(", ")) + (row["n"],)
+            for row in ledger._execute(select.format(where="1 = 1", sign=1)).fetchall()}
+
+
 # The SQLite schema version the number keys and the tallies' indexes were added after,
 # found by its step, so that later migrations do not move it.
 NUMBER_KEYS_STEP = next(v for v, step in MIGRATIONS.items() if step.startswith(NUMBER_KEYS.format(if_not_exists="")))
@@ -113,8 +153,8 @@ def test_a_ledger_of_the_schema_before_gains_the_indexes_and_the_number_keys(tmp
     SqliteLedger(path).close()
     older = SqliteLedger(path)
     older.db.executescript(
-        "DROP INDEX flows_by_received; DROP INDEX invoices_awaiting; DROP INDEX invoices_started;"
-        "DROP INDEX invoices_by_syntax; DROP INDEX findings_by_code; DROP INDEX invoices_by_number_key;"
+        "DROP INDEX flows_by_received; DROP INDEX invoices_awaiting; DROP INDEX findings_by_code;"
+        "DROP INDEX invoices_by_number_key; CREATE INDEX invoices_by_syntax ON invoices(syntax, accepted, state);"
         "ALTER TABLE invoices DROP COLUMN number_key;"
         "INSERT INTO flows (id, sender, name, source, size, sha256, archive, received_at, status)"
         " VALUES ('old', 'DEMO01', 'a.xml', 'inbox', 1, 'x', 'a', '2026-11-01T10:00:00.000000+00:00', '93');"
@@ -125,9 +165,10 @@ def test_a_ledger_of_the_schema_before_gains_the_indexes_and_the_number_keys(tmp
     older.close()
     ledger = SqliteLedger(path)
     indexes = {row[0] for row in ledger.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert {"flows_by_received", "invoices_awaiting", "invoices_started", "invoices_by_syntax",
-            "findings_by_code", "invoices_by_number_key"} <= indexes
+    assert {"flows_by_received", "invoices_awaiting", "findings_by_code", "invoices_by_number_key"} <= indexes
+    assert "invoices_by_syntax" not in indexes  # read by no query since the tallies
     assert [f.id for f in ledger.flows(number="dk-1")] == ["old"]  # the number as read, filled for the rows before
+    assert [(c.day, c.status, c.count) for c in ledger.flow_counts("2026-11-01")] == [("2026-11-01", "93", 1)]  # tallied
     plan = " ".join(row[3] for row in ledger.db.execute(
         "EXPLAIN QUERY PLAN SELECT substr(received_at, 1, 10), sender, status, COUNT(*) FROM flows"
         " WHERE received_at >= '2026-11-14' GROUP BY substr(received_at, 1, 10), sender, status"))

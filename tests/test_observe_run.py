@@ -1,5 +1,6 @@
-"""The HTTP face with real servers: `/metrics` scraped from a running
-`facteur run` shows the flows it processed, and `/readyz` fails while the
+"""The HTTP face with real servers: a running `facteur run` serves its
+console (a user logs in and sees the dashboard, a token finds a processed flow
+in the API) beside `/metrics`, which shows the flows it processed; and `/readyz` fails while the
 ledger's PostgreSQL or the RabbitMQ broker is down and passes again once it is
 back. The servers taken away are private ones (a PostgreSQL cluster made with
 initdb in a temporary folder, a RabbitMQ node of bench/private_broker.py):
@@ -7,6 +8,7 @@ the shared servers are never stopped."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -15,7 +17,9 @@ import sys
 import tempfile
 import urllib.error
 import urllib.request
+from contextlib import closing
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from helpers import REPO
@@ -26,6 +30,8 @@ from test_run import SENDER, drop, flows, settled, wait_for
 
 from bench.private_broker import BrokerUnavailable, PrivateBroker, free_port
 from facteur.adapters import configuration
+from facteur.adapters.wiring import Wired
+from facteur.engine import operations
 from facteur.adapters.web import observability
 
 PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), Path("/usr/lib/postgresql/15/bin"))
@@ -61,10 +67,13 @@ def get(url: str) -> tuple[int, str]:
         return 0, ""
 
 
-def test_metrics_scraped_during_a_run_count_the_flows_it_processed(tmp_path):
+def test_a_run_serves_its_console_and_api_and_its_metrics_count_the_flows_it_processed(tmp_path):
     port = free_port()
     config = configured(tmp_path, {'enabled = false\nlisten = "127.0.0.1:8080"':
                                    f'enabled = true\nlisten = "127.0.0.1:{port}"'})
+    with closing(Wired(configuration.load(str(config), str(tmp_path)), create_ledger=True)) as hub:
+        operations.add_user(hub, "ops", "un-mot-de-passe-sûr", "viewer")
+        token = operations.issue_token(hub, "ops")
     env = {**os.environ, "FACTEUR_LOG_LEVEL": "warning"}
     env.pop("FACTEUR_LEDGER_URL", None)
     process = subprocess.Popen(
@@ -87,6 +96,15 @@ def test_metrics_scraped_during_a_run_count_the_flows_it_processed(tmp_path):
         assert found[("facteur_retrying", (("what", "flow"),))] == 0
         assert found[("facteur_stage_seconds_count", (("stage", "pipeline"),))] == 12  # timed in the pool's threads
         assert found[("facteur_stage_seconds_count", (("stage", "finish"),))] >= 1
+
+        asked = urllib.request.Request(f"{base}/api/flows?numero=RUN-00001", headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(asked, timeout=10) as answer:
+            [flow] = json.loads(answer.read())
+        assert (flow["name"], flow["status"]) == ("flow-0001.xml", "90")
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        form = urlencode({"utilisateur": "ops", "mot_de_passe": "un-mot-de-passe-sûr"}).encode()
+        with browser.open(f"{base}/connexion", form, timeout=10) as page:  # logged in, then sent to the dashboard
+            assert page.url == f"{base}/" and f"<strong>{len(files)}</strong>flux aujourd'hui" in page.read().decode()
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         _, err = process.communicate(timeout=60)

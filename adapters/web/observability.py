@@ -2,9 +2,9 @@
 orchestrator asks of a running facteur.
 
 `routes(config)` returns them as Starlette routes, for the console's
-application to mount beside its pages; `app(config)` is the minimal
-application of them alone, and `start(config, log)` serves it from a thread
-of `facteur run` when `[web] enabled = true`.
+application to mount beside its pages (which `facteur serve` serves, and
+`facteur run` too when `[web] enabled = true`: `server.start`); `app(config)`
+is the minimal application of them alone.
 
 - `/healthz` answers 200 as long as the process answers: nothing is checked.
 - `/readyz` answers 200 when the engine can take flows (the ledger and the
@@ -18,10 +18,7 @@ of `facteur run` when `[web] enabled = true`.
 
 from __future__ import annotations
 
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, ProcessCollector, generate_latest
 from starlette.applications import Starlette
@@ -37,7 +34,6 @@ from facteur.engine.config import Config
 from facteur.engine.errors import RulesUnavailable, Unavailable
 from facteur.engine.messages import say
 
-STARTING_SECONDS = 5.0  # how long `start` waits to see the server listen before it says it could not
 # The one thread that loads rule sets for /readyz in this process: compiled
 # schematrons belong to the thread that compiled them, so every application
 # made in the process after the first finds them compiled already.
@@ -116,34 +112,3 @@ def routes(config: Config) -> list[BaseRoute]:
 
 def app(config: Config) -> Starlette:
     return Starlette(routes=routes(config))
-
-
-def start(config: Config, log) -> Callable[[], None]:
-    """Serve `app(config)` on `[web] listen` from a thread of this process;
-    returns what stops it. An address that cannot be listened on is logged,
-    and the engine runs on without its HTTP face."""
-    import uvicorn
-
-    server = uvicorn.Server(uvicorn.Config(app(config), host=config.web.host, port=config.web.port,
-                                           log_level="warning", lifespan="off", access_log=False))
-    thread = threading.Thread(target=server.run, name="facteur-web", daemon=True)
-    thread.start()
-    if _started(server, thread):
-        log.info("face HTTP à l'écoute", listen=config.web.listen, routes=["/metrics", "/healthz", "/readyz"])
-    else:
-        log.error(f"impossible d'écouter sur {config.web.listen} ([web] listen dans {config.path}) : l'adresse est "
-                  "prise ou interdite ; choisissez-en une autre. facteur continue sans /metrics ni /readyz")
-
-    def stop() -> None:
-        server.should_exit = True
-        thread.join(STARTING_SECONDS)
-
-    return stop
-
-
-def _started(server, thread: threading.Thread) -> bool:
-    """Whether the server listens, waiting for it (at most STARTING_SECONDS) while its thread lives."""
-    deadline = time.monotonic() + STARTING_SECONDS
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return server.started

@@ -10,6 +10,8 @@ opens when its condition becomes true and closes when it becomes false:
 the episodes then open and the alerts to send, so one episode sends exactly
 two alerts however many observations it lasts. A condition that cannot be
 judged (the ledger away: no counts) keeps its episode as it stands.
+The episodes open are kept in the ledger (`Ledger.keep_episodes`), so that a
+restarted engine does not alert again for an episode that goes on.
 Sending is the adapters' (`adapters/alerts.py`: webhooks, e-mail).
 """
 
@@ -22,6 +24,7 @@ from typing import Mapping
 from facteur.engine.config import AlertSettings
 from facteur.engine.errors import Unavailable
 from facteur.engine.operations.hub import Hub
+from facteur.engine.runtime.ledger import Episode
 from facteur.engine.statuses import FlowStatus
 
 REJECTIONS, RETRYING, DEAD_LETTERS, LEDGER, BROKER = "rejets", "flux-en-attente", "lettres-mortes", "registre", "courtier"
@@ -50,13 +53,6 @@ class Observation:
 
 
 @dataclass(frozen=True)
-class Episode:
-    condition: str
-    since: datetime
-    detail: str  # what was seen when it opened
-
-
-@dataclass(frozen=True)
 class Alert:
     condition: str
     opened: bool  # True: the episode starts; False: it ends
@@ -74,7 +70,7 @@ def observe(hub: Hub, window_minutes: int) -> Observation:
         queue, broker_error = None, str(err)
     dead_letters = queue.dead_letters if queue else None
     try:
-        counts = hub.ledger.flow_counts((at - timedelta(minutes=window_minutes)).isoformat())
+        counts = hub.ledger.recent_counts(at - timedelta(minutes=window_minutes))
         backlog = hub.ledger.backlog()
     except Unavailable as err:
         return Observation(at, ledger_error=str(err), broker_error=broker_error, dead_letters=dead_letters)

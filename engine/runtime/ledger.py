@@ -68,6 +68,16 @@ class Outgoing:
     attempts: int  # publishes tried before this one
 
 
+@dataclass(frozen=True)
+class Episode:
+    """An alert's condition true since `since` (`operations/alerts.py`): kept
+    in the ledger, so a restarted engine knows it alerted already."""
+
+    condition: str
+    since: datetime
+    detail: str  # what was seen when it opened
+
+
 class Ledger(Protocol):
     def begin(self, flow: Flow, archive: str) -> FlowRecord:
         """Record the flow as received (pending) unless it is known; return its record.
@@ -183,7 +193,12 @@ class Ledger(Protocol):
 
     def flow_counts(self, since: str) -> list[FlowCount]:
         """Flows received on or after the day `since` (ISO), counted by day of
-        reception, sender and status."""
+        reception, sender and status: read from the tallies, whatever the
+        ledger holds."""
+
+    def recent_counts(self, since: datetime) -> list[FlowCount]:
+        """Flows received at or after the moment `since`, counted as
+        `flow_counts` does: from the flows themselves, for a window of minutes."""
 
     def blocking_codes(self, since: str) -> list[CodeCount]:
         """For each finding code that blocked something in flows received on or
@@ -202,5 +217,11 @@ class Ledger(Protocol):
 
     def totals(self) -> Totals:
         """Flows, invoices and findings, all counted."""
+
+    def episodes(self) -> dict[str, Episode]:
+        """The alert episodes open, by condition, as `keep_episodes` left them."""
+
+    def keep_episodes(self, episodes: dict[str, Episode]) -> None:
+        """Keep these episodes as the ones open, in place of those before."""
 
     def close(self) -> None: ...

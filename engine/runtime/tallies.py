@@ -1,11 +1,13 @@
 """The ledger's counts: what the dashboard and the metrics read of many flows
-at once, as aggregates the database computes (grouped, indexed) rather than
-rows the engine would count, so that they stay fast with a million flows."""
+at once, as aggregates the database computes rather than rows the engine would
+count. They are kept as the ledger is written (tallies, the dashboard's by
+day, updated in the transaction that changes what they count), so that they
+read as fast with a million flows as with ten."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class Awaiting:
 
     mailbox: str
     invoices: int
-    oldest: datetime  # the reception of the oldest flow among them
+    oldest: date  # the day of reception of the oldest flow among them
 
 
 @dataclass(frozen=True)

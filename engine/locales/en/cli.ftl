@@ -258,3 +258,7 @@ help-directory-id = SIRET, SIREN, SIRET/CODE (routing code), electronic address,
 help-directory-on = the status on this day ({ $days }; default today)
 help-directory-search = lines whose name holds TEXT or whose id starts with it
 help-directory-stats = how many lines of each kind, and the latest imports
+
+# facteur run with [web] enabled: its console
+web-listening = console listening on http://{ $listen }/ (its API, /metrics, /healthz and /readyz too)
+web-cannot-listen = cannot listen on { $listen } ([web] listen in { $path }): the address is taken or forbidden; choose another. facteur goes on without its console, /metrics or /readyz

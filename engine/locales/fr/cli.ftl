@@ -255,3 +255,7 @@ help-directory-id = SIRET, SIREN, SIRET/CODE (code de routage), adresse électro
 help-directory-on = l'état ce jour-là ({ $days } ; par défaut aujourd'hui)
 help-directory-search = les lignes dont le nom contient TEXTE ou dont l'identifiant commence ainsi
 help-directory-stats = combien de lignes de chaque sorte, et les derniers imports
+
+# facteur run with [web] enabled: its console
+web-listening = console à l'écoute sur http://{ $listen }/ (son API, /metrics, /healthz et /readyz aussi)
+web-cannot-listen = impossible d'écouter sur { $listen } ([web] listen dans { $path }) : l'adresse est prise ou interdite ; choisissez-en une autre. facteur continue sans sa console ni /metrics ni /readyz
