@@ -146,8 +146,8 @@ class SqlDirectory:
             " FROM directory_lines GROUP BY kind",
             (day, day, day),
         ).fetchall()
-        return {row["kind"]: {"lignes": row["lines"], "versions": row["versions"], "actives": row["enabled"] or 0,
-                              "à venir": row["upcoming"] or 0} for row in rows}
+        return {row["kind"]: {"lines": row["lines"], "versions": row["versions"], "enabled": row["enabled"] or 0,
+                              "upcoming": row["upcoming"] or 0} for row in rows}
 
     def imports(self, limit: int) -> list[dict]:
         rows = self.ledger._execute(
@@ -234,9 +234,9 @@ class SqlDirectory:
             history = histories.get(identity, ())
             outcome, versions = merged(history, record, day)
             if outcome not in counts:
-                label = annuaire.KIND_LABELS[record.kind]
-                refused.append(Refused(record.line, say("directory-change-refused", kind=label, key=record.key,
-                                                        reason=outcome)))
+                refused.append(Refused(record.line, say("directory-change-refused", kind=say("directory-kind",
+                                                                                           kind=record.kind),
+                                                        key=record.key, reason=outcome)))
                 continue
             counts[outcome] += 1
             if not versions:

@@ -1,7 +1,7 @@
 """The national directory at national scale: import time and peak memory,
 look-up cost, and the pipeline's throughput beside it.
 
-    python bench/directory.py [--lines 1000000] [--invoices 300] [--pg URL]
+    python bench/directory.py [--lines 1000000] [--invoices 300] [--rounds 3] [--pg URL]
 
 Generates an F14 extract of `--lines` addressing lines (LigneAnnuaire), with
 one legal unit per four lines, one establishment per line (a fifth of them
@@ -15,7 +15,7 @@ public, with their B2G data) and a routing code per ten lines. Then:
 - runs `--invoices` generated invoices through the whole chain (`Runner.handle`),
   on a ledger without the national directory and on the ledger holding it,
   half of them addressed to the demo directory's structures, half to
-  national ones.
+  national ones; `--rounds` times each, alternated, with the median printed.
 Figures, not assertions: the machine is printed with them. Run it with nice:
 it loads the machine for minutes.
 """
@@ -28,6 +28,7 @@ import os
 import platform
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -186,6 +187,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--invoices", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pg", default=os.environ.get("FACTEUR_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--import-into", nargs=2, metavar=("TARGET", "EXTRACT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -221,17 +223,41 @@ def main() -> None:
         for what, micros in lookups(ledger, args.lines).items():
             print(f"look-up, {what}: {micros:.1f} µs")
         ledger.close()
-        demo = [(f"T-{i}.xml", make("ubl", Spec(number=f"T-{i:05d}", lines=3, seed=i))) for i in range(args.invoices)]
-        national = [(f"N-{i}.xml", make("ubl", Spec(number=f"N-{i:05d}", lines=3, seed=i,
-                                                    buyer_siret=siret(i * PUBLIC_EVERY * 7 % args.lines
-                                                                      // PUBLIC_EVERY * PUBLIC_EVERY))))
-                    for i in range(args.invoices)]
-        throughput(root / "warm.sqlite", root / "warm", demo[:10], with_directory=False)  # schemas compiled, caches warm
-        plain = throughput(root / "plain.sqlite", root / "plain", demo, with_directory=False)
-        beside = throughput(ledger_path, root / "beside", demo[: len(demo) // 2] + national[: len(national) // 2],
-                            with_directory=True)
-        print(f"pipeline: {plain:.1f} invoices/s with the demo directory alone; {beside:.1f} invoices/s with the "
-              f"national directory of {args.lines:,} lines beside it (half the invoices routed through it)")
+        plain, beside = pipeline_rounds(root, ledger_path, args.lines, args.invoices, args.rounds)
+        print(f"pipeline, {args.rounds} rounds of {args.invoices} invoices each, alternated: "
+              f"{statistics.median(plain):.1f} invoices/s (median; rounds {_rates(plain)}) with the demo directory "
+              f"alone; {statistics.median(beside):.1f} invoices/s (rounds {_rates(beside)}) with the national "
+              f"directory of {args.lines:,} lines beside it (half the invoices routed through it); "
+              f"load {os.getloadavg()[0]:.1f}")
+
+
+def pipeline_rounds(root: Path, national: Path, lines: int, count: int, rounds: int) -> tuple[list, list]:
+    """Invoices/s of the whole chain without and with the national directory,
+    in alternate rounds so that the machine's load weighs on both alike. Each
+    side first warms up on its own ledger and mailboxes (schemas compiled, the
+    platforms' mailbox folders made), as a running hub has them."""
+
+    def demo(batch: str, n: int) -> tuple[str, bytes]:
+        return f"{batch}-{n}.xml", make("ubl", Spec(number=f"{batch}-{n:05d}", lines=3, seed=n))
+
+    def routed(batch: str, n: int) -> tuple[str, bytes]:
+        buyer = siret(n * PUBLIC_EVERY * 7 % lines // PUBLIC_EVERY * PUBLIC_EVERY)
+        return f"{batch}-{n}.xml", make("ubl", Spec(number=f"{batch}-{n:05d}", lines=3, seed=n, buyer_siret=buyer))
+
+    throughput(root / "plain.sqlite", root / "plain", [demo("W", n) for n in range(10)], with_directory=False)
+    throughput(national, root / "beside", [routed("W", n) for n in range(100)], with_directory=True)
+    plain, beside = [], []
+    for batch in range(rounds):
+        plain.append(throughput(root / "plain.sqlite", root / "plain",
+                                [demo(f"P{batch}", n) for n in range(count)], with_directory=False))
+        half = count // 2
+        beside.append(throughput(national, root / "beside", [demo(f"B{batch}", n) for n in range(half)]
+                                 + [routed(f"N{batch}", n) for n in range(count - half)], with_directory=True))
+    return plain, beside
+
+
+def _rates(figures: list[float]) -> str:
+    return ", ".join(f"{f:.1f}" for f in figures)
 
 
 def pg_schema(url: str):

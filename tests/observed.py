@@ -30,6 +30,10 @@ class Observed:
     def directory(self):
         return configuration.load_directory(shipped_config())
 
+    @property
+    def directory_store(self):
+        return self.memory.directory
+
     def clock(self) -> datetime:
         return self.moment[0]
 

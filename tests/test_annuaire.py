@@ -18,7 +18,7 @@ from facteur.adapters import annuaire_files, sql_directory
 from facteur.adapters.sql_directory import Cached, SqlDirectory
 from facteur.adapters.testing import MemoryLedger, demo_hub
 from facteur.engine import operations
-from facteur.engine.hub import controls
+from facteur.engine.hub import annuaire, controls
 from facteur.engine.hub.directory import Directory
 from facteur.engine.messages import said
 from facteur.engine.model import Invoice, Party, Syntax
@@ -102,7 +102,7 @@ def written(tmp_path: Path, name: str, text: str) -> str:
 def store(tmp_path):
     store = SqlDirectory(MemoryLedger())
     [done] = operations.import_files(hub_over(store), [written(tmp_path, "f14.xml", F14)])
-    assert done.outcome == "appliqué", done
+    assert done.outcome == "applied", done
     return store
 
 
@@ -124,10 +124,10 @@ def routed(store, inv: Invoice, on: date = TODAY.date()):
 
 def test_the_extract_is_imported_with_counts_and_the_record_the_rules_refuse_named_by_its_line(store, tmp_path):
     figures = operations.stats(hub_over(store))
-    assert figures.kinds["établissement"]["lignes"] == 4 and figures.kinds["ligne d'annuaire"]["lignes"] == 6
-    assert figures.kinds["code routage"]["lignes"] == 3  # the fourth, under SIRET's scheme, was refused
+    assert figures.kinds["siret"]["lines"] == 4 and figures.kinds["ligne"]["lines"] == 6
+    assert figures.kinds["routage"]["lines"] == 3  # the fourth, under SIRET's scheme, was refused
     [again] = operations.import_files(hub_over(store), [written(tmp_path, "f14.xml", F14)])
-    assert (again.outcome, again.added, again.modified, again.unchanged) == ("inchangé", 0, 0, 16)
+    assert (again.outcome, again.added, again.modified, again.unchanged) == ("unchanged", 0, 0, 16)
     [(line, reason)] = [(r.line, r.reason) for r in again.refused]
     assert F14.splitlines()[line - 1].count("WRONG") == 1 and "0009" in str(reason)
     assert operations.stats(hub_over(store)).generation == figures.generation  # nothing changed, no new generation
@@ -199,11 +199,43 @@ def test_a_legal_unit_closed_by_a_later_extract_receives_nothing_by_its_siren(st
     assert routed(store, invoice(SIREN), date(2026, 6, 14))[:2] == ([], "PA0017")  # the day before
 
 
+def test_a_masking_line_on_a_siren_leaves_its_establishments_without_their_own_line_unaddressable(store, tmp_path):
+    masking = (f'<LigneAnnuaire><IdInstance>26</IdInstance><MotifPresence>C</MotifPresence><Nature>M</Nature>'
+               f'<DateEffet><DateDebut>20260610</DateDebut></DateEffet><InfoAdressage><Identifiant>{SIREN}</Identifiant>'
+               f'<IdLinSIREN qualifiant="0002">{SIREN}</IdLinSIREN></InfoAdressage><IdPlateforme>9998</IdPlateforme>'
+               "</LigneAnnuaire>\n</BlocLignesAnnuaire>")
+    masked = F14.replace("<HorodateProduction>20260601", "<HorodateProduction>20260609").replace(
+        "</BlocLignesAnnuaire>", masking)
+    [done] = operations.import_files(hub_over(store), [written(tmp_path, "f14m.xml", masked)])
+    assert (done.outcome, done.added) == ("applied", 1)
+    codes, mailbox, findings = routed(store, invoice(E1, "SVC1"))  # reached by its SIREN's line alone
+    assert (codes, mailbox) == (["FCT-RECIPIENT-UNADDRESSABLE"], "")
+    [finding] = [f for f in findings if f.blocking]
+    assert f"{E1} (Service des achats)" in finding.message and "en vigueur le 15/06/2026" in finding.message
+    assert "no addressing line of the directory is in force on 15/06/2026" in said(finding.said, "en")
+    assert routed(store, invoice(SIREN))[:2] == (["FCT-RECIPIENT-UNADDRESSABLE"], "")  # the SIREN itself
+    assert routed(store, invoice(E2, engagement="EJ-1"))[:2] == ([], "PA0036")  # its own SIRET line still routes
+    assert routed(store, invoice(E1, "SVC1"), date(2026, 6, 9))[:2] == ([], "PA0017")  # the day before the mask
+
+
+def test_a_disabled_or_upcoming_recipient_is_named_with_its_day_in_either_language(store):
+    [closed] = [f for f in routed(store, invoice(E3))[2] if f.blocking]
+    assert f"{E3} (Antenne fermée)" in closed.message and "au 15/06/2026" in closed.message
+    assert "cannot receive invoices" in said(closed.said, "en")
+    opening = annuaire.Version(annuaire.ESTABLISHMENT, E1, date(2026, 7, 1), annuaire.FOREVER, True, "Guichet neuf",
+                               SIREN, {})
+    upcoming = annuaire.recipient(SimpleNamespace(history=lambda kind, key: (opening,) if key == E1 else ()), E1, "",
+                                  "", TODAY.date())
+    assert upcoming.problem == "FCT-RECIPIENT-INACTIVE"
+    assert f"{E1} (Guichet neuf) n'est pas encore ouvert dans l'annuaire au 15/06/2026" in said(upcoming.message)
+    assert "is not open yet" in said(upcoming.message, "en")
+
+
 @pytest.mark.parametrize("identifier, status", [
-    (SIREN, "actif"), (E1, "actif"), (E3, "désactivé"), (f"{E1}/OLD", "désactivé"), (f"{E1}/SVC1", "actif"),
-    ("0017", "actif"), ("0099", "à venir"),  # a platform registered from 2027
-    (f"{SIREN}_{E1}", "à venir"), (f"{SIREN}_{E4}", "désactivé"),  # a line to come; a masking line in force
-    (f"{SIREN}_COMPTA", "désactivé"),  # a suffix's line ended on 2026-01-01
+    (SIREN, "enabled"), (E1, "enabled"), (E3, "disabled"), (f"{E1}/OLD", "disabled"), (f"{E1}/SVC1", "enabled"),
+    ("0017", "enabled"), ("0099", "upcoming"),  # a platform registered from 2027
+    (f"{SIREN}_{E1}", "upcoming"), (f"{SIREN}_{E4}", "disabled"),  # a line to come; a masking line in force
+    (f"{SIREN}_COMPTA", "disabled"),  # a suffix's line ended on 2026-01-01
 ])
 def test_each_kind_of_line_shows_its_status_on_the_day(store, identifier, status):
     entry = operations.show(hub_over(store), identifier)
@@ -230,22 +262,22 @@ def test_a_malformed_update_is_refused_whole_with_its_line_numbers(store, tmp_pa
     generation = store.generation()
     [done] = operations.import_files(hub_over(store), [written(tmp_path, "bad.xml", MALFORMED),
                                                        written(tmp_path, "next.xml", CLOSE_SVC1)])[:1]
-    assert done.outcome == "refusé" and "schéma officiel" in str(done.error)
+    assert done.outcome == "refused" and "schéma officiel" in str(done.error)
     bad_line = next(n for n, text in enumerate(MALFORMED.splitlines(), 1) if "1300000010001X" in text)
     assert any(str(fault).startswith(f"ligne {bad_line} :") and "1300000010001X" in str(fault) for fault in done.faults)
     assert said(done.error, "en").endswith("official schema Annuaire_Actualisation_F12-F13.xsd")  # in English too
     assert store.generation() == generation
-    assert operations.show(hub_over(store), f"{E1}/SVC2").status == "actif"  # its first record was not applied
+    assert operations.show(hub_over(store), f"{E1}/SVC2").status == "enabled"  # its first record was not applied
     skipped = operations.import_files(hub_over(store), [written(tmp_path, "bad.xml", MALFORMED),
                                                         written(tmp_path, "next.xml", CLOSE_SVC1)])[1]
-    assert skipped.outcome == "refusé" and "non importé" in str(skipped.error)
+    assert skipped.outcome == "refused" and "non importé" in str(skipped.error)
 
 
 def test_an_update_keeps_the_history_and_applying_it_again_changes_nothing(store, tmp_path):
     update = written(tmp_path, "f13.xml", CLOSE_SVC1)
     [first] = operations.import_files(hub_over(store), [update])
     [second] = operations.import_files(hub_over(store, TODAY.replace(day=20)), [update])
-    assert (first.outcome, second.outcome, second.unchanged) == ("appliqué", "inchangé", 1)
+    assert (first.outcome, second.outcome, second.unchanged) == ("applied", "unchanged", 1)
     versions = operations.show(hub_over(store), f"{E1}/SVC1").versions
     assert [(v.valid_from, v.valid_to, v.active) for v in versions] == [("", "2026-06-15", True),
                                                                        ("2026-06-15", "", False)]
@@ -260,7 +292,7 @@ def test_a_line_met_twice_in_a_first_extract_is_merged_across_batches(tmp_path, 
     store = SqlDirectory(MemoryLedger())
     [done] = operations.import_files(hub_over(store), [written(tmp_path, "f14.xml", twice)])
     assert (done.added, done.modified) == (16, 1)
-    assert operations.show(hub_over(store), f"{E1}/SVC1").status == "désactivé"
+    assert operations.show(hub_over(store), f"{E1}/SVC1").status == "disabled"
 
 
 def test_the_toml_directory_is_imported_for_small_set_ups(tmp_path):
@@ -306,13 +338,13 @@ def test_the_shipped_extracts_import_and_import_again_unchanged(name):
     [second] = operations.import_files(hub_over(store), [str(path)])
     records = path.read_text(encoding="utf-8").count("<IdInstance>")
     assert (first.kind, first.added, first.refused) == ("F14", records, ())
-    assert (second.outcome, second.unchanged) == ("inchangé", records)
+    assert (second.outcome, second.unchanged) == ("unchanged", records)
 
 
 def test_a_file_that_is_no_directory_is_refused_with_what_to_give(tmp_path):
     [done] = operations.import_files(hub_over(SqlDirectory(MemoryLedger())),
                                      [written(tmp_path, "x.xml", "<Invoice/>")])
-    assert done.outcome == "refusé" and "F14" in str(done.error)
+    assert done.outcome == "refused" and "F14" in str(done.error)
 
 
 
@@ -324,11 +356,18 @@ def test_the_command_imports_in_order_and_says_in_french_what_each_file_did(hub,
     code, out = hub.run("directory", "import", bad, update)
     assert code == 1 and "refusé en entier" in out and "f13.xml non importé" in out
     code, out = hub.run("directory", "show", f"{E1}/SVC1", "--json")
-    assert code == 0 and json.loads(out)["status"] == "actif"
+    assert code == 0 and json.loads(out)["status"] == "enabled"
     code, out = hub.run("directory", "search", "préfecture")
     assert code == 0 and SIREN in out
     code, out = hub.run("directory", "stats", "--json")
-    assert json.loads(out)["kinds"]["ligne d'annuaire"]["lignes"] == 6
+    assert json.loads(out)["kinds"]["ligne"]["lines"] == 6
+    code, out = hub.run("directory", "stats")
+    assert code == 0 and "ligne d'annuaire" in out and "6 lignes" in out
+    code, out = hub.run("directory", "show", E1)
+    assert code == 0 and out.startswith(f"établissement {E1} — Service des achats : actif le")
+    assert f"code routage             {E1}/OLD" in out and "désactivé" in out
+    code, out = hub.run("directory", "show", E1, "--lang", "en")
+    assert code == 0 and out.startswith(f"establishment {E1} — Service des achats: enabled on")
     assert hub.run("directory", "show", "99999999999999")[0] == 2 and "n'est pas dans l'annuaire" in hub.err
 
 
@@ -352,3 +391,17 @@ def test_collect_and_the_payment_delays_read_a_structure_of_the_ledger_directory
     code, out = hub.run("dgp", "--json")
     [delay] = [d for d in json.loads(out) if d["number"] == "NAT-1"]
     assert (delay["recipient"], delay["delay_days"], delay["days_left"]) == ("CHNAT", 50, 50)
+
+
+def test_the_dashboard_holds_a_buyer_of_the_ledger_directory_to_its_own_payment_delay():
+    from facteur.engine.operations.dashboard import overdue
+    from facteur.engine.runtime.tallies import Started
+
+    national = annuaire.Version(annuaire.ESTABLISHMENT, "26750045200029", annuaire.SINCE_ALWAYS, annuaire.FOREVER,
+                                True, "Centre hospitalier national", "267500452", {"payment_delay_days": 50})
+    store = SimpleNamespace(history=lambda kind, key: (national,) if key == national.key else ())
+    started = [Started("26750045200029", "2026-05-06", 2), Started(E1, "2026-05-06", 1)]  # 40 days before
+    ledger = SimpleNamespace(started=lambda before: [s for s in started if s.start < before])
+    assert overdue(ledger, Directory({}, {}), TODAY.date(), store).by_buyer == {E1: 1}  # 30 days by default
+    later = overdue(ledger, Directory({}, {}), date(2026, 6, 26), store)  # 51 days after the start
+    assert later.by_buyer == {"26750045200029": 2, E1: 1}

@@ -19,13 +19,13 @@ def test_an_extract_and_an_update_route_from_postgresql_and_a_malformed_update_l
         store = directory_store(ledger)
         [first] = operations.import_files(hub_over(store), [written(tmp_path, "f14.xml", F14)])
         [again] = operations.import_files(hub_over(store), [written(tmp_path, "f14.xml", F14)])
-        assert (first.outcome, first.added, again.outcome, again.unchanged) == ("appliqué", 16, "inchangé", 16)
+        assert (first.outcome, first.added, again.outcome, again.unchanged) == ("applied", 16, "unchanged", 16)
         assert routed(store, invoice(E1, "SVC1"))[:2] == ([], "PA0017")
         assert routed(store, invoice(E4))[0] == ["FCT-RECIPIENT-UNADDRESSABLE"]
         assert routed(store, invoice(E4), date(2025, 6, 1))[1] == "PA0017"
         generation = store.generation()
         [refused] = operations.import_files(hub_over(store), [written(tmp_path, "bad.xml", MALFORMED)])
-        assert refused.outcome == "refusé" and refused.faults and store.generation() == generation
+        assert refused.outcome == "refused" and refused.faults and store.generation() == generation
         operations.import_files(hub_over(store), [written(tmp_path, "f13.xml", CLOSE_SVC1)])
         codes, _, findings = routed(store, invoice(E1, "SVC1"))
         assert codes == ["FCT-SERVICE-INACTIVE"] and f"{TODAY:%d/%m/%Y}" in findings[0].message

@@ -247,7 +247,7 @@ def test_a_structure_page_shows_its_versions_b2g_data_and_lines_and_a_flow_links
 
     with closing(installed.hub()) as hub:
         [done] = operations.import_files(hub, [written(tmp_path, "f14.xml", F14)])
-    assert done.outcome == "appliqué"
+    assert done.outcome == "applied"
     client = browser(installed, "lecteur")
     page = client.get(f"/annuaire/{E1}").text
     assert "Service des achats" in page and "actif le" in page

@@ -1,5 +1,5 @@
 """`facteur directory import|show|search|stats`: the national directory kept
-in the ledger's database, rendered in French, or as --json."""
+in the ledger's database, rendered in the chosen language (French by default), or as --json."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from facteur.adapters import wiring
 from facteur.adapters.cli.common import EXIT_BLOCKED, EXIT_OK, emit, typed_day
 from facteur.engine import operations
 from facteur.engine.config import Config
+from facteur.engine.hub import annuaire
 from facteur.engine.messages import said, text
 
 SHOWN_REFUSED = 50  # refused records printed per file; --json gives them all
@@ -46,13 +47,14 @@ def _import(args, config: Config) -> int:
             for fault in d.faults:
                 print(f"  {said(fault, args.lang)}")
             continue
-        generation = f", génération {d.generation}" if d.generation is not None else ""
-        print(f"{d.source} ({d.kind}, effet au {d.day}) : {d.outcome}{generation} — {d.added} ajoutée(s), "
-              f"{d.modified} modifiée(s), {d.unchanged} inchangée(s), {len(d.refused)} refusée(s)")
+        outcome = text("directory-outcome", args.lang, outcome=d.outcome)
+        print(text("directory-imported", args.lang, source=d.source, kind=d.kind, day=d.day, outcome=outcome,
+                   generation="none" if d.generation is None else d.generation, added=d.added, modified=d.modified,
+                   unchanged=d.unchanged, refused=len(d.refused)))
         for refused in d.refused[:SHOWN_REFUSED]:
-            print(f"  ligne {refused.line} : {said(refused.reason, args.lang)}")
+            print(f"  {text('directory-refused-line', args.lang, line=refused.line, reason=refused.reason)}")
         if len(d.refused) > SHOWN_REFUSED:
-            print(f"  … et {len(d.refused) - SHOWN_REFUSED} autres (--json les donne toutes)")
+            print(f"  {text('directory-refused-more', args.lang, n=len(d.refused) - SHOWN_REFUSED)}")
     return EXIT_BLOCKED if any(d.error for d in done) else EXIT_OK
 
 
@@ -62,17 +64,20 @@ def _show(args, config: Config) -> int:
     if args.json:
         emit(asdict(entry))
         return EXIT_OK
-    print(f"{entry.label} {entry.key} — {entry.name or '(sans nom)'} : {entry.status} le {entry.on}")
-    print("versions :")
+    lang = args.lang
+    print(text("directory-entry", lang, kind=_kind(entry.kind, lang), key=entry.key,
+               name=entry.name or text("directory-unnamed", lang), status=_status(entry.status, lang), on=entry.on))
+    print(text("directory-versions", lang))
     for v in entry.versions:
-        days = f"du {v.valid_from or 'début'} au {v.valid_to or '…'}"
-        state = "actif" if v.active else ("masquage" if entry.kind == "ligne" else "inactif")
+        days = text("directory-days", lang, start=v.valid_from or text("directory-since-origin", lang),
+                    end=v.valid_to or "…")
+        state = text("directory-state", lang, state=_state(v.active, entry.kind))
         details = ", ".join(f"{k}={value}" for k, value in sorted(v.data.items()))
-        print(f"  {days:30} {state:9} {v.status:10} {v.name}  {details}  [{v.source}:{v.line}]")
+        print(f"  {days:30} {state:9} {_status(v.status, lang):10} {v.name}  {details}  [{v.source}:{v.line}]")
     if entry.beneath:
-        print("rattachés :")
+        print(text("directory-beneath", lang))
         for f in entry.beneath:
-            print(f"  {f.label:24} {f.key:40} {f.status:10} {f.name}")
+            print(f"  {_found(f, lang)}")
     return EXIT_OK
 
 
@@ -83,9 +88,9 @@ def _search(args, config: Config) -> int:
         emit([asdict(f) for f in found])
         return EXIT_OK
     if not found:
-        print(f"aucune ligne de l'annuaire ne correspond à « {args.text} »")
+        print(text("directory-nothing-found", args.lang, text=args.text))
     for f in found:
-        print(f"{f.label:24} {f.key:40} {f.status:10} {f.name}")
+        print(_found(f, args.lang))
     return EXIT_OK
 
 
@@ -95,13 +100,32 @@ def _stats(args, config: Config) -> int:
     if args.json:
         emit(asdict(figures))
         return EXIT_OK
-    print(f"annuaire national, génération {figures.generation}, au {figures.on} :")
-    for label, counts in figures.kinds.items():
-        print(f"  {label:24} {counts['lignes']:>9} lignes, {counts['versions']:>9} versions, "
-              f"{counts['actives']:>9} actives, {counts['à venir']:>7} à venir")
+    lang = args.lang
+    print(text("directory-stats-head", lang, generation=figures.generation, on=figures.on))
+    for kind, counts in figures.kinds.items():
+        print(f"  {_kind(kind, lang):24} {text('directory-stats-kind', lang, **counts)}")
     if not figures.kinds:
-        print("  vide : importez un extrait F14 avec « facteur directory import FICHIER »")
+        print(f"  {text('directory-stats-empty', lang)}")
     for row in figures.imports:
-        print(f"  import {row['generation']} le {row['imported_at'][:19]} : {row['source']} ({row['kind']}) — "
-              f"{row['added']} ajoutée(s), {row['modified']} modifiée(s), {row['refused']} refusée(s)")
+        said_import = text("directory-stats-import", lang, generation=row["generation"], at=row["imported_at"][:19],
+                           source=row["source"], kind=row["kind"], added=row["added"], modified=row["modified"],
+                           refused=row["refused"])
+        print(f"  {said_import}")
     return EXIT_OK
+
+
+def _found(found, lang: str) -> str:
+    return f"{_kind(found.kind, lang):24} {found.key:40} {_status(found.status, lang):10} {found.name}"
+
+
+def _kind(kind: str, lang: str) -> str:
+    return text("directory-kind", lang, kind=kind)
+
+
+def _status(status: str, lang: str) -> str:
+    return text("directory-status", lang, status=status)
+
+
+def _state(active: bool, kind: str) -> str:
+    """A version's own state: active, or inactive (a masking line, for an addressing line)."""
+    return "active" if active else ("masking" if kind == annuaire.LINE else "inactive")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from jinja2 import Environment
 
+from facteur.engine.hub import annuaire
+from facteur.engine.messages import text
 from facteur.engine.statuses import INVOICE_STATUS_LABELS
 
 FLOW_STATUSES = {
@@ -32,6 +34,11 @@ def moment(text: str | None) -> str:
     return text[:19].replace("T", " ") if text else "—"
 
 
+def directory_state(active: bool, kind: str) -> str:
+    """A directory version's own state: active, or inactive (masking, for an addressing line)."""
+    return text("directory-state", state="active" if active else ("masking" if kind == annuaire.LINE else "inactive"))
+
+
 def install(environment: Environment) -> None:
     environment.filters.update(
         statut=flow_status,
@@ -39,4 +46,7 @@ def install(environment: Environment) -> None:
         moment=moment,
         gravite=lambda severity: SEVERITIES.get(severity, severity),
         type_facture=lambda code: INVOICE_TYPES.get(code, code),
+        sorte_annuaire=lambda kind: text("directory-kind", kind=kind),
+        statut_annuaire=lambda status: text("directory-status", status=status),
+        etat_annuaire=directory_state,
     )

@@ -29,18 +29,13 @@ from facteur.engine.messages import Message, say
 SINCE_ALWAYS = date(1, 1, 1)  # the first day of a version whose start the directory does not give
 FOREVER = date(9999, 12, 31)  # the end of a version still open
 
-# The kinds of line, each keyed by what identifies it in the directory.
+# The kinds of line, each keyed by what identifies it in the directory; the
+# catalogue names them (`directory-kind`).
 UNIT, ESTABLISHMENT, ROUTING, PLATFORM, LINE = "siren", "siret", "routage", "plateforme", "ligne"
 KINDS = (UNIT, ESTABLISHMENT, ROUTING, PLATFORM, LINE)
-KIND_LABELS = {
-    UNIT: "unité légale",
-    ESTABLISHMENT: "établissement",
-    ROUTING: "code routage",
-    PLATFORM: "plateforme de réception",
-    LINE: "ligne d'annuaire",
-}
 
-UPCOMING, ENABLED, DISABLED = "à venir", "actif", "désactivé"
+# A line's status on a day, as codes; the catalogue names them (`directory-status`).
+UPCOMING, ENABLED, DISABLED = "upcoming", "enabled", "disabled"
 
 # The mailbox of a receiving platform, by its four-digit number: where facteur
 # puts the pivots of the recipients that platform receives for.
@@ -103,7 +98,7 @@ class DirectoryFile:
     day: date
 
 
-ADDED, MODIFIED, UNCHANGED = "ajoutées", "modifiées", "inchangées"
+ADDED, MODIFIED, UNCHANGED = "added", "modified", "unchanged"
 DATED_BY_THEMSELVES = (LINE, PLATFORM)  # their days are in the file; the others' changes take the file's day
 
 
@@ -183,7 +178,7 @@ class Resolved:
 
     structure: Structure | None
     problem: str = ""  # a finding code when the structure cannot receive
-    message: str = ""
+    message: Message | None = None
 
 
 @dataclass(frozen=True)
@@ -242,15 +237,13 @@ def recipient(annuaire: Annuaire, identifier: str, address: str, service_code: s
     day = on.strftime("%d/%m/%Y")
     if status != ENABLED:
         since = disabled_since(history, on)
-        when = f"désactivé depuis le {since:%d/%m/%Y}" if since else status
-        return Resolved(None, "FCT-RECIPIENT-INACTIVE",
-                        f"le destinataire {key} ({version.name}) est {when} dans l'annuaire au {day} et ne peut "
-                        "pas recevoir de factures ; vérifiez le SIRET de l'acheteur auprès de votre client")
+        said = (say("hub-recipient-closed", key=key, name=version.name, since=f"{since:%d/%m/%Y}", day=day) if since
+                else say("hub-recipient-not-enabled", key=key, name=version.name, status=status, day=day))
+        return Resolved(None, "FCT-RECIPIENT-INACTIVE", said)
     mailbox = version.data.get("mailbox") or _platform(annuaire, target, on)
     if not mailbox:
         return Resolved(None, "FCT-RECIPIENT-UNADDRESSABLE",
-                        f"aucune ligne d'annuaire en vigueur le {day} pour {key} ({version.name}) : aucune plateforme "
-                        "ne reçoit ses factures ; vérifiez son adresse électronique auprès de votre client")
+                        say("hub-recipient-unaddressable", key=key, name=version.name, day=day))
     return Resolved(_structure(annuaire, version, mailbox, target.code, on))
 
 

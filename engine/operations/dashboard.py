@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 
 from facteur.engine.errors import Unavailable
 from facteur.engine.hub import dgp
+from facteur.engine.hub.annuaire import Annuaire
 from facteur.engine.hub.directory import Directory
 from facteur.engine.operations.doctor import FAILED, OK, WARNING, Check
 from facteur.engine.operations.hub import Hub, QueueState
@@ -86,7 +87,7 @@ def dashboard(hub: Hub, stuck_minutes: int = STUCK_MINUTES) -> Dashboard:
         week=period(week_start, counts),
         rejections=tuple(hub.ledger.blocking_codes(week_start.isoformat())),
         awaiting=tuple(hub.ledger.awaiting()),
-        overdue=overdue(hub.ledger, hub.directory, today),
+        overdue=overdue(hub.ledger, hub.directory, today, hub.directory_store),
         queue=queue,
         backlog=backlog,
         health=health(backlog, queue, broker, at, stuck_minutes),
@@ -106,19 +107,17 @@ def period(since: date, counts: list[FlowCount]) -> Period:
                   tuple(PartnerFlows(name, flows, statuses) for flows, name, statuses in ranked))
 
 
-def overdue(ledger: Ledger, directory: Directory, today: date) -> Overdue:
-    """The invoices whose delay (the buyer's, as `dgp.delay_days` says) ran out
-    before `today`. The ledger hands only starts older than the shortest delay
-    of the directory, counted by buyer and day; each is then held to its
-    buyer's own delay, as `dgp.clocks` would."""
+def overdue(ledger: Ledger, directory: Directory, today: date, annuaire: Annuaire | None = None) -> Overdue:
+    """The invoices whose delay (the buyer's, as `dgp.delay_days` says: the
+    TOML directory's, else the ledger's directory's on the day it started)
+    ran out before `today`. The ledger hands only starts older than the
+    shortest delay of the TOML directory and the default, counted by buyer and
+    day; each is then held to its buyer's own delay, as `dgp.clocks` would."""
     shortest = min([s.payment_delay_days for s in directory.structures.values()] + [dgp.DEFAULT_DELAY_DAYS])
     by_buyer: dict[str, int] = {}
-    limits: dict[str, str] = {}  # per buyer, the first day of start whose delay has not run out (ISO)
     for started in ledger.started((today - timedelta(days=shortest)).isoformat()):
-        limit = limits.get(started.buyer)
-        if limit is None:
-            limit = limits[started.buyer] = (today - timedelta(days=dgp.delay_days(directory, started.buyer))).isoformat()
-        if started.start < limit:  # start + delay < today
+        days = dgp.delay_days(directory, started.buyer, annuaire, date.fromisoformat(started.start))
+        if started.start < (today - timedelta(days=days)).isoformat():  # start + delay < today
             by_buyer[started.buyer] = by_buyer.get(started.buyer, 0) + started.invoices
     return Overdue(sum(by_buyer.values()), by_buyer)
 

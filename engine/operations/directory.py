@@ -72,8 +72,8 @@ class Imported:
     @property
     def outcome(self) -> str:
         if self.error:
-            return "refusé"
-        return "appliqué" if self.generation is not None else "inchangé"
+            return "refused"
+        return "applied" if self.generation is not None else "unchanged"
 
 
 @dataclass(frozen=True)
@@ -92,10 +92,11 @@ class VersionLine:
 class Entry:
     """A line of the directory as `directory show` gives it: its status on the
     day asked, its versions, and the lines beneath it (a SIREN's
-    establishments and addresses, a SIRET's routing codes)."""
+    establishments and addresses, a SIRET's routing codes). Kinds and
+    statuses are codes (`annuaire.KINDS`, `annuaire.ENABLED`…), named by the
+    catalogue where they are shown."""
 
     kind: str
-    label: str
     key: str
     name: str
     status: str
@@ -110,7 +111,6 @@ class Found:
     name and its status today."""
 
     kind: str
-    label: str
     key: str
     name: str
     status: str
@@ -127,8 +127,7 @@ class DirectoryStats:
 def import_files(hub: DirectoryHub, paths: list[str]) -> tuple[Imported, ...]:
     """The files applied in order; the first refused stops the rest, named as not applied."""
     if not paths:
-        raise InvalidRequest("donnez au moins un fichier d'annuaire : un extrait F14, une actualisation F12/F13 ou un "
-                             "annuaire TOML")
+        raise InvalidRequest(say("directory-no-file"))
     today = hub.clock().date()
     done: list[Imported] = []
     for number, path in enumerate(paths):
@@ -159,13 +158,11 @@ def show(hub: DirectoryHub, identifier: str, on: date | None = None) -> Entry:
         if history:
             break
     else:
-        raise InvalidRequest(f"« {identifier} » n'est pas dans l'annuaire : donnez un SIRET, un SIREN, SIRET/CODE "
-                             "pour un code routage, une adresse électronique ou un numéro de plateforme ; cherchez-le "
-                             "avec « facteur directory search »")
+        raise InvalidRequest(say("directory-not-found", identifier=identifier))
     status, _ = annuaire.standing(history, on)
     beneath = () if kind in (annuaire.LINE, annuaire.ROUTING, annuaire.PLATFORM) else store.children(history[0].key)
     return Entry(
-        kind, annuaire.KIND_LABELS[kind], history[0].key, history[-1].name, status, on.isoformat(),
+        kind, history[0].key, history[-1].name, status, on.isoformat(),
         tuple(_line(v, on) for v in history),
         tuple(_found(v, on) for v in beneath if v.key != history[0].key),
     )
@@ -198,7 +195,7 @@ def _for_establishment(line: str, siren: str, siret: str) -> bool:
 
 def search(hub: DirectoryHub, text: str, limit: int = 50) -> tuple[Found, ...]:
     if len(text.strip()) < 2:
-        raise InvalidRequest("cherchez au moins deux caractères d'un nom, d'un SIREN ou d'un SIRET")
+        raise InvalidRequest(say("directory-search-too-short"))
     on = hub.clock().date()
     return tuple(_found(v, on) for v in hub.directory_store.search(text.strip(), limit))
 
@@ -207,7 +204,7 @@ def stats(hub: DirectoryHub) -> DirectoryStats:
     store = hub.directory_store
     on = hub.clock().date()
     counts = store.counts(on)
-    kinds = {annuaire.KIND_LABELS[kind]: counts[kind] for kind in annuaire.KINDS if kind in counts}
+    kinds = {kind: counts[kind] for kind in annuaire.KINDS if kind in counts}
     return DirectoryStats(store.generation(), on.isoformat(), kinds, tuple(store.imports(5)))
 
 
@@ -219,4 +216,4 @@ def _line(version: Version, on: date) -> VersionLine:
 
 
 def _found(version: Version, on: date) -> Found:
-    return Found(version.kind, annuaire.KIND_LABELS[version.kind], version.key, version.name, version.status(on))
+    return Found(version.kind, version.key, version.name, version.status(on))

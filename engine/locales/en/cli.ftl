@@ -258,6 +258,48 @@ help-directory-id = SIRET, SIREN, SIRET/CODE (routing code), electronic address,
 help-directory-on = the status on this day ({ $days }; default today)
 help-directory-search = lines whose name holds TEXT or whose id starts with it
 help-directory-stats = how many lines of each kind, and the latest imports
+directory-kind = { $kind ->
+        [siren] legal unit
+        [siret] establishment
+        [routage] routing code
+        [plateforme] receiving platform
+       *[ligne] addressing line
+    }
+directory-status = { $status ->
+        [upcoming] upcoming
+        [enabled] enabled
+       *[disabled] disabled
+    }
+directory-state = { $state ->
+        [active] active
+        [masking] masking
+       *[inactive] inactive
+    }
+directory-outcome = { $outcome ->
+        [applied] applied
+        [refused] refused
+       *[unchanged] unchanged
+    }
+directory-imported = { $source } ({ $kind }, effective { $day }): { $outcome }{ $generation ->
+        [none] {""}
+       *[other] , generation { $generation }
+    } — { $added } added, { $modified } modified, { $unchanged } unchanged, { $refused } refused
+directory-refused-line = line { $line }: { $reason }
+directory-refused-more = … and { $n } more (--json gives them all)
+directory-entry = { $kind } { $key } — { $name }: { $status } on { $on }
+directory-unnamed = (no name)
+directory-versions = versions:
+directory-days = from { $start } to { $end }
+directory-since-origin = origin
+directory-beneath = beneath it:
+directory-nothing-found = no line of the directory matches “{ $text }”
+directory-stats-head = national directory, generation { $generation }, on { $on }:
+directory-stats-kind = { $lines } lines, { $versions } versions, { $enabled } enabled, { $upcoming } upcoming
+directory-stats-empty = empty: import an F14 extract with “facteur directory import FILE”
+directory-stats-import = import { $generation } on { $at }: { $source } ({ $kind }) — { $added } added, { $modified } modified, { $refused } refused
+directory-no-file = give at least one directory file: an F14 extract, an F12/F13 update or a TOML directory
+directory-not-found = “{ $identifier }” is not in the directory: give a SIRET, a SIREN, SIRET/CODE for a routing code, an electronic address or a platform number; look for it with “facteur directory search”
+directory-search-too-short = search for at least two characters of a name, a SIREN or a SIRET
 
 # facteur run with [web] enabled: its console
 web-listening = console listening on http://{ $listen }/ (its API, /metrics, /healthz and /readyz too)

@@ -6,6 +6,12 @@ hub-supplier-siret = the supplier is French but its identifier { $identifier } i
 hub-recipient-inactive = recipient { $siret } ({ $name }) is no longer active and cannot receive invoices; check the buyer's SIRET with your customer
 hub-recipient-missing = the buyer has no SIRET (found: { $identifier }); a public recipient is identified by its 14-digit SIRET in BT-46 or BT-47 (scheme 0009)
 hub-recipient-unknown = recipient SIRET { $siret } is not a public structure of the directory; check the buyer's SIRET with your customer
+hub-recipient-closed = recipient { $key } ({ $name }) has been disabled since { $since } in the directory as of { $day } and cannot receive invoices; check the buyer's SIRET with your customer
+hub-recipient-not-enabled = recipient { $key } ({ $name }) { $status ->
+        [upcoming] is not open yet
+       *[other] is disabled
+    } in the directory as of { $day } and cannot receive invoices; check the buyer's SIRET with your customer
+hub-recipient-unaddressable = no addressing line of the directory is in force on { $day } for { $key } ({ $name }): no platform receives its invoices; check its electronic address with your customer
 hub-open-recipient = the buyer has no SIRET (found: { $identifier }); the open directory routes it to { $mailbox } with the placeholder identifier { $placeholder }
 hub-service-unknown = service code { $code } does not exist at { $name } ({ $siret }); known services: { $known }
 hub-service-inactive = service { $code } of { $name } ({ $siret }) is no longer active; ask the buyer for its current service code

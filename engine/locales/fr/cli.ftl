@@ -255,6 +255,48 @@ help-directory-id = SIRET, SIREN, SIRET/CODE (code de routage), adresse électro
 help-directory-on = l'état ce jour-là ({ $days } ; par défaut aujourd'hui)
 help-directory-search = les lignes dont le nom contient TEXTE ou dont l'identifiant commence ainsi
 help-directory-stats = combien de lignes de chaque sorte, et les derniers imports
+directory-kind = { $kind ->
+        [siren] unité légale
+        [siret] établissement
+        [routage] code routage
+        [plateforme] plateforme de réception
+       *[ligne] ligne d'annuaire
+    }
+directory-status = { $status ->
+        [upcoming] à venir
+        [enabled] actif
+       *[disabled] désactivé
+    }
+directory-state = { $state ->
+        [active] actif
+        [masking] masquage
+       *[inactive] inactif
+    }
+directory-outcome = { $outcome ->
+        [applied] appliqué
+        [refused] refusé
+       *[unchanged] inchangé
+    }
+directory-imported = { $source } ({ $kind }, effet au { $day }) : { $outcome }{ $generation ->
+        [none] {""}
+       *[other] , génération { $generation }
+    } — { $added } ajoutée(s), { $modified } modifiée(s), { $unchanged } inchangée(s), { $refused } refusée(s)
+directory-refused-line = ligne { $line } : { $reason }
+directory-refused-more = … et { $n } autres (--json les donne toutes)
+directory-entry = { $kind } { $key } — { $name } : { $status } le { $on }
+directory-unnamed = (sans nom)
+directory-versions = versions :
+directory-days = du { $start } au { $end }
+directory-since-origin = début
+directory-beneath = rattachés :
+directory-nothing-found = aucune ligne de l'annuaire ne correspond à « { $text } »
+directory-stats-head = annuaire national, génération { $generation }, au { $on } :
+directory-stats-kind = { $lines } lignes, { $versions } versions, { $enabled } actives, { $upcoming } à venir
+directory-stats-empty = vide : importez un extrait F14 avec « facteur directory import FICHIER »
+directory-stats-import = import { $generation } le { $at } : { $source } ({ $kind }) — { $added } ajoutée(s), { $modified } modifiée(s), { $refused } refusée(s)
+directory-no-file = donnez au moins un fichier d'annuaire : un extrait F14, une actualisation F12/F13 ou un annuaire TOML
+directory-not-found = « { $identifier } » n'est pas dans l'annuaire : donnez un SIRET, un SIREN, SIRET/CODE pour un code routage, une adresse électronique ou un numéro de plateforme ; cherchez-le avec « facteur directory search »
+directory-search-too-short = cherchez au moins deux caractères d'un nom, d'un SIREN ou d'un SIRET
 
 # facteur run with [web] enabled: its console
 web-listening = console à l'écoute sur http://{ $listen }/ (son API, /metrics, /healthz et /readyz aussi)

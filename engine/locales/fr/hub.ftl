@@ -6,6 +6,12 @@ hub-supplier-siret = le fournisseur est français mais son identifiant { $identi
 hub-recipient-inactive = le destinataire { $siret } ({ $name }) n'est plus actif et ne peut plus recevoir de factures ; vérifiez le SIRET de l'acheteur auprès de votre client
 hub-recipient-missing = l'acheteur n'a pas de SIRET (trouvé : { $identifier }) ; un destinataire public est identifié par son SIRET de 14 chiffres en BT-46 ou BT-47 (schéma 0009)
 hub-recipient-unknown = le SIRET destinataire { $siret } n'est pas une structure publique de l'annuaire ; vérifiez le SIRET de l'acheteur auprès de votre client
+hub-recipient-closed = le destinataire { $key } ({ $name }) est désactivé depuis le { $since } dans l'annuaire au { $day } et ne peut pas recevoir de factures ; vérifiez le SIRET de l'acheteur auprès de votre client
+hub-recipient-not-enabled = le destinataire { $key } ({ $name }) { $status ->
+        [upcoming] n'est pas encore ouvert
+       *[other] est désactivé
+    } dans l'annuaire au { $day } et ne peut pas recevoir de factures ; vérifiez le SIRET de l'acheteur auprès de votre client
+hub-recipient-unaddressable = aucune ligne d'annuaire en vigueur le { $day } pour { $key } ({ $name }) : aucune plateforme ne reçoit ses factures ; vérifiez son adresse électronique auprès de votre client
 hub-open-recipient = l'acheteur n'a pas de SIRET (trouvé : { $identifier }) ; l'annuaire ouvert l'achemine vers { $mailbox } avec l'identifiant de remplacement { $placeholder }
 hub-service-unknown = le code service { $code } n'existe pas chez { $name } ({ $siret }) ; services connus : { $known }
 hub-service-inactive = le service { $code } de { $name } ({ $siret }) n'est plus actif ; demandez à l'acheteur son code service actuel
