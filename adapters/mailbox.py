@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import re
 import socket
-from contextlib import ExitStack
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from facteur.adapters.errors import UnsafeName
@@ -25,6 +25,7 @@ from facteur.adapters.processes import gone
 from facteur.engine.model import Flow, Output
 
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+WRITERS = 8  # threads writing and syncing a group's files: syncs waited for together, a few disks' queues deep
 
 
 def safe_segment(value: str) -> str:
@@ -40,26 +41,41 @@ def write_atomic(path: Path, content: bytes) -> None:
 
 
 def write_all_atomic(files: dict[Path, bytes]) -> None:
-    """Many files written as one group: every one is written, then every one
-    synced, before any is renamed in, and each folder is synced once. The disk
-    waits once for the group instead of once per file (the runner writes the
-    outputs of many flows together), and the promise stays the same: a name
-    appears only for a whole, synced file."""
-    with ExitStack() as handles:
-        temporaries = []
+    """Many files written as one group, each by a thread of a small pool:
+    written to its temporary name, synced, renamed in; then each folder synced
+    once, also in parallel. The disk serves the syncs of a group together
+    instead of one after the other (the runner writes the outputs of many
+    flows at once), and the promise stays the same: a name appears only for a
+    whole, synced file, and every folder is synced before this returns (so
+    before the ledger commit that says the files exist). Every write is waited
+    for, so that none is still running when an error is raised."""
+    folders = {path.parent for path in files}
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
+    if len(files) <= 1:  # nothing to wait for together: no threads
         for path, content in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(f".{path.name}~{socket.gethostname()}~{os.getpid()}.tmp")
-            handle = handles.enter_context(open(temporary, "wb"))
-            handle.write(content)
-            handle.flush()
-            temporaries.append((handle, temporary, path))
-        for handle, _, _ in temporaries:
-            os.fsync(handle.fileno())
-    for _, temporary, path in temporaries:
-        os.replace(temporary, path)
-    for folder in {path.parent for _, _, path in temporaries}:
-        _sync_folder(folder)
+            _write_synced(path, content)
+            _sync_folder(path.parent)
+        return
+    with ThreadPoolExecutor(min(WRITERS, len(files))) as pool:
+        _all_done([pool.submit(_write_synced, path, content) for path, content in files.items()])
+        _all_done([pool.submit(_sync_folder, folder) for folder in folders])
+
+
+def _write_synced(path: Path, content: bytes) -> None:
+    temporary = path.with_name(f".{path.name}~{socket.gethostname()}~{os.getpid()}.tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def _all_done(futures: list[Future]) -> None:
+    """Once every one has ended, the first error, if any."""
+    wait(futures)
+    for future in futures:
+        future.result()
 
 
 def not_a_folder(path: Path) -> Path | None:
