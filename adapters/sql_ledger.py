@@ -218,18 +218,19 @@ def _select(table: str, where: str, sign: int) -> str:
 @cache
 def _upsert(table: str) -> str:
     keys, count, _ = TALLIED[table]
-    return f"INSERT INTO {table} ({keys}, {count}) VALUES ({_marks(keys.split(', ') + [count])}){_added(table)}"
+    return _added(table, f"VALUES ({_marks(keys.split(', ') + [count])})")
 
 
 def tallied(table: str, where: str, sign: int) -> str:
     """The statement that adds what `where` selects to `table`, times `sign`."""
-    keys, count, _ = TALLIED[table]
-    return f"INSERT INTO {table} ({keys}, {count}) {_select(table, where, sign)}{_added(table)}"
+    return _added(table, _select(table, where, sign))
 
 
-def _added(table: str) -> str:
+def _added(table: str, rows: str) -> str:
+    """The statement that adds `rows` (keys, then a count) to `table`'s counts."""
     keys, count, _ = TALLIED[table]
-    return f" ON CONFLICT ({keys}) DO UPDATE SET {count} = {table}.{count} + excluded.{count}"
+    return (f"INSERT INTO {table} ({keys}, {count}) {rows}"
+            f" ON CONFLICT ({keys}) DO UPDATE SET {count} = {table}.{count} + excluded.{count}")
 
 
 # The tallies made again from every row: a migration of its own, and what a
@@ -380,7 +381,7 @@ def _iso(moment: datetime) -> str:
 
 KEY_SEPARATOR = "\x1f"
 UNCHANGED = "unchanged"  # the timeline's code for a replay whose report was not sent again
-FINDINGS_SLICE = 500  # flows whose findings one query of a listing asks for
+SLICE = 500  # values one query asks for at most (flows of a listing, keys of a claim): a database's limit of parameters
 
 
 def _marks(values) -> str:
@@ -457,13 +458,18 @@ class _Held(Exception):
 
 class SqlLedger:
     """The Ledger protocol over a database; subclasses provide `_execute`
-    (rows readable by column name), `_atomic` (a transaction, or a savepoint
-    inside one) and `close`, and how a transaction holds rows that another
-    relay must skip (`_HOLD`)."""
+    (rows readable by column name), `_executemany` (one statement for many
+    rows, sent together), `_atomic` (a transaction, or a savepoint
+    inside one) and `close`, how a transaction holds rows that another
+    relay must skip (`_HOLD`), and how it holds a row it reads until it ends
+    (`_LOCK`; SQLite's one writer holds the whole ledger already)."""
 
     _HOLD = ""
+    _LOCK = ""
 
     def _execute(self, sql: str, parameters: tuple | list = ()): ...
+
+    def _executemany(self, sql: str, rows: list[tuple]) -> None: ...
 
     def _atomic(self) -> AbstractContextManager: ...
 
@@ -514,22 +520,22 @@ class SqlLedger:
         return processes.holder()
 
     def lease(self, keys: list[str], seconds: float) -> str | None:
-        """Insert or take over each key (ours already, or expired), then read who
-        holds it, as `claim` does; a holder that is gone (a process of this host
-        that no longer exists) loses its lease at once."""
+        """Insert or take over each key (ours already, or expired); where that
+        changed no row, read who holds it, as `claim_all` does; a holder that
+        is gone (a process of this host that no longer exists) loses its lease
+        at once."""
         try:
             with self._transaction():
                 now = self._clock()
                 for key in sorted(set(keys)):  # one order for every taker, so none deadlocks another
-                    self._execute(
+                    if self._execute(
                         "INSERT INTO leases (key, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE"
                         " SET holder = excluded.holder, expires_at = excluded.expires_at"
                         " WHERE leases.holder = excluded.holder OR leases.expires_at < ?",
                         (key, self.holder, now + seconds, now),
-                    )
-                    other = self._execute("SELECT holder FROM leases WHERE key = ?", (key,)).fetchone()["holder"]
-                    if other == self.holder:
+                    ).rowcount:
                         continue
+                    other = self._execute("SELECT holder FROM leases WHERE key = ?", (key,)).fetchone()["holder"]
                     if not processes.holder_gone(other):
                         raise _Held(other)
                     self._execute(
@@ -564,9 +570,6 @@ class SqlLedger:
         redelivered while its first worker still works on it): the one that
         inserts second finds the first one's record instead."""
         with self._transaction():
-            known = self.find(flow.id)
-            if known is not None:
-                return known
             inserted = self._execute(
                 "INSERT INTO flows (id, sender, name, name_raw, source, size, sha256, archive, received_at, status,"
                 " replay_of, attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (id) DO NOTHING",
@@ -617,43 +620,57 @@ class SqlLedger:
         row = self._execute("SELECT flow_id FROM claims WHERE dup_key = ?", (_key((supplier, number, year)),)).fetchone()
         return row["flow_id"] if row else None
 
-    def claim(self, flow_id: str, keys: list[tuple[str, str, int]]) -> str | None:
+    def claim_all(self, wanted: list[tuple[str, list[tuple[str, str, int]]]]) -> list[str | None]:
         """Insert first, then read who holds each key: under PostgreSQL's read
         committed isolation, a concurrent claim of the same key waits for the
-        first one to end, then sees its holder; reading first would let both pass."""
-        try:
-            with self._transaction():
-                for key in sorted(keys):  # one order for every claimer, so none deadlocks another
-                    text = _key(key)
-                    self._execute(
-                        "INSERT INTO claims (dup_key, flow_id) VALUES (?, ?) ON CONFLICT (dup_key) DO NOTHING",
-                        (text, flow_id),
-                    )
-                    holder = self._execute("SELECT flow_id FROM claims WHERE dup_key = ?", (text,)).fetchone()["flow_id"]
-                    if holder != flow_id:
-                        raise _Held(holder)
-        except _Held as held:
-            return held.holder
-        return None
+        first one to end, then sees its holder; reading first would let both
+        pass. The keys of every flow are inserted in one order, sorted over
+        them all, so that two workers claiming for groups of flows never
+        deadlock; a flow that finds a key held by another gives back the keys
+        it inserted here, the claims it made before (after a crash) kept."""
+        pairs = sorted({(_key(key), flow_id) for flow_id, keys in wanted for key in keys})
+        if not pairs:  # nothing to reserve: no transaction to wait for
+            return [None] * len(wanted)
+        with self._transaction():
+            inserted = [pair for pair in pairs if self._execute(
+                "INSERT INTO claims (dup_key, flow_id) VALUES (?, ?) ON CONFLICT (dup_key) DO NOTHING", pair
+            ).rowcount]
+            holders = self._claimants(sorted({key for key, _ in pairs}))
+            found = {flow_id: next((holders[_key(key)] for key in sorted(keys) if holders[_key(key)] != flow_id), None)
+                     for flow_id, keys in wanted}
+            given_back = [pair for pair in inserted if found[pair[1]] is not None]
+            if given_back:
+                self._executemany("DELETE FROM claims WHERE dup_key = ? AND flow_id = ?", given_back)
+        return [found[flow_id] for flow_id, _ in wanted]
+
+    def _claimants(self, keys: list[str]) -> dict[str, str]:
+        """Who holds each of these keys, asked by slices (a database's limit of parameters)."""
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), SLICE):
+            part = keys[start:start + SLICE]
+            found |= {row["dup_key"]: row["flow_id"] for row in self._execute(
+                f"SELECT dup_key, flow_id FROM claims WHERE dup_key IN ({_marks(part)})", part
+            ).fetchall()}
+        return found
 
     def commit(
         self, flow: Flow, outcome: Outcome, written: list[tuple[Output, str]], at: datetime, publish: list[Output] = ()
     ) -> None:
-        """The flow's row is updated first, which makes a concurrent commit of
-        the same flow wait for this one; it then finds the flow committed and
-        records nothing more (both wrote the same outputs: same flow, same
-        reception time)."""
+        """The flow's row is read pending, and held (`_LOCK`), first, which
+        makes a concurrent commit of the same flow wait for this one; it then
+        finds the flow committed and records nothing more (both wrote the same
+        outputs: same flow, same reception time)."""
         with self._transaction():
+            pending = self._execute(f"SELECT 1 FROM flows WHERE id = ? AND status = 'pending'{self._LOCK}", (flow.id,))
+            if pending.fetchone() is None:
+                return
             accepted = sum(1 for v in outcome.verdicts if v.accepted)
             self._tally(FLOW_TALLIES, "f.id = ?", (flow.id,), -1)
-            updated = self._execute(
+            self._execute(
                 "UPDATE flows SET status = ?, processed_at = ?, rules_version = ?, documents = ?, accepted = ?"
-                " WHERE id = ? AND status = 'pending'",
+                " WHERE id = ?",
                 (outcome.status.value, _iso(at), outcome.rules_version, len(outcome.verdicts), accepted, flow.id),
-            ).rowcount
-            if not updated:
-                self._tally(FLOW_TALLIES, "f.id = ?", (flow.id,), 1)
-                return
+            )
             self._tally(INVOICE_TALLIES, "i.flow_id = ?", (flow.id,), -1)
             self._execute("DELETE FROM invoices WHERE flow_id = ?", (flow.id,))
             self._execute("DELETE FROM findings WHERE flow_id = ?", (flow.id,))
@@ -777,8 +794,8 @@ class SqlLedger:
         """Each flow's finding codes and first blocking message, for a listing;
         asked by slices, so that no listing passes a database's limit of parameters."""
         found: dict[str, dict] = {}
-        for start in range(0, len(flow_ids), FINDINGS_SLICE):
-            part = flow_ids[start:start + FINDINGS_SLICE]
+        for start in range(0, len(flow_ids), SLICE):
+            part = flow_ids[start:start + SLICE]
             for row in self._execute(
                 f"SELECT flow_id, code, severity, message, read_values FROM findings WHERE flow_id IN ({_marks(part)})"
                 " ORDER BY rowid",

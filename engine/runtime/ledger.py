@@ -103,10 +103,12 @@ class Ledger(Protocol):
     def known_invoice(self, supplier: str, number: str, year: int) -> str | None:
         """The flow that delivered this invoice, or holds its claim, if any."""
 
-    def claim(self, flow_id: str, keys: list[tuple[str, str, int]]) -> str | None:
-        """Reserve these invoice keys (supplier, number, year) for this flow,
-        durably and all or none, before its outputs are written. Returns the
-        other flow that holds one of them (then nothing is reserved), or None.
+    def claim_all(self, wanted: list[tuple[str, list[tuple[str, str, int]]]]) -> list[str | None]:
+        """Reserve each flow's invoice keys (supplier, number, year) for it,
+        durably and all or none for each flow, before its outputs are written,
+        for many flows in one transaction. Returns, for each flow, the other
+        flow that holds one of its keys (then nothing is reserved for it), or
+        None.
 
         Many workers may deliver at once: whoever claims an invoice first
         delivers it, and a flow that claims again after a crash keeps its own

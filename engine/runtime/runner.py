@@ -210,17 +210,18 @@ class Runner:
 
     def finish_all(self, settled: list[tuple[Flow, Outcome]]) -> list[Handled]:
         """Steps 4 and 5 for many flows at once, in the order that keeps every
-        promise: each flow's invoices claimed (its own transaction, so a claim
-        is seen by other workers before any pivot of it exists), then every
-        output written and synced as one group, then every outcome committed in
-        one ledger transaction, which also releases their leases. That
+        promise: the flows' invoices claimed (one transaction for the group,
+        committed, so a claim is seen by other workers before any pivot of it
+        exists), then every output written and synced as one group, then
+        every outcome committed in one ledger transaction, which also
+        releases their leases. That
         transaction first takes their leases again: a holder that stalled past
         its lease (a frozen process, a lost network) and whose work another one
         took over commits nothing, and is judged again (Busy). A recipient's
         status file is judged against the ledger as it stands: it comes in a
         group of its own, after what came before it is committed (the service
         sees to it)."""
-        judged = [(flow, self._judged(flow, outcome)) for flow, outcome in settled]
+        judged = self._judged(settled)
         places = iter(self.mailboxes.write_all([output for _, outcome in judged for output in outcome.outputs]))
         written = [[(output, next(places)) for output in outcome.outputs] for _, outcome in judged]
         at = self.clock()
@@ -235,11 +236,15 @@ class Runner:
         self.on_commit()
         return [self._processed(flow, outcome, outputs) for (flow, outcome), outputs in zip(judged, written)]
 
-    def _judged(self, flow: Flow, outcome: Outcome) -> Outcome:
-        """The outcome as it will be committed: a recipient's statuses applied
-        to the lifecycle, or the accepted invoices claimed."""
-        judged = self._settled(flow, outcome.statuses) if outcome.statuses is not None else self._claimed(flow, outcome)
-        return self._unrepeated(flow, judged)
+    def _judged(self, settled: list[tuple[Flow, Outcome]]) -> list[tuple[Flow, Outcome]]:
+        """The outcomes as they will be committed: a recipient's statuses
+        applied to the lifecycle, or the accepted invoices claimed."""
+        claimed = iter(self._claimed([(flow, outcome) for flow, outcome in settled if outcome.statuses is None]))
+        return [
+            (flow, self._unrepeated(flow, self._settled(flow, outcome.statuses) if outcome.statuses is not None
+                                    else next(claimed)))
+            for flow, outcome in settled
+        ]
 
     def _unrepeated(self, flow: Flow, outcome: Outcome) -> Outcome:
         """A replay that ends as its previous attempt did keeps its report to
@@ -304,23 +309,29 @@ class Runner:
                 )
         return handled
 
-    def _claimed(self, flow: Flow, outcome: Outcome) -> Outcome:
-        """The outcome whose accepted invoices this flow has claimed.
+    def _claimed(self, settled: list[tuple[Flow, Outcome]]) -> list[Outcome]:
+        """The outcomes whose accepted invoices their flows have claimed, in
+        one ledger transaction for them all, then again for those judged again.
 
         The pipeline judged duplicates against the ledger as it was then;
         another flow may have claimed one of its invoices since (another worker,
-        a pool process judging in parallel). The flow is then judged again, and
-        that invoice is now a duplicate: rejected, never delivered twice. Each
-        round turns at least one more invoice into a duplicate, so it ends.
+        a pool process judging in parallel, a flow of the same group). The flow
+        is then judged again, and that invoice is now a duplicate: rejected,
+        never delivered twice. Each round turns at least one more invoice into
+        a duplicate, so it ends.
         """
-        while True:
-            keys = [controls.duplicate_key(v.invoice) for v in outcome.verdicts if v.accepted]
-            holder = self.ledger.claim(flow.id, [key for key in keys if key])
-            if holder is None:
-                return outcome
-            self.log.info("an invoice of this flow was claimed by another flow; judged again", flow_id=flow.id,
-                          other_flow=holder)
-            outcome = pipeline.process(flow, self.context)
+        outcomes = [outcome for _, outcome in settled]
+        todo = list(range(len(settled)))
+        while todo:
+            holders = self.ledger.claim_all([(settled[i][0].id, _accepted_keys(outcomes[i])) for i in todo])
+            held = [(i, holder) for i, holder in zip(todo, holders) if holder is not None]
+            for i, holder in held:
+                flow = settled[i][0]
+                self.log.info("an invoice of this flow was claimed by another flow; judged again", flow_id=flow.id,
+                              other_flow=holder)
+                outcomes[i] = pipeline.process(flow, self.context)
+            todo = [i for i, _ in held]
+        return outcomes
 
     def _repeat(self, flow: Flow, status: str) -> Handled:
         """The sender's own reports sent again (not the statuses a status file
@@ -363,6 +374,12 @@ def _in_turn(step: Callable[[], Handled | Flow]) -> Handled | Flow:
             return step()
         except Busy:
             time.sleep(WAIT_SECONDS)
+
+
+def _accepted_keys(outcome: Outcome) -> list[tuple[str, str, int]]:
+    """The duplicate keys of the outcome's accepted invoices, to be claimed."""
+    keys = [controls.duplicate_key(verdict.invoice) for verdict in outcome.verdicts if verdict.accepted]
+    return [key for key in keys if key]
 
 
 def _to_sender(flow: Flow, output: Output) -> bool:
