@@ -18,6 +18,7 @@ import os
 import re
 import socket
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from functools import cache
 from pathlib import Path
 
 from facteur.adapters.errors import UnsafeName
@@ -41,14 +42,14 @@ def write_atomic(path: Path, content: bytes) -> None:
 
 
 def write_all_atomic(files: dict[Path, bytes]) -> None:
-    """Many files written as one group, each by a thread of a small pool:
-    written to its temporary name, synced, renamed in; then each folder synced
-    once, also in parallel. The disk serves the syncs of a group together
-    instead of one after the other (the runner writes the outputs of many
-    flows at once), and the promise stays the same: a name appears only for a
-    whole, synced file, and every folder is synced before this returns (so
-    before the ledger commit that says the files exist). Every write is waited
-    for, so that none is still running when an error is raised."""
+    """Many files written as one group, each by a thread of a small pool
+    (`_writers`): written to its temporary name, synced, renamed in; then each
+    folder synced once, also in parallel. The disk serves the syncs of a group
+    together instead of one after the other (the runner writes the outputs of
+    many flows at once), and the promise stays the same: a name appears only
+    for a whole, synced file, and every folder is synced before this returns
+    (so before the ledger commit that says the files exist). Every write is
+    waited for, so that none is still running when an error is raised."""
     folders = {path.parent for path in files}
     for folder in folders:
         folder.mkdir(parents=True, exist_ok=True)
@@ -57,9 +58,19 @@ def write_all_atomic(files: dict[Path, bytes]) -> None:
             _write_synced(path, content)
             _sync_folder(path.parent)
         return
-    with ThreadPoolExecutor(min(WRITERS, len(files))) as pool:
-        _all_done([pool.submit(_write_synced, path, content) for path, content in files.items()])
-        _all_done([pool.submit(_sync_folder, folder) for folder in folders])
+    _all_done([_writers().submit(_write_synced, path, content) for path, content in files.items()])
+    _all_done([_writers().submit(_sync_folder, folder) for folder in folders])
+
+
+@cache
+def _writers() -> ThreadPoolExecutor:
+    """The threads that write and sync, made once per process (starting
+    threads for each group costs more than a sync when the CPU is busy); a
+    process forked from this one makes its own, the threads staying behind."""
+    return ThreadPoolExecutor(WRITERS, thread_name_prefix="facteur-writer")
+
+
+os.register_at_fork(after_in_child=_writers.cache_clear)
 
 
 def _write_synced(path: Path, content: bytes) -> None:

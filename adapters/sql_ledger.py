@@ -51,6 +51,7 @@ from facteur.engine.model import (
 from facteur.engine.runtime.ledger import (
     DeliveredInvoice,
     Episode,
+    Finished,
     FlowRecord,
     Outgoing,
     message_id,
@@ -566,11 +567,19 @@ class SqlLedger:
         return time.time()
 
     def begin(self, flow: Flow, archive: str) -> FlowRecord:
+        return self.begin_all([(flow, archive)])[0]
+
+    def begin_all(self, received: list[tuple[Flow, str]]) -> list[FlowRecord]:
         """Two workers may be handed the same flow at once (a message
         redelivered while its first worker still works on it): the one that
-        inserts second finds the first one's record instead."""
+        inserts second finds the first one's record instead. The flows are
+        inserted in the order of their ids (two workers inserting the same
+        ones never wait for each other), and those inserted counted in the
+        tallies together, by one query each."""
+        if not received:
+            return []
         with self._transaction():
-            inserted = self._execute(
+            inserted = [flow for flow, archive in sorted(received, key=lambda pair: pair[0].id) if self._execute(
                 "INSERT INTO flows (id, sender, name, name_raw, source, size, sha256, archive, received_at, status,"
                 " replay_of, attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (id) DO NOTHING",
                 (
@@ -586,18 +595,23 @@ class SqlLedger:
                     flow.replay_of or None,
                     flow.attempt,
                 ),
-            ).rowcount
-            if not inserted:
-                return self.find(flow.id)
-            self._tally(FLOW_TALLIES, "f.id = ?", (flow.id,), 1)
-            if flow.replay_of:
-                self._event(flow.replay_of, None, "replayed", say("event-replayed", flow=flow.id, attempt=flow.attempt),
-                            self._now())
-                self._event(flow.id, None, "replay", say("event-replay", attempt=flow.attempt, flow=flow.replay_of),
-                            self._now())
-            self._event(flow.id, None, "received", say("event-received", sender=flow.sender, source=flow.source),
-                        flow.received_at)
-        return FlowRecord(flow.id, flow.sender, flow.name, flow.received_at, PENDING, flow.replay_of, flow.attempt)
+            ).rowcount]
+            if inserted:
+                self._tally(FLOW_TALLIES, f"f.id IN ({_marks(inserted)})", tuple(flow.id for flow in inserted), 1)
+            for flow in inserted:
+                if flow.replay_of:
+                    self._event(flow.replay_of, None, "replayed",
+                                say("event-replayed", flow=flow.id, attempt=flow.attempt), self._now())
+                    self._event(flow.id, None, "replay", say("event-replay", attempt=flow.attempt, flow=flow.replay_of),
+                                self._now())
+                self._event(flow.id, None, "received", say("event-received", sender=flow.sender, source=flow.source),
+                            flow.received_at)
+            new = {flow.id for flow in inserted}
+            return [
+                FlowRecord(flow.id, flow.sender, flow.name, flow.received_at, PENDING, flow.replay_of, flow.attempt)
+                if flow.id in new else self.find(flow.id)
+                for flow, _ in received
+            ]
 
     def group(self) -> AbstractContextManager:
         return self._transaction()
@@ -653,45 +667,58 @@ class SqlLedger:
             ).fetchall()}
         return found
 
-    def commit(
-        self, flow: Flow, outcome: Outcome, written: list[tuple[Output, str]], at: datetime, publish: list[Output] = ()
-    ) -> None:
-        """The flow's row is read pending, and held (`_LOCK`), first, which
-        makes a concurrent commit of the same flow wait for this one; it then
-        finds the flow committed and records nothing more (both wrote the same
-        outputs: same flow, same reception time)."""
+    def commit_all(self, finished: list[Finished], at: datetime) -> None:
+        """The flows' rows are read pending, and held (`_LOCK`) in the order
+        of their ids, first, which makes a concurrent commit of one of them
+        wait for this one (and two such commits never wait for each other);
+        it then finds the flow committed and records nothing more for it
+        (both wrote the same outputs: same flow, same reception time). The
+        tallies are read once for the flows together, before their rows
+        change and after."""
         with self._transaction():
-            pending = self._execute(f"SELECT 1 FROM flows WHERE id = ? AND status = 'pending'{self._LOCK}", (flow.id,))
-            if pending.fetchone() is None:
+            ids = sorted({item.flow.id for item in finished})
+            pending = {row["id"] for row in self._execute(
+                f"SELECT id FROM flows WHERE id IN ({_marks(ids)}) AND status = 'pending' ORDER BY id{self._LOCK}", ids
+            ).fetchall()}
+            settling = [item for item in finished if item.flow.id in pending]
+            if not settling:
                 return
-            accepted = sum(1 for v in outcome.verdicts if v.accepted)
-            self._tally(FLOW_TALLIES, "f.id = ?", (flow.id,), -1)
-            self._execute(
-                "UPDATE flows SET status = ?, processed_at = ?, rules_version = ?, documents = ?, accepted = ?"
-                " WHERE id = ?",
-                (outcome.status.value, _iso(at), outcome.rules_version, len(outcome.verdicts), accepted, flow.id),
-            )
-            self._tally(INVOICE_TALLIES, "i.flow_id = ?", (flow.id,), -1)
-            self._execute("DELETE FROM invoices WHERE flow_id = ?", (flow.id,))
-            self._execute("DELETE FROM findings WHERE flow_id = ?", (flow.id,))
-            self._execute("DELETE FROM outputs WHERE flow_id = ?", (flow.id,))
-            for finding in outcome.findings:
-                self._finding(flow.id, None, flow.name, finding)
-            for index, verdict in enumerate(outcome.verdicts, start=1):
-                self._invoice(flow.id, index, verdict)
-                for finding in verdict.findings:
-                    self._finding(flow.id, index, verdict.document, finding)
-                if verdict.accepted:
-                    self._event(flow.id, index, "01", say("event-deposited"), flow.received_at)
-                    self._event(flow.id, index, "02", say("event-routed", mailbox=verdict.recipient_mailbox), at)
-            self._tally(FLOW_TALLIES, "f.id = ?", (flow.id,), 1)
-            self._tally(INVOICE_TALLIES, "i.flow_id = ?", (flow.id,), 1)
-            self._changes(outcome.changes, flow.id)
-            self._outputs(flow.id, written)
-            self._queue(flow.id, publish, at)
-            self._event(flow.id, None, outcome.status.value, say(FLOW_CODES[outcome.status.value].timeline), at)
-            if outcome.same_as:
-                self._event(flow.id, None, UNCHANGED, say("event-unchanged", flow=outcome.same_as), at)
+            ids = tuple(sorted(pending))
+            flows, invoices = f"f.id IN ({_marks(ids)})", f"i.flow_id IN ({_marks(ids)})"
+            self._tally(FLOW_TALLIES, flows, ids, -1)
+            self._tally(INVOICE_TALLIES, invoices, ids, -1)
+            for table in ("invoices", "findings", "outputs"):
+                self._execute(f"DELETE FROM {table} WHERE flow_id IN ({_marks(ids)})", ids)
+            for item in settling:
+                self._outcome(item.flow, item.outcome, at)
+            self._tally(FLOW_TALLIES, flows, ids, 1)
+            self._tally(INVOICE_TALLIES, invoices, ids, 1)
+            for item in settling:
+                flow, outcome = item.flow, item.outcome
+                self._changes(outcome.changes, flow.id)
+                self._outputs(flow.id, item.written)
+                self._queue(flow.id, item.publish, at)
+                self._event(flow.id, None, outcome.status.value, say(FLOW_CODES[outcome.status.value].timeline), at)
+                if outcome.same_as:
+                    self._event(flow.id, None, UNCHANGED, say("event-unchanged", flow=outcome.same_as), at)
+
+    def _outcome(self, flow: Flow, outcome: Outcome, at: datetime) -> None:
+        """The flow's row settled, its invoices and findings written, and each
+        accepted invoice's deposit and routing on its timeline."""
+        accepted = sum(1 for v in outcome.verdicts if v.accepted)
+        self._execute(
+            "UPDATE flows SET status = ?, processed_at = ?, rules_version = ?, documents = ?, accepted = ? WHERE id = ?",
+            (outcome.status.value, _iso(at), outcome.rules_version, len(outcome.verdicts), accepted, flow.id),
+        )
+        for finding in outcome.findings:
+            self._finding(flow.id, None, flow.name, finding)
+        for index, verdict in enumerate(outcome.verdicts, start=1):
+            self._invoice(flow.id, index, verdict)
+            for finding in verdict.findings:
+                self._finding(flow.id, index, verdict.document, finding)
+            if verdict.accepted:
+                self._event(flow.id, index, "01", say("event-deposited"), flow.received_at)
+                self._event(flow.id, index, "02", say("event-routed", mailbox=verdict.recipient_mailbox), at)
 
     def record(
         self, changes: list[StatusChange], written: list[tuple[Output, str]], origin: str, publish: list[Output] = ()

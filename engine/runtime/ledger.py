@@ -78,6 +78,17 @@ class Episode:
     detail: str  # what was seen when it opened
 
 
+@dataclass(frozen=True)
+class Finished:
+    """A flow's outcome to commit, the outputs written for it (with their
+    places), and those of them to publish through the outbox."""
+
+    flow: Flow
+    outcome: Outcome
+    written: list[tuple[Output, str]]
+    publish: list[Output]
+
+
 class Ledger(Protocol):
     def begin(self, flow: Flow, archive: str) -> FlowRecord:
         """Record the flow as received (pending) unless it is known; return its record.
@@ -85,6 +96,9 @@ class Ledger(Protocol):
         A flow seen before keeps its first reception time, so that a flow
         re-processed after a crash produces the same outputs, byte for byte.
         """
+
+    def begin_all(self, received: list[tuple[Flow, str]]) -> list[FlowRecord]:
+        """`begin` for many flows (each with its archive's place) in one transaction."""
 
     def find(self, flow_id: str) -> FlowRecord | None: ...
 
@@ -132,13 +146,11 @@ class Ledger(Protocol):
     def release(self, keys: list[str]) -> None:
         """Give up this process's leases on these keys."""
 
-    def commit(
-        self, flow: Flow, outcome: Outcome, written: list[tuple[Output, str]], at: datetime, publish: list[Output] = ()
-    ) -> None:
-        """Record the outcome and the outputs written (with their places), and
-        put the outputs to `publish` in the outbox, atomically; a flow committed
-        meanwhile (by another worker handed the same flow) is left as that
-        commit recorded it."""
+    def commit_all(self, finished: list[Finished], at: datetime) -> None:
+        """Record each flow's outcome and the outputs written (with their
+        places), and put the outputs to `publish` in the outbox, atomically
+        for them all; a flow committed meanwhile (by another worker handed
+        the same flow) is left as that commit recorded it."""
 
     def reports(self, flow_id: str) -> list[Output]:
         """The reports sent to the sender for this flow, to send them again."""

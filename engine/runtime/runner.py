@@ -41,7 +41,7 @@ from facteur.engine.errors import Busy
 from facteur.engine.hub import controls, lifecycle
 from facteur.engine.model import Flow, Outcome, Output, StatusMessage
 from facteur.engine.runtime import attempts, logs
-from facteur.engine.runtime.ledger import FlowRecord, Ledger
+from facteur.engine.runtime.ledger import Finished, FlowRecord, Ledger
 from facteur.engine.statuses import DELIVERY_ERRORS
 
 LEASE_SECONDS = 60.0  # a lease lasts this long unless renewed: how long a crashed holder stops a flow, at most
@@ -165,8 +165,7 @@ class Runner:
         known = {flow.id: self.ledger.find(flow.id) for flow in leased}
         fresh = [flow for flow in leased if not _done(known[flow.id])]
         archived = self.archive.keep_all(fresh)
-        with self.ledger.group():
-            begun = {flow.id: self.ledger.begin(flow, path) for flow, path in zip(fresh, archived)}
+        begun = {record.id: record for record in self.ledger.begin_all(list(zip(fresh, archived)))}
         return [
             busy[flow.id] if flow.id in busy
             else self._repeat(flow, known[flow.id].status) if _done(known[flow.id])
@@ -228,8 +227,8 @@ class Runner:
         with self.ledger.group():
             for flow, _ in judged:
                 self._still_held(flow)
-            for (flow, outcome), outputs in zip(judged, written):
-                self.ledger.commit(flow, outcome, outputs, at, self.mailboxes.to_publish(outcome.outputs))
+            self.ledger.commit_all([Finished(flow, outcome, outputs, self.mailboxes.to_publish(outcome.outputs))
+                                    for (flow, outcome), outputs in zip(judged, written)], at)
             self.ledger.release([key for flow, _ in judged for key in self.leased.get(flow.id, [])])
         for flow, _ in judged:
             self.leased.pop(flow.id, None)
