@@ -449,8 +449,7 @@ def renormalised(old: str) -> str:
 
 
 class _Held(Exception):
-    """Another flow holds an invoice key, or another process a lease: what was
-    taken is rolled back."""
+    """Another process holds a lease: what was taken is rolled back."""
 
     def __init__(self, holder: str):
         super().__init__(holder)
