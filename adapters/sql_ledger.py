@@ -520,30 +520,42 @@ class SqlLedger:
         return processes.holder()
 
     def lease(self, keys: list[str], seconds: float) -> str | None:
-        """Insert or take over each key (ours already, or expired); where that
-        changed no row, read who holds it, as `claim_all` does; a holder that
-        is gone (a process of this host that no longer exists) loses its lease
-        at once."""
         try:
             with self._transaction():
                 now = self._clock()
                 for key in sorted(set(keys)):  # one order for every taker, so none deadlocks another
-                    if self._execute(
-                        "INSERT INTO leases (key, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE"
-                        " SET holder = excluded.holder, expires_at = excluded.expires_at"
-                        " WHERE leases.holder = excluded.holder OR leases.expires_at < ?",
-                        (key, self.holder, now + seconds, now),
-                    ).rowcount:
-                        continue
-                    other = self._execute("SELECT holder FROM leases WHERE key = ?", (key,)).fetchone()["holder"]
-                    if not processes.holder_gone(other):
-                        raise _Held(other)
-                    self._execute(
-                        "UPDATE leases SET holder = ?, expires_at = ? WHERE key = ? AND holder = ?",
-                        (self.holder, now + seconds, key, other),
-                    )
+                    holder = self._take(key, now, seconds)
+                    if holder is not None:
+                        raise _Held(holder)
         except _Held as held:
             return held.holder
+        return None
+
+    def lease_each(self, keys: list[str], seconds: float) -> dict[str, str]:
+        with self._transaction():
+            now = self._clock()
+            held = {key: self._take(key, now, seconds) for key in sorted(set(keys))}
+        return {key: holder for key, holder in held.items() if holder is not None}
+
+    def _take(self, key: str, now: float, seconds: float) -> str | None:
+        """Insert or take over the key (ours already, or expired); where that
+        changed no row, read who holds it, as `claim_all` does; a holder that
+        is gone (a process of this host that no longer exists) loses its lease
+        at once. Returns the other process that keeps it, or None."""
+        if self._execute(
+            "INSERT INTO leases (key, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE"
+            " SET holder = excluded.holder, expires_at = excluded.expires_at"
+            " WHERE leases.holder = excluded.holder OR leases.expires_at < ?",
+            (key, self.holder, now + seconds, now),
+        ).rowcount:
+            return None
+        other = self._execute("SELECT holder FROM leases WHERE key = ?", (key,)).fetchone()["holder"]
+        if not processes.holder_gone(other):
+            return other
+        self._execute(
+            "UPDATE leases SET holder = ?, expires_at = ? WHERE key = ? AND holder = ?",
+            (self.holder, now + seconds, key, other),
+        )
         return None
 
     def renew(self, keys: list[str], seconds: float) -> None:
@@ -709,15 +721,18 @@ class SqlLedger:
             "UPDATE flows SET status = ?, processed_at = ?, rules_version = ?, documents = ?, accepted = ? WHERE id = ?",
             (outcome.status.value, _iso(at), outcome.rules_version, len(outcome.verdicts), accepted, flow.id),
         )
-        for finding in outcome.findings:
-            self._finding(flow.id, None, flow.name, finding)
+        findings = [_finding(flow.id, None, flow.name, finding) for finding in outcome.findings]
         for index, verdict in enumerate(outcome.verdicts, start=1):
             self._invoice(flow.id, index, verdict)
-            for finding in verdict.findings:
-                self._finding(flow.id, index, verdict.document, finding)
+            findings += [_finding(flow.id, index, verdict.document, finding) for finding in verdict.findings]
             if verdict.accepted:
                 self._event(flow.id, index, "01", say("event-deposited"), flow.received_at)
                 self._event(flow.id, index, "02", say("event-routed", mailbox=verdict.recipient_mailbox), at)
+        if findings:
+            self._executemany(
+                "INSERT INTO findings (flow_id, idx, document, code, severity, message, location, layer, said,"
+                " read_values) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", findings,
+            )
 
     def record(
         self, changes: list[StatusChange], written: list[tuple[Output, str]], origin: str, publish: list[Output] = ()
@@ -974,18 +989,11 @@ class SqlLedger:
             self._tally(INVOICE_TALLIES, "i.flow_id = ? AND i.idx = ?", invoice, 1)
 
     def _outputs(self, flow_id: str, written: list[tuple[Output, str]]) -> None:
-        for output, path in written:
-            self._execute(
+        if written:
+            self._executemany(
                 "INSERT INTO outputs (flow_id, mailbox, name, kind, path, sha256, report) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    flow_id,
-                    output.mailbox,
-                    output.name,
-                    output.kind,
-                    path,
-                    hashlib.sha256(output.content).hexdigest(),
-                    None if output.kind == "pivot" else output.content,
-                ),
+                [(flow_id, output.mailbox, output.name, output.kind, path, hashlib.sha256(output.content).hexdigest(),
+                  None if output.kind == "pivot" else output.content) for output, path in written],
             )
 
     def _queue(self, origin: str, outputs: list[Output], at: datetime, again: bool = False) -> None:
@@ -996,12 +1004,12 @@ class SqlLedger:
             "DO UPDATE SET content = excluded.content, retry_at = excluded.retry_at, published_at = NULL"
             if again else "DO NOTHING"
         )
-        for output in outputs:
-            self._execute(
+        if outputs:
+            self._executemany(
                 "INSERT INTO outbox (message_id, flow_id, mailbox, name, kind, content, queued_at, retry_at)"
                 f" VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) {on_conflict}",
-                (message_id(origin, output), origin, output.mailbox, output.name, output.kind, output.content,
-                 _utc(at), _utc(at)),
+                [(message_id(origin, output), origin, output.mailbox, output.name, output.kind, output.content,
+                  _utc(at), _utc(at)) for output in outputs],
             )
 
     def _missed(self, outgoing: Outgoing, error: str, retry_at: datetime) -> None:
@@ -1022,15 +1030,6 @@ class SqlLedger:
         self._execute(
             "INSERT INTO events (flow_id, idx, code, label, at, said) VALUES (?, ?, ?, ?, ?, ?)",
             (flow_id, idx, code, str(label), _iso(at), json.dumps(label.data(), ensure_ascii=False)),
-        )
-
-    def _finding(self, flow_id: str, idx: int | None, document: str, finding) -> None:
-        self._execute(
-            "INSERT INTO findings (flow_id, idx, document, code, severity, message, location, layer, said, read_values)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (flow_id, idx, document, finding.code, finding.severity.value, finding.message, finding.location, finding.layer,
-             json.dumps(finding.said.data(), ensure_ascii=False) if finding.said else None,
-             json.dumps([asdict(v) for v in finding.values], ensure_ascii=False) if finding.values else None),
         )
 
     def _invoice(self, flow_id: str, idx: int, verdict) -> None:
@@ -1081,6 +1080,13 @@ _FILTERS = {
     # a partner's flows: those it sent, and those holding an invoice for its mailbox
     "partner": "(f.sender = ? OR EXISTS (SELECT 1 FROM invoices i WHERE i.flow_id = f.id AND i.mailbox = ?))",
 }
+
+
+def _finding(flow_id: str, idx: int | None, document: str, finding) -> tuple:
+    """A finding's row in `findings`."""
+    return (flow_id, idx, document, finding.code, finding.severity.value, finding.message, finding.location,
+            finding.layer, json.dumps(finding.said.data(), ensure_ascii=False) if finding.said else None,
+            json.dumps([asdict(v) for v in finding.values], ensure_ascii=False) if finding.values else None)
 
 
 def _flow_filters(filters: dict[str, str]) -> tuple[str, list[str]]:

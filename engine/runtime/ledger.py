@@ -140,6 +140,11 @@ class Ledger(Protocol):
         passes to whoever asks: a crashed holder does not stop the others.
         """
 
+    def lease_each(self, keys: list[str], seconds: float) -> dict[str, str]:
+        """`lease` of each key on its own (many flows), in one transaction:
+        the keys another process holds, each with its holder; the others are
+        taken."""
+
     def renew(self, keys: list[str], seconds: float) -> None:
         """Lengthen this process's leases on these keys while it works on them."""
 

@@ -185,16 +185,13 @@ class Runner:
 
     def _lease_flows(self, flows: list[Flow]) -> dict[str, Busy]:
         """Each flow leased, in one ledger transaction; those another process holds."""
-        busy, taken = {}, []
-        with self.ledger.group():
-            for flow_id in sorted({flow.id for flow in flows}):
-                holder = self.ledger.lease([_flow_key(flow_id)], self.lease_seconds)
-                if holder is None:
-                    taken.append(flow_id)
-                else:
-                    busy[flow_id] = Busy(flow_id, holder)
-        for flow_id in taken:
-            self._hold(flow_id, [_flow_key(flow_id)])
+        held = self.ledger.lease_each([_flow_key(flow.id) for flow in flows], self.lease_seconds)
+        busy = {}
+        for flow_id in {flow.id for flow in flows}:
+            if _flow_key(flow_id) in held:
+                busy[flow_id] = Busy(flow_id, held[_flow_key(flow_id)])
+            else:
+                self._hold(flow_id, [_flow_key(flow_id)])
         return busy
 
     def _hold(self, flow_id: str, keys: list[str]) -> None:
@@ -225,8 +222,7 @@ class Runner:
         written = [[(output, next(places)) for output in outcome.outputs] for _, outcome in judged]
         at = self.clock()
         with self.ledger.group():
-            for flow, _ in judged:
-                self._still_held(flow)
+            self._still_held([flow for flow, _ in judged])
             self.ledger.commit_all([Finished(flow, outcome, outputs, self.mailboxes.to_publish(outcome.outputs))
                                     for (flow, outcome), outputs in zip(judged, written)], at)
             self.ledger.release([key for flow, _ in judged for key in self.leased.get(flow.id, [])])
@@ -278,14 +274,16 @@ class Runner:
                 raise Busy(flow.id, holder)
             self._hold(flow.id, sorted(leased))
 
-    def _still_held(self, flow: Flow) -> None:
-        """The flow's leases taken again inside the commit's transaction, which
-        keeps them until it ends: Busy if another process took them over. They
+    def _still_held(self, flows: list[Flow]) -> None:
+        """The flows' leases taken again inside the commit's transaction, which
+        keeps them until it ends: Busy if another process took one over. They
         stay asked for, so the flow is finished only once they are back: found
         committed by the other process, or judged again."""
-        holder = self.ledger.lease(self.leased.get(flow.id, []), self.lease_seconds)
-        if holder is not None:
-            raise Busy(flow.id, holder)
+        owners = {key: flow for flow in flows for key in self.leased.get(flow.id, [])}
+        held = self.ledger.lease_each(list(owners), self.lease_seconds)
+        if held:
+            key, holder = min(held.items())
+            raise Busy(owners[key].id, holder)
 
     def _processed(self, flow: Flow, outcome: Outcome, written: list[tuple[Output, str]]) -> Handled:
         handled = _summary(flow, outcome, [path for _, path in written])
