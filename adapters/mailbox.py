@@ -18,15 +18,18 @@ import os
 import re
 import socket
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import ExitStack
 from functools import cache
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from facteur.adapters.errors import UnsafeName
 from facteur.adapters.processes import gone
 from facteur.engine.model import Flow, Output
 
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-WRITERS = 8  # threads writing and syncing a group's files: syncs waited for together, a few disks' queues deep
+WRITERS = 8  # threads syncing a group's files: syncs waited for together, a few disks' queues deep
+Item = TypeVar("Item")
 
 
 def safe_segment(value: str) -> str:
@@ -42,44 +45,48 @@ def write_atomic(path: Path, content: bytes) -> None:
 
 
 def write_all_atomic(files: dict[Path, bytes]) -> None:
-    """Many files written as one group, each by a thread of a small pool
-    (`_writers`): written to its temporary name, synced, renamed in; then each
-    folder synced once, also in parallel. The disk serves the syncs of a group
-    together instead of one after the other (the runner writes the outputs of
-    many flows at once), and the promise stays the same: a name appears only
-    for a whole, synced file, and every folder is synced before this returns
-    (so before the ledger commit that says the files exist). Every write is
-    waited for, so that none is still running when an error is raised."""
-    folders = {path.parent for path in files}
-    for folder in folders:
-        folder.mkdir(parents=True, exist_ok=True)
-    if len(files) <= 1:  # nothing to wait for together: no threads
+    """Many files written as one group: every one is written, then every one
+    synced, before any is renamed in, and each folder is synced once (before
+    this returns, so before the ledger commit that says the files exist). The
+    syncs of a group are waited for together, by a small pool of threads
+    (`_each`), instead of one after the other; the writes and renames stay in
+    the calling thread, so that the threads take Python's lock once per file
+    only (a process busy with other threads makes each taking cost). The
+    promise stays the same: a name appears only for a whole, synced file."""
+    with ExitStack() as handles:
+        temporaries = []
         for path, content in files.items():
-            _write_synced(path, content)
-            _sync_folder(path.parent)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_name(f".{path.name}~{socket.gethostname()}~{os.getpid()}.tmp")
+            handle = handles.enter_context(open(temporary, "wb"))
+            handle.write(content)
+            handle.flush()
+            temporaries.append((handle, temporary, path))
+        _each(lambda written: os.fsync(written[0].fileno()), temporaries)
+    for _, temporary, path in temporaries:
+        os.replace(temporary, path)
+    _each(_sync_folder, list({path.parent for _, _, path in temporaries}))
+
+
+def _each(work: Callable[[Item], None], items: list[Item]) -> None:
+    """`work` done on every item, by the writer threads when there are several;
+    every one waited for, so that none is still running when an error is raised."""
+    if len(items) <= 1:
+        for item in items:
+            work(item)
         return
-    _all_done([_writers().submit(_write_synced, path, content) for path, content in files.items()])
-    _all_done([_writers().submit(_sync_folder, folder) for folder in folders])
+    _all_done([_writers().submit(work, item) for item in items])
 
 
 @cache
 def _writers() -> ThreadPoolExecutor:
-    """The threads that write and sync, made once per process (starting
-    threads for each group costs more than a sync when the CPU is busy); a
-    process forked from this one makes its own, the threads staying behind."""
+    """The threads that sync, made once per process (starting threads for
+    each group costs more than a sync when the CPU is busy); a process forked
+    from this one makes its own, the threads staying behind."""
     return ThreadPoolExecutor(WRITERS, thread_name_prefix="facteur-writer")
 
 
 os.register_at_fork(after_in_child=_writers.cache_clear)
-
-
-def _write_synced(path: Path, content: bytes) -> None:
-    temporary = path.with_name(f".{path.name}~{socket.gethostname()}~{os.getpid()}.tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(content)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
 
 
 def _all_done(futures: list[Future]) -> None:
