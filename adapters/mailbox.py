@@ -17,14 +17,19 @@ from __future__ import annotations
 import os
 import re
 import socket
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack
+from functools import cache
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from facteur.adapters.errors import UnsafeName
 from facteur.adapters.processes import gone
 from facteur.engine.model import Flow, Output
 
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+WRITERS = 8  # threads syncing a group's files: syncs waited for together, a few disks' queues deep
+Item = TypeVar("Item")
 
 
 def safe_segment(value: str) -> str:
@@ -41,10 +46,13 @@ def write_atomic(path: Path, content: bytes) -> None:
 
 def write_all_atomic(files: dict[Path, bytes]) -> None:
     """Many files written as one group: every one is written, then every one
-    synced, before any is renamed in, and each folder is synced once. The disk
-    waits once for the group instead of once per file (the runner writes the
-    outputs of many flows together), and the promise stays the same: a name
-    appears only for a whole, synced file."""
+    synced, before any is renamed in, and each folder is synced once (before
+    this returns, so before the ledger commit that says the files exist). The
+    syncs of a group are waited for together, by a small pool of threads
+    (`_each`), instead of one after the other; the writes and renames stay in
+    the calling thread, so that the threads take Python's lock once per file
+    only (a process busy with other threads makes each taking cost). The
+    promise stays the same: a name appears only for a whole, synced file."""
     with ExitStack() as handles:
         temporaries = []
         for path, content in files.items():
@@ -54,12 +62,38 @@ def write_all_atomic(files: dict[Path, bytes]) -> None:
             handle.write(content)
             handle.flush()
             temporaries.append((handle, temporary, path))
-        for handle, _, _ in temporaries:
-            os.fsync(handle.fileno())
+        _each(lambda written: os.fsync(written[0].fileno()), temporaries)
     for _, temporary, path in temporaries:
         os.replace(temporary, path)
-    for folder in {path.parent for _, _, path in temporaries}:
-        _sync_folder(folder)
+    _each(_sync_folder, list({path.parent for _, _, path in temporaries}))
+
+
+def _each(work: Callable[[Item], None], items: list[Item]) -> None:
+    """`work` done on every item, by the writer threads when there are several;
+    every one waited for, so that none is still running when an error is raised."""
+    if len(items) <= 1:
+        for item in items:
+            work(item)
+        return
+    _all_done([_writers().submit(work, item) for item in items])
+
+
+@cache
+def _writers() -> ThreadPoolExecutor:
+    """The threads that sync, made once per process (starting threads for
+    each group costs more than a sync when the CPU is busy); a process forked
+    from this one makes its own, the threads staying behind."""
+    return ThreadPoolExecutor(WRITERS, thread_name_prefix="facteur-writer")
+
+
+os.register_at_fork(after_in_child=_writers.cache_clear)
+
+
+def _all_done(futures: list[Future]) -> None:
+    """Once every one has ended, the first error, if any."""
+    wait(futures)
+    for future in futures:
+        future.result()
 
 
 def not_a_folder(path: Path) -> Path | None:

@@ -108,6 +108,7 @@ SCHEMA_LOCK = 0x66616374  # "fact": the advisory lock held while migrating
 
 class PgLedger(SqlLedger):
     _HOLD = " FOR UPDATE SKIP LOCKED"
+    _LOCK = " FOR UPDATE"
 
     def __init__(self, url: str):
         self.url = url
@@ -147,6 +148,13 @@ class PgLedger(SqlLedger):
     def _execute(self, sql: str, parameters: tuple | list = ()) -> psycopg.Cursor:
         try:
             return self._connection().execute(sql.replace("?", "%s"), parameters)
+        except psycopg.OperationalError as err:
+            raise self._unavailable(err) from err
+
+    def _executemany(self, sql: str, rows: list[tuple]) -> None:
+        try:
+            with self._connection().cursor() as cursor:
+                cursor.executemany(sql.replace("?", "%s"), rows)
         except psycopg.OperationalError as err:
             raise self._unavailable(err) from err
 

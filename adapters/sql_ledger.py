@@ -51,6 +51,7 @@ from facteur.engine.model import (
 from facteur.engine.runtime.ledger import (
     DeliveredInvoice,
     Episode,
+    Finished,
     FlowRecord,
     Outgoing,
     message_id,
@@ -218,18 +219,19 @@ def _select(table: str, where: str, sign: int) -> str:
 @cache
 def _upsert(table: str) -> str:
     keys, count, _ = TALLIED[table]
-    return f"INSERT INTO {table} ({keys}, {count}) VALUES ({_marks(keys.split(', ') + [count])}){_added(table)}"
+    return _added(table, f"VALUES ({_marks(keys.split(', ') + [count])})")
 
 
 def tallied(table: str, where: str, sign: int) -> str:
     """The statement that adds what `where` selects to `table`, times `sign`."""
-    keys, count, _ = TALLIED[table]
-    return f"INSERT INTO {table} ({keys}, {count}) {_select(table, where, sign)}{_added(table)}"
+    return _added(table, _select(table, where, sign))
 
 
-def _added(table: str) -> str:
+def _added(table: str, rows: str) -> str:
+    """The statement that adds `rows` (keys, then a count) to `table`'s counts."""
     keys, count, _ = TALLIED[table]
-    return f" ON CONFLICT ({keys}) DO UPDATE SET {count} = {table}.{count} + excluded.{count}"
+    return (f"INSERT INTO {table} ({keys}, {count}) {rows}"
+            f" ON CONFLICT ({keys}) DO UPDATE SET {count} = {table}.{count} + excluded.{count}")
 
 
 # The tallies made again from every row: a migration of its own, and what a
@@ -380,7 +382,7 @@ def _iso(moment: datetime) -> str:
 
 KEY_SEPARATOR = "\x1f"
 UNCHANGED = "unchanged"  # the timeline's code for a replay whose report was not sent again
-FINDINGS_SLICE = 500  # flows whose findings one query of a listing asks for
+SLICE = 500  # values one query asks for at most (flows of a listing, keys of a claim): a database's limit of parameters
 
 
 def _marks(values) -> str:
@@ -447,8 +449,7 @@ def renormalised(old: str) -> str:
 
 
 class _Held(Exception):
-    """Another flow holds an invoice key, or another process a lease: what was
-    taken is rolled back."""
+    """Another process holds a lease: what was taken is rolled back."""
 
     def __init__(self, holder: str):
         super().__init__(holder)
@@ -457,13 +458,18 @@ class _Held(Exception):
 
 class SqlLedger:
     """The Ledger protocol over a database; subclasses provide `_execute`
-    (rows readable by column name), `_atomic` (a transaction, or a savepoint
-    inside one) and `close`, and how a transaction holds rows that another
-    relay must skip (`_HOLD`)."""
+    (rows readable by column name), `_executemany` (one statement for many
+    rows, sent together), `_atomic` (a transaction, or a savepoint
+    inside one) and `close`, how a transaction holds rows that another
+    relay must skip (`_HOLD`), and how it holds a row it reads until it ends
+    (`_LOCK`; SQLite's one writer holds the whole ledger already)."""
 
     _HOLD = ""
+    _LOCK = ""
 
     def _execute(self, sql: str, parameters: tuple | list = ()): ...
+
+    def _executemany(self, sql: str, rows: list[tuple]) -> None: ...
 
     def _atomic(self) -> AbstractContextManager: ...
 
@@ -514,30 +520,42 @@ class SqlLedger:
         return processes.holder()
 
     def lease(self, keys: list[str], seconds: float) -> str | None:
-        """Insert or take over each key (ours already, or expired), then read who
-        holds it, as `claim` does; a holder that is gone (a process of this host
-        that no longer exists) loses its lease at once."""
         try:
             with self._transaction():
                 now = self._clock()
                 for key in sorted(set(keys)):  # one order for every taker, so none deadlocks another
-                    self._execute(
-                        "INSERT INTO leases (key, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE"
-                        " SET holder = excluded.holder, expires_at = excluded.expires_at"
-                        " WHERE leases.holder = excluded.holder OR leases.expires_at < ?",
-                        (key, self.holder, now + seconds, now),
-                    )
-                    other = self._execute("SELECT holder FROM leases WHERE key = ?", (key,)).fetchone()["holder"]
-                    if other == self.holder:
-                        continue
-                    if not processes.holder_gone(other):
-                        raise _Held(other)
-                    self._execute(
-                        "UPDATE leases SET holder = ?, expires_at = ? WHERE key = ? AND holder = ?",
-                        (self.holder, now + seconds, key, other),
-                    )
+                    holder = self._take(key, now, seconds)
+                    if holder is not None:
+                        raise _Held(holder)
         except _Held as held:
             return held.holder
+        return None
+
+    def lease_each(self, keys: list[str], seconds: float) -> dict[str, str]:
+        with self._transaction():
+            now = self._clock()
+            held = {key: self._take(key, now, seconds) for key in sorted(set(keys))}
+        return {key: holder for key, holder in held.items() if holder is not None}
+
+    def _take(self, key: str, now: float, seconds: float) -> str | None:
+        """Insert or take over the key (ours already, or expired); where that
+        changed no row, read who holds it, as `claim_all` does; a holder that
+        is gone (a process of this host that no longer exists) loses its lease
+        at once. Returns the other process that keeps it, or None."""
+        if self._execute(
+            "INSERT INTO leases (key, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE"
+            " SET holder = excluded.holder, expires_at = excluded.expires_at"
+            " WHERE leases.holder = excluded.holder OR leases.expires_at < ?",
+            (key, self.holder, now + seconds, now),
+        ).rowcount:
+            return None
+        other = self._execute("SELECT holder FROM leases WHERE key = ?", (key,)).fetchone()["holder"]
+        if not processes.holder_gone(other):
+            return other
+        self._execute(
+            "UPDATE leases SET holder = ?, expires_at = ? WHERE key = ? AND holder = ?",
+            (self.holder, now + seconds, key, other),
+        )
         return None
 
     def renew(self, keys: list[str], seconds: float) -> None:
@@ -560,14 +578,19 @@ class SqlLedger:
         return time.time()
 
     def begin(self, flow: Flow, archive: str) -> FlowRecord:
+        return self.begin_all([(flow, archive)])[0]
+
+    def begin_all(self, received: list[tuple[Flow, str]]) -> list[FlowRecord]:
         """Two workers may be handed the same flow at once (a message
         redelivered while its first worker still works on it): the one that
-        inserts second finds the first one's record instead."""
+        inserts second finds the first one's record instead. The flows are
+        inserted in the order of their ids (two workers inserting the same
+        ones never wait for each other), and those inserted counted in the
+        tallies together, by one query each."""
+        if not received:
+            return []
         with self._transaction():
-            known = self.find(flow.id)
-            if known is not None:
-                return known
-            inserted = self._execute(
+            inserted = [flow for flow, archive in sorted(received, key=lambda pair: pair[0].id) if self._execute(
                 "INSERT INTO flows (id, sender, name, name_raw, source, size, sha256, archive, received_at, status,"
                 " replay_of, attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (id) DO NOTHING",
                 (
@@ -583,18 +606,23 @@ class SqlLedger:
                     flow.replay_of or None,
                     flow.attempt,
                 ),
-            ).rowcount
-            if not inserted:
-                return self.find(flow.id)
-            self._tally(FLOW_TALLIES, "f.id = ?", (flow.id,), 1)
-            if flow.replay_of:
-                self._event(flow.replay_of, None, "replayed", say("event-replayed", flow=flow.id, attempt=flow.attempt),
-                            self._now())
-                self._event(flow.id, None, "replay", say("event-replay", attempt=flow.attempt, flow=flow.replay_of),
-                            self._now())
-            self._event(flow.id, None, "received", say("event-received", sender=flow.sender, source=flow.source),
-                        flow.received_at)
-        return FlowRecord(flow.id, flow.sender, flow.name, flow.received_at, PENDING, flow.replay_of, flow.attempt)
+            ).rowcount]
+            if inserted:
+                self._tally(FLOW_TALLIES, f"f.id IN ({_marks(inserted)})", tuple(flow.id for flow in inserted), 1)
+            for flow in inserted:
+                if flow.replay_of:
+                    self._event(flow.replay_of, None, "replayed",
+                                say("event-replayed", flow=flow.id, attempt=flow.attempt), self._now())
+                    self._event(flow.id, None, "replay", say("event-replay", attempt=flow.attempt, flow=flow.replay_of),
+                                self._now())
+                self._event(flow.id, None, "received", say("event-received", sender=flow.sender, source=flow.source),
+                            flow.received_at)
+            new = {flow.id for flow in inserted}
+            return [
+                FlowRecord(flow.id, flow.sender, flow.name, flow.received_at, PENDING, flow.replay_of, flow.attempt)
+                if flow.id in new else self.find(flow.id)
+                for flow, _ in received
+            ]
 
     def group(self) -> AbstractContextManager:
         return self._transaction()
@@ -617,64 +645,94 @@ class SqlLedger:
         row = self._execute("SELECT flow_id FROM claims WHERE dup_key = ?", (_key((supplier, number, year)),)).fetchone()
         return row["flow_id"] if row else None
 
-    def claim(self, flow_id: str, keys: list[tuple[str, str, int]]) -> str | None:
+    def claim_all(self, wanted: list[tuple[str, list[tuple[str, str, int]]]]) -> list[str | None]:
         """Insert first, then read who holds each key: under PostgreSQL's read
         committed isolation, a concurrent claim of the same key waits for the
-        first one to end, then sees its holder; reading first would let both pass."""
-        try:
-            with self._transaction():
-                for key in sorted(keys):  # one order for every claimer, so none deadlocks another
-                    text = _key(key)
-                    self._execute(
-                        "INSERT INTO claims (dup_key, flow_id) VALUES (?, ?) ON CONFLICT (dup_key) DO NOTHING",
-                        (text, flow_id),
-                    )
-                    holder = self._execute("SELECT flow_id FROM claims WHERE dup_key = ?", (text,)).fetchone()["flow_id"]
-                    if holder != flow_id:
-                        raise _Held(holder)
-        except _Held as held:
-            return held.holder
-        return None
-
-    def commit(
-        self, flow: Flow, outcome: Outcome, written: list[tuple[Output, str]], at: datetime, publish: list[Output] = ()
-    ) -> None:
-        """The flow's row is updated first, which makes a concurrent commit of
-        the same flow wait for this one; it then finds the flow committed and
-        records nothing more (both wrote the same outputs: same flow, same
-        reception time)."""
+        first one to end, then sees its holder; reading first would let both
+        pass. The keys of every flow are inserted in one order, sorted over
+        them all, so that two workers claiming for groups of flows never
+        deadlock; a flow that finds a key held by another gives back the keys
+        it inserted here, the claims it made before (after a crash) kept."""
+        pairs = sorted({(_key(key), flow_id) for flow_id, keys in wanted for key in keys})
+        if not pairs:  # nothing to reserve: no transaction to wait for
+            return [None] * len(wanted)
         with self._transaction():
-            accepted = sum(1 for v in outcome.verdicts if v.accepted)
-            self._tally(FLOW_TALLIES, "f.id = ?", (flow.id,), -1)
-            updated = self._execute(
-                "UPDATE flows SET status = ?, processed_at = ?, rules_version = ?, documents = ?, accepted = ?"
-                " WHERE id = ? AND status = 'pending'",
-                (outcome.status.value, _iso(at), outcome.rules_version, len(outcome.verdicts), accepted, flow.id),
-            ).rowcount
-            if not updated:
-                self._tally(FLOW_TALLIES, "f.id = ?", (flow.id,), 1)
+            inserted = [pair for pair in pairs if self._execute(
+                "INSERT INTO claims (dup_key, flow_id) VALUES (?, ?) ON CONFLICT (dup_key) DO NOTHING", pair
+            ).rowcount]
+            holders = self._claimants(sorted({key for key, _ in pairs}))
+            found = {flow_id: next((holders[_key(key)] for key in sorted(keys) if holders[_key(key)] != flow_id), None)
+                     for flow_id, keys in wanted}
+            given_back = [pair for pair in inserted if found[pair[1]] is not None]
+            if given_back:
+                self._executemany("DELETE FROM claims WHERE dup_key = ? AND flow_id = ?", given_back)
+        return [found[flow_id] for flow_id, _ in wanted]
+
+    def _claimants(self, keys: list[str]) -> dict[str, str]:
+        """Who holds each of these keys, asked by slices (a database's limit of parameters)."""
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), SLICE):
+            part = keys[start:start + SLICE]
+            found |= {row["dup_key"]: row["flow_id"] for row in self._execute(
+                f"SELECT dup_key, flow_id FROM claims WHERE dup_key IN ({_marks(part)})", part
+            ).fetchall()}
+        return found
+
+    def commit_all(self, finished: list[Finished], at: datetime) -> None:
+        """The flows' rows are read pending, and held (`_LOCK`) in the order
+        of their ids, first, which makes a concurrent commit of one of them
+        wait for this one (and two such commits never wait for each other);
+        it then finds the flow committed and records nothing more for it
+        (both wrote the same outputs: same flow, same reception time). The
+        tallies are read once for the flows together, before their rows
+        change and after."""
+        with self._transaction():
+            ids = sorted({item.flow.id for item in finished})
+            pending = {row["id"] for row in self._execute(
+                f"SELECT id FROM flows WHERE id IN ({_marks(ids)}) AND status = 'pending' ORDER BY id{self._LOCK}", ids
+            ).fetchall()}
+            settling = [item for item in finished if item.flow.id in pending]
+            if not settling:
                 return
-            self._tally(INVOICE_TALLIES, "i.flow_id = ?", (flow.id,), -1)
-            self._execute("DELETE FROM invoices WHERE flow_id = ?", (flow.id,))
-            self._execute("DELETE FROM findings WHERE flow_id = ?", (flow.id,))
-            self._execute("DELETE FROM outputs WHERE flow_id = ?", (flow.id,))
-            for finding in outcome.findings:
-                self._finding(flow.id, None, flow.name, finding)
-            for index, verdict in enumerate(outcome.verdicts, start=1):
-                self._invoice(flow.id, index, verdict)
-                for finding in verdict.findings:
-                    self._finding(flow.id, index, verdict.document, finding)
-                if verdict.accepted:
-                    self._event(flow.id, index, "01", say("event-deposited"), flow.received_at)
-                    self._event(flow.id, index, "02", say("event-routed", mailbox=verdict.recipient_mailbox), at)
-            self._tally(FLOW_TALLIES, "f.id = ?", (flow.id,), 1)
-            self._tally(INVOICE_TALLIES, "i.flow_id = ?", (flow.id,), 1)
-            self._changes(outcome.changes, flow.id)
-            self._outputs(flow.id, written)
-            self._queue(flow.id, publish, at)
-            self._event(flow.id, None, outcome.status.value, say(FLOW_CODES[outcome.status.value].timeline), at)
-            if outcome.same_as:
-                self._event(flow.id, None, UNCHANGED, say("event-unchanged", flow=outcome.same_as), at)
+            ids = tuple(sorted(pending))
+            flows, invoices = f"f.id IN ({_marks(ids)})", f"i.flow_id IN ({_marks(ids)})"
+            self._tally(FLOW_TALLIES, flows, ids, -1)
+            self._tally(INVOICE_TALLIES, invoices, ids, -1)
+            for table in ("invoices", "findings", "outputs"):
+                self._execute(f"DELETE FROM {table} WHERE flow_id IN ({_marks(ids)})", ids)
+            for item in settling:
+                self._outcome(item.flow, item.outcome, at)
+            self._tally(FLOW_TALLIES, flows, ids, 1)
+            self._tally(INVOICE_TALLIES, invoices, ids, 1)
+            for item in settling:
+                flow, outcome = item.flow, item.outcome
+                self._changes(outcome.changes, flow.id)
+                self._outputs(flow.id, item.written)
+                self._queue(flow.id, item.publish, at)
+                self._event(flow.id, None, outcome.status.value, say(FLOW_CODES[outcome.status.value].timeline), at)
+                if outcome.same_as:
+                    self._event(flow.id, None, UNCHANGED, say("event-unchanged", flow=outcome.same_as), at)
+
+    def _outcome(self, flow: Flow, outcome: Outcome, at: datetime) -> None:
+        """The flow's row settled, its invoices and findings written, and each
+        accepted invoice's deposit and routing on its timeline."""
+        accepted = sum(1 for v in outcome.verdicts if v.accepted)
+        self._execute(
+            "UPDATE flows SET status = ?, processed_at = ?, rules_version = ?, documents = ?, accepted = ? WHERE id = ?",
+            (outcome.status.value, _iso(at), outcome.rules_version, len(outcome.verdicts), accepted, flow.id),
+        )
+        findings = [_finding(flow.id, None, flow.name, finding) for finding in outcome.findings]
+        for index, verdict in enumerate(outcome.verdicts, start=1):
+            self._invoice(flow.id, index, verdict)
+            findings += [_finding(flow.id, index, verdict.document, finding) for finding in verdict.findings]
+            if verdict.accepted:
+                self._event(flow.id, index, "01", say("event-deposited"), flow.received_at)
+                self._event(flow.id, index, "02", say("event-routed", mailbox=verdict.recipient_mailbox), at)
+        if findings:
+            self._executemany(
+                "INSERT INTO findings (flow_id, idx, document, code, severity, message, location, layer, said,"
+                " read_values) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", findings,
+            )
 
     def record(
         self, changes: list[StatusChange], written: list[tuple[Output, str]], origin: str, publish: list[Output] = ()
@@ -777,8 +835,8 @@ class SqlLedger:
         """Each flow's finding codes and first blocking message, for a listing;
         asked by slices, so that no listing passes a database's limit of parameters."""
         found: dict[str, dict] = {}
-        for start in range(0, len(flow_ids), FINDINGS_SLICE):
-            part = flow_ids[start:start + FINDINGS_SLICE]
+        for start in range(0, len(flow_ids), SLICE):
+            part = flow_ids[start:start + SLICE]
             for row in self._execute(
                 f"SELECT flow_id, code, severity, message, read_values FROM findings WHERE flow_id IN ({_marks(part)})"
                 " ORDER BY rowid",
@@ -931,18 +989,11 @@ class SqlLedger:
             self._tally(INVOICE_TALLIES, "i.flow_id = ? AND i.idx = ?", invoice, 1)
 
     def _outputs(self, flow_id: str, written: list[tuple[Output, str]]) -> None:
-        for output, path in written:
-            self._execute(
+        if written:
+            self._executemany(
                 "INSERT INTO outputs (flow_id, mailbox, name, kind, path, sha256, report) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    flow_id,
-                    output.mailbox,
-                    output.name,
-                    output.kind,
-                    path,
-                    hashlib.sha256(output.content).hexdigest(),
-                    None if output.kind == "pivot" else output.content,
-                ),
+                [(flow_id, output.mailbox, output.name, output.kind, path, hashlib.sha256(output.content).hexdigest(),
+                  None if output.kind == "pivot" else output.content) for output, path in written],
             )
 
     def _queue(self, origin: str, outputs: list[Output], at: datetime, again: bool = False) -> None:
@@ -953,12 +1004,12 @@ class SqlLedger:
             "DO UPDATE SET content = excluded.content, retry_at = excluded.retry_at, published_at = NULL"
             if again else "DO NOTHING"
         )
-        for output in outputs:
-            self._execute(
+        if outputs:
+            self._executemany(
                 "INSERT INTO outbox (message_id, flow_id, mailbox, name, kind, content, queued_at, retry_at)"
                 f" VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) {on_conflict}",
-                (message_id(origin, output), origin, output.mailbox, output.name, output.kind, output.content,
-                 _utc(at), _utc(at)),
+                [(message_id(origin, output), origin, output.mailbox, output.name, output.kind, output.content,
+                  _utc(at), _utc(at)) for output in outputs],
             )
 
     def _missed(self, outgoing: Outgoing, error: str, retry_at: datetime) -> None:
@@ -979,15 +1030,6 @@ class SqlLedger:
         self._execute(
             "INSERT INTO events (flow_id, idx, code, label, at, said) VALUES (?, ?, ?, ?, ?, ?)",
             (flow_id, idx, code, str(label), _iso(at), json.dumps(label.data(), ensure_ascii=False)),
-        )
-
-    def _finding(self, flow_id: str, idx: int | None, document: str, finding) -> None:
-        self._execute(
-            "INSERT INTO findings (flow_id, idx, document, code, severity, message, location, layer, said, read_values)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (flow_id, idx, document, finding.code, finding.severity.value, finding.message, finding.location, finding.layer,
-             json.dumps(finding.said.data(), ensure_ascii=False) if finding.said else None,
-             json.dumps([asdict(v) for v in finding.values], ensure_ascii=False) if finding.values else None),
         )
 
     def _invoice(self, flow_id: str, idx: int, verdict) -> None:
@@ -1038,6 +1080,13 @@ _FILTERS = {
     # a partner's flows: those it sent, and those holding an invoice for its mailbox
     "partner": "(f.sender = ? OR EXISTS (SELECT 1 FROM invoices i WHERE i.flow_id = f.id AND i.mailbox = ?))",
 }
+
+
+def _finding(flow_id: str, idx: int | None, document: str, finding) -> tuple:
+    """A finding's row in `findings`."""
+    return (flow_id, idx, document, finding.code, finding.severity.value, finding.message, finding.location,
+            finding.layer, json.dumps(finding.said.data(), ensure_ascii=False) if finding.said else None,
+            json.dumps([asdict(v) for v in finding.values], ensure_ascii=False) if finding.values else None)
 
 
 def _flow_filters(filters: dict[str, str]) -> tuple[str, list[str]]:

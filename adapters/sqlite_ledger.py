@@ -126,6 +126,9 @@ class SqliteLedger(SqlLedger):
     def _execute(self, sql: str, parameters: tuple | list = ()) -> sqlite3.Cursor:
         return self.db.execute(sql, parameters)
 
+    def _executemany(self, sql: str, rows: list[tuple]) -> None:
+        self.db.executemany(sql, rows)
+
     def _atomic(self) -> "_Transaction":
         return _Transaction(self.db, self._watch)
 

@@ -265,13 +265,13 @@ def floors(validation: str, args, lines, mix) -> dict[str, float]:
     warm_up(docs, full)
     with tempfile.TemporaryDirectory(prefix="facteur-floors-") as tmp:
         config = configuration.load(root=tmp)
-        on_sqlite = stage_costs(docs, config, Path(tmp) / "sqlite", full)
+        on_sqlite, _ = stage_costs(docs, config, Path(tmp) / "sqlite", full)
         database = f"facteur_floor_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(args.pg_url, autocommit=True) as admin:
             admin.execute(f'CREATE DATABASE "{database}"')
         try:
             ledger = PgLedger(args.pg_url.rsplit("/", 1)[0] + "/" + database)
-            on_postgresql = stage_costs(docs, config, Path(tmp) / "pg", full, ledger)
+            on_postgresql, _ = stage_costs(docs, config, Path(tmp) / "pg", full, ledger)
         finally:
             with psycopg.connect(args.pg_url, autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE "{database}" WITH (FORCE)')

@@ -78,6 +78,17 @@ class Episode:
     detail: str  # what was seen when it opened
 
 
+@dataclass(frozen=True)
+class Finished:
+    """A flow's outcome to commit, the outputs written for it (with their
+    places), and those of them to publish through the outbox."""
+
+    flow: Flow
+    outcome: Outcome
+    written: list[tuple[Output, str]]
+    publish: list[Output]
+
+
 class Ledger(Protocol):
     def begin(self, flow: Flow, archive: str) -> FlowRecord:
         """Record the flow as received (pending) unless it is known; return its record.
@@ -85,6 +96,9 @@ class Ledger(Protocol):
         A flow seen before keeps its first reception time, so that a flow
         re-processed after a crash produces the same outputs, byte for byte.
         """
+
+    def begin_all(self, received: list[tuple[Flow, str]]) -> list[FlowRecord]:
+        """`begin` for many flows (each with its archive's place) in one transaction."""
 
     def find(self, flow_id: str) -> FlowRecord | None: ...
 
@@ -103,10 +117,12 @@ class Ledger(Protocol):
     def known_invoice(self, supplier: str, number: str, year: int) -> str | None:
         """The flow that delivered this invoice, or holds its claim, if any."""
 
-    def claim(self, flow_id: str, keys: list[tuple[str, str, int]]) -> str | None:
-        """Reserve these invoice keys (supplier, number, year) for this flow,
-        durably and all or none, before its outputs are written. Returns the
-        other flow that holds one of them (then nothing is reserved), or None.
+    def claim_all(self, wanted: list[tuple[str, list[tuple[str, str, int]]]]) -> list[str | None]:
+        """Reserve each flow's invoice keys (supplier, number, year) for it,
+        durably and all or none for each flow, before its outputs are written,
+        for many flows in one transaction. Returns, for each flow, the other
+        flow that holds one of its keys (then nothing is reserved for it), or
+        None.
 
         Many workers may deliver at once: whoever claims an invoice first
         delivers it, and a flow that claims again after a crash keeps its own
@@ -124,19 +140,22 @@ class Ledger(Protocol):
         passes to whoever asks: a crashed holder does not stop the others.
         """
 
+    def lease_each(self, keys: list[str], seconds: float) -> dict[str, str]:
+        """`lease` of each key on its own (many flows), in one transaction:
+        the keys another process holds, each with its holder; the others are
+        taken."""
+
     def renew(self, keys: list[str], seconds: float) -> None:
         """Lengthen this process's leases on these keys while it works on them."""
 
     def release(self, keys: list[str]) -> None:
         """Give up this process's leases on these keys."""
 
-    def commit(
-        self, flow: Flow, outcome: Outcome, written: list[tuple[Output, str]], at: datetime, publish: list[Output] = ()
-    ) -> None:
-        """Record the outcome and the outputs written (with their places), and
-        put the outputs to `publish` in the outbox, atomically; a flow committed
-        meanwhile (by another worker handed the same flow) is left as that
-        commit recorded it."""
+    def commit_all(self, finished: list[Finished], at: datetime) -> None:
+        """Record each flow's outcome and the outputs written (with their
+        places), and put the outputs to `publish` in the outbox, atomically
+        for them all; a flow committed meanwhile (by another worker handed
+        the same flow) is left as that commit recorded it."""
 
     def reports(self, flow_id: str) -> list[Output]:
         """The reports sent to the sender for this flow, to send them again."""

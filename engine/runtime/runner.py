@@ -41,7 +41,7 @@ from facteur.engine.errors import Busy
 from facteur.engine.hub import controls, lifecycle
 from facteur.engine.model import Flow, Outcome, Output, StatusMessage
 from facteur.engine.runtime import attempts, logs
-from facteur.engine.runtime.ledger import FlowRecord, Ledger
+from facteur.engine.runtime.ledger import Finished, FlowRecord, Ledger
 from facteur.engine.statuses import DELIVERY_ERRORS
 
 LEASE_SECONDS = 60.0  # a lease lasts this long unless renewed: how long a crashed holder stops a flow, at most
@@ -165,8 +165,7 @@ class Runner:
         known = {flow.id: self.ledger.find(flow.id) for flow in leased}
         fresh = [flow for flow in leased if not _done(known[flow.id])]
         archived = self.archive.keep_all(fresh)
-        with self.ledger.group():
-            begun = {flow.id: self.ledger.begin(flow, path) for flow, path in zip(fresh, archived)}
+        begun = {record.id: record for record in self.ledger.begin_all(list(zip(fresh, archived)))}
         return [
             busy[flow.id] if flow.id in busy
             else self._repeat(flow, known[flow.id].status) if _done(known[flow.id])
@@ -186,16 +185,13 @@ class Runner:
 
     def _lease_flows(self, flows: list[Flow]) -> dict[str, Busy]:
         """Each flow leased, in one ledger transaction; those another process holds."""
-        busy, taken = {}, []
-        with self.ledger.group():
-            for flow_id in sorted({flow.id for flow in flows}):
-                holder = self.ledger.lease([_flow_key(flow_id)], self.lease_seconds)
-                if holder is None:
-                    taken.append(flow_id)
-                else:
-                    busy[flow_id] = Busy(flow_id, holder)
-        for flow_id in taken:
-            self._hold(flow_id, [_flow_key(flow_id)])
+        held = self.ledger.lease_each([_flow_key(flow.id) for flow in flows], self.lease_seconds)
+        busy = {}
+        for flow_id in {flow.id for flow in flows}:
+            if _flow_key(flow_id) in held:
+                busy[flow_id] = Busy(flow_id, held[_flow_key(flow_id)])
+            else:
+                self._hold(flow_id, [_flow_key(flow_id)])
         return busy
 
     def _hold(self, flow_id: str, keys: list[str]) -> None:
@@ -210,36 +206,40 @@ class Runner:
 
     def finish_all(self, settled: list[tuple[Flow, Outcome]]) -> list[Handled]:
         """Steps 4 and 5 for many flows at once, in the order that keeps every
-        promise: each flow's invoices claimed (its own transaction, so a claim
-        is seen by other workers before any pivot of it exists), then every
-        output written and synced as one group, then every outcome committed in
-        one ledger transaction, which also releases their leases. That
+        promise: the flows' invoices claimed (one transaction for the group,
+        committed, so a claim is seen by other workers before any pivot of it
+        exists), then every output written and synced as one group, then
+        every outcome committed in one ledger transaction, which also
+        releases their leases. That
         transaction first takes their leases again: a holder that stalled past
         its lease (a frozen process, a lost network) and whose work another one
         took over commits nothing, and is judged again (Busy). A recipient's
         status file is judged against the ledger as it stands: it comes in a
         group of its own, after what came before it is committed (the service
         sees to it)."""
-        judged = [(flow, self._judged(flow, outcome)) for flow, outcome in settled]
+        judged = self._judged(settled)
         places = iter(self.mailboxes.write_all([output for _, outcome in judged for output in outcome.outputs]))
         written = [[(output, next(places)) for output in outcome.outputs] for _, outcome in judged]
         at = self.clock()
         with self.ledger.group():
-            for flow, _ in judged:
-                self._still_held(flow)
-            for (flow, outcome), outputs in zip(judged, written):
-                self.ledger.commit(flow, outcome, outputs, at, self.mailboxes.to_publish(outcome.outputs))
+            self._still_held([flow for flow, _ in judged])
+            self.ledger.commit_all([Finished(flow, outcome, outputs, self.mailboxes.to_publish(outcome.outputs))
+                                    for (flow, outcome), outputs in zip(judged, written)], at)
             self.ledger.release([key for flow, _ in judged for key in self.leased.get(flow.id, [])])
         for flow, _ in judged:
             self.leased.pop(flow.id, None)
         self.on_commit()
         return [self._processed(flow, outcome, outputs) for (flow, outcome), outputs in zip(judged, written)]
 
-    def _judged(self, flow: Flow, outcome: Outcome) -> Outcome:
-        """The outcome as it will be committed: a recipient's statuses applied
-        to the lifecycle, or the accepted invoices claimed."""
-        judged = self._settled(flow, outcome.statuses) if outcome.statuses is not None else self._claimed(flow, outcome)
-        return self._unrepeated(flow, judged)
+    def _judged(self, settled: list[tuple[Flow, Outcome]]) -> list[tuple[Flow, Outcome]]:
+        """The outcomes as they will be committed: a recipient's statuses
+        applied to the lifecycle, or the accepted invoices claimed."""
+        claimed = iter(self._claimed([(flow, outcome) for flow, outcome in settled if outcome.statuses is None]))
+        return [
+            (flow, self._unrepeated(flow, self._settled(flow, outcome.statuses) if outcome.statuses is not None
+                                    else next(claimed)))
+            for flow, outcome in settled
+        ]
 
     def _unrepeated(self, flow: Flow, outcome: Outcome) -> Outcome:
         """A replay that ends as its previous attempt did keeps its report to
@@ -274,14 +274,16 @@ class Runner:
                 raise Busy(flow.id, holder)
             self._hold(flow.id, sorted(leased))
 
-    def _still_held(self, flow: Flow) -> None:
-        """The flow's leases taken again inside the commit's transaction, which
-        keeps them until it ends: Busy if another process took them over. They
+    def _still_held(self, flows: list[Flow]) -> None:
+        """The flows' leases taken again inside the commit's transaction, which
+        keeps them until it ends: Busy if another process took one over. They
         stay asked for, so the flow is finished only once they are back: found
         committed by the other process, or judged again."""
-        holder = self.ledger.lease(self.leased.get(flow.id, []), self.lease_seconds)
-        if holder is not None:
-            raise Busy(flow.id, holder)
+        owners = {key: flow for flow in flows for key in self.leased.get(flow.id, [])}
+        held = self.ledger.lease_each(list(owners), self.lease_seconds)
+        if held:
+            key, holder = min(held.items())
+            raise Busy(owners[key].id, holder)
 
     def _processed(self, flow: Flow, outcome: Outcome, written: list[tuple[Output, str]]) -> Handled:
         handled = _summary(flow, outcome, [path for _, path in written])
@@ -304,23 +306,29 @@ class Runner:
                 )
         return handled
 
-    def _claimed(self, flow: Flow, outcome: Outcome) -> Outcome:
-        """The outcome whose accepted invoices this flow has claimed.
+    def _claimed(self, settled: list[tuple[Flow, Outcome]]) -> list[Outcome]:
+        """The outcomes whose accepted invoices their flows have claimed, in
+        one ledger transaction for them all, then again for those judged again.
 
         The pipeline judged duplicates against the ledger as it was then;
         another flow may have claimed one of its invoices since (another worker,
-        a pool process judging in parallel). The flow is then judged again, and
-        that invoice is now a duplicate: rejected, never delivered twice. Each
-        round turns at least one more invoice into a duplicate, so it ends.
+        a pool process judging in parallel, a flow of the same group). The flow
+        is then judged again, and that invoice is now a duplicate: rejected,
+        never delivered twice. Each round turns at least one more invoice into
+        a duplicate, so it ends.
         """
-        while True:
-            keys = [controls.duplicate_key(v.invoice) for v in outcome.verdicts if v.accepted]
-            holder = self.ledger.claim(flow.id, [key for key in keys if key])
-            if holder is None:
-                return outcome
-            self.log.info("an invoice of this flow was claimed by another flow; judged again", flow_id=flow.id,
-                          other_flow=holder)
-            outcome = pipeline.process(flow, self.context)
+        outcomes = [outcome for _, outcome in settled]
+        todo = list(range(len(settled)))
+        while todo:
+            holders = self.ledger.claim_all([(settled[i][0].id, _accepted_keys(outcomes[i])) for i in todo])
+            held = [(i, holder) for i, holder in zip(todo, holders) if holder is not None]
+            for i, holder in held:
+                flow = settled[i][0]
+                self.log.info("an invoice of this flow was claimed by another flow; judged again", flow_id=flow.id,
+                              other_flow=holder)
+                outcomes[i] = pipeline.process(flow, self.context)
+            todo = [i for i, _ in held]
+        return outcomes
 
     def _repeat(self, flow: Flow, status: str) -> Handled:
         """The sender's own reports sent again (not the statuses a status file
@@ -363,6 +371,12 @@ def _in_turn(step: Callable[[], Handled | Flow]) -> Handled | Flow:
             return step()
         except Busy:
             time.sleep(WAIT_SECONDS)
+
+
+def _accepted_keys(outcome: Outcome) -> list[tuple[str, str, int]]:
+    """The duplicate keys of the outcome's accepted invoices, to be claimed."""
+    keys = [controls.duplicate_key(verdict.invoice) for verdict in outcome.verdicts if verdict.accepted]
+    return [key for key in keys if key]
 
 
 def _to_sender(flow: Flow, output: Output) -> bool:
