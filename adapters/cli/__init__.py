@@ -218,8 +218,10 @@ def _process(args, config: Config) -> int:
     given = submitted(args.paths)
     progress = _Progress(len(given), sys.stderr.isatty() and not args.json, args.lang)
     logs.configure("warning" if progress.enabled else "info")
-    with wiring.hub(config, create_ledger=True, warn=warn) as hub:
-        processed = operations.process(hub, given, args.sender, on_each=progress.step)
+    from facteur.adapters import workers
+
+    with wiring.hub(config, create_ledger=True, warn=warn) as hub, workers.for_files(config, len(given)) as pool:
+        processed = operations.process(hub, given, args.sender, on_each=progress.step, compute=pool)
     print_processed(processed, args.json, args.lang)
     return EXIT_BLOCKED if args.strict and not processed.complete else EXIT_OK
 
