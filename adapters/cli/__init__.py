@@ -22,7 +22,7 @@ from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
-from facteur.adapters import configuration, serve, wiring
+from facteur.adapters import configuration, wiring
 from facteur.adapters.cli import console as cli_console
 from facteur.adapters.cli import directory as cli_directory
 from facteur.adapters.cli import doctor as cli_doctor
@@ -246,14 +246,20 @@ def _validate(args, config: Config) -> int:
 
 
 def _run(args, config: Config) -> int:
+    from facteur.adapters import serve  # the long-running roles' modules (metrics, sources) only for them
+
     return serve.serve(config, workers=args.workers, until_idle=args.until_idle, use_amqp=not args.no_amqp)
 
 
 def _worker(args, config: Config) -> int:
+    from facteur.adapters import serve
+
     return serve.work(config)
 
 
 def _watch(args, config: Config) -> int:
+    from facteur.adapters import serve
+
     return serve.watch(config)
 
 
