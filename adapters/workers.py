@@ -44,9 +44,11 @@ from facteur.engine.runtime.service import RETRY_DELAYS, Compute
 POOL_NAME = "facteur-pool"  # the process name `ps -o comm`, `top` and `pgrep` show for a pool worker
 LANE_NAME = "facteur-alone"  # ... and for the worker that judges suspects alone
 
-# Files from which `facteur process` judges in a pool: below, starting its processes (interpreter,
-# imports, rule compiles, each) costs more than the pool saves (bench/process_folder.py).
-POOL_MIN_FILES = 50
+# Files from which `facteur process` judges in a pool. Each worker costs some 2 s of CPU to start
+# (interpreter, imports, a compile per syntax), and every flow ~4 ms more than in-process (its bytes
+# and outcome over a pipe, the coordinator's threads): the pool pays only when the files are many
+# and a core is idle. Measured on 2 cores (bench/process_folder.py): slower at 50 and 100 files.
+POOL_MIN_FILES = 200
 
 log = logs.get("facteur.workers")
 _context: pipeline.Context | None = None
