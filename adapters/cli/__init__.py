@@ -22,7 +22,7 @@ from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
-from facteur.adapters import configuration, serve, wiring
+from facteur.adapters import configuration, wiring
 from facteur.adapters.cli import console as cli_console
 from facteur.adapters.cli import directory as cli_directory
 from facteur.adapters.cli import doctor as cli_doctor
@@ -218,8 +218,10 @@ def _process(args, config: Config) -> int:
     given = submitted(args.paths)
     progress = _Progress(len(given), sys.stderr.isatty() and not args.json, args.lang)
     logs.configure("warning" if progress.enabled else "info")
-    with wiring.hub(config, create_ledger=True, warn=warn) as hub:
-        processed = operations.process(hub, given, args.sender, on_each=progress.step)
+    from facteur.adapters import workers
+
+    with wiring.hub(config, create_ledger=True, warn=warn) as hub, workers.for_files(config, len(given)) as pool:
+        processed = operations.process(hub, given, args.sender, on_each=progress.step, compute=pool)
     print_processed(processed, args.json, args.lang)
     return EXIT_BLOCKED if args.strict and not processed.complete else EXIT_OK
 
@@ -244,14 +246,20 @@ def _validate(args, config: Config) -> int:
 
 
 def _run(args, config: Config) -> int:
+    from facteur.adapters import serve  # the long-running roles' modules (metrics, sources) only for them
+
     return serve.serve(config, workers=args.workers, until_idle=args.until_idle, use_amqp=not args.no_amqp)
 
 
 def _worker(args, config: Config) -> int:
+    from facteur.adapters import serve
+
     return serve.work(config)
 
 
 def _watch(args, config: Config) -> int:
+    from facteur.adapters import serve
+
     return serve.watch(config)
 
 

@@ -3,11 +3,18 @@
 A face hands in what it received (files on disk, an upload), each as its name
 and a way to read it; reading waits until the turn of the flow's group (a few
 dozen files, a bounded size), so a thousand files are never all in memory.
+
+Many files are judged in a pool of processes when the face hands one in
+(`compute`, as `facteur run` does): this process then only reads, archives,
+writes and commits, in groups, while the pool's processes run the pipeline;
+few files are not worth starting processes for, and are judged here.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePath
@@ -21,10 +28,12 @@ from facteur.engine.messages import say, text
 from facteur.engine.model import Flow, Value
 from facteur.engine.operations.hub import Hub
 from facteur.engine.runtime.runner import Handled
+from facteur.engine.runtime.service import Compute, Intake, Service
 from facteur.engine.statuses import FlowStatus
 
 GROUP_FLOWS = 25  # flows synced and committed together, as `facteur run` groups them
 GROUP_BYTES = 64_000_000  # read into memory at once, at most (one bigger file is a group alone)
+IN_FLIGHT = 64  # flows read and not yet committed, at most, with a pool (as `[intake] max_in_flight`)
 
 
 @dataclass(frozen=True)
@@ -90,19 +99,152 @@ def check_sender(hub: Hub, sender: str) -> None:
         raise InvalidRequest(say("ops-sender-unknown", sender=sender, directory=hub.directory_source, known=known))
 
 
-def process(hub: Hub, files: list[Submitted], sender: str, on_each: Callable[[], None] = lambda: None) -> Processed:
+def process(hub: Hub, files: list[Submitted], sender: str, on_each: Callable[[], None] = lambda: None,
+            compute: Compute | None = None) -> Processed:
     """Each file as a flow from `sender`, through the durable sequence to its
-    commit, in groups as `facteur run` makes them (`Runner.handle_all`: one sync
-    and one ledger transaction per step for the whole group); then the outbox
-    is published. `on_each` follows progress."""
+    commit, in groups as `facteur run` makes them (one sync and one ledger
+    transaction per step for the whole group); then the outbox is published.
+    `on_each` follows progress. With `compute` (a pool), the pipeline runs
+    there (`_pooled`); without it, here (`Runner.handle_all`)."""
     check_sender(hub, sender)
-    handled = []
-    for group in _groups(files, hub.max_lot_bytes):
-        handled += _group(hub, group, sender)
-        for _ in group:
-            on_each()
+    if compute is not None:
+        handled = _pooled(hub, files, sender, compute, on_each)
+    else:
+        handled = []
+        for group in _groups(files, hub.max_lot_bytes):
+            handled += _group(hub, group, sender)
+            for _ in group:
+                on_each()
     hub.publish()
     return Processed(tuple(handled))
+
+
+def _pooled(hub: Hub, files: list[Submitted], sender: str, compute: Compute,
+            on_each: Callable[[], None]) -> list[Handled]:
+    """The flows through the coordinator of `facteur run` (`Service`), the pipeline
+    in the pool, so that a flow that fails or kills its worker is handled as
+    there: judged again alone, then rejected with its report
+    (FCT-TRAITEMENT-ECHEC) if it keeps failing; its neighbours go on. Unlike
+    the service, an I/O failure ends the command (`patient=False`), as it does
+    without a pool. The files are read in a thread of their own as room frees
+    up (IN_FLIGHT flows, GROUP_BYTES), and committed in the order given
+    (`_in_order`), so that of two files carrying the same invoice the first
+    is delivered and the second is the duplicate, as without a pool. A flow
+    whose rejection cannot even be committed ends the command with the error
+    (the service would leave it to its source's quarantine)."""
+    handled: dict[int, Handled] = {}
+    for index, submitted in enumerate(files):
+        if submitted.size > hub.max_lot_bytes:
+            handled[index] = _refused(submitted, hub.max_lot_bytes, hub.context.language)
+            on_each()
+    service = Service(hub.runner, _in_order(compute), IN_FLIGHT, patient=False)
+    room = _Room(GROUP_BYTES)
+    abandoned: list[str] = []
+    failed: list[BaseException] = []
+    stop = threading.Event()
+
+    def settled(index: int, size: int) -> Callable[[Handled], None]:
+        def done(result: Handled) -> None:
+            handled[index] = result
+            room.give(size)
+            on_each()
+        return done
+
+    def abandon(size: int) -> Callable[[str], None]:
+        def given_up(reason: str) -> None:
+            abandoned.append(reason)
+            room.give(size)
+        return given_up
+
+    def feed() -> None:
+        try:
+            for index, submitted in enumerate(files):
+                if index in handled:
+                    continue
+                room.take(submitted.size)
+                intake = Intake(_flow(hub, submitted, sender), release=lambda: None, abandon=abandon(submitted.size),
+                                settled=settled(index, submitted.size))
+                if not service.offer(intake):
+                    return
+        except BaseException as err:  # the file could not be read: the command ends on it, as without a pool
+            failed.append(err)
+        finally:
+            stop.set()
+
+    feeder = threading.Thread(target=feed, name="facteur-process-files", daemon=True)
+    feeder.start()
+    try:
+        service.run(stop)
+    finally:
+        room.close()
+    feeder.join()
+    if failed:
+        raise failed[0]
+    if abandoned:
+        raise RuntimeError(abandoned[0])
+    return [handled[index] for index in range(len(files))]
+
+
+class _Room:
+    """The bytes read and not yet committed, bounded: a reader waits for room
+    (a file bigger than the bound goes alone)."""
+
+    def __init__(self, limit: int):
+        self.limit, self.used, self.closed = limit, 0, False
+        self._changed = threading.Condition()
+
+    def take(self, size: int) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: self.closed or not self.used or self.used + size <= self.limit)
+            self.used += size
+
+    def give(self, size: int) -> None:
+        with self._changed:
+            self.used -= size
+            self._changed.notify_all()
+
+    def close(self) -> None:
+        with self._changed:
+            self.closed = True
+            self._changed.notify_all()
+
+
+def _in_order(compute: Compute) -> Compute:
+    """`compute` whose outcomes are handed back in the order the flows were
+    handed in: an outcome waits for those of the flows before it, so that the
+    coordinator commits the flows in that order."""
+    lock = threading.Lock()
+    last: list[Future] = [_finished()]
+
+    def ordered(flow: Flow) -> Future:
+        inner, outer = compute(flow), Future()
+        with lock:
+            before, last[0] = last[0], outer
+        forwarded = threading.Event()
+
+        def forward(_: Future) -> None:
+            with lock:
+                if forwarded.is_set() or not (before.done() and inner.done()):
+                    return
+                forwarded.set()
+            if inner.cancelled():
+                outer.cancel()
+            elif inner.exception() is not None:
+                outer.set_exception(inner.exception())
+            else:
+                outer.set_result(inner.result())
+
+        before.add_done_callback(forward)
+        inner.add_done_callback(forward)
+        return outer
+
+    return ordered
+
+
+def _finished() -> Future:
+    future: Future = Future()
+    future.set_result(None)
+    return future
 
 
 def _groups(files: list[Submitted], max_lot_bytes: int) -> list[list[Submitted]]:

@@ -69,14 +69,18 @@ class Intake:
     io_failures: int = field(default=0)
     waits: int = field(default=0)  # times it waited for another process working on the same flow or invoice
     suspect: bool = field(default=False)  # delivered again: a process may have died with it
+    settled: Callable[[Handled], None] = field(default=lambda handled: None)  # told what became of it, once released
 
 
 class Service:
     def __init__(self, runner: Runner, compute: Compute | None = None, max_in_flight: int = 64,
-                 judge: Callable[[Flow, pipeline.Context], Outcome] = pipeline.process):
+                 judge: Callable[[Flow, pipeline.Context], Outcome] = pipeline.process, patient: bool = True):
         self.runner = runner
         self.compute = compute
         self.judge = judge  # the pipeline as it runs here without `compute` (within a CPU time limit, say)
+        # Whether an I/O failure waits and is retried (a service), or ends the run (a command that
+        # runs once, `facteur process`, whose caller is told, as when it runs without a pool).
+        self.patient = patient
         self._events: queue.Queue = queue.Queue()
         self._slots = threading.BoundedSemaphore(max_in_flight)
         self._lock = threading.Lock()
@@ -124,13 +128,15 @@ class Service:
         many flows share each disk sync and ledger commit, and a lone flow
         never waits for company. A ledger replaced under the engine stops it at
         once: no more flows are taken, those in flight stay held by their
-        sources (files claimed, messages unacked), and the error is raised."""
+        sources (files claimed, messages unacked), and the error is raised;
+        so is an I/O failure, in a service that is not `patient`."""
         try:
             return self._coordinate(stop, idle, idle_seconds, stop_seconds)
         except LedgerReplaced as err:
-            self._closing.set()
             self.log.error("the ledger was replaced; facteur stops taking flows", error=str(err), in_flight=self.in_flight)
             raise
+        finally:
+            self._closing.set()  # sources waiting to offer give up
 
     def _coordinate(self, stop: threading.Event, idle: Callable[[], bool] | None, idle_seconds: float,
                     stop_seconds: float) -> Counter:
@@ -254,6 +260,7 @@ class Service:
         self.counts["repeat" if handled.repeated else handled.status] += 1
         self._leave(item)
         self._free()
+        item.settled(handled)
 
     def _pipeline_failed(self, item: Intake, err: Exception) -> None:
         item.attempts += 1
@@ -309,6 +316,8 @@ class Service:
             self._free()
 
     def _retry_later(self, item: Intake, err: Exception, outcome: Outcome | None = None) -> None:
+        if not self.patient:
+            raise err
         delay = RETRY_DELAYS[min(item.io_failures, len(RETRY_DELAYS) - 1)]
         item.io_failures += 1
         self.log.error(
