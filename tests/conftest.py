@@ -176,12 +176,21 @@ def assert_valid(schema: etree.XMLSchema, xml: bytes) -> etree._Element:
 
 
 # Conformance counts, printed at the end of the run whatever the verbosity:
-# {suite name: {"as expected": n, "wrong": n}}.
+# {suite name: {"as expected": n, "wrong": n}}. A test gives them to its report
+# (`user_properties`), which pytest-xdist carries from the worker that ran it to
+# the process that prints the summary.
 CONFORMANCE: dict[str, dict[str, int]] = {}
 
 
-def count_conformance(suite: str, as_expected: int, wrong: int) -> None:
-    CONFORMANCE[suite] = {"as expected": as_expected, "wrong": wrong}
+def count_conformance(request, suite: str, as_expected: int, wrong: int) -> None:
+    request.node.user_properties.append(("conformance", (suite, as_expected, wrong)))
+
+
+def pytest_runtest_logreport(report):
+    for name, value in report.user_properties if report.when == "call" else ():
+        if name == "conformance":
+            suite, as_expected, wrong = value
+            CONFORMANCE[suite] = {"as expected": as_expected, "wrong": wrong}
 
 
 def pytest_terminal_summary(terminalreporter):
