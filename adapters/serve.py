@@ -174,7 +174,11 @@ def watch(config: Config) -> int:
              amqp=redact(amqp.url))
     try:
         _when_ready(watcher.start, log, "cannot prepare the inbox folders; facteur waits", stop, inbox=str(config.inbox))
-        stop.wait()
+        # In steps: the kernel may hand SIGTERM to any thread, and its handler runs
+        # only once this main thread runs Python again; a wait without end never
+        # would, and the watcher ignored the signal (seen 1 time in 8 in tests).
+        while not stop.wait(0.5):
+            pass
     finally:
         watcher.stop(wait=CONSUMER_DRAIN_SECONDS)
         publisher.close()

@@ -99,7 +99,7 @@ SYSTEM_MODULES = {
     "test_observe_run",  # `facteur run` serving /metrics, a private PostgreSQL and RabbitMQ taken away
     "test_outbox",  # RabbitMQ, relay and `facteur` processes
     "test_pool",  # `facteur run` and its worker processes, killed
-    "test_rules_differential_corpus",  # every corpus invoice through two rule runners
+    "test_rules_differential_corpus",  # corpus invoices through two rule runners
     "test_run",  # `facteur run` processes, killed and restarted
     "test_run_amqp",  # `facteur run` with RabbitMQ, a private broker node
     "test_run_names",  # `facteur run`, `facteur watch` and workers
@@ -125,6 +125,24 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if _system(item):
             item.add_marker(pytest.mark.system)
+
+
+@pytest.fixture(scope="session")
+def private_broker():
+    """A RabbitMQ node of this session's own (bench/private_broker.py), for the
+    tests that take the broker away; the shared one is never stopped. Starting a
+    node costs seconds, so the tests share it: each leaves it running, and names
+    its queues and exchanges uniquely. Under pytest-xdist each worker is a session
+    with its own node."""
+    from bench.private_broker import BrokerUnavailable, PrivateBroker
+
+    try:
+        broker = PrivateBroker().start()
+    except BrokerUnavailable as err:
+        pytest.fail(f"these tests stop and start a broker, so they need a private RabbitMQ node: {err}")
+    print(f"private RabbitMQ {broker.node} on port {broker.port}: started in {broker.seconds_to_start:.1f} s")
+    yield broker
+    broker.close()
 
 
 @pytest.fixture(scope="session")
@@ -158,12 +176,21 @@ def assert_valid(schema: etree.XMLSchema, xml: bytes) -> etree._Element:
 
 
 # Conformance counts, printed at the end of the run whatever the verbosity:
-# {suite name: {"as expected": n, "wrong": n}}.
+# {suite name: {"as expected": n, "wrong": n}}. A test gives them to its report
+# (`user_properties`), which pytest-xdist carries from the worker that ran it to
+# the process that prints the summary.
 CONFORMANCE: dict[str, dict[str, int]] = {}
 
 
-def count_conformance(suite: str, as_expected: int, wrong: int) -> None:
-    CONFORMANCE[suite] = {"as expected": as_expected, "wrong": wrong}
+def count_conformance(request, suite: str, as_expected: int, wrong: int) -> None:
+    request.node.user_properties.append(("conformance", (suite, as_expected, wrong)))
+
+
+def pytest_runtest_logreport(report):
+    for name, value in report.user_properties if report.when == "call" else ():
+        if name == "conformance":
+            suite, as_expected, wrong = value
+            CONFORMANCE[suite] = {"as expected": as_expected, "wrong": wrong}
 
 
 def pytest_terminal_summary(terminalreporter):

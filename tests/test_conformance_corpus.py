@@ -466,7 +466,7 @@ def _judge_rows(corpus: Path, rows: list[Row], pivot_schema) -> Tally:
     return tally
 
 
-def _report(kind: str, rows: list[Row], tally: Tally) -> None:
+def _report(request, kind: str, rows: list[Row], tally: Tally) -> None:
     print(
         f"\ncorpus conformance, {kind}: {len(rows)} rows run: {tally.right} as expected, {tally.wrong} wrong "
         f"({len(tally.disagreed)} documented disagreements, {len(tally.mismatches)} mismatches)"
@@ -475,18 +475,18 @@ def _report(kind: str, rows: list[Row], tally: Tally) -> None:
         print(f"  disagreement: {line}")
     for line in tally.extras:
         print(f"  note: {line}")
-    count_conformance(f"corpus EXPECTED.tsv, {len(rows)} {kind} rows", tally.right, tally.wrong)
+    count_conformance(request, f"corpus EXPECTED.tsv, {len(rows)} {kind} rows", tally.right, tally.wrong)
 
 
 @pytest.mark.parametrize("is_pdf", [False, True], ids=["xml", "pdf"])
-def test_every_document_of_the_corpus_gets_its_expected_verdict(corpus, pivot_schema, is_pdf):
+def test_every_document_of_the_corpus_gets_its_expected_verdict(corpus, pivot_schema, is_pdf, request):
     kind = "PDF (Factur-X, ZUGFeRD, plain)" if is_pdf else "XML (UBL, CII)"
     rows = [row for row in _rows(corpus) if row.is_pdf == is_pdf]
     tally = _judge_rows(corpus, rows, pivot_schema)
     paths = {row.path for row in rows}
     pinned_here = {path for path in KNOWN_DISAGREEMENTS if path.lower().endswith(".pdf") == is_pdf}
     tally.mismatches += [f"{path}: in KNOWN_DISAGREEMENTS but not a row of EXPECTED.tsv" for path in pinned_here - paths]
-    _report(kind, rows, tally)
+    _report(request, kind, rows, tally)
     assert len(rows) > (75 if is_pdf else 200), f"the {kind} rows of EXPECTED.tsv were not found"
     assert not tally.mismatches, (
         f"{len(tally.mismatches)} of {len(rows)} documents did not get their expected verdict:\n"

@@ -111,14 +111,14 @@ def test_run_takes_dropped_files_and_stops_gracefully(tmp_path):
 
 
 def test_killed_mid_stream_then_restarted_processes_every_flow_exactly_once(tmp_path):
-    files = flows(500)
+    files = flows(250)
     names = list(files)
     process = start(tmp_path)
     try:
-        drop(tmp_path, {n: files[n] for n in names[:250]})
-        wait_for(lambda: settled(tmp_path) >= 60, 120)
-        drop(tmp_path, {n: files[n] for n in names[250:]})
-        wait_for(lambda: settled(tmp_path) >= 150, 120)
+        drop(tmp_path, {n: files[n] for n in names[:125]})
+        wait_for(lambda: settled(tmp_path) >= 30, 120)
+        drop(tmp_path, {n: files[n] for n in names[125:]})
+        wait_for(lambda: settled(tmp_path) >= 75, 120)
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate(timeout=30)

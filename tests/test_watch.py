@@ -343,13 +343,16 @@ def test_a_hard_link_is_refused_unread_and_set_aside(tmp_path, watching):
     time.sleep(0.2)
     os.link(outside, tmp_path / "inbox/A/link.xml")
     drop(tmp_path / "inbox/A/plain.xml", b"<plain/>")
-    collector.wait_for(1)
-    wait_until(lambda: len(refusals) == 1)
+    collector.wait_for(1, timeout=60)
+    set_aside = tmp_path / "inbox/A" / REFUSED / "link.xml"
+    # The refusal is recorded before it is set aside (Refusals), in the watcher's
+    # thread: wait for the file itself, generously, for a loaded machine is slow.
+    wait_until(lambda: len(refusals) == 1 and set_aside.exists(), timeout=60)
     [refused] = refusals
     assert (refused.partner, refused.name, refused.code) == ("A", "link.xml", door.HARDLINK)
     assert b"not yours" not in refused.note
     assert collector.names() == ["plain.xml"]
-    assert (tmp_path / "inbox/A" / REFUSED / "link.xml").read_bytes() == b"<not yours/>"
+    assert set_aside.read_bytes() == b"<not yours/>"
     assert not (tmp_path / "inbox/A/link.xml").exists() and outside.exists()
 
 

@@ -55,15 +55,15 @@ def cut_ledger_connections() -> int:
 
 def test_three_workers_one_killed_deliver_every_invoice_exactly_once(cluster):
     root, config, queue = cluster
-    files = flows(2000)
+    files = flows(600)
     workers = [facteur(root, config, "worker") for _ in range(3)]
     watcher = facteur(root, config, "watch")
     try:
         drop(root, files)
-        wait_for(lambda: settled(root) >= 500, 180)
+        wait_for(lambda: settled(root) >= 150, 180)
         os.killpg(workers[0].pid, signal.SIGKILL)
         workers[0].communicate(timeout=30)
-        wait_for(lambda: settled(root) >= 1000, 180)
+        wait_for(lambda: settled(root) >= 300, 180)
         assert cut_ledger_connections() >= 2
         wait_for(lambda: settled(root) >= len(files), 240)
     finally:
