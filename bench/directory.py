@@ -237,12 +237,15 @@ def pipeline_rounds(root: Path, national: Path, lines: int, count: int, rounds: 
     side first warms up on its own ledger and mailboxes (schemas compiled, the
     platforms' mailbox folders made), as a running hub has them."""
 
+    run = uuid.uuid4().hex[:6]  # numbers of this run's own: a ledger used before holds none of them
+
     def demo(batch: str, n: int) -> tuple[str, bytes]:
-        return f"{batch}-{n}.xml", make("ubl", Spec(number=f"{batch}-{n:05d}", lines=3, seed=n))
+        return f"{batch}-{n}.xml", make("ubl", Spec(number=f"{run}-{batch}-{n:05d}", lines=3, seed=n))
 
     def routed(batch: str, n: int) -> tuple[str, bytes]:
         buyer = siret(n * PUBLIC_EVERY * 7 % lines // PUBLIC_EVERY * PUBLIC_EVERY)
-        return f"{batch}-{n}.xml", make("ubl", Spec(number=f"{batch}-{n:05d}", lines=3, seed=n, buyer_siret=buyer))
+        return f"{batch}-{n}.xml", make("ubl", Spec(number=f"{run}-{batch}-{n:05d}", lines=3, seed=n,
+                                                    buyer_siret=buyer))
 
     throughput(root / "plain.sqlite", root / "plain", [demo("W", n) for n in range(10)], with_directory=False)
     throughput(national, root / "beside", [routed("W", n) for n in range(100)], with_directory=True)
