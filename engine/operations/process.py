@@ -12,6 +12,7 @@ few files are not worth starting processes for, and are judged here.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import Counter
 from concurrent.futures import Future
@@ -174,7 +175,7 @@ def _pooled(hub: Hub, files: list[Submitted], sender: str, compute: Compute,
     feeder = threading.Thread(target=feed, name="facteur-process-files", daemon=True)
     feeder.start()
     try:
-        service.run(stop)
+        service.run(stop, stop_seconds=math.inf)  # the stop says the files are all read: every flow is waited for
     finally:
         room.close()
     feeder.join()
