@@ -31,7 +31,7 @@ from dataclasses import asdict
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from functools import cache, cached_property
-from typing import Callable
+from typing import Callable, Iterator
 
 from facteur.adapters import processes
 from facteur.engine.errors import Refused
@@ -669,14 +669,16 @@ class SqlLedger:
         return [found[flow_id] for flow_id, _ in wanted]
 
     def _claimants(self, keys: list[str]) -> dict[str, str]:
-        """Who holds each of these keys, asked by slices (a database's limit of parameters)."""
-        found: dict[str, str] = {}
-        for start in range(0, len(keys), SLICE):
-            part = keys[start:start + SLICE]
-            found |= {row["dup_key"]: row["flow_id"] for row in self._execute(
-                f"SELECT dup_key, flow_id FROM claims WHERE dup_key IN ({_marks(part)})", part
-            ).fetchall()}
-        return found
+        """Who holds each of these keys."""
+        return {row["dup_key"]: row["flow_id"]
+                for row in self._rows_among("SELECT dup_key, flow_id FROM claims WHERE dup_key IN ({marks})", keys)}
+
+    def _rows_among(self, sql: str, values: list) -> Iterator:
+        """The rows `sql` selects among `values` (its `{marks}`), asked by
+        slices of SLICE, so that no query passes a database's limit of parameters."""
+        for start in range(0, len(values), SLICE):
+            part = values[start:start + SLICE]
+            yield from self._execute(sql.format(marks=_marks(part)), part).fetchall()
 
     def commit_all(self, finished: list[Finished], at: datetime) -> None:
         """The flows' rows are read pending, and held (`_LOCK`) in the order
@@ -832,21 +834,15 @@ class SqlLedger:
         return [FlowSummary(**dict(r), **found.get(r["id"], {})) for r in rows]
 
     def _findings_of(self, flow_ids: list[str]) -> dict[str, dict]:
-        """Each flow's finding codes and first blocking message, for a listing;
-        asked by slices, so that no listing passes a database's limit of parameters."""
+        """Each flow's finding codes and first blocking message, for a listing."""
         found: dict[str, dict] = {}
-        for start in range(0, len(flow_ids), SLICE):
-            part = flow_ids[start:start + SLICE]
-            for row in self._execute(
-                f"SELECT flow_id, code, severity, message, read_values FROM findings WHERE flow_id IN ({_marks(part)})"
-                " ORDER BY rowid",
-                part,
-            ).fetchall():
-                flow = found.setdefault(row["flow_id"], {"codes": (), "blocking": None})
-                if row["code"] not in flow["codes"]:
-                    flow["codes"] += (row["code"],)
-                if flow["blocking"] is None and row["severity"] == "blocking":
-                    flow["blocking"], flow["blocking_values"] = row["message"], _values(row["read_values"])
+        for row in self._rows_among("SELECT flow_id, code, severity, message, read_values FROM findings"
+                                    " WHERE flow_id IN ({marks}) ORDER BY rowid", flow_ids):
+            flow = found.setdefault(row["flow_id"], {"codes": (), "blocking": None})
+            if row["code"] not in flow["codes"]:
+                flow["codes"] += (row["code"],)
+            if flow["blocking"] is None and row["severity"] == "blocking":
+                flow["blocking"], flow["blocking_values"] = row["message"], _values(row["read_values"])
         return found
 
     def flow_detail(self, flow_id: str) -> FlowDetail | None:
