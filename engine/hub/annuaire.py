@@ -139,6 +139,25 @@ class Annuaire(Protocol):
     def routing_codes(self, siret: str) -> tuple[str, ...]: ...
 
 
+class Remembered:
+    """An `Annuaire` whose answers are kept for one piece of work (the
+    payment delays of a listing, the dashboard's overdue count): the many
+    invoices of one buyer then read its history once, not once each."""
+
+    def __init__(self, annuaire: Annuaire):
+        self.annuaire = annuaire
+        self.histories: dict[tuple[str, str], tuple[Version, ...]] = {}
+
+    def history(self, kind: str, key: str) -> tuple[Version, ...]:
+        found = self.histories.get((kind, key))
+        if found is None:
+            found = self.histories[(kind, key)] = self.annuaire.history(kind, key)
+        return found
+
+    def routing_codes(self, siret: str) -> tuple[str, ...]:
+        return self.annuaire.routing_codes(siret)
+
+
 def in_force(history: tuple[Version, ...], on: date) -> Version | None:
     """The version whose days hold `on`, if one does."""
     for version in reversed(history):

@@ -53,6 +53,7 @@ def delay_days(directory: Directory, buyer: str, annuaire: Annuaire | None = Non
 def clocks(invoices: list[DeliveredInvoice], directory: Directory, today: date,
            annuaire: Annuaire | None = None) -> list[Clock]:
     made = []
+    annuaire = national.Remembered(annuaire) if annuaire is not None else None
     for invoice in invoices:
         started = invoice.dgp_start.date() if invoice.dgp_start else None
         days = delay_days(directory, invoice.invoice.buyer.identifier, annuaire, started or today)

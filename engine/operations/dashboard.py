@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 from facteur.engine.errors import Unavailable
 from facteur.engine.hub import dgp
-from facteur.engine.hub.annuaire import Annuaire
+from facteur.engine.hub.annuaire import Annuaire, Remembered
 from facteur.engine.hub.directory import Directory
 from facteur.engine.operations.doctor import FAILED, OK, WARNING, Check
 from facteur.engine.operations.hub import Hub, QueueState
@@ -115,6 +115,7 @@ def overdue(ledger: Ledger, directory: Directory, today: date, annuaire: Annuair
     day; each is then held to its buyer's own delay, as `dgp.clocks` would."""
     shortest = min([s.payment_delay_days for s in directory.structures.values()] + [dgp.DEFAULT_DELAY_DAYS])
     by_buyer: dict[str, int] = {}
+    annuaire = Remembered(annuaire) if annuaire is not None else None  # a buyer has a row per day of start
     for started in ledger.started((today - timedelta(days=shortest)).isoformat()):
         days = dgp.delay_days(directory, started.buyer, annuaire, date.fromisoformat(started.start))
         if started.start < (today - timedelta(days=days)).isoformat():  # start + delay < today
