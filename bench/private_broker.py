@@ -16,6 +16,7 @@ RabbitMQ allows by default.
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import signal
 import socket
@@ -33,7 +34,30 @@ class BrokerUnavailable(RuntimeError):
     """A private node could not be started here; the message says why and what to do."""
 
 
+def _ephemeral_floor() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
+    """A port free now, for a server that will listen on it seconds later.
+
+    A port the kernel hands out for `bind(0)` lies in the ephemeral range, where
+    any outgoing connection of the machine may take it before the slow server
+    binds it (a private RabbitMQ failed on `eaddrinuse` so in CI). Below that
+    range only another listener can take it."""
+    floor = _ephemeral_floor()
+    chooser = random.Random()
+    for _ in range(200):
+        port = chooser.randrange(max(1024, floor - 12000), floor)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -94,7 +118,19 @@ class PrivateBroker:
             "ERL_EPMD_ADDRESS": "127.0.0.1",
         }
 
-    def start(self) -> "PrivateBroker":
+    def start(self, attempts: int = 3) -> "PrivateBroker":
+        """Starts the node; a port another listener took in the meantime means new ports and another try."""
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._start_once()
+            except BrokerUnavailable as err:
+                if "eaddrinuse" not in str(err) or attempt == attempts:
+                    raise
+                self.port, self.dist_port = free_port(), free_port()
+                self.url = f"amqp://guest:guest@127.0.0.1:{self.port}/%2F"
+                self.folder = Path(tempfile.mkdtemp(prefix="facteur-rabbit-"))
+
+    def _start_once(self) -> "PrivateBroker":
         env = self._environment()
         started = time.monotonic()
         with open(self.folder / "server.out", "wb") as out:

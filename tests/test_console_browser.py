@@ -12,7 +12,6 @@ posted without its CSRF token, are refused."""
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from contextlib import closing
@@ -22,6 +21,7 @@ from urllib.request import Request, urlopen
 
 import pytest
 import uvicorn
+from bench.private_broker import free_port
 from console_site import MISSING_SIRET, PASSWORD, REJECTED_NUMBER, site
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -32,12 +32,6 @@ from facteur.engine import operations
 
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 CHROMIUM = Path("/usr/bin/chromium")
-
-
-def free_port() -> int:
-    with closing(socket.socket()) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
