@@ -14,9 +14,9 @@ Two kinds, for one consistent view however many processes work:
   process did since it started, not what the hub holds.
 - Stage durations (`facteur_stage_seconds`, a histogram) are measured where
   they happen, in the process that serves `/metrics`: the coordinator of
-  `facteur run` times its own steps (`ObservedRunner`) and the pipeline as its
-  pool's threads wait for each worker process's answer (`WorkerPool`'s
-  `timed`), so the worker processes need no metrics of their own and no
+  `facteur run` times its own steps (`ObservedRunner`), and each worker
+  process sends, with its answer, how long its judgement took (`WorkerPool`'s
+  `observe`), so the worker processes need no metrics of their own and no
   multiprocess mode either (`facteur worker`s, which serve no HTTP, are
   seen through the counts, which any process serving `/metrics` measures).
 

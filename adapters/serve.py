@@ -52,7 +52,7 @@ def serve(config: Config, workers: int | None, until_idle: bool, use_amqp: bool)
     _on_signals(stop, log, config.stop_seconds, config.language)
     engine = _Engine(config, amqp, log, stop)
     pool = WorkerPool(config, workers or config.workers or os.cpu_count() or 1,
-                      timed=lambda work: metrics.timed(metrics.PIPELINE, work))
+                      observe=metrics.STAGE_SECONDS.labels(metrics.PIPELINE).observe)
     service = Service(engine.runner, pool.submit, config.max_in_flight)
     faces = _faces(config, log, stop)
 

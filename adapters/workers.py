@@ -7,7 +7,12 @@ flows; it writes nothing, so it may die at any moment without harm, and it
 dies with its engine.
 
 Each worker judges one flow at a time, so a worker's death concerns the one
-flow it held, and no other. That flow is not charged for it: a process killed
+flow it was judging, and no other. The next flow already waits in its pipe
+(`PIPELINED`), so that a worker never idles while the engine's busy process
+gets round to answering it; a death leaves that next flow unjudged, and it is
+handed to the worker that replaces it, uncharged. The flow being judged when a
+worker dies is the oldest it has not answered, for it judges them in order.
+That flow is not charged for it: a process killed
 by an operator, or by the kernel's OOM killer short of memory for the whole
 machine, says nothing about the flow. It becomes a suspect and is judged again
 in the lane, a worker of its own beside the pool; a death there, the flow's
@@ -27,6 +32,8 @@ import queue
 import signal
 import sys
 import threading
+import time
+from collections import deque
 from concurrent.futures import Future
 from contextlib import contextmanager
 from typing import Callable, Iterator
@@ -49,6 +56,11 @@ LANE_NAME = "facteur-alone"  # ... and for the worker that judges suspects alone
 # and outcome over a pipe, the coordinator's threads): the pool pays only when the files are many
 # and a core is idle. Measured on 2 cores (bench/process_folder.py): slower at 50 and 100 files.
 POOL_MIN_FILES = 200
+# Flows handed to a pool worker before its first answer: the one it judges and the next. Without the
+# next one waiting, a worker idled between flows until the engine's process (its intake, ledger and disk
+# syncs on two cores) took its answer and sent it another: on 2 cores, 2 workers then judged no faster
+# than 1 (bench/latency.py).
+PIPELINED = 2
 
 log = logs.get("facteur.workers")
 _context: pipeline.Context | None = None
@@ -139,18 +151,18 @@ class WorkerPool:
     replaced without charging anyone."""
 
     def __init__(self, config: config_module.Config, workers: int,
-                 timed: Callable[[Callable], Callable] = lambda work: work):
-        """`timed(work)` wraps each worker's judgement to measure it (`adapters/metrics.py`)."""
+                 observe: Callable[[float], None] = lambda seconds: None):
+        """`observe(seconds)` is told how long each judgement took in its worker (`adapters/metrics.py`)."""
         self.config = config
-        self.timed = timed
+        self.observe = observe
         self.workers = workers
         self._lock = threading.Lock()
         self._suspects: set[str] = set()  # flow ids judged in the lane until they come out of it alive
         self._waiting: queue.Queue = queue.Queue()
         self._lane: queue.Queue = queue.Queue()
         self._closing = threading.Event()
-        self._threads = [self._thread(self._waiting, POOL_NAME, self._died_in_pool) for _ in range(workers)]
-        self._threads.append(self._thread(self._lane, LANE_NAME, self._died_alone))
+        self._threads = [self._thread(self._waiting, POOL_NAME, self._died_in_pool, PIPELINED) for _ in range(workers)]
+        self._threads.append(self._thread(self._lane, LANE_NAME, self._died_alone, 1))
 
     def submit(self, flow: Flow) -> "Future[Outcome]":
         """The outcome of a flow; a failure in it is the flow's own (an exception
@@ -171,28 +183,52 @@ class WorkerPool:
         for thread in self._threads:
             thread.join()
 
-    def _thread(self, waiting: queue.Queue, name: str, died: Callable[[Flow, Future], None]) -> threading.Thread:
-        thread = threading.Thread(target=self._serve, args=(waiting, name, died), name=name, daemon=True)
+    def _thread(self, waiting: queue.Queue, name: str, died: Callable[[Flow, Future], None],
+                depth: int) -> threading.Thread:
+        thread = threading.Thread(target=self._serve, args=(waiting, name, died, depth), name=name, daemon=True)
         thread.start()
         return thread
 
-    def _serve(self, waiting: queue.Queue, name: str, died: Callable[[Flow, Future], None]) -> None:
-        """Hands the flows of `waiting` to one worker process, started at the first."""
-        worker = None
-        while (item := waiting.get()) is not None:
-            flow, result = item
-            if not self._closing.is_set():
-                worker = worker or self._started(name)
-            if self._closing.is_set() or worker is None:
-                result.cancel()
+    def _serve(self, waiting: queue.Queue, name: str, died: Callable[[Flow, Future], None], depth: int) -> None:
+        """Hands the flows of `waiting` to one worker process, started at the
+        first, `depth` of them in its pipe at most; answers come in the order
+        the flows were sent. `held` are the flows sent and not answered;
+        `again`, those a dead worker left unjudged, sent first to the next."""
+        worker: _Worker | None = None
+        held: deque[tuple[Flow, Future]] = deque()
+        again: deque[tuple[Flow, Future]] = deque()
+        ending = False
+        while True:
+            while len(held) < depth and (again or not ending):
+                item = again.popleft() if again else _next(waiting, wait=not held)
+                if item is _EMPTY:
+                    break
+                if item is None:
+                    ending = True
+                    break
+                if not self._closing.is_set():
+                    worker = worker or self._started(name)
+                if self._closing.is_set() or worker is None:
+                    item[1].cancel()
+                    continue
+                held.append(item)
+                try:
+                    worker.send(item[0])
+                except OSError:  # the worker died holding the oldest of `held`
+                    _lost(worker, held, again, died)
+                    worker = None
+            if not held:
+                if ending and not again:
+                    break
                 continue
             try:
-                judged, value = self.timed(worker.judge)(flow)
-            except (EOFError, OSError):  # the worker died holding this flow
-                worker.close()
+                judged, value, seconds = worker.receive()
+            except (EOFError, OSError):
+                _lost(worker, held, again, died)
                 worker = None
-                died(flow, result)
                 continue
+            flow, result = held.popleft()
+            self.observe(seconds)
             with self._lock:
                 self._suspects.discard(flow.id)
             if judged:
@@ -255,8 +291,11 @@ class _Worker:
             self.close()
             return False
 
-    def judge(self, flow: Flow) -> tuple[bool, Outcome | Exception]:
+    def send(self, flow: Flow) -> None:
         self._connection.send(flow)
+
+    def receive(self) -> tuple[bool, Outcome | Exception, float]:
+        """The answer for the oldest flow sent: judged or failed, and the seconds its judgement took."""
         return self._connection.recv()
 
     def close(self) -> None:
@@ -269,6 +308,44 @@ class _Worker:
 
 
 CLOSE_SECONDS = 10.0
+def _read_ahead(connection) -> queue.Queue:
+    """The flows that come down the pipe, read by a thread of their own as
+    they come, then None once the pipe closes. The engine sends the next flow
+    while this process judges one: left unread, a large one would block the
+    engine's send while this process blocks sending its answer to an engine
+    that does not read yet."""
+    flows: queue.Queue = queue.Queue()
+
+    def read() -> None:
+        while True:
+            try:
+                flows.put(connection.recv())
+            except (EOFError, OSError):
+                flows.put(None)
+                return
+
+    threading.Thread(target=read, name="facteur-read-ahead", daemon=True).start()
+    return flows
+
+
+_EMPTY = object()  # `_next` found nothing waiting
+
+
+def _lost(worker: _Worker, held: deque, again: deque, died: Callable[[Flow, Future], None]) -> None:
+    """A dead worker: the flow it was judging, the oldest unanswered, is told
+    `died`; the ones sent behind it wait in `again` for the next worker, uncharged."""
+    worker.close()
+    died(*held.popleft())
+    again.extendleft(reversed(held))
+    held.clear()
+
+
+def _next(waiting: queue.Queue, wait: bool):
+    """The next item of `waiting`: waited for when `wait`, else `_EMPTY` if there is none now."""
+    try:
+        return waiting.get(block=wait)
+    except queue.Empty:
+        return _EMPTY
 
 
 def _work(connection, config_path: str, root: str, open_directory: bool, language: str, name: str) -> None:
@@ -280,16 +357,15 @@ def _work(connection, config_path: str, root: str, open_directory: bool, languag
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _start_worker(config_path, root, open_directory, language, name)
     connection.send(True)
-    while True:
+    flows = _read_ahead(connection)
+    while (flow := flows.get()) is not None:
+        started = time.perf_counter()
         try:
-            flow = connection.recv()
-        except EOFError:
-            return
-        try:
-            answer = (True, _judge(flow))
+            judged, value = True, _judge(flow)
         except Exception as err:  # the pipeline's own failure, charged by the service
-            answer = (False, err)
+            judged, value = False, err
+        seconds = time.perf_counter() - started
         try:
-            connection.send(answer)
+            connection.send((judged, value, seconds))
         except (pickle.PicklingError, TypeError, AttributeError) as err:  # an exception that cannot cross
-            connection.send((False, RuntimeError(f"{answer[1]!r} (not transmissible: {err})")))
+            connection.send((False, RuntimeError(f"{value!r} (not transmissible: {err})"), seconds))

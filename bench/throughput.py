@@ -209,7 +209,24 @@ def environment() -> str:
     except OSError:
         pass
     versions = ", ".join(f"{p} {importlib.metadata.version(p)}" for p in ("lxml", "saxonche", "factur-x"))
-    return f"{platform.node()}: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {versions}"
+    return (f"{platform.node()}: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {versions}; "
+            f"temporary folders on {filesystem(Path(tempfile.gettempdir()))}")
+
+
+def filesystem(path: Path) -> str:
+    """The file system holding `path`, and for ext4 whether it keeps a journal:
+    without one, each file created scans the inodes freed in the last minute,
+    which the durable writes pay for at high rates."""
+    device, kind = "?", "unknown file system"
+    best = ""
+    for line in Path("/proc/mounts").read_text().splitlines():
+        source, point, fstype = line.split()[:3]
+        if str(path).startswith(point) and len(point) >= len(best):
+            best, device, kind = point, source, fstype
+    if kind == "ext4":
+        journal = any(Path("/proc/fs/jbd2").glob(f"{Path(device).name}-*"))
+        kind += " with a journal" if journal else " without a journal"
+    return kind
 
 
 def main() -> None:

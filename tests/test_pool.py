@@ -29,7 +29,7 @@ from test_run import (
 from facteur.adapters import configuration
 from facteur.adapters.mailbox import Archive, Mailboxes
 from facteur.adapters.sqlite_ledger import SqliteLedger
-from facteur.adapters.workers import POOL_NAME
+from facteur.adapters.workers import POOL_NAME, WorkerPool
 from facteur.engine.model import Flow
 from facteur.engine.pipeline import PROCESSING_FAILED
 from facteur.engine.runtime.runner import Runner
@@ -177,6 +177,35 @@ def test_the_pool_workers_end_with_their_engine(tmp_path):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.communicate(timeout=30)
+
+
+def test_a_worker_killed_with_a_flow_waiting_in_its_pipe_charges_only_the_flow_it_was_judging(tmp_path, capsys):
+    """A pool worker holds the flow it judges and the next (`PIPELINED`). Killed
+    in the middle of a long flow, it leaves that one a suspect, judged again
+    alone; the one waiting behind it is judged by the worker that replaces it,
+    never suspected, and both end with their outcomes."""
+    config = configuration.load(root=str(tmp_path))
+    SqliteLedger(config.ledger).close()
+    pool = WorkerPool(config, 1)
+    received = datetime.now(timezone.utc)
+
+    def flow(number: str, lines: int) -> Flow:
+        return Flow(ubl(Spec(number, lines=lines)), SENDER, f"{number}.xml", received)
+
+    try:
+        assert pool.submit(flow("WARM-1", 1)).result(120).status == "90"  # the worker started, rules compiled
+        (worker,) = [pid for pid, name in children(os.getpid()).items() if name == POOL_NAME]
+        long, short = flow("LONG-1", 12_000), flow("SHORT-1", 2)
+        judged = [pool.submit(long), pool.submit(short)]
+        threading.Event().wait(1.0)  # well into the long flow's seconds of validation
+        assert not judged[0].done()
+        os.kill(worker, signal.SIGKILL)
+        outcomes = [future.result(180) for future in judged]
+    finally:
+        pool.shutdown()
+    suspected = [line for line in capsys.readouterr().out.splitlines() if "is judged again alone" in line]
+    assert len(suspected) == 1 and f"flow_id={long.id}" in suspected[0]
+    assert [outcome.status for outcome in outcomes] == ["90", "90"]
 
 
 def local_service(root: Path, compute=None) -> tuple[Service, SqliteLedger]:
