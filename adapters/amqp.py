@@ -73,7 +73,7 @@ class AmqpSettings:
     inbound_queue: str = "facteur.inbound"
     dead_letter_queue: str = "facteur.inbound.dead"  # also the name of its fanout exchange
     outbound_exchange: str = "facteur.outbound"
-    prefetch: int = 32
+    prefetch: int = 64  # twice the service's GROUP: the next group is delivered while one is judged
     delivery_limit: int = 20  # quorum-queue x-delivery-limit: returns before dead-lettering (see above)
     sender_from: str = "user_id"  # "user_id" (validated by the broker) or "header" (trusted publishers only)
     sender_header: str = "facteur-sender"
