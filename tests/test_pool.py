@@ -14,6 +14,7 @@ from concurrent.futures import Future
 from datetime import datetime, timezone
 from pathlib import Path
 
+from structlog.testing import capture_logs
 from helpers import REPO, Spec, flow_status, ledger_rows, ubl
 from test_run import (
     SENDER,
@@ -179,7 +180,7 @@ def test_the_pool_workers_end_with_their_engine(tmp_path):
         process.communicate(timeout=30)
 
 
-def test_a_worker_killed_with_a_flow_waiting_in_its_pipe_charges_only_the_flow_it_was_judging(tmp_path, capsys):
+def test_a_worker_killed_with_a_flow_waiting_in_its_pipe_charges_only_the_flow_it_was_judging(tmp_path):
     """A pool worker holds the flow it judges and the next (`PIPELINED`). Killed
     in the middle of a long flow, it leaves that one a suspect, judged again
     alone; the one waiting behind it is judged by the worker that replaces it,
@@ -199,12 +200,12 @@ def test_a_worker_killed_with_a_flow_waiting_in_its_pipe_charges_only_the_flow_i
         judged = [pool.submit(long), pool.submit(short)]
         threading.Event().wait(1.0)  # well into the long flow's seconds of validation
         assert not judged[0].done()
-        os.kill(worker, signal.SIGKILL)
-        outcomes = [future.result(180) for future in judged]
+        with capture_logs() as logged:
+            os.kill(worker, signal.SIGKILL)
+            outcomes = [future.result(180) for future in judged]
     finally:
         pool.shutdown()
-    suspected = [line for line in capsys.readouterr().out.splitlines() if "is judged again alone" in line]
-    assert len(suspected) == 1 and f"flow_id={long.id}" in suspected[0]
+    assert [entry["flow_id"] for entry in logged if "judged again alone" in entry["event"]] == [long.id]
     assert [outcome.status for outcome in outcomes] == ["90", "90"]
 
 
