@@ -21,12 +21,14 @@ from urllib.request import Request, urlopen
 
 import pytest
 import uvicorn
-from bench.private_broker import free_port
 from console_site import MISSING_SIRET, PASSWORD, REJECTED_NUMBER, site
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.wait import WebDriverWait
 
+from bench.private_broker import free_port  # noqa: E402  (the repository's, on the path through helpers)
 from facteur.adapters.web.app import create_app
 from facteur.engine import operations
 
@@ -97,7 +99,9 @@ def test_an_operator_finds_a_rejected_flow_mends_the_directory_replays_it_and_se
     assert "FCT-RECIPIENT-UNKNOWN" in text(browser, "rejets")  # the dashboard's rejections of the week
     browser.get(f"{base}/flux")
     browser.find_element(By.ID, "numero").send_keys(REJECTED_NUMBER)
+    unfiltered = browser.find_element(By.ID, "resultats")
     browser.find_element(By.ID, "chercher").click()
+    WebDriverWait(browser, 10).until(staleness_of(unfiltered))  # the page of the search, not the one before it
     rows = browser.find_elements(By.CSS_SELECTOR, "#resultats tbody tr")
     assert len(rows) == 1 and "rejeté (93)" in rows[0].text
     rows[0].find_element(By.TAG_NAME, "a").click()
