@@ -308,26 +308,6 @@ class _Worker:
 
 
 CLOSE_SECONDS = 10.0
-def _read_ahead(connection) -> queue.Queue:
-    """The flows that come down the pipe, read by a thread of their own as
-    they come, then None once the pipe closes. The engine sends the next flow
-    while this process judges one: left unread, a large one would block the
-    engine's send while this process blocks sending its answer to an engine
-    that does not read yet."""
-    flows: queue.Queue = queue.Queue()
-
-    def read() -> None:
-        while True:
-            try:
-                flows.put(connection.recv())
-            except (EOFError, OSError):
-                flows.put(None)
-                return
-
-    threading.Thread(target=read, name="facteur-read-ahead", daemon=True).start()
-    return flows
-
-
 _EMPTY = object()  # `_next` found nothing waiting
 
 
@@ -346,6 +326,26 @@ def _next(waiting: queue.Queue, wait: bool):
         return waiting.get(block=wait)
     except queue.Empty:
         return _EMPTY
+
+
+def _read_ahead(connection) -> queue.Queue:
+    """The flows that come down the pipe, read by a thread of their own as
+    they come, then None once the pipe closes. The engine sends the next flow
+    while this process judges one: left unread, a large one would block the
+    engine's send while this process blocks sending its answer to an engine
+    that does not read yet."""
+    flows: queue.Queue = queue.Queue()
+
+    def read() -> None:
+        while True:
+            try:
+                flows.put(connection.recv())
+            except (EOFError, OSError):
+                flows.put(None)
+                return
+
+    threading.Thread(target=read, name="facteur-read-ahead", daemon=True).start()
+    return flows
 
 
 def _work(connection, config_path: str, root: str, open_directory: bool, language: str, name: str) -> None:

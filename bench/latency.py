@@ -110,6 +110,7 @@ class Installation:
                paths, None)
 
     def remove(self) -> None:
+        """Its queues and exchange on the broker; the root stays until the script ends (see above)."""
         import pika
 
         try:

@@ -88,12 +88,15 @@ class PrivateBroker:
     def __init__(self):
         self.server, self.rabbitmqctl = _script("rabbitmq-server"), _script("rabbitmqctl")
         self.node = f"facteur-test-{uuid.uuid4().hex[:10]}@localhost"
-        self.port = free_port()
-        self.dist_port = free_port()
-        self.url = f"amqp://guest:guest@127.0.0.1:{self.port}/%2F"
-        self.folder = Path(tempfile.mkdtemp(prefix="facteur-rabbit-"))
         self.process: subprocess.Popen | None = None
         self.seconds_to_start = 0.0
+        self._place()
+
+    def _place(self) -> None:
+        """Free ports, and a folder of its own, for the next start."""
+        self.port, self.dist_port = free_port(), free_port()
+        self.url = f"amqp://guest:guest@127.0.0.1:{self.port}/%2F"
+        self.folder = Path(tempfile.mkdtemp(prefix="facteur-rabbit-"))
 
     def _environment(self) -> dict[str, str]:
         config = self.folder / "rabbitmq.conf"
@@ -126,9 +129,7 @@ class PrivateBroker:
             except BrokerUnavailable as err:
                 if "eaddrinuse" not in str(err) or attempt == attempts:
                     raise
-                self.port, self.dist_port = free_port(), free_port()
-                self.url = f"amqp://guest:guest@127.0.0.1:{self.port}/%2F"
-                self.folder = Path(tempfile.mkdtemp(prefix="facteur-rabbit-"))
+                self._place()  # the failed start removed its folder
 
     def _start_once(self) -> "PrivateBroker":
         env = self._environment()

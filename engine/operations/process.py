@@ -29,7 +29,7 @@ from facteur.engine.messages import say, text
 from facteur.engine.model import Flow, Value
 from facteur.engine.operations.hub import Hub
 from facteur.engine.runtime.runner import Handled
-from facteur.engine.runtime.service import Compute, Intake, Service
+from facteur.engine.runtime.service import Compute, Intake, Service, resolved
 from facteur.engine.statuses import FlowStatus
 
 GROUP_FLOWS = 25  # flows synced and committed together, as `facteur run` groups them
@@ -215,7 +215,7 @@ def _in_order(compute: Compute) -> Compute:
     handed in: an outcome waits for those of the flows before it, so that the
     coordinator commits the flows in that order."""
     lock = threading.Lock()
-    last: list[Future] = [_finished()]
+    last: list[Future] = [resolved(None)]
 
     def ordered(flow: Flow) -> Future:
         inner, outer = compute(flow), Future()
@@ -240,12 +240,6 @@ def _in_order(compute: Compute) -> Compute:
         return outer
 
     return ordered
-
-
-def _finished() -> Future:
-    future: Future = Future()
-    future.set_result(None)
-    return future
 
 
 def _groups(files: list[Submitted], max_lot_bytes: int) -> list[list[Submitted]]:

@@ -339,7 +339,7 @@ class Service:
         self._later(item, WAIT_SECONDS, outcome)
 
     def _later(self, item: Intake, delay: float, outcome: Outcome | None) -> None:
-        event = ("new", item, None) if outcome is None else ("done", item, _resolved(outcome))
+        event = ("new", item, None) if outcome is None else ("done", item, resolved(outcome))
         timer = threading.Timer(delay, self._events.put, args=(event,))
         timer.daemon = True
         timer.start()
@@ -381,7 +381,8 @@ class Service:
         self._slots.release()
 
 
-def _resolved(outcome: Outcome) -> "Future[Outcome]":
+def resolved(outcome: Outcome | None) -> "Future[Outcome | None]":
+    """A future already done with `outcome`."""
     future: Future = Future()
     future.set_result(outcome)
     return future
