@@ -1,4 +1,4 @@
-"""The adapters' own exceptions: a mailbox, a worker process, the broker.
+"""The adapters' own exceptions: a mailbox, a worker process, the broker, folder events.
 
 They join the engine's families (`facteur.engine.errors`): an unsafe name from
 a partner is an input error, an unreachable broker is unavailable for now.
@@ -33,6 +33,11 @@ class PublishFailed(FacteurError, RuntimeError):
 
 class BrokerUnreachable(PublishFailed, Unavailable):
     """No connection to the broker: no message can be sent now, whichever it is."""
+
+
+class NoFolderEvents(Unavailable):
+    """The system tells of no change in the watched folders (inotify's limits
+    reached, say): the watcher lists them at each rescan instead."""
 
 
 class LoginRequired(FacteurError):

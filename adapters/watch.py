@@ -44,18 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from watchdog.events import (
-    FileAttribEvent,
-    FileClosedEvent,
-    FileCreatedEvent,
-    FileDeletedEvent,
-    FileModifiedEvent,
-    FileMovedEvent,
-    FileSystemEvent,
-    FileSystemEventHandler,
-)
-from watchdog.observers import Observer
-
+from facteur.adapters.errors import NoFolderEvents
+from facteur.adapters.folder_events import CLOSED, GONE, MOVED_IN, Change, FolderEvents, open_events
 from facteur.adapters.mailbox import safe_segment, sweep, write_atomic
 from facteur.engine.inputs import door, names
 from facteur.engine.messages import DEFAULT, Message, say
@@ -72,7 +62,6 @@ _TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".swp")
 # kept as .<n>.<name>: dot-names are never claimed from the inbox, so the
 # original name can always be told back at the next start.
 _DUPLICATE = re.compile(r"^\.(\d+)\.(.+)$", re.DOTALL)
-_WRITE_EVENTS = [FileCreatedEvent, FileModifiedEvent, FileClosedEvent, FileMovedEvent, FileDeletedEvent, FileAttribEvent]
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -168,25 +157,6 @@ class _Pending:
     due: float
 
 
-class _Events(FileSystemEventHandler):
-    """Runs on watchdog's thread, so it only records what it saw."""
-
-    def __init__(self, watcher: InboxWatcher):
-        self.watcher = watcher
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.is_directory:
-            return
-        if isinstance(event, (FileDeletedEvent, FileMovedEvent)):
-            self.watcher._forget(os.fsdecode(event.src_path))
-        if isinstance(event, FileMovedEvent):
-            self.watcher._observe(os.fsdecode(event.dest_path), written=True, quiet=0.0)
-        elif isinstance(event, FileClosedEvent):
-            self.watcher._observe(os.fsdecode(event.src_path), written=True, quiet=CLOSE_CHECK)
-        elif not isinstance(event, FileDeletedEvent):
-            self.watcher._observe(os.fsdecode(event.src_path), written=True)
-
-
 class InboxWatcher:
     """Offers every complete file of every partner's inbox to `on_file`, once.
 
@@ -208,6 +178,10 @@ class InboxWatcher:
     unread, to `on_refused` (on the same thread), which must report them and
     then call their `set_aside`; until then they stay where they are, and are
     not handed over again. Without `on_refused`, they are set aside at once.
+
+    `events` opens what tells the watcher of changes in its folders (inotify
+    on Linux, watchdog elsewhere: folder_events.py); if it cannot, the
+    watcher says why and lists its folders at each rescan only.
     """
 
     def __init__(
@@ -221,6 +195,7 @@ class InboxWatcher:
         rescan_seconds: float = 2.0,
         on_refused: Callable[[Refused], None] | None = None,
         advise: Callable[[Path], str] | None = None,
+        events: Callable[[list[str]], FolderEvents] = open_events,
     ):
         self.inbox = Path(inbox).absolute()  # event paths are matched against these folders
         self.folders = {str(self.inbox / safe_segment(p)): p for p in partners}
@@ -234,15 +209,15 @@ class InboxWatcher:
         self.max_bytes = max_bytes
         self.rescan_seconds = rescan_seconds
         self.log = log or logs.get("facteur.watch")
-        self._lock = threading.Lock()
-        self._wake = threading.Condition(self._lock)
         self._pending: dict[str, _Pending] = {}
         self._due: list[tuple[float, str]] = []  # heap; stale entries are skipped when popped
         self._noted: dict[str, tuple[str, tuple[int, int]]] = {}  # what was logged about a path
-        self._refusing: set[str] = set()  # refused files not yet set aside
+        self._refusing: set[str] = set()  # refused files not yet set aside, by another thread
+        self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._claiming = threading.Lock()  # held across a rename, so `stop` can wait one out
-        self._observer = None
+        self._open_events = events
+        self._events: FolderEvents | None = None
         self._worker: threading.Thread | None = None
 
     # -- life cycle ------------------------------------------------------------
@@ -258,16 +233,12 @@ class InboxWatcher:
                 Path(folder, CLAIMED).mkdir(parents=True)
                 self.journals[partner].restart({})
         self._stopping.clear()
-        self._observer = Observer()
-        handler = _Events(self)
-        for folder in self.folders:
-            # Recursive only so that .claimed/ is in the same watch: watchdog then
-            # pairs a claim's rename at once, where a rename seen leaving only
-            # holds back every later event for half a second. Events from
-            # sub-folders are ignored (see `_observe`).
-            self._observer.schedule(handler, folder, recursive=True, event_filter=_WRITE_EVENTS)
-        self._observer.daemon = True
-        self._observer.start()
+        try:
+            self._events = self._open_events([*self.folders, *self.claimed_folders])
+        except NoFolderEvents as why:
+            self._events = None
+            self.log.warning("no file system events: files are taken at each rescan", reason=str(why),
+                             rescan_seconds=self.rescan_seconds)
         self._worker = threading.Thread(target=self._run, name="facteur-watch", daemon=True)
         self._worker.start()
 
@@ -280,32 +251,35 @@ class InboxWatcher:
         self._stopping.set()
         with self._claiming:
             pass  # a rename under way is over; the next one will see `_stopping`
-        with self._wake:
-            self._wake.notify_all()
-        if self._observer is not None:
-            self._observer.stop()
-            self._observer.join(wait)
+        if self._events is not None:
+            self._events.wake()
         if self._worker is not None:
             self._worker.join(wait)
 
     def _run(self) -> None:
-        self._offer_claimed()
-        next_rescan = 0.0
-        while not self._stopping.is_set():
-            now = time.monotonic()
-            if now >= next_rescan:
-                self._rescan()
-                next_rescan = now + self.rescan_seconds
-            for path in self._take_due(now):
-                if self._stopping.is_set():
-                    return
-                try:
-                    self._settle(path)
-                except Exception as error:  # the watcher must outlive any one file
-                    self._forget(path)
-                    self.log.error("could not take a file; retried at the next rescan", path=names.shown(path),
-                                   error=_describe(error))
-            self._sleep_until(next_rescan)
+        """The one thread that reads events, lists folders and claims: no lock
+        is needed on what is pending, and no event waits on another thread."""
+        try:
+            self._offer_claimed()
+            next_rescan = 0.0
+            while not self._stopping.is_set():
+                now = time.monotonic()
+                if now >= next_rescan:
+                    self._rescan()
+                    next_rescan = now + self.rescan_seconds
+                for path in self._take_due(now):
+                    if self._stopping.is_set():
+                        return
+                    try:
+                        self._settle(path)
+                    except Exception as error:  # the watcher must outlive any one file
+                        self._forget(path)
+                        self.log.error("could not take a file; retried at the next rescan", path=names.shown(path),
+                                       error=_describe(error))
+                next_rescan = self._wait(next_rescan)
+        finally:
+            if self._events is not None:
+                self._events.close()
 
     # -- what is seen ----------------------------------------------------------
 
@@ -321,7 +295,7 @@ class InboxWatcher:
         if partner is None or ignored(name):
             partner = self.claimed_folders.get(folder)
             if partner is None:
-                return  # sub-folders, anything outside a partner inbox
+                return  # anything outside a partner inbox and its .claimed/
             quiet = 0.0
         with self._lock:
             if path in self._refusing:
@@ -337,23 +311,34 @@ class InboxWatcher:
                 self._note(path, _signature(info), "not a regular file; left in the inbox", "warning")
             return
         signature = _signature(info)
-        with self._wake:
-            known = self._pending.get(path)
-            if known is not None and known.signature == signature and not written:
-                return
-            due = time.monotonic() + (self.stable_seconds if quiet is None else min(quiet, self.stable_seconds))
-            self._pending[path] = _Pending(partner, signature, due)
-            heapq.heappush(self._due, (due, path))
-            self._wake.notify()
+        known = self._pending.get(path)
+        if known is not None and known.signature == signature and not written:
+            return
+        due = time.monotonic() + (self.stable_seconds if quiet is None else min(quiet, self.stable_seconds))
+        self._pending[path] = _Pending(partner, signature, due)
+        heapq.heappush(self._due, (due, path))
+
+    def _changed(self, change: Change) -> None:
+        if change.kind == GONE:
+            self._forget(change.path)
+        elif change.kind == MOVED_IN:
+            self._observe(change.path, written=True, quiet=0.0)
+        elif change.kind == CLOSED:
+            self._observe(change.path, written=True, quiet=CLOSE_CHECK)
+        else:
+            self._observe(change.path, written=True)
 
     def _forget(self, path: str) -> None:
         """Also what happens to a file that cannot be taken now: out of the
         pending set until the next rescan brings it back, so it is retried at the
         rescan pace rather than in a loop."""
-        with self._lock:
-            self._pending.pop(path, None)
+        self._pending.pop(path, None)
 
     def _rescan(self) -> None:
+        if self._events is not None:
+            for folder in self._events.watch_missing():
+                self._note(folder, (0, 0), "folder not watched (absent, or the kernel's inotify watches are all "
+                           "taken): its files are taken at each rescan", "warning")
         for folder in [*self.folders, *self.claimed_folders]:
             try:
                 names = os.listdir(folder)
@@ -368,28 +353,35 @@ class InboxWatcher:
 
     def _take_due(self, now: float) -> list[str]:
         due: dict[str, None] = {}  # ordered, and each path once however many events it had
-        with self._lock:
-            while self._due and self._due[0][0] <= now:
-                _, path = heapq.heappop(self._due)
-                pending = self._pending.get(path)
-                if pending is not None and pending.due <= now:
-                    due[path] = None
+        while self._due and self._due[0][0] <= now:
+            _, path = heapq.heappop(self._due)
+            pending = self._pending.get(path)
+            if pending is not None and pending.due <= now:
+                due[path] = None
         return list(due)
 
-    def _sleep_until(self, deadline: float) -> None:
-        with self._wake:
-            if self._due:
-                deadline = min(deadline, self._due[0][0])
-            if not self._stopping.is_set():
-                self._wake.wait(max(0.0, deadline - time.monotonic()))
+    def _wait(self, next_rescan: float) -> float:
+        """Until the next file is due, the next rescan, a change, or `stop`;
+        returns when to rescan next: at once if the kernel dropped events."""
+        deadline = min(next_rescan, self._due[0][0]) if self._due else next_rescan
+        timeout = max(0.0, deadline - time.monotonic())
+        if self._events is None:
+            self._stopping.wait(timeout)
+            return next_rescan
+        changes = self._events.wait(timeout)
+        if changes is None:
+            self.log.warning("file system events were lost while the watcher was busy; the folders are listed again")
+            return 0.0
+        for change in changes:
+            self._changed(change)
+        return next_rescan
 
     # -- taking a file ---------------------------------------------------------
 
     def _settle(self, path: str) -> None:
         """Read, check nothing moved, claim, offer. Anything that goes wrong
         before the rename leaves the file in the inbox for a later attempt."""
-        with self._lock:
-            pending = self._pending.get(path)
+        pending = self._pending.get(path)
         if pending is None:
             return
         if os.path.dirname(path) in self.claimed_folders:

@@ -108,7 +108,7 @@ SYSTEM_MODULES = {
 SYSTEM_FIXTURES = {
     "pg_database",  # PostgreSQL
     "pg_ledger_url",  # PostgreSQL
-    "watching",  # the real watchdog observer on real folders, waiting on its timers
+    "watching",  # a watcher on real folders, told by inotify or watchdog, waiting on its timers
 }
 
 

@@ -21,7 +21,17 @@ from bench.generate import Spec, cii, ubl  # noqa: E402  (the repository's gener
 from bench.pdfs import assemble, embed, facturx_pdf, text_pdf  # noqa: E402
 from facteur.adapters.cli import main
 
-__all__ = ["Hub", "Spec", "assemble", "cii", "embed", "facturx_pdf", "ledger_rows", "text_pdf", "ubl"]
+__all__ = ["Hub", "Recorded", "Spec", "assemble", "cii", "embed", "facturx_pdf", "ledger_rows", "text_pdf", "ubl"]
+
+
+class Recorded:
+    """A log that keeps what it is told."""
+
+    def __init__(self):
+        self.events: list[tuple[str, str, dict]] = []
+
+    def __getattr__(self, level: str):
+        return lambda message, **details: self.events.append((level, message, details))
 
 
 def ledger_rows(root: Path, sql: str, *parameters) -> list[tuple]:

@@ -7,17 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from facteur.adapters.cli import main
+from helpers import Recorded
 from facteur.adapters.watch import InboxWatcher, misplaced, misplaced_advice
-
-
-class Recorded:
-    """A log that keeps what it is told."""
-
-    def __init__(self):
-        self.events: list[tuple[str, str, dict]] = []
-
-    def __getattr__(self, level: str):
-        return lambda message, **details: self.events.append((level, message, details))
 
 
 def inbox_with_strays(tmp_path: Path) -> Path:

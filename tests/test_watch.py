@@ -1,4 +1,5 @@
-"""The watched inbox, on real folders with the real watchdog observer."""
+"""The watched inbox, on real folders, told of changes by inotify (as on
+Linux) and by watchdog (as elsewhere), and by neither (its rescan alone)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from facteur.adapters.errors import NoFolderEvents
+from facteur.adapters.folder_events import InotifyEvents, WatchdogEvents
 from facteur.adapters.watch import CLAIMED, JOURNALS, REFUSED, Claimed, InboxWatcher
 from facteur.engine.errors import Refused
 from facteur.engine.inputs import door
+from helpers import Recorded
 
 
 class Collector:
@@ -42,13 +46,14 @@ class Collector:
         raise AssertionError(f"{count} files expected, got {self.names()}")
 
 
-@pytest.fixture
-def watching(tmp_path):
+@pytest.fixture(params=["inotify", "watchdog"])
+def watching(tmp_path, request):
     """Start a watcher over partners A and B; stopped at the end of the test."""
     started: list[InboxWatcher] = []
+    events = {"inotify": InotifyEvents.open, "watchdog": WatchdogEvents.open}[request.param]
 
     def start(collector: Collector, **options) -> InboxWatcher:
-        watcher = InboxWatcher(tmp_path / "inbox", ["A", "B"], collector, **options)
+        watcher = InboxWatcher(tmp_path / "inbox", ["A", "B"], collector, **{"events": events, **options})
         watcher.start()
         started.append(watcher)
         return watcher
@@ -402,3 +407,82 @@ def test_a_name_that_is_not_utf8_is_taken_and_kept_as_bytes(tmp_path, watching):
         handle.write(b"<raw/>")
     [claimed] = collector.wait_for(1)
     assert os.fsencode(claimed.name) == b"facture-\xff\x01.xml" and claimed.content == b"<raw/>"
+
+
+def test_without_events_files_are_taken_at_each_rescan_and_the_log_says_why(tmp_path):
+    """The kernel's inotify instances all taken (or a system without events):
+    the watcher still takes every file, from its rescans."""
+
+    def none(folders):
+        raise NoFolderEvents("inotify could not be opened: [Errno 24] Too many open files")
+
+    collector, log = Collector(), Recorded()
+    watcher = InboxWatcher(tmp_path / "inbox", ["A"], collector, stable_seconds=0.2, rescan_seconds=0.3, log=log,
+                           events=none)
+    watcher.start()
+    try:
+        drop(tmp_path / "inbox/A/x.xml", b"<x/>")
+        assert [f.content for f in collector.wait_for(1)] == [b"<x/>"]
+    finally:
+        watcher.stop()
+    [(level, message, details)] = [event for event in log.events if "events" in event[1]]
+    assert level == "warning" and "Too many open files" in details["reason"] and details["rescan_seconds"] == 0.3
+
+
+class Overflowing:
+    """Events as the kernel gives them once its queue overflowed: some lost."""
+
+    def __init__(self):
+        self.waits = 0
+
+    def wait(self, timeout):
+        self.waits += 1
+        time.sleep(min(timeout, 0.05))
+        return None if self.waits == 3 else []
+
+    def watch_missing(self):
+        return []
+
+    def wake(self):
+        pass
+
+    def close(self):
+        pass
+
+
+def test_events_lost_make_the_watcher_list_its_folders_at_once(tmp_path):
+    collector, log = Collector(), Recorded()
+    watcher = InboxWatcher(tmp_path / "inbox", ["A"], collector, stable_seconds=0.1, rescan_seconds=3600, log=log,
+                           events=lambda folders: Overflowing())
+    (tmp_path / "inbox/A").mkdir(parents=True)
+    watcher.start()
+    try:
+        time.sleep(0.05)  # the first rescan, at start, is over: only the one after the loss can see the file
+        drop(tmp_path / "inbox/A/x.xml", b"<x/>")
+        assert [f.name for f in collector.wait_for(1)] == ["x.xml"]
+    finally:
+        watcher.stop()
+    assert any("lost" in message for _, message, _ in log.events)
+
+
+def test_a_partner_folder_removed_and_made_again_is_watched_again(tmp_path):
+    """inotify drops the watch of a removed folder; the next rescan watches the
+    new one, so a file renamed into it is again taken at once, not after its
+    quiet period."""
+    collector = Collector()
+    watcher = InboxWatcher(tmp_path / "inbox", ["A"], collector, stable_seconds=30, rescan_seconds=0.2,
+                           events=InotifyEvents.open)
+    watcher.start()
+    try:
+        folder = tmp_path / "inbox/A"
+        for path in sorted(folder.rglob("*"), reverse=True):
+            path.rmdir()
+        folder.rmdir()
+        time.sleep(0.3)
+        (folder / CLAIMED).mkdir(parents=True)
+        time.sleep(0.5)  # a rescan or two
+        drop(folder / ".x.xml.part", b"<x/>")
+        os.rename(folder / ".x.xml.part", folder / "x.xml")
+        assert [f.name for f in collector.wait_for(1, timeout=3.0)] == ["x.xml"]
+    finally:
+        watcher.stop()
