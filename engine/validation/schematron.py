@@ -102,7 +102,7 @@ def run(root: etree._Element, xslt: Path, codedb: Path | None = None, rules: str
     """Run one schematron on a parsed document and return its findings."""
     try:
         executable = compiled(xslt, codedb, rules)
-        node = _processor().parse_xml(xml_text=etree.tostring(root, encoding="unicode"))
+        node = _saxon_document(root)
         with _native_stderr_silenced():
             report = executable.transform_to_string(xdm_node=node)
     except Exception as err:
@@ -110,6 +110,22 @@ def run(root: etree._Element, xslt: Path, codedb: Path | None = None, rules: str
     if not report:
         return [_failed_closed(xslt, RulesUnavailable("the stylesheet produced no report"))]
     return _findings(etree.fromstring(report.encode("utf-8")), xslt, root)
+
+
+def _saxon_document(root: etree._Element):
+    """The document as Saxon holds it, made once for the rule sets that judge
+    it in turn (EN 16931, then the French CTC rules): lxml's tree serialised
+    and parsed again costs as much as a small rule set. The last one is kept
+    per thread, with its lxml root, so the identity cannot be another's."""
+    last = getattr(_local, "document", None)
+    if last is not None and last[0] is root:
+        return last[1]
+    builder = getattr(_local, "builder", None)
+    if builder is None:
+        builder = _local.builder = _processor().new_document_builder()
+    node = builder.parse_xml(xml_text=etree.tostring(root, encoding="unicode"))
+    _local.document = (root, node)
+    return node
 
 
 @contextlib.contextmanager
