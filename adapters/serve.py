@@ -30,7 +30,7 @@ from facteur.engine.config import Config, redact
 from facteur.engine.errors import ConfigError, LedgerTooNew
 from facteur.engine.hub.directory import PARTNER_ID, Directory
 from facteur.engine.inputs import door, names
-from facteur.engine.messages import say, text
+from facteur.engine.messages import Message, say, text
 from facteur.engine.model import Flow
 from facteur.engine.runtime import logs
 from facteur.engine.runtime.service import RETRY_DELAYS, TRANSIENT, Intake, Service
@@ -332,14 +332,14 @@ def _offer_refused(service: Service, refused, log) -> None:
     flow = Flow(refused.note, refused.partner, name, datetime.fromtimestamp(refused.mtime, timezone.utc), "inbox",
                 name_raw=name_raw, refused=refused.code)
 
-    def abandon(reason: str) -> None:
+    def abandon(reason: Message) -> None:
         refused.set_aside()
-        log.error("refused file moved aside without a report", partner=refused.partner, file=name, reason=reason)
+        log.error("refused file moved aside without a report", partner=refused.partner, file=name, reason=str(reason))
 
     service.offer(Intake(flow, refused.set_aside, abandon))
 
 
-def _quarantine(claimed, reason: str, log) -> None:
+def _quarantine(claimed, reason: Message, log) -> None:
     """A file whose rejection cannot even be committed goes to
     inbox/<partner>/.failed/, out of the way of the others, where an operator
     finds it."""
@@ -351,7 +351,7 @@ def _quarantine(claimed, reason: str, log) -> None:
         number += 1
         target = failed / f"{claimed.name}.{number}"
     os.replace(claimed.path, target)
-    log.error("file moved to quarantine", path=names.shown(str(target)), reason=reason)
+    log.error("file moved to quarantine", path=names.shown(str(target)), reason=str(reason))
 
 
 def _start_consumer(amqp, service: Service, stop: threading.Event, log) -> threading.Thread:

@@ -132,6 +132,12 @@ class LedgerReplaced(FacteurError, RuntimeError):
     puts the right file back. Not transient: waiting will not bring it back."""
 
 
+class FlowAbandoned(FacteurError, RuntimeError):
+    """A flow the pipeline kept failing on, whose rejection could not even be
+    committed: nothing was decided for it, and a command that processes files
+    once ends on it (a service leaves it to its source's quarantine)."""
+
+
 class Busy(FacteurError):
     """Another process works on this flow (a copy of it, from any door), or
     judges statuses of an invoice this status file changes. Not a failure of

@@ -14,6 +14,7 @@ from concurrent.futures import Future
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 from structlog.testing import capture_logs
 from helpers import REPO, Spec, flow_status, ledger_rows, ubl
 from test_run import (
@@ -28,10 +29,17 @@ from test_run import (
 )
 
 from facteur.adapters import configuration
+from facteur.adapters.cli import main
+from facteur.adapters.cli.common import EXIT_BLOCKED
 from facteur.adapters.mailbox import Archive, Mailboxes
 from facteur.adapters.sqlite_ledger import SqliteLedger
+from facteur.adapters.wiring import Wired
 from facteur.adapters.workers import POOL_NAME, WorkerPool
+from facteur.engine import operations, pipeline
+from facteur.engine.errors import FlowAbandoned
+from facteur.engine.messages import say
 from facteur.engine.model import Flow
+from facteur.engine.operations import Submitted
 from facteur.engine.pipeline import PROCESSING_FAILED
 from facteur.engine.runtime.runner import Runner
 from facteur.engine.runtime.service import MAX_PIPELINE_ATTEMPTS, Intake, Service
@@ -297,6 +305,48 @@ def test_a_rejection_that_cannot_be_committed_leaves_the_flow_to_its_source(tmp_
     released, abandoned = settle(service, flow)
 
     assert released == [] and len(abandoned) == 1
-    assert "KeyError" in abandoned[0] and "could not be committed" in abandoned[0]
+    said = str(abandoned[0])
+    assert said.startswith(f"Le flux fail.xml ({flow.id}) n'a pas pu être jugé : le traitement a échoué 3 fois")
+    assert "KeyError" in said and "son rejet n'a pas pu être enregistré" in said
     assert ledger.find(flow.id).status == "pending"
     assert service.counts == {"abandoned": 1}
+
+
+def test_facteur_process_ends_on_a_flow_it_cannot_even_reject_and_says_why_in_french(tmp_path, monkeypatch):
+    """`facteur process` keeps no quarantine: a pooled run whose flow keeps
+    failing, and whose rejection cannot be recorded either, ends the command
+    with that reason (FlowAbandoned), not with an untranslated RuntimeError."""
+    config = configuration.load(root=str(tmp_path))
+    drop = tmp_path / "fail.xml"
+    drop.write_bytes(ubl(Spec("FAIL-3")))
+
+    def compute(flow: Flow) -> Future:
+        future: Future = Future()
+        future.set_exception(KeyError("BT-1"))
+        return future
+
+    def unrecordable(*args, **kwargs):
+        raise ValueError("aucune boîte aux lettres")
+
+    monkeypatch.setattr(pipeline, "failed", unrecordable)
+    with contextlib.closing(Wired(config, create_ledger=True)) as hub:
+        with pytest.raises(FlowAbandoned) as raised:
+            operations.process(hub, [Submitted(str(drop), drop.stat().st_size, drop.read_bytes)], SENDER,
+                               compute=compute)
+    said = str(raised.value)
+    assert said.startswith("Le flux fail.xml (") and "a échoué 3 fois (KeyError: 'BT-1')" in said
+    assert "(ValueError: aucune boîte aux lettres)" in said and said.endswith("soumettez-le de nouveau.")
+
+
+def test_the_command_says_an_abandoned_flow_in_one_line_and_exits_blocked(tmp_path, monkeypatch, capsys):
+    drop = tmp_path / "a.xml"
+    drop.write_bytes(ubl(Spec("FAIL-4")))
+    reason = say("flow-abandoned", name="a.xml", flow="0123", attempts=3, cause="KeyError: 'BT-1'",
+                 failure="ValueError: x")
+
+    def abandoned(*args, **kwargs):
+        raise FlowAbandoned(reason)
+
+    monkeypatch.setattr(operations, "process", abandoned)
+    assert main(["process", str(drop), "--sender", SENDER, "--root", str(tmp_path / "root")]) == EXIT_BLOCKED
+    assert capsys.readouterr().err.strip().splitlines()[-1].endswith(str(reason))

@@ -47,6 +47,7 @@ from facteur.engine.config import Config
 from facteur.engine.errors import (
     ConfigError,
     DirectoryError,
+    FlowAbandoned,
     InvalidRequest,
     LedgerReplaced,
     LedgerUnavailable,
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, InvalidRequest, ConfigError, DirectoryError) as err:
         warn(said(err, lang))
         return EXIT_USAGE
-    except (LedgerUnavailable, LedgerReplaced, NotAllowed) as err:
+    except (LedgerUnavailable, LedgerReplaced, NotAllowed, FlowAbandoned) as err:
         warn(said(err, lang))
         return EXIT_BLOCKED
     except (NotADirectoryError, FileExistsError) as err:  # a file where a folder of the data must be

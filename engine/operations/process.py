@@ -22,10 +22,10 @@ from pathlib import PurePath
 from typing import Callable
 
 from facteur.engine import pipeline
-from facteur.engine.errors import InvalidRequest
+from facteur.engine.errors import FlowAbandoned, InvalidRequest
 from facteur.engine.hub.directory import PARTNER_ID
 from facteur.engine.inputs import names
-from facteur.engine.messages import say, text
+from facteur.engine.messages import Message, say, text
 from facteur.engine.model import Flow, Value
 from facteur.engine.operations.hub import Hub
 from facteur.engine.runtime.runner import Handled
@@ -131,8 +131,8 @@ def _pooled(hub: Hub, files: list[Submitted], sender: str, compute: Compute,
     up (IN_FLIGHT flows, GROUP_BYTES), and committed in the order given
     (`_in_order`), so that of two files carrying the same invoice the first
     is delivered and the second is the duplicate, as without a pool. A flow
-    whose rejection cannot even be committed ends the command with the error
-    (the service would leave it to its source's quarantine)."""
+    whose rejection cannot even be committed ends the command (FlowAbandoned;
+    the service would leave it to its source's quarantine)."""
     handled: dict[int, Handled] = {}
     for index, submitted in enumerate(files):
         if submitted.size > hub.max_lot_bytes:
@@ -140,7 +140,7 @@ def _pooled(hub: Hub, files: list[Submitted], sender: str, compute: Compute,
             on_each()
     service = Service(hub.runner, _in_order(compute), IN_FLIGHT, patient=False)
     room = _Room(GROUP_BYTES)
-    abandoned: list[str] = []
+    abandoned: list[Message] = []
     failed: list[BaseException] = []
     stop = threading.Event()
 
@@ -151,8 +151,8 @@ def _pooled(hub: Hub, files: list[Submitted], sender: str, compute: Compute,
             on_each()
         return done
 
-    def abandon(size: int) -> Callable[[str], None]:
-        def given_up(reason: str) -> None:
+    def abandon(size: int) -> Callable[[Message], None]:
+        def given_up(reason: Message) -> None:
             abandoned.append(reason)
             room.give(size)
         return given_up
@@ -182,7 +182,7 @@ def _pooled(hub: Hub, files: list[Submitted], sender: str, compute: Compute,
     if failed:
         raise failed[0]
     if abandoned:
-        raise RuntimeError(abandoned[0])
+        raise FlowAbandoned(abandoned[0])
     return [handled[index] for index in range(len(files))]
 
 

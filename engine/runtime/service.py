@@ -45,6 +45,7 @@ from typing import Callable
 
 from facteur.engine import pipeline
 from facteur.engine.errors import Busy, LedgerReplaced, LedgerUnavailable
+from facteur.engine.messages import Message, say
 from facteur.engine.model import Flow, Outcome
 from facteur.engine.runtime import logs
 from facteur.engine.runtime.runner import WAIT_SECONDS, Handled, Runner, finishing_groups
@@ -64,7 +65,7 @@ class Intake:
 
     flow: Flow
     release: Callable[[], None]  # after the commit: delete the file, ack the message
-    abandon: Callable[[str], None]  # when not even its rejection can be committed: quarantine, with the reason
+    abandon: Callable[[Message], None]  # when not even its rejection can be committed: quarantine, with the reason
     attempts: int = field(default=0)
     io_failures: int = field(default=0)
     waits: int = field(default=0)  # times it waited for another process working on the same flow or invoice
@@ -300,14 +301,14 @@ class Service:
             self._retry_later(item, failure, outcome)
             return
         except Exception as failure:  # nothing is lost: the source keeps the flow aside, for an operator
-            self._abandon(item, f"the pipeline failed {attempts} times on this flow ({cause}), "
-                                f"then its rejection could not be committed ({failure!r})")
+            self._abandon(item, say("flow-abandoned", name=item.flow.name, flow=item.flow.id, attempts=attempts,
+                                    cause=cause, failure=f"{type(failure).__name__}: {failure}"))
             return
         self._done(item, handled)
 
-    def _abandon(self, item: Intake, reason: str) -> None:
+    def _abandon(self, item: Intake, reason: Message) -> None:
         self.log.error("flow abandoned to quarantine; replay it once fixed", flow_id=item.flow.id,
-                       flow_name=item.flow.name, reason=reason)
+                       flow_name=item.flow.name, reason=str(reason))
         try:
             item.abandon(reason)
         finally:

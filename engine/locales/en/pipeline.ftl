@@ -5,6 +5,7 @@ lot-status-file = { $document } is a status file; send status files on their own
 extract-failed = { $document }: { $reason } (at { $location })
 mapping-empty = { $document } ({ $format }) holds no invoice
 processing-failed = Processing flow { $name } ({ $flow }) failed { $attempts } times in a row: { $cause }. The flow is rejected without being judged; the operator may replay it once the cause is fixed (facteur replay { $flow }).
+flow-abandoned = Flow { $name } ({ $flow }) could not be judged: processing failed { $attempts } times ({ $cause }), then its rejection could not be recorded ({ $failure }). Nothing was decided for it: fix the cause, then submit it again.
 
 # CPPStatut, the flow-level report: its comment, and the parts of each error line.
 report-comment = { $n ->

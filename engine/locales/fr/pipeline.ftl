@@ -5,6 +5,7 @@ lot-status-file = { $document } est un fichier de statuts ; envoyez les fichiers
 extract-failed = { $document } : { $reason } (à { $location })
 mapping-empty = { $document } ({ $format }) ne contient aucune facture
 processing-failed = Le traitement du flux { $name } ({ $flow }) a échoué { $attempts } fois de suite : { $cause }. Le flux est rejeté sans avoir été jugé ; l'opérateur peut le rejouer une fois la cause corrigée (facteur replay { $flow }).
+flow-abandoned = Le flux { $name } ({ $flow }) n'a pas pu être jugé : le traitement a échoué { $attempts } fois ({ $cause }), puis son rejet n'a pas pu être enregistré ({ $failure }). Rien n'a été décidé pour lui : corrigez la cause, puis soumettez-le de nouveau.
 
 # CPPStatut, the flow-level report: its comment, and the parts of each error line.
 report-comment = { $n ->
