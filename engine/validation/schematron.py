@@ -3,6 +3,9 @@ run in-process with Saxon (saxonche), each stylesheet compiled once per process.
 
 With `[validation] rules = "fast"` (the default), three adjustments are made to
 the stylesheets as they are loaded, none of which changes what a rule decides:
+- each pattern selects its rules' contexts instead of walking the whole
+  document, and code lists are looked up in maps instead of scanned as strings
+  (`validation/rewrite.py`);
 - the SVRL bookkeeping (`svrl:fired-rule`, `svrl:active-pattern`) is dropped:
   facteur reads only failed asserts and successful reports, and building then
   serialising the rest was half the cost of a run;
@@ -60,6 +63,7 @@ def _processor():
 def _slim(xslt: Path, codedb: Path | None) -> str:
     tree = etree.parse(str(xslt), etree.XMLParser(no_network=True, resolve_entities=False))
     rewrite.direct(tree.getroot())
+    rewrite.code_lists(tree.getroot())
     for element in list(tree.iter(f"{{{SVRL}}}fired-rule", f"{{{SVRL}}}active-pattern")):
         element.getparent().remove(element)
     if codedb is not None:
