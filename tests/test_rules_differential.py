@@ -106,9 +106,50 @@ def test_a_code_list_looked_up_in_a_map_says_what_the_scan_says():
                                                         "no", "no", "no", "in-as-two"]
 
 
-def _transformed(stylesheet: str, document: str) -> str:
+def test_the_factur_x_code_database_lists_become_maps():
+    ruleset = rulesets.for_document(Syntax.CII, etree.Element("CrossIndustryInvoice"), "en16931")
+    assert rewrite.code_lists(etree.parse(str(ruleset.schematron)).getroot(), ruleset.codedb) >= 10
+
+
+CODEDB = """<codedb><cl id="1"><enumeration value="EUR"/><enumeration value="A'B"/></cl>
+  <cl id="01"><enumeration value="USD"/></cl><cl id="2"><enumeration value="XXX"/></cl></codedb>"""
+LOOKED_UP = """<xsl:stylesheet xmlns:xsl="http://www.w3.org/1999/XSL/Transform" version="2.0">
+  <xsl:template match="/"><out><xsl:for-each select="//v">
+    <xsl:variable name="codeValue1" select="@c"/>
+    <xsl:variable name="computed" select="string(@c)"/>
+    <xsl:choose>
+      <xsl:when test="string-length($codeValue1)=0 or document('db.xml')/codedb/cl[@id=1]/enumeration[@value=$codeValue1]"><in/></xsl:when>
+      <xsl:otherwise><no/></xsl:otherwise>
+    </xsl:choose>
+    <xsl:if test="false() or document('db.xml')/codedb/cl[@id=1]/enumeration[@value=$computed]"><also/></xsl:if>
+  </xsl:for-each></out></xsl:template>
+</xsl:stylesheet>"""
+
+
+def test_a_code_database_list_looked_up_in_a_map_says_what_the_path_says(tmp_path):
+    """Listed codes (in either list whose id equals 1, "01" included), a code
+    of another list, a near miss, a quote, an absent attribute; a variable
+    that is not a node is left as shipped."""
+    (tmp_path / "db.xml").write_text(CODEDB)
+    values = ["EUR", "USD", "XXX", "eur", "EUR ", "A'B", None]
+    document = "<r>" + "".join("<v/>" if v is None else f'<v c="{v.replace(chr(39), "&apos;")}"/>' for v in values) + "</r>"
+    rewritten = etree.fromstring(LOOKED_UP)
+    assert rewrite.code_lists(rewritten, tmp_path / "db.xml") == 1
+    tests = [e.get("test") for e in rewritten.iter(f"{{{rewrite.XSL}}}when", f"{{{rewrite.XSL}}}if")]
+    assert "document(" not in tests[0] and "enumeration[@value=$computed]" in tests[1]
+    shipped, fast = (_transformed(text, document, tmp_path)
+                     for text in (LOOKED_UP, etree.tostring(rewritten, encoding="unicode")))
+    assert fast == shipped
+    assert [e.tag for e in etree.fromstring(fast.encode())] == [
+        "in", "also", "in", "also", "no", "no", "no", "in", "also", "in"]
+
+
+def _transformed(stylesheet: str, document: str, folder: Path | None = None) -> str:
     processor = schematron._processor()
-    executable = processor.new_xslt30_processor().compile_stylesheet(stylesheet_text=stylesheet)
+    compiler = processor.new_xslt30_processor()
+    if folder is not None:
+        compiler.set_cwd(str(folder))
+    executable = compiler.compile_stylesheet(stylesheet_text=stylesheet)
     return executable.transform_to_string(xdm_node=processor.parse_xml(xml_text=document))
 
 

@@ -59,6 +59,7 @@ samples, the EN 16931 unit tests, generated mutations and the corpus.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from lxml import etree
 
@@ -78,6 +79,10 @@ _CODE_LIST_END = re.compile(r"\s*,\s*' '\s*\)\s*\)")
 # names, so that no prefix needs declaring in the shipped stylesheet.
 _OWN, _MAP, _XS = "Q{urn:facteur:rules}", "Q{http://www.w3.org/2005/xpath-functions/map}", "Q{http://www.w3.org/2001/XMLSchema}"
 _CODES = f"map({_XS}string, {_XS}boolean)"
+# A Factur-X code-database test, as an operand of `or`: the list's id and the variable holding the code.
+_LOOKED_UP = re.compile(r"(\bor\s+)document\('([^']+)'\)/codedb/cl\[@id=(\d+)\]/enumeration\[@value=\$([\w.-]+)\]")
+_NODE = re.compile(r"^(?:\.|@[\w.:-]+)$")
+_UNSAFE = re.compile(r"[\s'&<{}]")
 
 
 def direct(stylesheet: etree._Element) -> int:
@@ -196,29 +201,99 @@ def _without_predicates(branch: str) -> str | None:
     return "".join(kept) if depth == 0 and not quote else None
 
 
-def code_lists(stylesheet: etree._Element) -> int:
+def code_lists(stylesheet: etree._Element, codedb: Path | None = None) -> int:
     """Rewrite, in place, the code-list tests of `xsl:when` and `xsl:if` as
-    the module says; returns how many lists were made maps."""
+    the module says, those of `codedb` (the Factur-X code database the
+    stylesheet reads with `document()`) included; returns how many lists
+    were made maps."""
     lists: dict[str, int] = {}
+    database = _Database(stylesheet, codedb) if codedb is not None else None
     for element in stylesheet.iter(f"{{{XSL}}}when", f"{{{XSL}}}if"):
         test = element.get("test", "")
         if "contains(" in test:
-            element.set("test", _listed(test, lists))
-    if not lists:
-        return 0
+            test = _listed(test, lists)
+        if database is not None and "document(" in test:
+            test = database.looked_up(test)
+        element.set("test", test)
     for codes, number in lists.items():
-        variable = etree.Element(f"{{{XSL}}}variable", name=f"{_OWN}codes-{number}", static="yes", select=(
-            f"{_MAP}merge(for $code in tokenize('{codes}') return {_MAP}entry($code, true()))"))
-        variable.set("as", _CODES)
-        stylesheet.insert(_after_imports(stylesheet), variable)
-    function = etree.SubElement(stylesheet, f"{{{XSL}}}function", name=f"{_OWN}listed")
-    function.set("as", f"{_XS}boolean")
-    for name, kind in (("codes", _CODES), ("list", f"{_XS}string"), ("value", f"{_XS}string")):
-        etree.SubElement(function, f"{{{XSL}}}param", name=name).set("as", kind)
-    etree.SubElement(function, f"{{{XSL}}}sequence", select=(
-        f"if ($value ne '' and not(contains($value, ' '))) then {_MAP}contains($codes, $value)"
-        " else contains($list, concat(' ', $value, ' '))"))
-    return len(lists)
+        _declare(stylesheet, f"codes-{number}", codes.split())
+    if lists:
+        function = etree.SubElement(stylesheet, f"{{{XSL}}}function", name=f"{_OWN}listed")
+        function.set("as", f"{_XS}boolean")
+        for name, kind in (("codes", _CODES), ("list", f"{_XS}string"), ("value", f"{_XS}string")):
+            etree.SubElement(function, f"{{{XSL}}}param", name=name).set("as", kind)
+        etree.SubElement(function, f"{{{XSL}}}sequence", select=(
+            f"if ($value ne '' and not(contains($value, ' '))) then {_MAP}contains($codes, $value)"
+            " else contains($list, concat(' ', $value, ' '))"))
+    return len(lists) + (database.declare() if database is not None else 0)
+
+
+class _Database:
+    """The code lists of a Factur-X code database, for the tests that read
+    them: `or document('db.xml')/codedb/cl[@id=N]/enumeration[@value=$v]`,
+    where `$v` is a node (every variable of that name selects `.` or an
+    attribute) and the path stands as an operand of `or` (so only whether it
+    selects a node counts). Such a node exists exactly when `$v` is a node
+    whose string is the value of an enumeration of a list whose id equals N,
+    which a map of those values answers. Any other form is left as shipped."""
+
+    def __init__(self, stylesheet: etree._Element, codedb: Path):
+        self.stylesheet, self.name = stylesheet, codedb.name
+        self.lists: dict[int, set[str]] = {}
+        root = etree.parse(str(codedb), etree.XMLParser(no_network=True, resolve_entities=False)).getroot()
+        for code_list in root.iter("cl"):
+            number = _number(code_list.get("id"))
+            if number is not None:
+                self.lists.setdefault(number, set()).update(
+                    e.get("value") for e in code_list.iter("enumeration") if e.get("value") is not None)
+        selects: dict[str, set[str | None]] = {}
+        for variable in stylesheet.iter(f"{{{XSL}}}variable"):
+            selects.setdefault(variable.get("name", ""), set()).add(variable.get("select"))
+        self.nodes = {name for name, found in selects.items() if all(_NODE.match(s or "") for s in found)}
+        self.used: set[int] = set()
+
+    def looked_up(self, test: str) -> str:
+        return _LOOKED_UP.sub(self._map, test)
+
+    def _map(self, match: re.Match) -> str:
+        number, variable = int(match.group(3)), match.group(4)
+        if match.group(2) != self.name or variable not in self.nodes:
+            return match.group(0)
+        self.used.add(number)
+        code = f"${_OWN}code"
+        return f"{match.group(1)}(some {code} in ${variable} satisfies {_MAP}contains(${_OWN}codedb-{number}, string({code})))"
+
+    def declare(self) -> int:
+        for number in sorted(self.used):
+            _declare(self.stylesheet, f"codedb-{number}", sorted(self.lists.get(number, ())))
+        return len(self.used)
+
+
+def _declare(stylesheet: etree._Element, name: str, codes: list[str]) -> None:
+    """A map of `codes`, built when the stylesheet is compiled: from one
+    string cut at its spaces where no code has a space or a quote (a map
+    written entry by entry takes Saxon a quarter of a second more to compile
+    for the Factur-X code database), else entry by entry."""
+    if all(code and not _UNSAFE.search(code) for code in codes):
+        select = f"{_MAP}merge(for $code in tokenize('{' '.join(codes)}') return {_MAP}entry($code, true()))"
+    else:
+        select = "map{" + ", ".join(f"'{_quoted(code)}': true()" for code in codes) + "}"
+    variable = etree.Element(f"{{{XSL}}}variable", name=f"{_OWN}{name}", static="yes", select=select)
+    variable.set("as", _CODES)
+    stylesheet.insert(_after_imports(stylesheet), variable)
+
+
+def _number(text: str | None) -> int | None:
+    """A list id as `@id=N` compares it: as a number."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return int(value) if value.is_integer() else None
+
+
+def _quoted(text: str) -> str:
+    return text.replace("'", "''")
 
 
 def _listed(test: str, lists: dict[str, int]) -> str:

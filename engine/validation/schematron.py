@@ -63,7 +63,7 @@ def _processor():
 def _slim(xslt: Path, codedb: Path | None) -> str:
     tree = etree.parse(str(xslt), etree.XMLParser(no_network=True, resolve_entities=False))
     rewrite.direct(tree.getroot())
-    rewrite.code_lists(tree.getroot())
+    rewrite.code_lists(tree.getroot(), codedb)
     for element in list(tree.iter(f"{{{SVRL}}}fired-rule", f"{{{SVRL}}}active-pattern")):
         element.getparent().remove(element)
     if codedb is not None:
