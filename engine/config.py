@@ -90,7 +90,7 @@ class Limits(_Table):
     max_document_bytes: int = Field(20_000_000, ge=1)
     max_lot_members: int = Field(500, ge=1)
     max_lot_bytes: int = Field(1_000_000_000, ge=1)
-    max_pdf_seconds: float = Field(1.0, gt=0)  # reading one PDF (structure, attachments, text): invoices take ms
+    max_pdf_seconds: float = Field(1.0, gt=0)  # reading one PDF (structure, attachments, text, positioned text): invoices take ms
     max_flow_cpu_seconds: float = Field(0, ge=0)  # CPU time of one flow (a pool worker, `facteur worker`); 0: no limit
 
     @property

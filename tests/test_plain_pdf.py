@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import shutil
+import time
 from decimal import Decimal
 
 import pytest
@@ -269,3 +270,29 @@ def test_a_long_invoice_is_read_by_its_first_and_last_pages(hub, pivot_schema):
     assert pivot.findtext(".//DonneesFacture/Id") == "FA-2026-0099"
     assert {t: pivot.findtext(f".//Montants/{t}") for t in ("MontantHT", "MontantTTC")} == {
         "MontantHT": "1205.00", "MontantTTC": "1446.00"}
+
+
+def test_the_positioned_text_has_only_the_time_the_pdf_reading_left(monkeypatch):
+    """`max_pdf_seconds` bounds the reading of one PDF, its positioned text
+    included: a PDF whose text took most of it has the rest for its layout,
+    and one whose text took it all is recognised from its text alone."""
+    from facteur.engine.inputs import pdf
+    from facteur.engine.inputs.layout import EMPTY
+    from facteur.engine.validation import validate
+
+    content = text_pdf(["ACME SARL", "FACTURE N° F-1", "Total TTC : 12,00 €"])
+    read, given = pdf.read, []
+
+    def slow_read(*args, **kwargs):
+        time.sleep(slow)
+        return read(*args, **kwargs)
+
+    def layout_of(content, name, seconds):
+        given.append(seconds)
+        return EMPTY
+
+    monkeypatch.setattr(pdf, "read", slow_read)
+    monkeypatch.setattr(pdf, "layout_of", layout_of)
+    for slow in (0.3, 0.6):
+        validate.check_document("f.pdf", content, validate.Rules(max_pdf_seconds=0.5))
+    assert len(given) == 1 and 0 < given[0] <= 0.2

@@ -137,7 +137,7 @@ def text_of(content: bytes, name: str, seconds: float = 1.0) -> str:
 
 
 def layout_of(content: bytes, name: str, seconds: float = 1.0) -> Layout:
-    """The positioned text of a PDF (`layout.py`), read within `seconds` of its own; or PdfRefused."""
+    """The positioned text of a PDF (`layout.py`), read within `seconds`; or PdfRefused."""
     return _with_reader(content, name, read_layout, seconds)
 
 

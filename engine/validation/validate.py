@@ -19,6 +19,7 @@ chosen rule set is kept with the result, for the verdict to record.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -106,14 +107,17 @@ def _proprietary(content: bytes, root: etree._Element | None, rules: Rules) -> C
 
 def _check_pdf(name: str, content: bytes, rules: Rules) -> Checked:
     """A PDF: its embedded invoice data (found by its name or its content)
-    judged at its profile's level; without data, a plain PDF read from its text."""
+    judged at its profile's level; without data, a plain PDF read from its text.
+    Reading it, its positioned text included, takes `max_pdf_seconds` at most."""
+    started = time.monotonic()
     try:
         contents = pdf.read(content, name, rules.max_pdf_seconds, finds_data=embedded.data_file)
     except PdfRefused as refused:
         return Checked(Syntax.PDF, findings=[refused.finding])
     data = embedded.data_file(contents.files)
     if data is None:
-        return _plain_pdf(name, contents, _positioned(name, content, contents, rules))
+        left = rules.max_pdf_seconds - (time.monotonic() - started)
+        return _plain_pdf(name, contents, _positioned(name, content, contents, left))
     where = f"{data.name} embedded in {name}"
     try:
         root = parse_xml(data.content, where, rules.max_document_bytes)
@@ -172,14 +176,15 @@ def _zugferd1_xmp(name: str, xmp: bytes, root: etree._Element) -> list[Finding]:
     return [Finding("FCT-FACTURX-XMP", Severity.WARNING, message, "XMP ConformanceLevel", "detect")]
 
 
-def _positioned(name: str, content: bytes, contents: pdf.PdfContents, rules: Rules) -> Layout:
-    """The positioned text of a plain PDF that has text, read within a time of
-    its own: it helps recognition (blocks, confidences), which reads the text
-    alone when it cannot be had."""
-    if not contents.text.strip():
+def _positioned(name: str, content: bytes, contents: pdf.PdfContents, seconds: float) -> Layout:
+    """The positioned text of a plain PDF that has text, read within the
+    `seconds` its reading has left: it helps recognition (blocks,
+    confidences), which reads the text alone when it cannot be had. (With a
+    time of its own, a page flooded with text took the limit twice.)"""
+    if not contents.text.strip() or seconds <= 0:
         return EMPTY
     try:
-        return pdf.layout_of(content, name, rules.max_pdf_seconds)
+        return pdf.layout_of(content, name, seconds)
     except PdfRefused:
         return EMPTY
 
