@@ -372,12 +372,13 @@ def test_a_file_slipped_into_claimed_is_refused_while_running_and_at_start(tmp_p
     drop(tmp_path / "inbox/A/ours.xml", b"<ours/>")
     collector.wait_for(1)
     drop(claimed / "slipped.xml", b"<slipped/>")
-    wait_until(lambda: len(refusals) == 2)
+    refused = tmp_path / "inbox/A" / REFUSED  # a refusal is recorded, then set aside: both are waited for
+    wait_until(lambda: len(refusals) == 2 and refused.is_dir() and len(os.listdir(refused)) == 2)
     assert sorted((r.name, r.code) for r in refusals) == [
         ("before.xml", door.FOREIGN_CLAIM), ("slipped.xml", door.FOREIGN_CLAIM)
     ]
     assert sorted(os.listdir(claimed)) == ["ours.xml"]
-    assert sorted(os.listdir(tmp_path / "inbox/A" / REFUSED)) == ["before.xml", "slipped.xml"]
+    assert sorted(os.listdir(refused)) == ["before.xml", "slipped.xml"]
     assert collector.names() == ["ours.xml"]
 
 
