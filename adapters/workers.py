@@ -18,6 +18,10 @@ machine, says nothing about the flow. It becomes a suspect and is judged again
 in the lane, a worker of its own beside the pool; a death there, the flow's
 second in a row, is its own doing (a poison flow) and is charged to it. The
 pool meanwhile goes on with every other flow.
+
+The workers take the flows from one waiting line, each served first with
+flows of the kind it judged last (`waiting_line.py`): Saxon runs a
+stylesheet faster when it ran the same one just before.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from typing import Callable, Iterator
 from facteur.adapters import configuration
 from facteur.adapters.cpu import cpu_limited
 from facteur.adapters.errors import WorkerDied
+from facteur.adapters.waiting_line import EMPTY, WaitingLine, kind
 from facteur.adapters.ledgers import annuaire, open_ledger
 from facteur.engine import config as config_module
 from facteur.engine import pipeline
@@ -158,8 +163,8 @@ class WorkerPool:
         self.workers = workers
         self._lock = threading.Lock()
         self._suspects: set[str] = set()  # flow ids judged in the lane until they come out of it alive
-        self._waiting: queue.Queue = queue.Queue()
-        self._lane: queue.Queue = queue.Queue()
+        self._waiting = WaitingLine()
+        self._lane = WaitingLine()
         self._closing = threading.Event()
         self._threads = [self._thread(self._waiting, POOL_NAME, self._died_in_pool, PIPELINED) for _ in range(workers)]
         self._threads.append(self._thread(self._lane, LANE_NAME, self._died_alone, 1))
@@ -183,25 +188,27 @@ class WorkerPool:
         for thread in self._threads:
             thread.join()
 
-    def _thread(self, waiting: queue.Queue, name: str, died: Callable[[Flow, Future], None],
+    def _thread(self, waiting: WaitingLine, name: str, died: Callable[[Flow, Future], None],
                 depth: int) -> threading.Thread:
         thread = threading.Thread(target=self._serve, args=(waiting, name, died, depth), name=name, daemon=True)
         thread.start()
         return thread
 
-    def _serve(self, waiting: queue.Queue, name: str, died: Callable[[Flow, Future], None], depth: int) -> None:
+    def _serve(self, waiting: WaitingLine, name: str, died: Callable[[Flow, Future], None], depth: int) -> None:
         """Hands the flows of `waiting` to one worker process, started at the
-        first, `depth` of them in its pipe at most; answers come in the order
-        the flows were sent. `held` are the flows sent and not answered;
-        `again`, those a dead worker left unjudged, sent first to the next."""
+        first, `depth` of them in its pipe at most, those of the kind it took
+        last first (`waiting_line.py`); answers come in the order the flows
+        were sent. `held` are the flows sent and not answered; `again`, those
+        a dead worker left unjudged, sent first to the next."""
         worker: _Worker | None = None
         held: deque[tuple[Flow, Future]] = deque()
         again: deque[tuple[Flow, Future]] = deque()
         ending = False
+        last: bytes | None = None  # the kind of the flow taken last
         while True:
             while len(held) < depth and (again or not ending):
-                item = again.popleft() if again else _next(waiting, wait=not held)
-                if item is _EMPTY:
+                item = again.popleft() if again else waiting.get(last, wait=not held)
+                if item is EMPTY:
                     break
                 if item is None:
                     ending = True
@@ -212,6 +219,7 @@ class WorkerPool:
                     item[1].cancel()
                     continue
                 held.append(item)
+                last = kind(item[0].content)
                 try:
                     worker.send(item[0])
                 except OSError:  # the worker died holding the oldest of `held`
@@ -308,7 +316,6 @@ class _Worker:
 
 
 CLOSE_SECONDS = 10.0
-_EMPTY = object()  # `_next` found nothing waiting
 
 
 def _lost(worker: _Worker, held: deque, again: deque, died: Callable[[Flow, Future], None]) -> None:
@@ -318,14 +325,6 @@ def _lost(worker: _Worker, held: deque, again: deque, died: Callable[[Flow, Futu
     died(*held.popleft())
     again.extendleft(reversed(held))
     held.clear()
-
-
-def _next(waiting: queue.Queue, wait: bool):
-    """The next item of `waiting`: waited for when `wait`, else `_EMPTY` if there is none now."""
-    try:
-        return waiting.get(block=wait)
-    except queue.Empty:
-        return _EMPTY
 
 
 def _read_ahead(connection) -> queue.Queue:
