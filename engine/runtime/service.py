@@ -271,7 +271,7 @@ class Service:
             self._events.put(("new", item, None))
             return
         log.error("the pipeline keeps failing on this flow; it is rejected, replay it once fixed", error=repr(err))
-        self._reject(item, item.attempts, f"{type(err).__name__}: {err}")
+        self._reject(item, item.attempts, _named(err))
 
     def _counted_alone(self, item: Intake) -> bool:
         """Whether a suspect may run, its run alone counted first. One whose
@@ -302,7 +302,7 @@ class Service:
             return
         except Exception as failure:  # nothing is lost: the source keeps the flow aside, for an operator
             self._abandon(item, say("flow-abandoned", name=item.flow.name, flow=item.flow.id, attempts=attempts,
-                                    cause=cause, failure=f"{type(failure).__name__}: {failure}"))
+                                    cause=cause, failure=_named(failure)))
             return
         self._done(item, handled)
 
@@ -397,3 +397,8 @@ def _completed(judge: Callable[[Flow, pipeline.Context], Outcome], context: pipe
     except Exception as err:
         future.set_exception(err)
     return future
+
+
+def _named(error: Exception) -> str:
+    """An error as the reports and logs of a failed flow show it: its type, then its text."""
+    return f"{type(error).__name__}: {error}"
