@@ -63,7 +63,19 @@ def comparable(text: str) -> str:
     with a non-breaking hyphen and `DK-1` followed by a zero-width space are one
     number. Compatibility forms folded (NFKC: full-width letters, no-break
     spaces), invisible and format characters dropped, every dash made `-`,
-    spaces collapsed and trimmed, case folded."""
+    spaces collapsed and trimmed, case folded.
+
+    Nearly every number and identifier is plain ASCII, where only the last two
+    steps change anything (NFKC leaves ASCII as it is, no ASCII character is
+    invisible or a format character, and `-` is its only dash); the ledger
+    computes a few keys for every invoice, so that case skips the rest."""
+    if text.isascii():
+        return SPACES.sub(" ", text).strip().lower()
+    return _read(text)
+
+
+def _read(text: str) -> str:
+    """`comparable`'s every step, whatever the text."""
     text = INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
     text = "".join(_plain(c) for c in text if unicodedata.category(c) != "Cf")
     return unicodedata.normalize("NFKC", SPACES.sub(" ", text).strip().casefold())
