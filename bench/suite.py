@@ -176,7 +176,9 @@ class Setup(Installation):
         if self.workers is not None:
             return [p.pid for p in self.processes]
         engine = self.processes[0].pid
-        children = Path(f"/proc/{engine}/task/{engine}/children").read_text().split()
+        # the pool starts its processes from its own threads: each task lists those it started
+        children = [pid for task in Path(f"/proc/{engine}/task").iterdir()
+                    for pid in (task / "children").read_text().split()]
         return [int(pid) for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
 
     def close(self) -> None:
