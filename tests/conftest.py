@@ -14,6 +14,7 @@ another server.
 
 from __future__ import annotations
 
+import compileall
 import os
 import uuid
 from pathlib import Path
@@ -27,6 +28,17 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus"
 CHORUS_XSD = SHARED / "reference" / "chorus-pro-xsd"
+
+
+def pytest_configure(config) -> None:
+    """The sources' bytecode written once, before the tests start hundreds of
+    facteur processes: where PYTHONDONTWRITEBYTECODE is set (as on the CI
+    machine) no process writes it, and each would compile every module of an
+    editable checkout from source again, a quarter of a second per start.
+    Once per session, by the process that runs the workers."""
+    if not hasattr(config, "workerinput"):
+        for package in ("engine", "adapters", "bench"):
+            compileall.compile_dir(REPO / package, quiet=1)
 
 
 def _need(path: Path, what: str) -> Path:
