@@ -34,7 +34,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from facteur.engine import terms
+from facteur.engine import preparing, terms
 from facteur.engine.errors import RulesUnavailable
 from facteur.engine.messages import Message, say
 from facteur.engine.model import Finding, Severity, Value
@@ -94,7 +94,8 @@ def compiled(xslt: Path, codedb: Path | None, rules: str = "fast"):
     module says) or "reference" (as shipped)."""
     cache = _local.__dict__.setdefault("compiled", {})
     if (xslt, codedb, rules) not in cache:
-        cache[xslt, codedb, rules] = _compile(xslt, codedb, rules)
+        with preparing.once():
+            cache[xslt, codedb, rules] = _compile(xslt, codedb, rules)
     return cache[xslt, codedb, rules]
 
 

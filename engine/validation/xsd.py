@@ -14,6 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from facteur.engine import preparing
 from facteur.engine.messages import DEFAULT, say, text
 from facteur.engine.model import Finding, Severity
 
@@ -24,8 +25,9 @@ MAX_ERROR_CHARS = 500  # of libxml2's message, which quotes the value it refused
 @lru_cache(maxsize=None)
 def load(path: Path) -> etree.XMLSchema:
     """The schema at `path`, read once per process (`facteur doctor` loads every one up front)."""
-    parser = etree.XMLParser(no_network=True, resolve_entities=False)
-    return etree.XMLSchema(etree.parse(str(path), parser))
+    with preparing.once():
+        parser = etree.XMLParser(no_network=True, resolve_entities=False)
+        return etree.XMLSchema(etree.parse(str(path), parser))
 
 
 def check(root: etree._Element, xsd: Path) -> list[Finding]:
