@@ -99,13 +99,25 @@ def reports(root: Path) -> int:
 
 
 def run_until_settled(root: Path, config: Path, count: int) -> None:
+    """An engine run until `count` flows are reported, then stopped as a service
+    manager stops it, once it can be: when the flows were all settled by an
+    earlier run, a stop sent during its start (its imports take a second on a
+    slow machine) would end it before it handles the signal."""
     process = facteur(root, config, "run", "--workers", "2")
     try:
-        wait_for(lambda: reports(root) >= count, 180)
+        wait_for(lambda: reports(root) >= count and catches_sigterm(process.pid), 180)
     finally:
         process.send_signal(signal.SIGTERM)
         _, err = process.communicate(timeout=60)
     assert process.returncode == 0, err.decode()
+
+
+def catches_sigterm(pid: int) -> bool:
+    """Whether the process handles SIGTERM yet (the mask of caught signals in /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (signal.SIGTERM - 1) & 1)
+    return False
 
 
 def test_submitted_files_are_processed_and_acknowledged_after_commit(installation):
