@@ -9,7 +9,12 @@ is set afresh before each flow, to what the process has used plus the allowance.
 
 Work the process does once, inside the first flow that needs it (a rule set
 compiled, a schema read: engine/preparing.py), is not the flow's: the limit is
-lifted while it runs, then given back with what it took added.
+lifted while it runs, then set again from the flow's start, its allowance and
+all such work of the flow so far. The kernel counts whole seconds, so the
+limit is rounded up once, over that sum: rounding each piece of work up on its
+own gave a flow up to a second more per piece (a worker's first flow reads a
+schema and compiles a rule set), enough for a runaway document to pass on a
+fast machine.
 """
 
 from __future__ import annotations
@@ -34,28 +39,45 @@ def cpu_limited(seconds: float, work: Callable[..., T]) -> Callable[..., T]:
 
     def limited(*args) -> T:
         soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-        resource.setrlimit(resource.RLIMIT_CPU, (_capped(math.ceil(_used() + seconds), hard), hard))
+        _allowed.start, _allowed.seconds, _allowed.left_out = _used(), seconds, 0.0
+        resource.setrlimit(resource.RLIMIT_CPU, (_allowed.limit(hard), hard))
         try:
             return work(*args)
         finally:
+            _allowed.seconds = 0.0
             resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
     return limited
 
 
+class _Allowance:
+    """The flow being judged: the process's CPU time when it began, its
+    allowance, and the one-time work done inside it so far (seconds)."""
+
+    start = seconds = left_out = 0.0
+
+    def limit(self, hard: int) -> int:
+        """The process's limit that gives the flow its allowance, in the whole seconds the kernel counts."""
+        return _capped(math.ceil(self.start + self.seconds + self.left_out), hard)
+
+
+_allowed = _Allowance()
+
+
 @contextmanager
 def _not_counted() -> Iterator[None]:
-    """The limit lifted for one-time work, then set again with the seconds it took added."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    if soft == resource.RLIM_INFINITY:
+    """The limit lifted for one-time work, then set again with the seconds it took left out."""
+    if not _allowed.seconds:
         yield
         return
+    hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
     before = _used()
     resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
     try:
         yield
     finally:
-        resource.setrlimit(resource.RLIMIT_CPU, (_capped(soft + math.ceil(_used() - before), hard), hard))
+        _allowed.left_out += _used() - before
+        resource.setrlimit(resource.RLIMIT_CPU, (_allowed.limit(hard), hard))
 
 
 def _used() -> float:

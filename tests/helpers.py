@@ -21,7 +21,17 @@ from bench.generate import Spec, cii, ubl  # noqa: E402  (the repository's gener
 from bench.pdfs import assemble, embed, facturx_pdf, text_pdf  # noqa: E402
 from facteur.adapters.cli import main
 
-__all__ = ["Hub", "Recorded", "Spec", "assemble", "cii", "embed", "facturx_pdf", "ledger_rows", "text_pdf", "ubl"]
+__all__ = ["Hub", "Recorded", "Spec", "assemble", "cii", "embed", "facturx_pdf", "ledger_rows", "poison_invoice", "text_pdf",
+           "ubl"]
+
+
+def poison_invoice() -> bytes:
+    """A valid invoice that no worker allowed 1 s of CPU a flow ([limits]
+    max_flow_cpu_seconds) can judge: 20 000 lines, 4.5 s of CPU on the 2-core
+    machine of November 2026. The kernel counts whole seconds, so such a flow
+    gets up to 2 s; a poison of 12 000 lines (2.7 s there) came close enough
+    to pass on a faster machine."""
+    return ubl(Spec("POISON-1", lines=20_000))
 
 
 class Recorded:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from structlog.testing import capture_logs
-from helpers import REPO, Spec, flow_status, ledger_rows, ubl
+from helpers import REPO, Spec, flow_status, ledger_rows, poison_invoice, ubl
 from test_run import (
     SENDER,
     assert_exactly_once,
@@ -142,11 +142,11 @@ def assert_poison_rejected_beside(root: Path, poison_id: str, files: dict[str, b
 
 
 def test_a_flow_that_kills_its_worker_is_rejected_alone_and_the_others_go_on(tmp_path):
-    """The poison is real: an invoice of 12 000 lines needs some 3.5 s of CPU,
+    """The poison is real: an invoice of 20 000 lines needs some 4.5 s of CPU,
     against a limit of 1 s per flow ([limits] max_flow_cpu_seconds), past which
     the kernel ends the worker (SIGXCPU) as it would for any runaway document."""
     config = config_with_cpu_limit(tmp_path, 1)
-    poison = ubl(Spec("POISON-1", lines=12_000))
+    poison = poison_invoice()
     poison_id = Flow(poison, SENDER, "poison.xml", datetime.now(timezone.utc)).id
     files = flows(40)
     process = start(tmp_path, "--config", str(config))

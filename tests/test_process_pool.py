@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from helpers import REPO, Spec, cii, ledger_rows, ubl
+from helpers import REPO, Spec, cii, ledger_rows, poison_invoice, ubl
 from test_pool import assert_poison_rejected_beside, config_with_cpu_limit
 from test_run import SENDER, flows
 
@@ -129,12 +129,12 @@ def test_the_language_asked_reaches_the_pools_workers(tmp_path, capsys, monkeypa
 
 
 def test_a_flow_that_kills_its_worker_is_rejected_alone_and_the_others_go_on(tmp_path, capsys, monkeypatch):
-    """The poison of test_pool (some 3.5 s of CPU against a limit of 1 s per
+    """The poison of test_pool (some 4.5 s of CPU against a limit of 1 s per
     flow): judged again alone after killing its pool worker, then rejected
     with its report once its third run alone has killed its worker too."""
     handed = judged_in_pool(monkeypatch)
     config = config_with_cpu_limit(tmp_path, 1)
-    poison = ubl(Spec("POISON-1", lines=12_000))
+    poison = poison_invoice()
     files = {"poison.xml": poison, **flows(6)}
     drop = tmp_path / "drop"
     drop.mkdir()

@@ -15,7 +15,7 @@ from pathlib import Path
 import pika
 import psycopg
 import pytest
-from helpers import Hub, Spec, ledger_rows, ubl
+from helpers import Hub, Spec, ledger_rows, poison_invoice, ubl
 from test_lifecycle import forwarded, recipient_status, soon
 from test_pool import assert_poison_rejected_beside
 from test_run import SENDER, assert_exactly_once, drop, flows, settled, wait_for
@@ -165,14 +165,14 @@ def consumers(queue: str) -> int:
 
 
 def poison_among_workers(root: Path, config: Path, queue: str, files: dict[str, bytes], kill: bool) -> list[int]:
-    """The poison (an invoice of 12 000 lines, some 3.5 s of CPU) and `files`
+    """The poison (an invoice of 20 000 lines, some 4.5 s of CPU) and `files`
     on the queue, then two workers, each started again when it dies, as an
     orchestrator would, until every flow is settled. With `kill`, the worker
     holding the poison is SIGKILLed in the group it came in, then each time a
     worker starts it alone; without, the poison kills its workers itself. The
     workers stop gracefully at the end. Returns the poison's count of runs
     alone at each death, and checks what the queues and the logs say."""
-    poison = ubl(Spec("POISON-1", lines=12_000))
+    poison = poison_invoice()
     poison_id = Flow(poison, SENDER, "poison.xml", datetime.now(timezone.utc)).id
     submit(root, config, {"poison.xml": poison, **files}, sender=SENDER)
     logs = iter(root / f"worker-{n}.log" for n in itertools.count())
@@ -223,13 +223,12 @@ def test_a_flow_that_kills_its_worker_is_rejected_alone_and_the_others_go_on(clu
 
 def test_a_worker_ends_a_flow_past_its_cpu_time_and_rejects_it_after_three_runs_alone(cluster):
     """`[limits] max_flow_cpu_seconds` holds in `facteur worker` as in the pool:
-    the poison needs some 3.5 s of CPU against 2 s allowed, so the kernel ends
-    its worker (SIGXCPU) each time, and no other flow is charged for it. (Not
-    1 s: the first flow of a syntax in a process also pays for compiling its
-    rules, over 1 s here for UBL.)"""
+    the poison needs some 4.5 s of CPU against 1 s allowed, so the kernel ends
+    its worker (SIGXCPU) each time, and no other flow is charged for it (nor
+    for the compile of its rules, when it is a worker's first flow)."""
     root, config, queue = cluster
-    text = config.read_text().replace("max_flow_cpu_seconds = 0 ", "max_flow_cpu_seconds = 2 ")
-    assert "max_flow_cpu_seconds = 2 " in text
+    text = config.read_text().replace("max_flow_cpu_seconds = 0 ", "max_flow_cpu_seconds = 1 ")
+    assert "max_flow_cpu_seconds = 1 " in text
     config.write_text(text)
     deaths = poison_among_workers(root, config, queue, flows(10), kill=False)
     assert len(deaths) == MAX_PIPELINE_ATTEMPTS + 1
