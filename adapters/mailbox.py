@@ -15,13 +15,14 @@ file another worker is writing now.
 from __future__ import annotations
 
 import os
+import itertools
 import re
 import socket
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack
 from functools import cache
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import BinaryIO, Callable, TypeVar
 
 from facteur.adapters.errors import UnsafeName
 from facteur.adapters.processes import gone
@@ -47,25 +48,44 @@ def write_atomic(path: Path, content: bytes) -> None:
 def write_all_atomic(files: dict[Path, bytes]) -> None:
     """Many files written as one group: every one is written, then every one
     synced, before any is renamed in, and each folder is synced once (before
-    this returns, so before the ledger commit that says the files exist). The
+    this returns, so before the ledger commit that says the files exist); a
+    folder made for the group has its own entry synced in its parent too, or
+    a crash could take the folder away with the synced files in it. The
     syncs of a group are waited for together, by a small pool of threads
     (`_each`), instead of one after the other; the writes and renames stay in
     the calling thread, so that the threads take Python's lock once per file
     only (a process busy with other threads makes each taking cost). The
     promise stays the same: a name appears only for a whole, synced file."""
+    folders = {path.parent for path in files}
+    suffix = f"~{socket.gethostname()}~{os.getpid()}.tmp"
     with ExitStack() as handles:
         temporaries = []
         for path, content in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(f".{path.name}~{socket.gethostname()}~{os.getpid()}.tmp")
-            handle = handles.enter_context(open(temporary, "wb"))
+            temporary = path.with_name(f".{path.name}{suffix}")
+            handle = handles.enter_context(_created(temporary, folders))
             handle.write(content)
             handle.flush()
             temporaries.append((handle, temporary, path))
         _each(lambda written: os.fsync(written[0].fileno()), temporaries)
     for _, temporary, path in temporaries:
         os.replace(temporary, path)
-    _each(_sync_folder, list({path.parent for _, _, path in temporaries}))
+    _each(_sync_folder, list(folders))
+
+
+def _created(temporary: Path, folders: set[Path]) -> BinaryIO:
+    """`temporary` opened for writing, its folder made first when missing; the
+    folders whose entries that changed are added to `folders`. Trying the open
+    first costs nothing where the folder is there, as it is for all but a
+    folder's first file (a mkdir of an existing folder is two system calls
+    and an exception, for each of the some 100 files of a group)."""
+    try:
+        return open(temporary, "wb")
+    except FileNotFoundError:
+        folder = temporary.parent
+        missing = list(itertools.takewhile(lambda place: not place.is_dir(), (folder, *folder.parents)))
+        folder.mkdir(parents=True, exist_ok=True)
+        folders.update(place.parent for place in missing)
+        return open(temporary, "wb")
 
 
 def _each(work: Callable[[Item], None], items: list[Item]) -> None:

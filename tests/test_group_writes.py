@@ -42,10 +42,29 @@ def test_every_file_and_folder_of_a_group_is_synced_once_before_it_is_named(tmp_
     assert {path: path.read_bytes() for path in files} == files
     names = [name for name, _ in synced]
     assert sorted(n.split("~")[0] for n in names if n.startswith(".")) == sorted(f".{p.name}" for p in files)
-    assert sorted(n for n in names if not n.startswith(".")) == ["box0", "box1", "box2"]
+    # the three folders made for the group, and the folder that holds them: its entries changed
+    assert sorted(n for n in names if not n.startswith(".")) == ["box0", "box1", "box2", tmp_path.name]
     threads = {thread for _, thread in synced}
     assert 1 < len(threads) <= mailbox.WRITERS and all(t.startswith("facteur-writer") for t in threads)
     assert not list(tmp_path.glob("*/.*.tmp"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="reads the synced file's name from /proc")
+def test_folders_made_for_a_group_are_synced_in_their_parents_and_existing_ones_only_once(tmp_path, monkeypatch):
+    """A folder made for a file is an entry in its parent: synced there, or a
+    crash could take it away with the synced file in it. Folders already
+    there are synced once, as the files' folders, and nothing more."""
+    (tmp_path / "kept").mkdir()
+    files = {tmp_path / "a" / "b" / "c" / "new.xml": b"<new/>", tmp_path / "kept" / "old.xml": b"<old/>"}
+    synced = watched_syncs(monkeypatch)
+    mailbox.write_all_atomic(files)
+    assert {path: path.read_bytes() for path in files} == files
+    assert sorted(name for name, _ in synced if not name.startswith(".")) == sorted(["a", "b", "c", "kept", tmp_path.name])
+
+    synced.clear()
+    again = {tmp_path / "a" / "b" / "c" / "next.xml": b"<next/>", tmp_path / "kept" / "more.xml": b"<more/>"}
+    mailbox.write_all_atomic(again)
+    assert sorted(name for name, _ in synced if not name.startswith(".")) == ["c", "kept"]
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="reads the synced file's name from /proc")
