@@ -28,6 +28,8 @@ variables, so that it never happens at run time.
 
 from __future__ import annotations
 
+import re
+import threading
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -70,11 +72,10 @@ def say(key: str, /, **args) -> Message:
 
 def text(key: str, lang: str = DEFAULT, /, **args) -> str:
     """The message `key` in `lang`, with `args`."""
-    bundle = _bundle(lang)
-    if not bundle.has_message(key):
-        raise KeyError(f"no message {key!r} in the {lang} catalogue")
+    catalogue = _catalogue(lang)
+    message = catalogue.message(key)
     values = {name: _value(value, lang) for name, value in args.items()}
-    rendered, errors = bundle.format_pattern(bundle.get_message(key).value, values)
+    rendered, errors = catalogue.bundle.format_pattern(message.value, values)
     if errors:
         raise KeyError(f"message {key!r} ({lang}): {errors[0]}")
     return rendered
@@ -130,11 +131,42 @@ def _clipped(text: str) -> str:
     return text if len(text) <= PLACEABLE_MAX else text[: PLACEABLE_MAX - 1] + "…"
 
 
+class _Catalogue:
+    """The messages of one language, each file of it read by Fluent the first
+    time one of its messages is asked for. Reading them all cost every
+    process some 90 ms at its start (fluent's parser is Python): the help of
+    the command line is one file, a pool worker writes the messages of a few.
+    The files neither define terms nor name one another's messages, so a file
+    read alone renders as it would among the others."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self.bundle = FluentBundle([lang], use_isolating=False)
+        self._unread: dict[str, str] = {}  # a message's key -> the text of its file, not yet read
+        self._lock = threading.Lock()
+        folder = files("facteur.engine") / "locales" / lang
+        for resource in sorted(folder.iterdir(), key=lambda entry: entry.name):
+            if resource.name.endswith(".ftl"):
+                source = resource.read_text(encoding="utf-8")
+                self._unread.update(dict.fromkeys(_MESSAGE_KEY.findall(source), source))
+
+    def message(self, key: str):
+        """The message `key` (fluent's), its file read first when it is not yet; KeyError when there is none."""
+        if key in self._unread:
+            with self._lock:
+                source = self._unread.get(key)
+                if source is not None:
+                    self.bundle.add_resource(FluentResource(source))
+                    self._unread = {other: text for other, text in self._unread.items() if text is not source}
+        if not self.bundle.has_message(key):
+            raise KeyError(f"no message {key!r} in the {self.lang} catalogue")
+        return self.bundle.get_message(key)
+
+
+# A message's key, where Fluent starts one: at the start of a line, before "=" (terms, "-name", are not used).
+_MESSAGE_KEY = re.compile(r"^([a-zA-Z][a-zA-Z0-9_-]*) *=", re.MULTILINE)
+
+
 @cache
-def _bundle(lang: str) -> FluentBundle:
-    bundle = FluentBundle([check_language(lang)], use_isolating=False)
-    folder = files("facteur.engine") / "locales" / lang
-    for resource in sorted(folder.iterdir(), key=lambda entry: entry.name):
-        if resource.name.endswith(".ftl"):
-            bundle.add_resource(FluentResource(resource.read_text(encoding="utf-8")))
-    return bundle
+def _catalogue(lang: str) -> _Catalogue:
+    return _Catalogue(check_language(lang))

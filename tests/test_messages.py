@@ -76,6 +76,19 @@ def test_both_languages_hold_the_same_messages_with_the_same_variables():
     assert len(french) > 100
 
 
+@pytest.mark.parametrize("lang", messages.LANGUAGES)
+def test_each_file_is_read_when_one_of_its_messages_is_first_asked_for(lang):
+    """The catalogue reads a file only when one of its messages is asked for;
+    it finds where each message is without Fluent's parser, and must find
+    every message Fluent finds."""
+    catalogue = messages._Catalogue(lang)
+    assert set(catalogue._unread) == set(_catalogue(lang))
+    assert catalogue.message("report-comment").id.name == "report-comment"
+    assert "report-comment" not in catalogue._unread and len(catalogue._unread) < len(_catalogue(lang))
+    with pytest.raises(KeyError, match="no message 'no-such-message'"):
+        catalogue.message("no-such-message")
+
+
 def test_every_key_the_code_names_exists_and_is_given_its_variables():
     french = _catalogue("fr")
     calls = list(_calls())
