@@ -25,20 +25,14 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
-
-from pypdf import PdfReader, apply_configuration
-from pypdf.generic import IndirectObject
-from pypdf.errors import (
-    FileNotDecryptedError,
-    LimitReachedError,
-    PdfReadError,
-    PyPdfError,
-)
+from typing import TYPE_CHECKING, TypeVar
 
 from facteur.engine.errors import PdfRefused
 from facteur.engine.inputs.layout import Layout, read as read_layout
 from facteur.engine.messages import Message, say
+
+if TYPE_CHECKING:  # pypdf is imported where a PDF is read: 0.06 s of every start, for processes that read none
+    from pypdf import PdfReader
 
 # Invoices are a few pages with a logo; an attachment may be a scanned annex.
 MAX_STREAM_BYTES = 20_000_000
@@ -166,6 +160,9 @@ def _deadline(seconds: float):
 def _with_reader(content: bytes, name: str, action: Callable[[PdfReader], T], seconds: float) -> T:
     """`action` on a strict pypdf reader of `content`, under facteur's limits and
     deadline, with everything pypdf may raise turned into one PdfRefused."""
+    from pypdf import PdfReader, apply_configuration
+    from pypdf.errors import FileNotDecryptedError, LimitReachedError, PdfReadError, PyPdfError
+
     try:
         with _deadline(seconds), apply_configuration(**_LIMITS):
             reader = PdfReader(io.BytesIO(content), strict=True)
@@ -224,6 +221,8 @@ def _associated(reader: PdfReader) -> set[tuple[int, int]]:
 
 def _identities(spec: dict) -> set[tuple[int, int]]:
     """A file specification's object number and those of its embedded streams (/EF)."""
+    from pypdf.generic import IndirectObject
+
     streams = spec.get("/EF")
     streams = streams.get_object() if streams is not None else {}
     objects = [spec, *((streams.raw_get(key) for key in streams) if isinstance(streams, dict) else ())]

@@ -38,7 +38,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from facturx import facturx as _fx
 from lxml import etree
 
 from facteur.engine.inputs import embedded
@@ -92,8 +91,6 @@ MESSAGES = {
 }
 ABSENT = "absent"
 
-# The relationships Factur-X allows for the invoice XML, as PDF names (the factur-x library lists them).
-RELATIONSHIPS = tuple(value.capitalize() for value in _fx.XML_AFRelationship)
 PDFA_CONFORMANCES = ("A", "B", "U")
 FACTURX_VERSION = "1.0"  # fx:Version of every Factur-X 1.0.x profile
 _XRECHNUNG = re.compile(r"xrechnung_(\d+(?:\.\d+)*)", re.IGNORECASE)
@@ -139,7 +136,7 @@ def profile_of(root: etree._Element) -> Profile | None:
     """The profile a CII document declares, when it is one facteur knows."""
     declared = _guideline(root)
     try:
-        level = _fx.get_level(root, "factur-x")
+        level = rulesets.facturx_tables().get_level(root, "factur-x")
     except Exception:  # the library raises ValueError, and Exception for what it cannot parse
         return None
     if level not in rulesets.CII_LEVELS:
@@ -148,7 +145,7 @@ def profile_of(root: etree._Element) -> Profile | None:
     if xrechnung and level == "en16931":
         return Profile(declared, level, "XRECHNUNG", ("xrechnung.xml",), xrechnung.group(1))
     # § 6.3 lists no ConformanceLevel of its own for EXTENDED-CTC-FR, an EXTENDED for the French reform.
-    xmp_level = _fx.FACTURX_LEVEL2xmp.get(level, "EXTENDED")
+    xmp_level = rulesets.facturx_tables().FACTURX_LEVEL2xmp.get(level, "EXTENDED")
     return Profile(declared, level, xmp_level, ("factur-x.xml", "zugferd-invoice.xml"), FACTURX_VERSION)
 
 
@@ -199,16 +196,22 @@ def _file_name(pdf: str, data: EmbeddedFile, profile: Profile | None, xmp: embed
                      expected=expected)]
 
 
+def _relationships() -> tuple[str, ...]:
+    """The relationships Factur-X allows for the invoice XML, as PDF names (the factur-x library lists them)."""
+    return tuple(value.capitalize() for value in rulesets.facturx_tables().XML_AFRelationship)
+
+
 def _relationship(pdf: str, data: EmbeddedFile) -> list[Finding]:
     """FCT-FX-AFRELATIONSHIP, blocking. ISO 19005-3 6.8: the file
     specification of an embedded file shall have an /AFRelationship key;
     Factur-X 1.0.07 § 6.2.2: for the invoice XML it shall be Data, Source or
     Alternative (Supplement and Unspecified are for other attachments)."""
-    allowed = ", ".join(RELATIONSHIPS)
+    relationships = _relationships()
+    allowed = ", ".join(relationships)
     if not data.relationship:
         return [_finding(AFRELATIONSHIP, Severity.BLOCKING, "/AFRelationship", ABSENT, pdf=pdf, file=data.name,
                          allowed=allowed)]
-    if data.relationship not in RELATIONSHIPS:
+    if data.relationship not in relationships:
         return [_finding(AFRELATIONSHIP, Severity.BLOCKING, "/AFRelationship", pdf=pdf, file=data.name,
                          found=data.relationship, allowed=allowed)]
     return []

