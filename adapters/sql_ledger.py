@@ -591,23 +591,9 @@ class SqlLedger:
         if not received:
             return []
         with self._transaction():
-            inserted = [flow for flow, archive in sorted(received, key=lambda pair: pair[0].id) if self._execute(
-                "INSERT INTO flows (id, sender, name, name_raw, source, size, sha256, archive, received_at, status,"
-                " replay_of, attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (id) DO NOTHING",
-                (
-                    flow.id,
-                    flow.sender,
-                    flow.name,
-                    flow.name_raw or names.raw(flow.name),
-                    flow.source,
-                    len(flow.content),
-                    hashlib.sha256(flow.content).hexdigest(),
-                    archive,
-                    _iso(flow.received_at),
-                    flow.replay_of or None,
-                    flow.attempt,
-                ),
-            ).rowcount]
+            ordered = sorted(received, key=lambda pair: pair[0].id)
+            added = self._insert_flows([flow_row(flow, archive) for flow, archive in ordered])
+            inserted = [flow for flow, _ in ordered if flow.id in added]
             if inserted:
                 self._tally(FLOW_TALLIES, f"f.id IN ({_marks(inserted)})", tuple(flow.id for flow in inserted), 1)
             events = []
@@ -626,6 +612,11 @@ class SqlLedger:
                 if flow.id in new else self.find(flow.id)
                 for flow, _ in received
             ]
+
+    def _insert_flows(self, rows: list[tuple]) -> set[str]:
+        """The flows' rows (`flow_row`) inserted in their order, those already
+        there left as they are; the ids of those inserted."""
+        return {row[0] for row in rows if self._execute(insert_flows(1), row).rowcount}
 
     def group(self) -> AbstractContextManager:
         return self._transaction()
@@ -1049,6 +1040,21 @@ class SqlLedger:
         """Events (`_event_row`), in one statement, in their order."""
         if rows:
             self._executemany("INSERT INTO events (flow_id, idx, code, label, at, said) VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
+def insert_flows(count: int) -> str:
+    """The statement inserting `count` received flows (`flow_row`), pending,
+    those already there left as they are."""
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)"] * count)
+    return ("INSERT INTO flows (id, sender, name, name_raw, source, size, sha256, archive, received_at, status,"
+            f" replay_of, attempt) VALUES {values} ON CONFLICT (id) DO NOTHING")
+
+
+def flow_row(flow: Flow, archive: str) -> tuple:
+    """A received flow's values, as `insert_flows` takes them."""
+    return (flow.id, flow.sender, flow.name, flow.name_raw or names.raw(flow.name), flow.source, len(flow.content),
+            hashlib.sha256(flow.content).hexdigest(), archive, _iso(flow.received_at), flow.replay_of or None,
+            flow.attempt)
 
 
 def _event_row(flow_id: str, idx: int | None, code: str, label: Message, at: datetime) -> tuple:

@@ -1,0 +1,43 @@
+"""A group of flows received at once (`begin_all`): on PostgreSQL one
+statement inserts a group (in chunks of FLOWS_PER_INSERT), SQLite a row at a
+time; on both, each flow is recorded once, one already there keeps its first
+record, and only the new ones are counted and given their "received" event."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from facteur.adapters.pg_ledger import FLOWS_PER_INSERT, PgLedger
+from facteur.adapters.sqlite_ledger import SqliteLedger
+from facteur.engine.model import Flow
+
+FIRST = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger(request, tmp_path):
+    opened = (SqliteLedger(tmp_path / "ledger.sqlite") if request.param == "sqlite"
+              else PgLedger(request.getfixturevalue("pg_ledger_url")))
+    yield opened
+    opened.close()
+
+
+def flows(count: int, at: datetime) -> list[Flow]:
+    return [Flow(f"<f n='{n}'/>".encode(), "DEMO01", f"f{n:04d}.xml", at) for n in range(count)]
+
+
+def test_a_group_larger_than_one_statement_is_recorded_once_each_and_known_flows_keep_their_record(ledger):
+    count = FLOWS_PER_INSERT + 5
+    ledger.begin_all([(flow, f"/archive/{flow.id}") for flow in flows(7, FIRST)])
+    again = flows(count, FIRST + timedelta(hours=1))
+    records = ledger.begin_all([(flow, f"/archive/{flow.id}") for flow in reversed(again)])
+
+    assert [record.id for record in records] == [flow.id for flow in reversed(again)]
+    first_seen = {record.id: record.received_at for record in records}
+    assert {first_seen[flow.id] for flow in again[:7]} == {FIRST}
+    assert {first_seen[flow.id] for flow in again[7:]} == {FIRST + timedelta(hours=1)}
+    assert ledger.totals().flows == {"pending": count}  # the tallies count each new flow once
+    received = ledger._execute("SELECT flow_id, count(*) AS n FROM events WHERE code = 'received' GROUP BY flow_id")
+    assert {row["flow_id"]: row["n"] for row in received.fetchall()} == {flow.id: 1 for flow in again}
