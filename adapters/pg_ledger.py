@@ -36,7 +36,7 @@ from facteur.adapters.sql_ledger import (
     UNREAD_INDEXES,
     WRITTEN_KEYS,
     SqlLedger,
-    insert_flows,
+    insert_rows,
     renormalised,
 )
 from facteur.engine.config import redact
@@ -104,7 +104,7 @@ FOR EACH ROW WHEN (OLD.dgp_start IS NOT NULL) EXECUTE FUNCTION dgp_start_never_c
     ALERT_EPISODES,  # the alert episodes open, across restarts
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
-FLOWS_PER_INSERT = 1000  # received flows inserted by one statement (11 parameters each)
+ROWS_PER_INSERT = 1000  # rows inserted by one statement: at most 12 000 parameters, of the 65 535 allowed
 SCHEMA_LOCK = 0x66616374  # "fact": the advisory lock held while migrating
 
 
@@ -129,17 +129,18 @@ class PgLedger(SqlLedger):
             self._execute("DELETE FROM schema_version")
             self._execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
 
-    def _insert_flows(self, rows: list[tuple]) -> set[str]:
-        """One statement for a group, not a round trip per flow: the rows go in
-        in the order given (ids ascending, so two workers inserting the same
-        flows never wait for each other), and RETURNING names only those this
-        transaction inserted. At most FLOWS_PER_INSERT rows a statement, well
-        within PostgreSQL's 65 535 parameters."""
-        inserted: set[str] = set()
-        for start in range(0, len(rows), FLOWS_PER_INSERT):
-            chunk = rows[start:start + FLOWS_PER_INSERT]
-            found = self._execute(f"{insert_flows(len(chunk))} RETURNING id", [value for row in chunk for value in row])
-            inserted |= {row["id"] for row in found.fetchall()}
+    def _inserted(self, table: str, columns: tuple[str, ...], rows: list[tuple], conflict: str,
+                  returning: tuple[str, ...]) -> set[tuple]:
+        """One statement for many rows, not a round trip each: they go in in
+        the order given (two workers inserting the same keys in one order
+        never wait for each other), and RETURNING names only those this
+        transaction inserted. At most ROWS_PER_INSERT rows a statement."""
+        inserted: set[tuple] = set()
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            chunk = rows[start:start + ROWS_PER_INSERT]
+            statement = f"{insert_rows(table, columns, len(chunk), conflict)} RETURNING {', '.join(returning)}"
+            found = self._execute(statement, [value for row in chunk for value in row]).fetchall()
+            inserted |= {tuple(row[column] for column in returning) for row in found}
         return inserted
 
     def _version(self) -> int:

@@ -592,8 +592,9 @@ class SqlLedger:
             return []
         with self._transaction():
             ordered = sorted(received, key=lambda pair: pair[0].id)
-            added = self._insert_flows([flow_row(flow, archive) for flow, archive in ordered])
-            inserted = [flow for flow, _ in ordered if flow.id in added]
+            added = self._inserted("flows", FLOW_COLUMNS, [flow_row(flow, archive) for flow, archive in ordered],
+                                   conflict="id", returning=("id",))
+            inserted = [flow for flow, _ in ordered if (flow.id,) in added]
             if inserted:
                 self._tally(FLOW_TALLIES, f"f.id IN ({_marks(inserted)})", tuple(flow.id for flow in inserted), 1)
             events = []
@@ -613,10 +614,15 @@ class SqlLedger:
                 for flow, _ in received
             ]
 
-    def _insert_flows(self, rows: list[tuple]) -> set[str]:
-        """The flows' rows (`flow_row`) inserted in their order, those already
-        there left as they are; the ids of those inserted."""
-        return {row[0] for row in rows if self._execute(insert_flows(1), row).rowcount}
+    def _inserted(self, table: str, columns: tuple[str, ...], rows: list[tuple], conflict: str,
+                  returning: tuple[str, ...]) -> set[tuple]:
+        """`rows` inserted into `table` in their order, a row whose `conflict`
+        is taken (by a row there, or one before it) left out; the `returning`
+        columns of those this transaction inserted. A statement a row here, its
+        row count telling whether it went in (PostgreSQL sends them together)."""
+        statement = insert_rows(table, columns, 1, conflict)
+        positions = [columns.index(column) for column in returning]
+        return {tuple(row[i] for i in positions) for row in rows if self._execute(statement, row).rowcount}
 
     def group(self) -> AbstractContextManager:
         return self._transaction()
@@ -651,9 +657,8 @@ class SqlLedger:
         if not pairs:  # nothing to reserve: no transaction to wait for
             return [None] * len(wanted)
         with self._transaction():
-            inserted = [pair for pair in pairs if self._execute(
-                "INSERT INTO claims (dup_key, flow_id) VALUES (?, ?) ON CONFLICT (dup_key) DO NOTHING", pair
-            ).rowcount]
+            taken = self._inserted("claims", CLAIM_COLUMNS, pairs, conflict="dup_key", returning=CLAIM_COLUMNS)
+            inserted = [pair for pair in pairs if pair in taken]
             holders = self._claimants(sorted({key for key, _ in pairs}))
             found = {flow_id: next((holders[_key(key)] for key in sorted(keys) if holders[_key(key)] != flow_id), None)
                      for flow_id, keys in wanted}
@@ -1042,18 +1047,21 @@ class SqlLedger:
             self._executemany("INSERT INTO events (flow_id, idx, code, label, at, said) VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
-def insert_flows(count: int) -> str:
-    """The statement inserting `count` received flows (`flow_row`), pending,
-    those already there left as they are."""
-    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)"] * count)
-    return ("INSERT INTO flows (id, sender, name, name_raw, source, size, sha256, archive, received_at, status,"
-            f" replay_of, attempt) VALUES {values} ON CONFLICT (id) DO NOTHING")
+FLOW_COLUMNS = ("id", "sender", "name", "name_raw", "source", "size", "sha256", "archive", "received_at", "status",
+                "replay_of", "attempt")
+CLAIM_COLUMNS = ("dup_key", "flow_id")
+
+
+def insert_rows(table: str, columns: tuple[str, ...], count: int, conflict: str) -> str:
+    """The statement inserting `count` rows of `columns` into `table`, a row whose `conflict` is taken left out."""
+    values = ", ".join([f"({_marks(columns)})"] * count)
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values} ON CONFLICT ({conflict}) DO NOTHING"
 
 
 def flow_row(flow: Flow, archive: str) -> tuple:
-    """A received flow's values, as `insert_flows` takes them."""
+    """A received flow's values (FLOW_COLUMNS), pending."""
     return (flow.id, flow.sender, flow.name, flow.name_raw or names.raw(flow.name), flow.source, len(flow.content),
-            hashlib.sha256(flow.content).hexdigest(), archive, _iso(flow.received_at), flow.replay_of or None,
+            hashlib.sha256(flow.content).hexdigest(), archive, _iso(flow.received_at), PENDING, flow.replay_of or None,
             flow.attempt)
 
 

@@ -1,5 +1,6 @@
-"""What the ledger costs a group of flows: `begin_all` then `commit_all` of
-groups of real outcomes, on SQLite and on PostgreSQL.
+"""What the ledger costs a group of flows: `begin_all`, `claim_all` of their
+accepted invoices, then `commit_all` of groups of real outcomes, on SQLite and
+on PostgreSQL, as a worker's runner does for each group.
 
     python bench/ledger_commit.py [--groups 40] [--size 25] [--pg-url URL]
 
@@ -36,6 +37,7 @@ from facteur.adapters import configuration  # noqa: E402
 from facteur.adapters.pg_ledger import PgLedger  # noqa: E402
 from facteur.adapters.sqlite_ledger import SqliteLedger  # noqa: E402
 from facteur.engine import pipeline  # noqa: E402
+from facteur.engine.hub.controls import duplicate_key  # noqa: E402
 from facteur.engine.model import Flow, Outcome  # noqa: E402
 from facteur.engine.runtime.ledger import Finished  # noqa: E402
 
@@ -75,6 +77,8 @@ def timed(ledger, made: list[tuple[Flow, Outcome]], groups: int) -> tuple[float,
         finished = group(made, number)
         started_cpu, started = time.process_time(), time.perf_counter()
         ledger.begin_all([(item.flow, f"/archive/{item.flow.id}") for item in finished])
+        ledger.claim_all([(item.flow.id, [duplicate_key(verdict.invoice) for verdict in item.outcome.verdicts
+                                          if verdict.accepted]) for item in finished])
         ledger.commit_all(finished, datetime.now(timezone.utc))
         cpu.append(time.process_time() - started_cpu)
         wall.append(time.perf_counter() - started)
