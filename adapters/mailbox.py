@@ -14,8 +14,8 @@ file another worker is writing now.
 
 from __future__ import annotations
 
-import os
 import itertools
+import os
 import re
 import socket
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -74,7 +74,7 @@ def write_all_atomic(files: dict[Path, bytes]) -> None:
 
 def _created(temporary: Path, folders: set[Path]) -> BinaryIO:
     """`temporary` opened for writing, its folder made first when missing; the
-    folders whose entries that changed are added to `folders`. Trying the open
+    folders whose entries changed are added to `folders`. Trying the open
     first costs nothing where the folder is there, as it is for all but a
     folder's first file (a mkdir of an existing folder is two system calls
     and an exception, for each of the some 100 files of a group)."""

@@ -37,9 +37,10 @@ from facteur.adapters import configuration  # noqa: E402
 from facteur.adapters.pg_ledger import PgLedger  # noqa: E402
 from facteur.adapters.sqlite_ledger import SqliteLedger  # noqa: E402
 from facteur.engine import pipeline  # noqa: E402
-from facteur.engine.hub.controls import duplicate_key  # noqa: E402
 from facteur.engine.model import Flow, Outcome  # noqa: E402
+from facteur.engine.operations.process import GROUP_FLOWS  # noqa: E402
 from facteur.engine.runtime.ledger import Finished  # noqa: E402
+from facteur.engine.runtime.runner import accepted_keys  # noqa: E402
 
 WARM_UP = 5  # groups left out of the medians
 
@@ -77,8 +78,7 @@ def timed(ledger, made: list[tuple[Flow, Outcome]], groups: int) -> tuple[float,
         finished = group(made, number)
         started_cpu, started = time.process_time(), time.perf_counter()
         ledger.begin_all([(item.flow, f"/archive/{item.flow.id}") for item in finished])
-        ledger.claim_all([(item.flow.id, [duplicate_key(verdict.invoice) for verdict in item.outcome.verdicts
-                                          if verdict.accepted]) for item in finished])
+        ledger.claim_all([(item.flow.id, accepted_keys(item.outcome)) for item in finished])
         ledger.commit_all(finished, datetime.now(timezone.utc))
         cpu.append(time.process_time() - started_cpu)
         wall.append(time.perf_counter() - started)
@@ -89,7 +89,7 @@ def timed(ledger, made: list[tuple[Flow, Outcome]], groups: int) -> tuple[float,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--groups", type=int, default=40)
-    parser.add_argument("--size", type=int, default=25, help="flows per group (facteur's GROUP_FLOWS is 25)")
+    parser.add_argument("--size", type=int, default=GROUP_FLOWS, help="flows per group (facteur's own by default)")
     parser.add_argument("--pg-url", default=os.environ.get("FACTEUR_BENCH_PG_URL",
                                                            "postgresql://postgres@127.0.0.1:5432/postgres"))
     args = parser.parse_args()

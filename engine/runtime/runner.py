@@ -320,7 +320,7 @@ class Runner:
         outcomes = [outcome for _, outcome in settled]
         todo = list(range(len(settled)))
         while todo:
-            holders = self.ledger.claim_all([(settled[i][0].id, _accepted_keys(outcomes[i])) for i in todo])
+            holders = self.ledger.claim_all([(settled[i][0].id, accepted_keys(outcomes[i])) for i in todo])
             held = [(i, holder) for i, holder in zip(todo, holders) if holder is not None]
             for i, holder in held:
                 flow = settled[i][0]
@@ -373,7 +373,7 @@ def _in_turn(step: Callable[[], Handled | Flow]) -> Handled | Flow:
             time.sleep(WAIT_SECONDS)
 
 
-def _accepted_keys(outcome: Outcome) -> list[tuple[str, str, int]]:
+def accepted_keys(outcome: Outcome) -> list[tuple[str, str, int]]:
     """The duplicate keys of the outcome's accepted invoices, to be claimed."""
     keys = [controls.duplicate_key(verdict.invoice) for verdict in outcome.verdicts if verdict.accepted]
     return [key for key in keys if key]
